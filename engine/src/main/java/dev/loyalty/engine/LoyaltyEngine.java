@@ -1,0 +1,133 @@
+package dev.loyalty.engine;
+
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.rules.CustomerView;
+import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.LedgerEntry;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the front end may ask of the engine. Thread-safe; no method blocks on I/O for longer than a
+ * memory-mapped journal append. Futures complete on engine threads: callers hop back to their own.
+ */
+public interface LoyaltyEngine extends AutoCloseable {
+
+    EngineConfig config();
+
+    /** Validator for request events, bound to the rules in force. */
+    EventValidator validator();
+
+    /** The ingest clock now: wall clock plus the administrator's offset, never going backwards. */
+    long nowMs();
+
+    /**
+     * Journals the events in one record, in order, or refuses the whole request.
+     *
+     * @param events        validated events with the hash of their request body (0 when no {@code id})
+     * @param awaitOutcome  when true each accepted slot carries a future of its result
+     * @return one submission per event, same order
+     * @throws IngestRefusedException 429 (journal too far ahead, too many in flight) or 503 (journal not writable)
+     */
+    List<Submission> submit(List<Submitted> events, boolean awaitOutcome);
+
+    /** The stored customer view, or null when the customer does not exist. */
+    CompletableFuture<CustomerView> customer(String id);
+
+    /** A page of the customer's ledger, newest first, or null when the customer does not exist. */
+    CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId);
+
+    /** Where the event of that seq stands. */
+    CompletableFuture<EventStatus> event(long seq);
+
+    /** Whole-programme figures as of the last committed batch of every partition. */
+    ProgramStats stats();
+
+    /**
+     * Moves the clock offset forward and journals a clock record; completes with the new ingest time
+     * once every partition applied it.
+     */
+    CompletableFuture<Long> advanceClock(long seconds);
+
+    /** Recovery finished, every partition caught up with the journal as of start, journal writable. */
+    boolean ready();
+
+    @Override
+    void close();
+
+    /** One event to journal and the hash of its request body (idempotency), 0 when it has no id. */
+    record Submitted(Event event, long bodyHash) {
+    }
+
+    /**
+     * The fate of one submitted event.
+     *
+     * @param seq        journal sequence (of the original, for a duplicate); -1 when refused
+     * @param duplicate  true when the id was seen before with the same body: nothing new was journaled
+     * @param result     completes with the outcome (for a duplicate, the stored one with the current
+     *                   customer view); null when not awaited or refused
+     * @param refusal    non-null when this event alone was refused before the journal (409 idempotency_mismatch)
+     */
+    record Submission(long seq, boolean duplicate, CompletableFuture<EventResult> result, Refusal refusal) {
+    }
+
+    /** A refusal before the journal: HTTP status, error code, message. */
+    record Refusal(int status, String code, String message) {
+    }
+
+    /** The outcome of a processed event and the customer right after it (null if the customer does not exist). */
+    record EventResult(EventOutcome outcome, CustomerView customer) {
+    }
+
+    /** Page of ledger entries, newest first; {@code nextBefore} is -1 when there is no older entry. */
+    record LedgerPage(List<LedgerEntry> entries, long nextBefore) {
+    }
+
+    /** State of a seq: unknown (or forgotten, or internal), pending, or done with its outcome. */
+    record EventStatus(Kind kind, EventOutcome outcome) {
+        /** Where an event stands. */
+        public enum Kind { UNKNOWN, PENDING, DONE }
+    }
+
+    /**
+     * Programme statistics (api.md, GET /stats); maps keep configuration order.
+     *
+     * @param activeMembers  window in days → active-status customers whose last activity is within it
+     */
+    record ProgramStats(long asOfMs, long eventsApplied, long membersTotal, long membersActive,
+                        long membersOptedOut, Map<Integer, Long> activeMembers, Map<String, Long> tiers,
+                        Map<String, Long> liability) {
+    }
+
+    /** Whole request refused before the journal (429 overloaded with Retry-After, 503 unavailable). */
+    final class IngestRefusedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final String code;
+        private final int retryAfterSeconds;
+
+        public IngestRefusedException(int status, String code, String message, int retryAfterSeconds) {
+            super(message);
+            this.status = status;
+            this.code = code;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        /** Seconds for the Retry-After header; 0 when none. */
+        public int retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+}
