@@ -1,0 +1,23 @@
+package dev.loyalty.engine;
+
+import dev.loyalty.engine.config.EngineConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The embedded engine: Chronicle Queue journal, partition processors, RocksDB state. */
+public final class Engine {
+
+    private Engine() {
+    }
+
+    /**
+     * Opens the journal and state under {@code config.dataDir()} and starts the processors. Returns once
+     * the journal is writable; recovery (catching up with the journal) goes on in the background and
+     * {@link LoyaltyEngine#ready()} turns true when it is done.
+     *
+     * @throws dev.loyalty.engine.config.ConfigException when the data folder cannot be used with this
+     *         configuration (e.g. another partition count), with a message saying why
+     */
+    public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry) {
+        throw new UnsupportedOperationException("to be written");
+    }
+}
