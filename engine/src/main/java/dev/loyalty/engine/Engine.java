@@ -18,6 +18,6 @@ public final class Engine {
      *         configuration (e.g. another partition count), with a message saying why
      */
     public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry) {
-        throw new UnsupportedOperationException("to be written");
+        return new EngineImpl(config, registry);
     }
 }

@@ -35,6 +35,13 @@ public interface LoyaltyEngine extends AutoCloseable {
      */
     List<Submission> submit(List<Submitted> events, boolean awaitOutcome);
 
+    /**
+     * Completes once every record up to {@code seq} is as durable as {@code journal.sync} promises:
+     * at once with {@code none} (already safe from a process crash), after a disk sync with {@code batch}
+     * (many requests share one sync). Acknowledge a journaled event only after this completes.
+     */
+    CompletableFuture<Void> durable(long seq);
+
     /** The stored customer view, or null when the customer does not exist. */
     CompletableFuture<CustomerView> customer(String id);
 

@@ -1,0 +1,585 @@
+package dev.loyalty.engine;
+
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.idempotency.IdempotencyIndex;
+import dev.loyalty.engine.journal.ChronicleJournal;
+import dev.loyalty.engine.journal.EventCodec;
+import dev.loyalty.engine.journal.IngestClock;
+import dev.loyalty.engine.journal.Journal;
+import dev.loyalty.engine.journal.JournalReader;
+import dev.loyalty.engine.journal.PartitionHash;
+import dev.loyalty.engine.journal.RecordType;
+import dev.loyalty.engine.processor.PartitionProcessor;
+import dev.loyalty.engine.processor.ProcessorListener;
+import dev.loyalty.engine.processor.ProcessorMetrics;
+import dev.loyalty.engine.rules.CustomerView;
+import dev.loyalty.engine.state.PartitionStore;
+import dev.loyalty.engine.stats.PartitionStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.rocksdb.LRUCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
+final class EngineImpl implements LoyaltyEngine, ProcessorListener {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineImpl.class);
+
+    private final EngineConfig config;
+    private final DataFolder folder;
+    private final Journal journal;
+    private final EventValidator validator;
+    private final IdempotencyIndex ids;
+    private final LRUCache blockCache;
+    private final PartitionStore[] stores;
+    private final PartitionProcessor[] processors;
+    private final Thread[] threads;
+    private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ReentrantLock idLock = new ReentrantLock();
+    private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+    private final int[] windows;
+    private final Counter journaled;
+    private final java.util.concurrent.LinkedBlockingQueue<DurableWait> syncQueue =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread syncer;
+    private volatile boolean closed;
+    private volatile boolean journalFailed;
+
+    /** A request waiting for the journal to be synced through its seq. */
+    private record DurableWait(long seq, CompletableFuture<Void> done) {
+    }
+
+    /** Waits for every partition to apply one clock record. */
+    private record ClockWait(CompletableFuture<Long> done, AtomicInteger remaining, long ingestMs) {
+    }
+
+    EngineImpl(EngineConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.folder = new DataFolder(config.dataDir());
+        int partitions = config.partitions();
+        folder.checkPartitions(partitions);
+        this.journal = ChronicleJournal.open(folder.journal(), IngestClock.systemWall());
+        String rulesJson = RulesJson.write(config.rules());
+        if (!rulesJson.equals(folder.readLastRules())) {
+            journal.appendRules(rulesJson);
+            folder.writeLastRules(rulesJson);
+            LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
+        }
+        this.validator = new EventValidator(config.rules());
+        long catchUpSeq = journal.lastSeq();
+
+        this.ids = IdempotencyIndex.open(folder.ingest());
+        rebuildIds();
+
+        this.blockCache = new LRUCache(config.state().blockCacheBytes());
+        this.stores = new PartitionStore[partitions];
+        this.processors = new PartitionProcessor[partitions];
+        this.threads = new Thread[partitions];
+        this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
+        ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions);
+        for (int p = 0; p < partitions; p++) {
+            stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+            ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
+            waiters.add(w);
+            processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
+                    rulesJson, w, inFlight, this, config.processor().batchMax(),
+                    config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows, catchUpSeq,
+                    metrics);
+        }
+        this.journaled = Counter.builder("loyalty_journal_records_appended")
+                .description("Events journaled").register(registry);
+        registerGauges(registry);
+        for (int p = 0; p < partitions; p++) {
+            threads[p] = new Thread(processors[p], "processor-" + p);
+            threads[p].start();
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "journal-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long hb = Math.max(10, config.journal().heartbeat().toMillis());
+        timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::maintainIds, 10, 10, TimeUnit.SECONDS);
+        if (config.journal().sync() == EngineConfig.SyncMode.BATCH) {
+            syncer = new Thread(this::syncLoop, "journal-sync");
+            syncer.setDaemon(true);
+            syncer.start();
+        } else {
+            syncer = null;
+        }
+    }
+
+    /** Group commit: one disk sync covers every request that asked for durability while the last one ran. */
+    private void syncLoop() {
+        List<DurableWait> waiting = new ArrayList<>();
+        while (!closed) {
+            try {
+                DurableWait first = syncQueue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                waiting.add(first);
+                syncQueue.drainTo(waiting);
+                try {
+                    journal.sync();
+                    for (DurableWait w : waiting) {
+                        w.done().complete(null);
+                    }
+                } catch (RuntimeException e) {
+                    journalFailed = true;
+                    LOG.error("journal sync failed: {}", e.toString());
+                    for (DurableWait w : waiting) {
+                        w.done().completeExceptionally(
+                                new IngestRefusedException(503, "unavailable", "the journal cannot be synced", 0));
+                    }
+                }
+                waiting.clear();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    @Override
+    public CompletableFuture<Void> durable(long seq) {
+        if (syncer == null) {
+            return DONE;
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        syncQueue.add(new DurableWait(seq, f));
+        return f;
+    }
+
+    private void registerGauges(MeterRegistry registry) {
+        for (PartitionProcessor p : processors) {
+            String tag = Integer.toString(p.partition());
+            Gauge.builder("loyalty_partition_applied_seq", p, PartitionProcessor::appliedSeq)
+                    .description("Highest journal seq the partition has committed").tag("partition", tag)
+                    .register(registry);
+            Gauge.builder("loyalty_partition_lag_records", p, x -> Math.max(0, journal.lastSeq() - x.appliedSeq()))
+                    .description("Journal records not yet applied by the partition").tag("partition", tag)
+                    .register(registry);
+        }
+        Gauge.builder("loyalty_journal_last_seq", journal, Journal::lastSeq)
+                .description("Highest seq journaled").register(registry);
+        Gauge.builder("loyalty_requests_in_flight", inFlight, AtomicInteger::get)
+                .description("Synchronous requests waiting for their outcome").register(registry);
+        Gauge.builder("loyalty_ready", this, e -> e.ready() ? 1 : 0)
+                .description("1 when recovered, caught up and writable").register(registry);
+    }
+
+    /** Puts the ids journaled after the index's checkpoint back into it (they may have been lost in a crash). */
+    private void rebuildIds() {
+        long from = ids.checkpoint();
+        long last = journal.lastPosition();
+        try (JournalReader r = journal.reader()) {
+            if (from >= 0) {
+                r.seekAfter(from);
+            }
+            long[] n = new long[1];
+            while (r.next((pos, h, payload) -> {
+                if (h.type() != RecordType.EVENTS) {
+                    return;
+                }
+                int count = (int) payload.readStopBit();
+                for (int i = 0; i < count; i++) {
+                    payload.readInt();
+                    payload.readInt();
+                    EventCodec.WithHash e = EventCodec.readWithHash(payload);
+                    if (e.event().id() != null) {
+                        ids.put(e.event().id(), new IdempotencyIndex.Entry(h.firstSeq() + i, e.bodyHash(),
+                                h.ingestMs(), e.event().customer()));
+                        n[0]++;
+                    }
+                }
+            })) {
+                // keep reading
+            }
+            if (n[0] > 0) {
+                LOG.info("idempotency index: re-registered {} ids from the journal", n[0]);
+            }
+        }
+        if (last >= 0) {
+            ids.checkpoint(last);
+        }
+    }
+
+    private void heartbeat() {
+        if (closed) {
+            return;
+        }
+        try {
+            journal.appendHeartbeat();
+            journalFailed = false;
+            wakeAll();
+        } catch (RuntimeException e) {
+            journalFailed = true;
+            LOG.error("heartbeat could not be journaled: {}", e.toString());
+        }
+    }
+
+    private void maintainIds() {
+        if (closed) {
+            return;
+        }
+        try {
+            long position;
+            idLock.lock();
+            try {
+                position = journal.lastPosition();
+            } finally {
+                idLock.unlock();
+            }
+            ids.checkpoint(position);
+            ids.expireBefore(journal.clock().peekMs() - config.idempotencyRetention().toMillis());
+        } catch (RuntimeException e) {
+            LOG.error("idempotency index maintenance failed: {}", e.toString());
+        }
+    }
+
+    private void wakeAll() {
+        for (PartitionProcessor p : processors) {
+            p.wake();
+        }
+    }
+
+    private int partitionOf(String customer) {
+        return PartitionHash.partition(PartitionHash.of(customer), processors.length);
+    }
+
+    @Override
+    public EngineConfig config() {
+        return config;
+    }
+
+    @Override
+    public EventValidator validator() {
+        return validator;
+    }
+
+    @Override
+    public long nowMs() {
+        return journal.clock().peekMs();
+    }
+
+    @Override
+    public List<Submission> submit(List<Submitted> events, boolean awaitOutcome) {
+        if (closed) {
+            throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
+        }
+        checkLoad(events.size(), awaitOutcome);
+        boolean anyId = false;
+        for (Submitted s : events) {
+            if (s.event().id() != null) {
+                anyId = true;
+                break;
+            }
+        }
+        if (!anyId) {
+            Submission[] out = new Submission[events.size()];
+            append(events, awaitOutcome, out, null);
+            return List.of(out);
+        }
+        idLock.lock();
+        try {
+            return submitWithIds(events, awaitOutcome);
+        } finally {
+            idLock.unlock();
+        }
+    }
+
+    private void checkLoad(int n, boolean await) {
+        long minApplied = Long.MAX_VALUE;
+        for (PartitionProcessor p : processors) {
+            minApplied = Math.min(minApplied, p.appliedSeq());
+        }
+        if (journal.lastSeq() - minApplied > config.api().maxLagEvents()) {
+            throw new IngestRefusedException(429, "overloaded",
+                    "the processors are too far behind the journal; retry shortly", 1);
+        }
+        if (await && inFlight.get() + n > config.api().maxInFlight()) {
+            throw new IngestRefusedException(429, "overloaded", "too many requests waiting for outcomes", 1);
+        }
+    }
+
+    private List<Submission> submitWithIds(List<Submitted> events, boolean await) {
+        int n = events.size();
+        Submission[] out = new Submission[n];
+        List<Submitted> toJournal = new ArrayList<>(n);
+        int[] journalSlot = new int[n];
+        Map<String, Integer> firstInRequest = new HashMap<>();
+        List<int[]> inRequestDuplicates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Submitted s = events.get(i);
+            String id = s.event().id();
+            if (id == null) {
+                journalSlot[toJournal.size()] = i;
+                toJournal.add(s);
+                continue;
+            }
+            Integer earlier = firstInRequest.get(id);
+            if (earlier != null) {
+                if (events.get(earlier).bodyHash() == s.bodyHash()) {
+                    inRequestDuplicates.add(new int[] {i, earlier});
+                } else {
+                    out[i] = mismatch(id);
+                }
+                continue;
+            }
+            IdempotencyIndex.Entry known = ids.get(id);
+            if (known != null) {
+                if (known.bodyHash() == s.bodyHash()) {
+                    out[i] = new Submission(known.seq(), true,
+                            processors[partitionOf(known.customer())].duplicate(known.seq(), known.customer()),
+                            null);
+                } else {
+                    out[i] = mismatch(id);
+                }
+                continue;
+            }
+            firstInRequest.put(id, i);
+            journalSlot[toJournal.size()] = i;
+            toJournal.add(s);
+        }
+        if (!toJournal.isEmpty()) {
+            Submission[] journaledOut = new Submission[toJournal.size()];
+            long[] ingest = new long[1];
+            append(toJournal, await, journaledOut, ingest);
+            for (int j = 0; j < journaledOut.length; j++) {
+                out[journalSlot[j]] = journaledOut[j];
+                Event e = toJournal.get(j).event();
+                if (e.id() != null) {
+                    ids.put(e.id(), new IdempotencyIndex.Entry(journaledOut[j].seq(), toJournal.get(j).bodyHash(),
+                            ingest[0], e.customer()));
+                }
+            }
+        }
+        for (int[] d : inRequestDuplicates) {
+            Submission original = out[d[1]];
+            String customer = events.get(d[1]).event().customer();
+            out[d[0]] = new Submission(original.seq(), true,
+                    processors[partitionOf(customer)].duplicate(original.seq(), customer), null);
+        }
+        return List.of(out);
+    }
+
+    private static Submission mismatch(String id) {
+        return new Submission(-1, false, null, new Refusal(409, "idempotency_mismatch",
+                "id '" + id + "' was already used with a different body"));
+    }
+
+    /** Journals the events as one record, registering waiters before the record becomes visible. */
+    private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut) {
+        int n = events.size();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
+        long[] first = {-1};
+        try {
+            journal.appendEvents(events, (firstSeq, ingestMs) -> {
+                first[0] = firstSeq;
+                if (ingestOut != null) {
+                    ingestOut[0] = ingestMs;
+                }
+                if (await) {
+                    for (int i = 0; i < n; i++) {
+                        CompletableFuture<EventResult> f = new CompletableFuture<>();
+                        futures[i] = f;
+                        waiters.get(partitionOf(events.get(i).event().customer())).put(firstSeq + i, f);
+                    }
+                    inFlight.addAndGet(n);
+                }
+            });
+            journalFailed = false;
+        } catch (RuntimeException e) {
+            journalFailed = true;
+            if (first[0] >= 0 && await) {
+                for (int i = 0; i < n; i++) {
+                    waiters.get(partitionOf(events.get(i).event().customer())).remove(first[0] + i);
+                }
+                inFlight.addAndGet(-n);
+            }
+            LOG.error("journal append failed: {}", e.toString());
+            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+        }
+        journaled.increment(n);
+        wakeAll();
+        for (int i = 0; i < n; i++) {
+            out[i] = new Submission(first[0] + i, false, futures[i], null);
+        }
+    }
+
+    @Override
+    public CompletableFuture<CustomerView> customer(String id) {
+        return processors[partitionOf(id)].customer(id);
+    }
+
+    @Override
+    public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
+        return processors[partitionOf(id)].ledger(id, limit, beforeId);
+    }
+
+    @Override
+    public CompletableFuture<EventStatus> event(long seq) {
+        if (seq <= 0 || seq > journal.lastSeq()) {
+            return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
+        }
+        List<CompletableFuture<EventStatus>> asks = new ArrayList<>(processors.length);
+        for (PartitionProcessor p : processors) {
+            asks.add(p.event(seq));
+        }
+        return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+            boolean everyoneRead = true;
+            for (int i = 0; i < asks.size(); i++) {
+                EventStatus s = asks.get(i).join();
+                if (s != null) {
+                    return s;
+                }
+                if (processors[i].appliedSeq() < seq) {
+                    everyoneRead = false;
+                }
+            }
+            // Every partition read past it and none has an outcome: internal record or forgotten.
+            return new EventStatus(everyoneRead ? EventStatus.Kind.UNKNOWN : EventStatus.Kind.PENDING, null);
+        });
+    }
+
+    @Override
+    public ProgramStats stats() {
+        RulesConfig rules = config.rules();
+        long asOf = Long.MAX_VALUE;
+        long applied = 0;
+        long total = 0;
+        long active = 0;
+        long optedOut = 0;
+        long[] tiers = new long[rules.tiers().levels().size()];
+        long[] liability = new long[rules.accounts().size()];
+        long[] byWindow = new long[windows.length];
+        for (PartitionProcessor p : processors) {
+            PartitionStats.Snapshot s = p.snapshot();
+            asOf = Math.min(asOf, s.clockMs());
+            applied += s.eventsApplied();
+            total += s.membersTotal();
+            active += s.membersActive();
+            optedOut += s.membersOptedOut();
+            for (int i = 0; i < tiers.length && i < s.tiers().length; i++) {
+                tiers[i] += s.tiers()[i];
+            }
+            for (int i = 0; i < liability.length && i < s.liability().length; i++) {
+                liability[i] += s.liability()[i];
+            }
+            for (int i = 0; i < byWindow.length; i++) {
+                byWindow[i] += s.activeByWindow()[i];
+            }
+        }
+        Map<Integer, Long> activeMembers = new LinkedHashMap<>();
+        for (int i = 0; i < windows.length; i++) {
+            activeMembers.put(windows[i], byWindow[i]);
+        }
+        Map<String, Long> tierMap = new LinkedHashMap<>();
+        for (int i = 0; i < tiers.length; i++) {
+            tierMap.put(rules.tiers().levels().get(i).name(), tiers[i]);
+        }
+        Map<String, Long> liabilityMap = new LinkedHashMap<>();
+        for (int i = 0; i < liability.length; i++) {
+            liabilityMap.put(rules.accounts().get(i).name(), liability[i]);
+        }
+        return new ProgramStats(asOf == Long.MAX_VALUE ? 0 : asOf, applied, total, active, optedOut,
+                activeMembers, tierMap, liabilityMap);
+    }
+
+    @Override
+    public CompletableFuture<Long> advanceClock(long seconds) {
+        if (!config.clockAdjustable()) {
+            throw new IllegalStateException("clock.adjustable is false");
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try {
+            journal.appendClockAdvance(seconds * 1000L, (seq, ingestMs) ->
+                    clockWaits.put(seq, new ClockWait(done, new AtomicInteger(processors.length), ingestMs)));
+        } catch (RuntimeException e) {
+            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+        }
+        wakeAll();
+        return done;
+    }
+
+    @Override
+    public void clockRecordApplied(int partition, long seq) {
+        ClockWait w = clockWaits.get(seq);
+        if (w != null && w.remaining().decrementAndGet() == 0) {
+            clockWaits.remove(seq);
+            w.done().complete(w.ingestMs());
+        }
+    }
+
+    @Override
+    public void failed(int partition, long seq, Throwable cause) {
+        for (ClockWait w : clockWaits.values()) {
+            w.done().completeExceptionally(cause);
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        if (closed || journalFailed) {
+            return false;
+        }
+        for (PartitionProcessor p : processors) {
+            if (!p.caughtUp() || p.failed()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        if (syncer != null) {
+            syncer.interrupt();
+        }
+        for (PartitionProcessor p : processors) {
+            p.stop();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (PartitionStore s : stores) {
+            s.close();
+        }
+        ids.close();
+        journal.close();
+        blockCache.close();
+        LOG.info("engine closed at journal seq {}", journal.lastSeq());
+    }
+}

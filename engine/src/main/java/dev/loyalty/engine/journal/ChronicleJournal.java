@@ -1,0 +1,271 @@
+package dev.loyalty.engine.journal;
+
+import dev.loyalty.engine.LoyaltyEngine.Submitted;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The journal on Chronicle Queue: one memory-mapped queue shared by all partitions (daily files).
+ * Any thread may append (each gets its own appender); the queue's write lock orders records, and the
+ * seq and ingest time are taken inside it, so both only grow in journal order.
+ */
+public final class ChronicleJournal implements Journal {
+
+    private final SingleChronicleQueue queue;
+    private final IngestClock clock;
+    private final AtomicLong lastSeq;
+    private final ThreadLocal<ExcerptAppender> appenders;
+    private final List<ExcerptAppender> allAppenders = new ArrayList<>();
+    private volatile File lastFile;
+    private volatile boolean closed;
+
+    private ChronicleJournal(SingleChronicleQueue queue, LongSupplier wallMs) {
+        this.queue = queue;
+        long[] restored = restore(queue);
+        this.lastSeq = new AtomicLong(restored[0]);
+        this.clock = new IngestClock(wallMs, restored[2], restored[1]);
+        this.appenders = ThreadLocal.withInitial(() -> {
+            ExcerptAppender a = queue.createAppender();
+            a.singleThreadedCheckDisabled(true);
+            synchronized (allAppenders) {
+                allAppenders.add(a);
+            }
+            return a;
+        });
+    }
+
+    /** Opens (or creates) the journal in that folder. */
+    public static ChronicleJournal open(Path dir, LongSupplier wallMs) {
+        SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
+                .rollCycle(RollCycles.FAST_DAILY)
+                .build();
+        return new ChronicleJournal(q, wallMs);
+    }
+
+    /** Reads the newest record: {last seq, last ingest time, clock offset}. */
+    private static long[] restore(SingleChronicleQueue queue) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            t.direction(TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = t.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return new long[] {0, Long.MIN_VALUE, 0};
+                }
+                Bytes<?> b = dc.wire().bytes();
+                RecordHeader h = new RecordHeader();
+                h.read(b);
+                long last = h.firstSeq;
+                if (h.type == RecordType.EVENTS) {
+                    last += b.readStopBit() - 1;
+                }
+                return new long[] {last, h.ingestMs, h.clockOffsetMs};
+            }
+        }
+    }
+
+    private ExcerptAppender appender() {
+        if (closed) {
+            throw new IllegalStateException("journal closed");
+        }
+        return appenders.get();
+    }
+
+    private long writeHeader(Bytes<?> b, RecordType type, long firstSeq) {
+        long t = clock.next();
+        b.writeByte(type.code());
+        b.writeLong(firstSeq);
+        b.writeLong(t);
+        b.writeLong(clock.offsetMs());
+        return t;
+    }
+
+    @Override
+    public long appendEvents(List<Submitted> events, AppendHook hook) {
+        ExcerptAppender a = appender();
+        try (DocumentContext dc = a.writingDocument()) {
+            try {
+                long first = lastSeq.get() + 1;
+                Bytes<?> b = dc.wire().bytes();
+                long t = writeHeader(b, RecordType.EVENTS, first);
+                b.writeStopBit(events.size());
+                for (Submitted s : events) {
+                    b.writeInt(PartitionHash.of(s.event().customer()));
+                    long lengthAt = b.writePosition();
+                    b.writeInt(0);
+                    EventCodec.write(b, s.event(), s.bodyHash());
+                    b.writeInt(lengthAt, (int) (b.writePosition() - lengthAt - Integer.BYTES));
+                }
+                lastSeq.set(first + events.size() - 1);
+                if (hook != null) {
+                    hook.beforeVisible(first, t);
+                }
+                return first;
+            } catch (RuntimeException e) {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        } finally {
+            noteFile(a);
+        }
+    }
+
+    @Override
+    public long appendHeartbeat() {
+        return appendBare(RecordType.HEARTBEAT, null, 0, null);
+    }
+
+    @Override
+    public long appendClockAdvance(long advanceMs, AppendHook hook) {
+        long[] ingest = new long[1];
+        appendBare(RecordType.CLOCK, null, advanceMs, (seq, t) -> {
+            ingest[0] = t;
+            if (hook != null) {
+                hook.beforeVisible(seq, t);
+            }
+        });
+        return ingest[0];
+    }
+
+    @Override
+    public long appendRules(String rulesJson) {
+        return appendBare(RecordType.RULES, rulesJson, 0, null);
+    }
+
+    private long appendBare(RecordType type, String text, long advanceMs, AppendHook hook) {
+        ExcerptAppender a = appender();
+        try (DocumentContext dc = a.writingDocument()) {
+            try {
+                long seq = lastSeq.get() + 1;
+                if (advanceMs > 0) {
+                    clock.advance(advanceMs);
+                }
+                Bytes<?> b = dc.wire().bytes();
+                long t = writeHeader(b, type, seq);
+                if (text != null) {
+                    b.writeUtf8(text);
+                }
+                lastSeq.set(seq);
+                if (hook != null) {
+                    hook.beforeVisible(seq, t);
+                }
+                return seq;
+            } catch (RuntimeException e) {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        } finally {
+            noteFile(a);
+        }
+    }
+
+    private void noteFile(ExcerptAppender a) {
+        File f = a.currentFile();
+        if (f != null && f != lastFile) {
+            lastFile = f;
+        }
+    }
+
+    @Override
+    public long lastSeq() {
+        return lastSeq.get();
+    }
+
+    @Override
+    public IngestClock clock() {
+        return clock;
+    }
+
+    @Override
+    public long lastPosition() {
+        return queue.lastIndex();
+    }
+
+    @Override
+    public JournalReader reader() {
+        return new ChronicleReader(queue.createTailer());
+    }
+
+    @Override
+    public void sync() {
+        File f = lastFile;
+        if (f == null) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(f.toPath(), StandardOpenOption.WRITE)) {
+            ch.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal sync failed: " + f, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (allAppenders) {
+            for (ExcerptAppender a : allAppenders) {
+                a.close();
+            }
+        }
+        queue.close();
+    }
+
+    /** Tailer-backed reader. */
+    private static final class ChronicleReader implements JournalReader {
+        private final ExcerptTailer tailer;
+        private final RecordHeader header = new RecordHeader();
+
+        ChronicleReader(ExcerptTailer tailer) {
+            this.tailer = tailer;
+            tailer.singleThreadedCheckDisabled(true);
+        }
+
+        @Override
+        public boolean next(RecordVisitor visitor) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return false;
+                }
+                Bytes<?> b = dc.wire().bytes();
+                header.read(b);
+                visitor.onRecord(dc.index(), header, b);
+                return true;
+            }
+        }
+
+        @Override
+        public void seekAfter(long position) {
+            if (!tailer.moveToIndex(position)) {
+                throw new JournalCorruptException("the journal ends before position " + Long.toHexString(position)
+                        + " that the state has already applied: journal pages were lost (machine crash "
+                        + "without journal.sync=batch?). Restore the data folder from a backup.");
+            }
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent() || dc.index() != position) {
+                    throw new JournalCorruptException("no journal record at stored position "
+                            + Long.toHexString(position) + ": restore the data folder from a backup");
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            tailer.close();
+        }
+    }
+}

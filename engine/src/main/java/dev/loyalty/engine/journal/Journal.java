@@ -1,0 +1,52 @@
+package dev.loyalty.engine.journal;
+
+import dev.loyalty.engine.LoyaltyEngine.Submitted;
+
+import java.util.List;
+
+/**
+ * The source of truth: an append-only, totally ordered log of records, each with a sequence number
+ * and an ingest time. Chronicle Queue implements it on one machine; a Kafka topic partitioned by
+ * customer could implement it across machines. Appends are thread-safe; readers are single-threaded.
+ */
+public interface Journal extends AutoCloseable {
+
+    /** Called under the append lock once the first seq and ingest time of a record are known, before it is visible. */
+    interface AppendHook {
+        void beforeVisible(long firstSeq, long ingestMs);
+    }
+
+    /**
+     * Appends events as one record (seqs {@code firstSeq .. firstSeq + n - 1}).
+     *
+     * @return the first seq
+     */
+    long appendEvents(List<Submitted> events, AppendHook hook);
+
+    /** Appends a heartbeat; returns its seq. */
+    long appendHeartbeat();
+
+    /** Advances the clock offset and appends a clock record; returns its ingest time. */
+    long appendClockAdvance(long advanceMs, AppendHook hook);
+
+    /** Appends a rules record; returns its seq. */
+    long appendRules(String rulesJson);
+
+    /** Highest seq journaled so far (0 when empty). */
+    long lastSeq();
+
+    /** The ingest clock that stamps records. */
+    IngestClock clock();
+
+    /** Position of the newest record, or -1 when the journal is empty. */
+    long lastPosition();
+
+    /** A new reader positioned before the first record. */
+    JournalReader reader();
+
+    /** Makes everything appended so far durable on the machine's disk. */
+    void sync();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,662 @@
+package dev.loyalty.engine.processor;
+
+import dev.loyalty.engine.LoyaltyEngine.EventResult;
+import dev.loyalty.engine.LoyaltyEngine.EventStatus;
+import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
+import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.journal.EventCodec;
+import dev.loyalty.engine.journal.JournalReader;
+import dev.loyalty.engine.journal.PartitionHash;
+import dev.loyalty.engine.journal.RecordHeader;
+import dev.loyalty.engine.rules.ApplyContext;
+import dev.loyalty.engine.rules.Customer;
+import dev.loyalty.engine.rules.CustomerCodec;
+import dev.loyalty.engine.rules.CustomerView;
+import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.LedgerEntry;
+import dev.loyalty.engine.rules.Rules;
+import dev.loyalty.engine.state.BinaryReader;
+import dev.loyalty.engine.state.BinaryWriter;
+import dev.loyalty.engine.state.Keys;
+import dev.loyalty.engine.state.OutcomeCodec;
+import dev.loyalty.engine.state.PartitionStore;
+import dev.loyalty.engine.stats.CustomerFacts;
+import dev.loyalty.engine.stats.PartitionStats;
+import net.openhft.chronicle.bytes.Bytes;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * The single writer of one partition: tails the journal, applies the events of its customers with the
+ * rules, and commits one RocksDB write batch per drained batch together with the journal position it
+ * applied up to (exactly-once effect after any crash). Waiting requests are completed only after the
+ * batch is committed. Queries for its customers run on this thread between batches, so they always see
+ * committed state. Only {@link #run()} runs on the processor thread; the other public methods are
+ * thread-safe hand-offs.
+ */
+public final class PartitionProcessor implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionProcessor.class);
+    private static final byte[] CHECKPOINT = Keys.meta("checkpoint");
+    private static final byte[] STATS = Keys.meta("stats");
+    private static final byte[] RULES = Keys.meta("rules");
+    private static final byte[] MARKS = Keys.meta("outcome-marks");
+    private static final long HOUR_MS = 3_600_000L;
+
+    private final int partition;
+    private final int partitions;
+    private final PartitionStore store;
+    private final JournalReader reader;
+    private final Function<String, RulesConfig> rulesParser;
+    private final ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters;
+    private final AtomicInteger inFlight;
+    private final ProcessorListener listener;
+    private final int batchMax;
+    private final long outcomeRetentionMs;
+    private final int[] activeWindowsDays;
+    private final long catchUpSeq;
+    private final ProcessorMetrics metrics;
+
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final CustomerCache cache;
+    private final LinkedHashMap<String, Customer> dirty = new LinkedHashMap<>();
+    private final List<LedgerEntry> ledger = new ArrayList<>();
+    private final List<Object[]> completions = new ArrayList<>();
+    private final List<Long> clockRecords = new ArrayList<>();
+    private final BatchClock clock = new BatchClock();
+    private final Context ctx = new Context();
+    private final PartitionStats stats = new PartitionStats();
+    private final CustomerFacts before = new CustomerFacts();
+    private final CustomerFacts after = new CustomerFacts();
+    private final BinaryWriter writer = new BinaryWriter(4096);
+    private final ArrayDeque<long[]> outcomeMarks = new ArrayDeque<>();
+    private final JournalReader.RecordVisitor visitor = this::onRecord;
+
+    private WriteBatch batch = new WriteBatch();
+    private Rules rules;
+    private String rulesJson;
+    private long position = -1;
+    private long lastSeq;
+    private long lastSweptMs = Long.MIN_VALUE;
+    private int batchWork;
+    private int batchEvents;
+
+    private volatile Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean failed;
+    private volatile boolean caughtUp;
+    private volatile long appliedSeq;
+    private volatile long eventsProcessed;
+    private volatile PartitionStats.Snapshot snapshot;
+
+    /**
+     * @param catchUpSeq        journal seq as of start: the partition is caught up once it has read past it
+     * @param waiters           futures of requests waiting for outcomes of this partition's events, by seq
+     * @param rulesParser       turns journaled rules JSON into a configuration
+     * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
+     */
+    public PartitionProcessor(int partition, int partitions, PartitionStore store, JournalReader reader,
+                              Function<String, RulesConfig> rulesParser, String initialRulesJson,
+                              ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters,
+                              AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
+                              long outcomeRetentionMs, int[] activeWindowsDays, long catchUpSeq,
+                              ProcessorMetrics metrics) {
+        this.partition = partition;
+        this.partitions = partitions;
+        this.store = store;
+        this.reader = reader;
+        this.rulesParser = rulesParser;
+        this.waiters = waiters;
+        this.inFlight = inFlight;
+        this.listener = listener;
+        this.batchMax = batchMax;
+        this.cache = new CustomerCache(cacheCustomers);
+        this.outcomeRetentionMs = outcomeRetentionMs;
+        this.activeWindowsDays = activeWindowsDays.clone();
+        this.catchUpSeq = catchUpSeq;
+        this.metrics = metrics;
+        recover(initialRulesJson);
+    }
+
+    /** Loads the checkpoint, statistics and rules in force, and positions the reader after the checkpoint. */
+    private void recover(String initialRulesJson) {
+        byte[] cp = store.get(CHECKPOINT);
+        if (cp != null) {
+            BinaryReader r = new BinaryReader(cp);
+            position = r.readLong();
+            lastSeq = r.readLong();
+            long clockMs = r.readLong();
+            long clockSeq = r.readLong();
+            lastSweptMs = r.readLong();
+            clock.restore(clockMs, clockSeq);
+            reader.seekAfter(position);
+        }
+        byte[] s = store.get(STATS);
+        if (s != null) {
+            stats.decodeScalars(s);
+        }
+        store.forEachWithPrefix(Keys.DAY, (k, v) -> {
+            stats.loadDay(keyLong(k), new BinaryReader(v).readLong());
+            return true;
+        });
+        byte[] marks = store.get(MARKS);
+        if (marks != null) {
+            BinaryReader r = new BinaryReader(marks);
+            int n = r.readVarInt();
+            for (int i = 0; i < n; i++) {
+                outcomeMarks.add(new long[] {r.readLong(), r.readLong()});
+            }
+        }
+        byte[] rj = store.get(RULES);
+        rulesJson = rj != null ? new String(rj, java.nio.charset.StandardCharsets.UTF_8) : initialRulesJson;
+        rules = new Rules(rulesParser.apply(rulesJson));
+        appliedSeq = lastSeq;
+        caughtUp = lastSeq >= catchUpSeq;
+        publish();
+    }
+
+    private static long keyLong(byte[] k) {
+        long x = 0;
+        for (int i = 1; i < 9; i++) {
+            x = (x << 8) | (k[i] & 0xff);
+        }
+        return x ^ Long.MIN_VALUE;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** Highest journal seq this partition has read and committed. */
+    public long appliedSeq() {
+        return appliedSeq;
+    }
+
+    /** True once the partition has read everything journaled before the engine started. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** Events of this partition applied or rejected since this processor started. */
+    public long eventsProcessed() {
+        return eventsProcessed;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Statistics as of the last committed batch. */
+    public PartitionStats.Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Wakes the processor (something was journaled). */
+    public void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Stops the loop after the current batch; {@link #run()} returns once committed. */
+    public void stop() {
+        running = false;
+        wake();
+    }
+
+    // ---------------------------------------------------------------- queries (any thread)
+
+    /** The customer's view, or null when unknown; answered on the processor thread. */
+    public CompletableFuture<CustomerView> customer(String id) {
+        return query(() -> {
+            Customer c = load(id);
+            return c.exists() ? rules.view(c, clock.nowMs()) : null;
+        });
+    }
+
+    /** A ledger page, or null when the customer is unknown. */
+    public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
+        return query(() -> {
+            Customer c = load(id);
+            if (!c.exists()) {
+                return null;
+            }
+            List<byte[]> raw = store.ledgerBefore(id, beforeId, limit + 1);
+            List<LedgerEntry> entries = new ArrayList<>(Math.min(raw.size(), limit));
+            for (int i = 0; i < raw.size() && i < limit; i++) {
+                entries.add(OutcomeCodec.decodeEntry(raw.get(i)));
+            }
+            long next = raw.size() > limit ? entries.get(entries.size() - 1).id() : -1;
+            return new LedgerPage(entries, next);
+        });
+    }
+
+    /** Where the event of that seq stands, for events of this partition. */
+    public CompletableFuture<EventStatus> event(long seq) {
+        return query(() -> {
+            byte[] o = store.get(Keys.outcome(seq));
+            if (o != null) {
+                return new EventStatus(EventStatus.Kind.DONE, OutcomeCodec.decode(o));
+            }
+            return null;
+        });
+    }
+
+    /** Stored outcome with the customer's current view; waits for the event if it is not applied yet. */
+    public CompletableFuture<EventResult> duplicate(long seq, String customer) {
+        CompletableFuture<EventResult> out = new CompletableFuture<>();
+        inbox.add(() -> {
+            try {
+                byte[] o = store.get(Keys.outcome(seq));
+                if (o != null) {
+                    Customer c = load(customer);
+                    out.complete(new EventResult(OutcomeCodec.decode(o),
+                            c.exists() ? rules.view(c, clock.nowMs()) : null));
+                } else {
+                    waiters.compute(seq, (k, existing) -> {
+                        if (existing == null) {
+                            inFlight.incrementAndGet();
+                            return out;
+                        }
+                        return existing.whenComplete((r, e) -> {
+                            if (e != null) {
+                                out.completeExceptionally(e);
+                            } else {
+                                out.complete(r);
+                            }
+                        });
+                    });
+                }
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        wake();
+        return out;
+    }
+
+    private <T> CompletableFuture<T> query(java.util.function.Supplier<T> q) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (failed) {
+            f.completeExceptionally(new IllegalStateException("partition " + partition + " has stopped"));
+            return f;
+        }
+        inbox.add(() -> {
+            try {
+                f.complete(q.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        wake();
+        return f;
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        int idle = 0;
+        try {
+            while (running) {
+                int work = drain();
+                work += serveQueries();
+                if (work > 0) {
+                    idle = 0;
+                } else {
+                    idle = idle(idle);
+                }
+            }
+            drain();
+        } catch (Throwable t) {
+            failed = true;
+            LOG.error("partition {} stopped at seq {}: {}", partition, lastSeq + 1, t.toString(), t);
+            listener.failed(partition, lastSeq + 1, t);
+            failWaiters(t);
+        } finally {
+            reader.close();
+        }
+    }
+
+    /** Back off when idle: a few yields, then parks growing to 1 ms; {@link #wake()} cuts a park short. */
+    private static int idle(int idle) {
+        if (idle < 10) {
+            Thread.onSpinWait();
+        } else if (idle < 20) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1_000_000L, 20_000L << Math.min(idle - 20, 6)));
+        }
+        return idle + 1;
+    }
+
+    private int serveQueries() {
+        int n = 0;
+        Runnable q;
+        while ((q = inbox.poll()) != null) {
+            q.run();
+            n++;
+        }
+        return n;
+    }
+
+    /** Reads and applies up to a batch of records, then commits them; returns the records read. */
+    private int drain() {
+        int records = 0;
+        batchWork = 0;
+        batchEvents = 0;
+        long startNs = System.nanoTime();
+        while (batchWork < batchMax && reader.next(visitor)) {
+            records++;
+            batchWork++;
+        }
+        if (records > 0) {
+            commit();
+            metrics.batch(partition, records, batchEvents, System.nanoTime() - startNs);
+        }
+        return records;
+    }
+
+    private void onRecord(long recordPosition, RecordHeader h, Bytes<?> payload) {
+        long first = h.firstSeq();
+        clock.advance(h.ingestMs(), first);
+        long last = first;
+        switch (h.type()) {
+            case EVENTS: {
+                int n = (int) payload.readStopBit();
+                last = first + n - 1;
+                for (int i = 0; i < n; i++) {
+                    int hash = payload.readInt();
+                    int len = payload.readInt();
+                    if (PartitionHash.partition(hash, partitions) != partition) {
+                        payload.readSkip(len);
+                        continue;
+                    }
+                    Event e = EventCodec.read(payload);
+                    apply(e, first + i, h.ingestMs());
+                    batchWork++;
+                    batchEvents++;
+                    eventsProcessed++;
+                }
+                break;
+            }
+            case CLOCK:
+                clockRecords.add(first);
+                break;
+            case RULES: {
+                String json = payload.readUtf8();
+                if (!json.equals(rulesJson)) {
+                    // Work that fell due under the old rules runs under them.
+                    runDueWork();
+                    rules = new Rules(rulesParser.apply(json));
+                }
+                rulesJson = json;
+                batch(b -> b.put(RULES, json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                break;
+            }
+            case HEARTBEAT:
+            default:
+                break;
+        }
+        markOutcomes(last);
+        position = recordPosition;
+        lastSeq = last;
+    }
+
+    private void apply(Event e, long seq, long ingestMs) {
+        Customer c = load(e.customer());
+        int accounts = rules.config().accounts().size();
+        before.capture(c, accounts);
+        ctx.seq = seq;
+        ctx.ingestMs = ingestMs;
+        ledger.clear();
+        EventOutcome outcome = rules.apply(c, e, ctx, ledger);
+        after.capture(c, accounts);
+        stats.change(before, after);
+        if (outcome.applied()) {
+            stats.countApplied();
+        }
+        if (c.exists()) {
+            dirty.put(c.id(), c);
+        }
+        writeLedger(c.id());
+        byte[] key = Keys.outcome(seq);
+        byte[] value = OutcomeCodec.encode(writer, outcome);
+        batch(b -> b.put(key, value));
+        metrics.applied(e.action(), outcome);
+        if (waiters.containsKey(seq)) {
+            completions.add(new Object[] {seq, new EventResult(outcome,
+                    c.exists() ? rules.view(c, clock.nowMs()) : null)});
+        }
+    }
+
+    private void writeLedger(String customer) {
+        for (int i = 0; i < ledger.size(); i++) {
+            LedgerEntry entry = ledger.get(i);
+            byte[] k = Keys.ledger(customer, entry.id());
+            byte[] v = OutcomeCodec.encodeEntry(writer, entry);
+            batch(b -> b.put(k, v));
+        }
+        ledger.clear();
+    }
+
+    /** The customer as of this batch: dirty, cached, stored, or blank. */
+    private Customer load(String id) {
+        Customer c = dirty.get(id);
+        if (c != null) {
+            return c;
+        }
+        c = cache.get(id);
+        if (c != null) {
+            return c;
+        }
+        byte[] raw = store.get(Keys.customer(id));
+        if (raw == null) {
+            return new Customer(id, rules.config().accounts().size());
+        }
+        c = CustomerCodec.decode(raw);
+        cache.put(id, c);
+        return c;
+    }
+
+    /**
+     * Runs all work due by the clock: for customers touched in this batch (in memory) and for those the
+     * due index names (committed state). Then the due index no longer has entries at or before the clock.
+     */
+    private void runDueWork() {
+        long now = clock.nowMs();
+        if (now == Long.MIN_VALUE) {
+            return;
+        }
+        ctx.seq = clock.seqOfNow();
+        ctx.ingestMs = now;
+        int accounts = rules.config().accounts().size();
+        for (Customer c : dirty.values()) {
+            if (rules.nextDueMs(c) <= now) {
+                runDue(c, accounts);
+            }
+        }
+        if (now > lastSweptMs) {
+            long from = lastSweptMs == Long.MIN_VALUE ? Long.MIN_VALUE : lastSweptMs + 1;
+            for (String id : store.customersDue(from, now)) {
+                if (dirty.containsKey(id)) {
+                    continue;
+                }
+                Customer c = load(id);
+                runDue(c, accounts);
+                dirty.put(id, c);
+            }
+            lastSweptMs = now;
+        }
+    }
+
+    private void runDue(Customer c, int accounts) {
+        before.capture(c, accounts);
+        ledger.clear();
+        rules.runDue(c, ctx, ledger);
+        after.capture(c, accounts);
+        stats.change(before, after);
+        writeLedger(c.id());
+    }
+
+    /** Outcomes are forgotten after the retention: remember, per hour of clock, the last seq read. */
+    private void markOutcomes(long seq) {
+        long hour = Math.floorDiv(clock.nowMs(), HOUR_MS);
+        long[] lastMark = outcomeMarks.peekLast();
+        if (lastMark == null || lastMark[0] < hour) {
+            outcomeMarks.addLast(new long[] {hour, seq});
+        } else {
+            lastMark[1] = seq;
+        }
+    }
+
+    private void forgetOldOutcomes() {
+        long horizonHour = Math.floorDiv(clock.nowMs() - outcomeRetentionMs, HOUR_MS);
+        long upTo = -1;
+        while (outcomeMarks.size() > 1 && outcomeMarks.peekFirst()[0] < horizonHour) {
+            upTo = outcomeMarks.pollFirst()[1];
+        }
+        if (upTo >= 0) {
+            byte[] from = Keys.outcome(0);
+            byte[] to = Keys.outcome(upTo + 1);
+            batch(b -> b.deleteRange(from, to));
+        }
+    }
+
+    private void commit() {
+        runDueWork();
+        forgetOldOutcomes();
+        for (Map.Entry<String, Customer> en : dirty.entrySet()) {
+            String id = en.getKey();
+            Customer c = en.getValue();
+            long due = rules.nextDueMs(c);
+            long indexed = c.indexedDueMs();
+            if (due != indexed) {
+                if (indexed != Long.MAX_VALUE) {
+                    byte[] old = Keys.due(indexed, id);
+                    batch(b -> b.delete(old));
+                }
+                if (due != Long.MAX_VALUE) {
+                    byte[] k = Keys.due(due, id);
+                    batch(b -> b.put(k, new byte[0]));
+                }
+                c.indexedDueMs(due);
+            }
+            byte[] k = Keys.customer(id);
+            byte[] v = CustomerCodec.encode(c);
+            batch(b -> b.put(k, v));
+            cache.put(id, c);
+        }
+        stats.drainDirtyDays((day, count) -> {
+            byte[] k = Keys.day(day);
+            if (count == 0) {
+                batch(b -> b.delete(k));
+            } else {
+                byte[] v = new BinaryWriter(8).writeLong(count).toBytes();
+                batch(b -> b.put(k, v));
+            }
+        });
+        byte[] st = stats.encodeScalars(writer);
+        batch(b -> b.put(STATS, st));
+        writer.reset().writeVarInt(outcomeMarks.size());
+        for (long[] m : outcomeMarks) {
+            writer.writeLong(m[0]).writeLong(m[1]);
+        }
+        byte[] marks = writer.toBytes();
+        batch(b -> b.put(MARKS, marks));
+        byte[] cp = writer.reset().writeLong(position).writeLong(lastSeq).writeLong(clock.nowMs())
+                .writeLong(clock.seqOfNow()).writeLong(lastSweptMs).toBytes();
+        batch(b -> b.put(CHECKPOINT, cp));
+        store.commit(batch);
+        batch.close();
+        batch = new WriteBatch();
+        dirty.clear();
+        clock.newBatch();
+        appliedSeq = lastSeq;
+        if (!caughtUp && lastSeq >= catchUpSeq) {
+            caughtUp = true;
+            LOG.info("partition {} caught up with the journal at seq {}", partition, lastSeq);
+        }
+        publish();
+        for (Object[] c : completions) {
+            CompletableFuture<EventResult> f = waiters.remove((Long) c[0]);
+            if (f != null) {
+                inFlight.decrementAndGet();
+                f.complete((EventResult) c[1]);
+            }
+        }
+        completions.clear();
+        for (Long seq : clockRecords) {
+            listener.clockRecordApplied(partition, seq);
+        }
+        clockRecords.clear();
+    }
+
+    private void publish() {
+        snapshot = stats.snapshot(clock.nowMs() == Long.MIN_VALUE ? 0 : clock.nowMs(), activeWindowsDays);
+    }
+
+    private void failWaiters(Throwable t) {
+        for (Long seq : waiters.keySet()) {
+            CompletableFuture<EventResult> f = waiters.remove(seq);
+            if (f != null) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(t);
+            }
+        }
+    }
+
+    private interface BatchOp {
+        void apply(WriteBatch b) throws RocksDBException;
+    }
+
+    private void batch(BatchOp op) {
+        try {
+            op.apply(batch);
+        } catch (RocksDBException e) {
+            throw new dev.loyalty.engine.state.StateException("write batch failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The journal facts the rules see for the record being applied. */
+    private final class Context implements ApplyContext {
+        long seq;
+        long ingestMs;
+
+        @Override
+        public long seq() {
+            return seq;
+        }
+
+        @Override
+        public long ingestTimeMs() {
+            return ingestMs;
+        }
+
+        @Override
+        public long clockMs() {
+            return clock.nowMs();
+        }
+
+        @Override
+        public long seqWhenDue(long dueMs) {
+            return clock.seqWhenDue(dueMs);
+        }
+    }
+}

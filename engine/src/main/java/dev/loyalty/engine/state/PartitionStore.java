@@ -1,0 +1,260 @@
+package dev.loyalty.engine.state;
+
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The RocksDB state of one partition (layout in {@link Keys}). Written only by the partition's processor,
+ * one write batch per drained journal batch, the batch also holding the journal position it applied up to.
+ * With the write-ahead log off (the default) a crash loses at most unflushed batches together with their
+ * checkpoint, which the processor then re-applies from the journal; one column family keeps every batch
+ * atomic on flush.
+ */
+public final class PartitionStore implements AutoCloseable {
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final Options options;
+    private final WriteOptions writeOptions;
+    private final RocksDB db;
+    private volatile boolean closed;
+
+    private final boolean readOnly;
+
+    private PartitionStore(Path dir, Options options, WriteOptions writeOptions, RocksDB db, boolean readOnly) {
+        this.readOnly = readOnly;
+        this.dir = dir;
+        this.options = options;
+        this.writeOptions = writeOptions;
+        this.db = db;
+    }
+
+    /**
+     * Opens (creating if needed) the store in that folder.
+     *
+     * @param blockCache shared block cache, or null for RocksDB's default
+     * @param wal        keep RocksDB's write-ahead log (not needed for correctness: the journal is the truth)
+     */
+    public static PartitionStore open(Path dir, Cache blockCache, boolean wal) {
+        try {
+            Files.createDirectories(dir);
+            BlockBasedTableConfig table = new BlockBasedTableConfig()
+                    .setFilterPolicy(new BloomFilter(10, false))
+                    .setCacheIndexAndFilterBlocks(true);
+            if (blockCache != null) {
+                table.setBlockCache(blockCache);
+            }
+            Options options = new Options()
+                    .setCreateIfMissing(true)
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setWriteBufferSize(32L << 20)
+                    .setMaxWriteBufferNumber(3)
+                    .setMaxBackgroundJobs(2)
+                    .setTableFormatConfig(table);
+            WriteOptions wo = new WriteOptions().setDisableWAL(!wal).setSync(false);
+            RocksDB db = RocksDB.open(options, dir.toString());
+            return new PartitionStore(dir, options, wo, db, false);
+        } catch (RocksDBException | java.io.IOException e) {
+            throw new StateException("cannot open state at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens an existing store read-only (its flushed state), even while its owner has it open. */
+    public static PartitionStore openReadOnly(Path dir) {
+        try {
+            Options options = new Options();
+            RocksDB db = RocksDB.openReadOnly(options, dir.toString());
+            return new PartitionStore(dir, options, new WriteOptions(), db, true);
+        } catch (RocksDBException e) {
+            throw new StateException("cannot open state at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public byte[] get(byte[] key) {
+        try {
+            return db.get(key);
+        } catch (RocksDBException e) {
+            throw new StateException("state read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits one write batch atomically. */
+    public void commit(WriteBatch batch) {
+        try {
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StateException("state write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Customers with work due in {@code [fromMs, toMs]}, in due order. */
+    public List<String> customersDue(long fromMs, long toMs) {
+        List<String> out = new ArrayList<>();
+        if (toMs < fromMs) {
+            return out;
+        }
+        try (Slice lower = new Slice(Keys.dueBound(fromMs));
+             Slice upper = new Slice(Keys.dueBound(toMs == Long.MAX_VALUE ? toMs : toMs + 1));
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(Keys.dueBound(fromMs)); it.isValid(); it.next()) {
+                out.add(Keys.dueCustomer(it.key()));
+            }
+        }
+        return out;
+    }
+
+    /** Up to {@code limit} values of ledger entries of the customer with id below {@code beforeId}, newest first. */
+    public List<byte[]> ledgerBefore(String customer, long beforeId, int limit) {
+        List<byte[]> out = new ArrayList<>(Math.min(limit, 128));
+        byte[] prefix = Keys.ledgerPrefix(customer);
+        try (Slice lower = new Slice(prefix);
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower);
+             RocksIterator it = db.newIterator(ro)) {
+            it.seekForPrev(Keys.ledger(customer, beforeId - 1));
+            for (; it.isValid() && out.size() < limit; it.prev()) {
+                byte[] k = it.key();
+                if (!startsWith(k, prefix)) {
+                    break;
+                }
+                out.add(it.value());
+            }
+        }
+        return out;
+    }
+
+    private static boolean startsWith(byte[] k, byte[] prefix) {
+        return k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Iterates every key/value in key order (for comparisons and exports). */
+    public void forEach(KeyValueVisitor visitor) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (!visitor.visit(it.key(), it.value())) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Iterates the keys that start with that kind byte, in key order. */
+    public void forEachWithPrefix(byte kind, KeyValueVisitor visitor) {
+        try (Slice lower = new Slice(new byte[] {kind});
+             Slice upper = new Slice(new byte[] {(byte) (kind + 1)});
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(new byte[] {kind}); it.isValid(); it.next()) {
+                if (!visitor.visit(it.key(), it.value())) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Receives key/value pairs; returns false to stop. */
+    public interface KeyValueVisitor {
+        boolean visit(byte[] key, byte[] value);
+    }
+
+    /** The first difference between two stores' contents, or null when they hold the same keys and values. */
+    public String firstDifference(PartitionStore other) {
+        try (RocksIterator a = db.newIterator(); RocksIterator b = other.db.newIterator()) {
+            a.seekToFirst();
+            b.seekToFirst();
+            while (a.isValid() && b.isValid()) {
+                if (!Arrays.equals(a.key(), b.key())) {
+                    return "key " + show(a.key()) + " vs " + show(b.key());
+                }
+                if (!Arrays.equals(a.value(), b.value())) {
+                    return "value of key " + show(a.key());
+                }
+                a.next();
+                b.next();
+            }
+            if (a.isValid()) {
+                return "extra key " + show(a.key()) + " in " + dir;
+            }
+            if (b.isValid()) {
+                return "extra key " + show(b.key()) + " in " + other.dir;
+            }
+            return null;
+        }
+    }
+
+    private static String show(byte[] key) {
+        StringBuilder sb = new StringBuilder();
+        sb.append((char) key[0]).append(':');
+        boolean printable = true;
+        for (int i = 1; i < key.length; i++) {
+            if (key[i] < 0x20 || key[i] > 0x7e) {
+                printable = false;
+                break;
+            }
+        }
+        if (printable) {
+            return sb.append(new String(key, 1, key.length - 1, java.nio.charset.StandardCharsets.US_ASCII)).toString();
+        }
+        return sb.append(HexFormat.of().formatHex(key, 1, key.length)).toString();
+    }
+
+    /** A RocksDB property (for metrics), or -1 when unavailable. */
+    public long longProperty(String name) {
+        try {
+            return db.getLongProperty(name);
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
+    /** Flushes memtables to disk (clean shutdown: restart needs no re-apply). */
+    public void flush() {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo);
+        } catch (RocksDBException e) {
+            throw new StateException("state flush failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!readOnly) {
+                flush();
+            }
+        } finally {
+            db.close();
+            writeOptions.close();
+            options.close();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Programme statistics maintained incrementally by processors; published as immutable snapshots.
+ */
+package dev.loyalty.engine.stats;
