@@ -1,0 +1,47 @@
+package dev.loyalty.api;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The program's entry point ({@code bin/engine}): {@code serve} runs the engine, {@code replay} rebuilds
+ * state from a journal. Exit codes: 0 done (replay: identical), 1 failed (replay: different), 2 bad
+ * command line or configuration (the message names the key; no stack trace).
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Loyalty event engine.",
+        subcommands = {ServeCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit code of a bad command line or configuration. */
+    static final int EXIT_CONFIG = 2;
+    /** Exit code of a failure (or a replay that came out different). */
+    static final int EXIT_FAILED = 1;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its subcommands, for {@link #main} and tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    /** Without a subcommand: print the usage and fail. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: serve or replay");
+    }
+
+    /** The version from the jar's manifest, when packaged. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"loyalty engine " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

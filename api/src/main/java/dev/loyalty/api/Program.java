@@ -1,0 +1,195 @@
+package dev.loyalty.api;
+
+import dev.loyalty.api.http.ApiServer;
+import dev.loyalty.api.management.ManagementServer;
+import dev.loyalty.api.management.ProgramMetrics;
+import dev.loyalty.engine.Engine;
+import dev.loyalty.engine.LoyaltyEngine;
+import dev.loyalty.engine.config.ConfigLoader;
+import dev.loyalty.engine.config.EngineConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One running engine program: the engine, the HTTP API on one verticle per event loop, and the management
+ * server. {@link #start} builds it from a loaded configuration; {@link #stop} stops it within a bounded
+ * time (stop accepting HTTP and let requests in flight finish, close the engine, then the rest). Start and
+ * close from ordinary threads (main, shutdown hook, tests), never from an event loop.
+ */
+public final class Program implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Program.class);
+
+    /** How long requests in flight may finish after the API stops accepting. */
+    static final Duration HTTP_GRACE = Duration.ofSeconds(5);
+    /** How long the engine may take to close (flush state) before shutdown gives up waiting. */
+    static final Duration ENGINE_CLOSE_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ProgramMetrics metrics;
+    private final LoyaltyEngine engine;
+    private final Vertx vertx;
+    private final String apiDeployment;
+    private final ManagementServer management;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean closing;
+
+    private Program(ProgramMetrics metrics, LoyaltyEngine engine, Vertx vertx,
+                    String apiDeployment, ManagementServer management) {
+        this.metrics = metrics;
+        this.engine = engine;
+        this.vertx = vertx;
+        this.apiDeployment = apiDeployment;
+        this.management = management;
+    }
+
+    /**
+     * Starts the engine, the API and the management server.
+     *
+     * @throws dev.loyalty.engine.config.ConfigException when the data folder does not fit the configuration
+     * @throws IllegalStateException when a port cannot be bound (the message says which)
+     */
+    public static Program start(EngineConfig config) {
+        if (ConfigLoader.usesDevelopmentKey(config)) {
+            LOG.warn("**************************************************************************");
+            LOG.warn("* The DEVELOPMENT API key of the shipped configuration is in use.       *");
+            LOG.warn("* Anyone who read the documentation can call this engine. Configure      *");
+            LOG.warn("* your own keys (api.keys) before exposing it.                           *");
+            LOG.warn("**************************************************************************");
+        }
+        ProgramMetrics metrics = new ProgramMetrics();
+        LoyaltyEngine engine;
+        try {
+            engine = Engine.start(config, metrics.registry());
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        int eventLoops = Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        String deployment = null;
+        try {
+            ApiServer api = new ApiServer(engine, metrics.registry());
+            deployment = await(api.deploy(vertx, eventLoops, HTTP_GRACE.toMillis()),
+                    "api.port " + config.api().host() + ":" + config.api().port());
+            ManagementServer management = await(ManagementServer.start(vertx, config.management().host(),
+                            config.management().port(), metrics.registry(), engine::ready),
+                    "management.port " + config.management().host() + ":" + config.management().port());
+            LOG.info("loyalty engine started: api on {}:{} ({} event loops), management on {}:{}, data in {}",
+                    config.api().host(), config.api().port(), eventLoops, config.management().host(),
+                    management.port(), config.dataDir().toAbsolutePath().normalize());
+            return new Program(metrics, engine, vertx, deployment, management);
+        } catch (RuntimeException e) {
+            closeQuietly(vertx, engine, metrics);
+            throw e;
+        }
+    }
+
+    /** Blocks until {@link #stop} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /**
+     * Stops accepting HTTP (requests in flight get {@link #HTTP_GRACE} to finish), closes the engine, then
+     * the management server and Vert.x. Bounded: a step that hangs is logged and skipped. Idempotent.
+     *
+     * @return true when every step finished cleanly in time (false also for a repeated call)
+     */
+    public boolean stop() {
+        synchronized (this) {
+            if (closing) {
+                return false;
+            }
+            closing = true;
+        }
+        long startNs = System.nanoTime();
+        LOG.info("shutting down: no new HTTP requests");
+        boolean clean = true;
+        try {
+            await(vertx.undeploy(apiDeployment), HTTP_GRACE.plus(STEP_TIMEOUT), "stopping the API");
+        } catch (RuntimeException e) {
+            LOG.warn("the API did not stop cleanly: {}", e.getMessage());
+            clean = false;
+        }
+        clean &= closeEngine(engine);
+        try {
+            await(management.close(), STEP_TIMEOUT, "stopping the management server");
+            await(vertx.close(), STEP_TIMEOUT, "stopping Vert.x");
+        } catch (RuntimeException e) {
+            LOG.warn("shutdown incomplete: {}", e.getMessage());
+            clean = false;
+        }
+        metrics.close();
+        LOG.info("shut down in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+        closed.countDown();
+        return clean;
+    }
+
+    /** {@link #stop}, for try-with-resources. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Closes the engine on its own thread so that a hang cannot hold the JVM's shutdown forever; true when closed. */
+    private static boolean closeEngine(LoyaltyEngine engine) {
+        boolean[] closedCleanly = {false};
+        Thread closer = new Thread(() -> {
+            try {
+                engine.close();
+                closedCleanly[0] = true;
+            } catch (RuntimeException e) {
+                LOG.error("closing the engine failed", e);
+            }
+        }, "engine-close");
+        closer.start();
+        try {
+            closer.join(ENGINE_CLOSE_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.error("the engine did not close within {} s; stopping without waiting",
+                    ENGINE_CLOSE_TIMEOUT.toSeconds());
+            return false;
+        }
+        return closedCleanly[0];
+    }
+
+    private static void closeQuietly(Vertx vertx, LoyaltyEngine engine, ProgramMetrics metrics) {
+        try {
+            await(vertx.close(), STEP_TIMEOUT, "stopping Vert.x");
+        } catch (RuntimeException e) {
+            LOG.warn("stopping Vert.x after a failed start: {}", e.getMessage());
+        }
+        closeEngine(engine);
+        metrics.close();
+    }
+
+    private static <T> T await(Future<T> future, String what) {
+        return await(future, STEP_TIMEOUT, what);
+    }
+
+    private static <T> T await(Future<T> future, Duration timeout, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + ": no answer within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + ": interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.loyalty.api.http;
+
+import dev.loyalty.engine.config.EngineConfig.ApiKey;
+import dev.loyalty.engine.config.EngineConfig.Scope;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The configured API keys and how a request presents one ({@code Authorization: Bearer <key>} or
+ * {@code X-Api-Key: <key>}). Lookup compares SHA-256 digests with {@link MessageDigest#isEqual} against
+ * every key, without stopping at a match, so timing says nothing about the secrets. Never logs a key.
+ * Thread-safe.
+ */
+public final class ApiKeys {
+
+    private static final String BEARER = "bearer ";
+
+    private final List<ApiKey> keys;
+    private final byte[][] digests;
+
+    public ApiKeys(List<ApiKey> keys) {
+        this.keys = List.copyOf(keys);
+        this.digests = new byte[this.keys.size()][];
+        for (int i = 0; i < digests.length; i++) {
+            digests[i] = sha256(this.keys.get(i).key());
+        }
+    }
+
+    /**
+     * The key a request presents: the token of an {@code Authorization: Bearer} header, else the
+     * {@code X-Api-Key} header; null when neither holds one.
+     */
+    public static String presented(String authorization, String xApiKey) {
+        if (authorization != null) {
+            String value = authorization.trim();
+            if (value.length() > BEARER.length()
+                    && value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                String token = value.substring(BEARER.length()).trim();
+                if (!token.isEmpty()) {
+                    return token;
+                }
+            }
+        }
+        if (xApiKey != null) {
+            String token = xApiKey.trim();
+            if (!token.isEmpty()) {
+                return token;
+            }
+        }
+        return null;
+    }
+
+    /** The configured key equal to {@code presented}, or null (also for null). */
+    public ApiKey find(String presented) {
+        if (presented == null) {
+            return null;
+        }
+        byte[] digest = sha256(presented);
+        int match = -1;
+        for (int i = 0; i < digests.length; i++) {
+            if (MessageDigest.isEqual(digest, digests[i]) && match < 0) {
+                match = i;
+            }
+        }
+        return match < 0 ? null : keys.get(match);
+    }
+
+    /** The wire name of a scope, as in configuration and messages. */
+    public static String wireName(Scope scope) {
+        return scope.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static byte[] sha256(String key) {
+        return Sha256.of(key.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,241 @@
+package dev.loyalty.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.engine.LoyaltyEngine;
+import dev.loyalty.engine.LoyaltyEngine.EventResult;
+import dev.loyalty.engine.LoyaltyEngine.EventStatus;
+import dev.loyalty.engine.LoyaltyEngine.IngestRefusedException;
+import dev.loyalty.engine.LoyaltyEngine.Refusal;
+import dev.loyalty.engine.LoyaltyEngine.Submission;
+import dev.loyalty.engine.LoyaltyEngine.Submitted;
+import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.event.Validated;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@code POST /events}, {@code POST /events/bulk} and {@code GET /events/{seq}} (api.md, Events). Runs
+ * after authentication and, for the POSTs, {@link JsonBodyHandler}: validates, submits to the engine in
+ * one call per request, and, once the journal holds the events durably, answers with the outcome, or
+ * {@code accepted} when not awaited or not ready within {@code api.sync-timeout}. A journaled event answers
+ * an error only when the journal cannot make it durable ({@code 503}). Shared by all event loops.
+ */
+final class EventRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventRoutes.class);
+
+    /** Seqs are below 2^53 (api.md); anything else cannot name an event. */
+    private static final long MAX_SEQ = 1L << 53;
+
+    private final LoyaltyEngine engine;
+    private final EventValidator validator;
+    private final long syncTimeoutMs;
+    private final int bulkMax;
+
+    EventRoutes(LoyaltyEngine engine, long syncTimeoutMs, int bulkMax) {
+        this.engine = engine;
+        this.validator = engine.validator();
+        this.syncTimeoutMs = syncTimeoutMs;
+        this.bulkMax = bulkMax;
+    }
+
+    /** {@code POST /events}. */
+    void post(RoutingContext ctx) {
+        JsonNode body = JsonBodyHandler.body(ctx);
+        boolean async = asyncMode(ctx);
+        Validated validated = validator.validate(body, engine.nowMs());
+        if (!validated.isOk()) {
+            throw ApiException.of(validated.error());
+        }
+        Submission submission = engine.submit(List.of(submitted(body, validated.event())), !async).get(0);
+        Refusal refusal = submission.refusal();
+        if (refusal != null) {
+            HttpErrors.send(ctx, refusal.status(), refusal.code(), refusal.message());
+            return;
+        }
+        CompletableFuture<EventResult> result = submission.result();
+        whenDurable(ctx, submission.seq(), result, () -> {
+            EventResult done = completed(result);
+            if (done == null) {
+                Responses.json(ctx, 202, JsonViews.accepted(submission.seq()));
+            } else {
+                Responses.json(ctx, done.outcome().httpStatus(),
+                        JsonViews.eventResult(submission.seq(), submission.duplicate(), done));
+            }
+        });
+    }
+
+    /**
+     * {@code POST /events/bulk}: invalid slots answer their error and are not journaled; the valid ones
+     * go to the engine in one submit. {@code ?mode=async} answers 200 with every journaled slot
+     * {@code accepted}.
+     */
+    void postBulk(RoutingContext ctx) {
+        JsonNode body = JsonBodyHandler.body(ctx);
+        boolean async = asyncMode(ctx);
+        if (!body.isObject()) {
+            throw new ApiException(400, "invalid_field", "request body must be a JSON object holding 'events'");
+        }
+        JsonNode events = body.get("events");
+        if (events == null) {
+            throw ApiException.missingField("events");
+        }
+        if (!events.isArray()) {
+            throw ApiException.invalidField("events", "must be a list of events");
+        }
+        int total = events.size();
+        if (total > bulkMax) {
+            throw ApiException.invalidField("events", "holds " + total + " events; at most " + bulkMax
+                    + " are allowed (api.bulk-max)");
+        }
+        BulkSlot[] slots = new BulkSlot[total];
+        List<Submitted> batch = new ArrayList<>(total);
+        int[] slotOf = new int[total];
+        long nowMs = engine.nowMs();
+        for (int i = 0; i < total; i++) {
+            JsonNode node = events.get(i);
+            Validated validated = validator.validate(node, nowMs);
+            if (validated.isOk()) {
+                slotOf[batch.size()] = i;
+                batch.add(submitted(node, validated.event()));
+            } else {
+                slots[i] = new BulkSlot.Invalid(validated.error());
+            }
+        }
+        List<Submission> submissions = batch.isEmpty() ? List.of() : engine.submit(batch, !async);
+        long lastSeq = -1;
+        List<CompletableFuture<EventResult>> waiting = new ArrayList<>(submissions.size());
+        for (int j = 0; j < submissions.size(); j++) {
+            Submission s = submissions.get(j);
+            if (s.refusal() != null) {
+                slots[slotOf[j]] = new BulkSlot.Refused(s.refusal());
+            } else {
+                lastSeq = Math.max(lastSeq, s.seq());
+                if (s.result() != null) {
+                    waiting.add(s.result());
+                }
+            }
+        }
+        Runnable answer = () -> {
+            for (int j = 0; j < submissions.size(); j++) {
+                Submission s = submissions.get(j);
+                if (s.refusal() == null) {
+                    EventResult done = completed(s.result());
+                    slots[slotOf[j]] = done == null
+                            ? new BulkSlot.Accepted(s.seq())
+                            : new BulkSlot.Done(s.seq(), s.duplicate(), done);
+                }
+            }
+            Responses.json(ctx, 200, JsonViews.bulk(Arrays.asList(slots)));
+        };
+        if (lastSeq < 0) {
+            answer.run();
+        } else {
+            whenDurable(ctx, lastSeq, waiting.isEmpty() ? null
+                    : CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)), answer);
+        }
+    }
+
+    /**
+     * Runs {@code answer} once the journal holds every record up to {@code seq} as durably as
+     * {@code journal.sync} promises (nothing journaled is acknowledged before), and {@code outcomes} (may be
+     * null) completed or {@code api.sync-timeout} passed, whichever is first; {@code answer} reads the
+     * outcomes as they stand. A journal that cannot be made durable in time answers {@code 503}.
+     */
+    private void whenDurable(RoutingContext ctx, long seq, CompletableFuture<?> outcomes, Runnable answer) {
+        CompletableFuture<Void> durable = engine.durable(seq);
+        CompletableFuture<?> all = outcomes == null ? durable : CompletableFuture.allOf(durable, outcomes);
+        Runnable afterDurable = () -> Await.within(ctx, durable, syncTimeoutMs, (v, failure) -> {
+            if (failure != null) {
+                notDurable(ctx, failure);
+            } else {
+                answer.run();
+            }
+        }, () -> notDurable(ctx, null));
+        Await.within(ctx, all, syncTimeoutMs, (v, failure) -> afterDurable.run(), afterDurable);
+    }
+
+    private static void notDurable(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof IngestRefusedException refused) {
+            HttpErrors.send(ctx, refused);
+        } else {
+            LOG.warn("journaled records could not be made durable in time", failure);
+            HttpErrors.send(ctx, 503, "unavailable", "the journal could not be synced to disk in time");
+        }
+    }
+
+    /** The outcome if its future completed normally; null when not awaited, not done or failed. */
+    private static EventResult completed(CompletableFuture<EventResult> result) {
+        if (result == null || !result.isDone()) {
+            return null;
+        }
+        try {
+            return result.join();
+        } catch (CompletionException | CancellationException e) {
+            LOG.warn("no outcome for a journaled event; answering accepted", HttpErrors.unwrap(e));
+            return null;
+        }
+    }
+
+    /** {@code GET /events/{seq}}; a seq that is not a non-negative integer below 2^53 is unknown too. */
+    void get(RoutingContext ctx) {
+        long seq = parseSeq(ctx.pathParam("seq"));
+        if (seq < 0) {
+            unknownEvent(ctx, ctx.pathParam("seq"));
+            return;
+        }
+        Await.read(ctx, engine.event(seq), syncTimeoutMs, status -> {
+            if (status == null || status.kind() == EventStatus.Kind.UNKNOWN) {
+                unknownEvent(ctx, Long.toString(seq));
+            } else {
+                Responses.json(ctx, 200, JsonViews.eventStatus(seq, status));
+            }
+        });
+    }
+
+    private static void unknownEvent(RoutingContext ctx, String seq) {
+        HttpErrors.send(ctx, 404, "not_found", "no event with seq " + seq);
+    }
+
+    /** The seq, or -1 when the text is not a non-negative integer below 2^53. */
+    static long parseSeq(String text) {
+        if (text == null || text.isEmpty() || text.length() > 16) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value < MAX_SEQ ? value : -1;
+    }
+
+    /** {@code ?mode=async} or {@code ?mode=sync} (the default); anything else is {@code 400 invalid_field}. */
+    private static boolean asyncMode(RoutingContext ctx) {
+        List<String> modes = ctx.queryParam("mode");
+        if (modes.isEmpty()) {
+            return false;
+        }
+        return switch (modes.get(0)) {
+            case "async" -> true;
+            case "sync" -> false;
+            default -> throw ApiException.invalidField("mode", "must be sync or async");
+        };
+    }
+
+    private static Submitted submitted(JsonNode node, Event event) {
+        return new Submitted(event, event.id() == null ? 0 : BodyHash.of(node));
+    }
+}

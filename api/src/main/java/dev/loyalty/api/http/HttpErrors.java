@@ -1,0 +1,94 @@
+package dev.loyalty.api.http;
+
+import dev.loyalty.engine.LoyaltyEngine.IngestRefusedException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The one mapping from failures to HTTP answers: every non-2xx body is
+ * {@code {"error": {"status", "code", "message"}}}. Known refusals ({@link ApiException},
+ * {@link IngestRefusedException}) keep their status; anything else is our bug: logged once and answered
+ * {@code 500 internal} with a generic message, never a stack trace. Event loop only.
+ */
+public final class HttpErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+    private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+
+    private HttpErrors() {
+    }
+
+    /** Answers an error. */
+    public static Future<Void> send(RoutingContext ctx, int status, String code, String message) {
+        return Responses.json(ctx, status, JsonViews.error(status, code, message));
+    }
+
+    /** Answers a refused request. */
+    public static Future<Void> send(RoutingContext ctx, ApiException e) {
+        return send(ctx, e.status(), e.code(), e.getMessage());
+    }
+
+    /** Answers a whole request the engine refused before the journal (429 with Retry-After, 503). */
+    public static Future<Void> send(RoutingContext ctx, IngestRefusedException e) {
+        if (e.status() == 429) {
+            ctx.response().headers().set(RETRY_AFTER, Integer.toString(Math.max(1, e.retryAfterSeconds())));
+        }
+        return send(ctx, e.status(), e.code(), e.getMessage());
+    }
+
+    /** The router's failure handler: maps {@link RoutingContext#failure()} or the failed status. */
+    public static void handleFailure(RoutingContext ctx) {
+        Throwable failure = unwrap(ctx.failure());
+        if (failure instanceof ApiException e) {
+            send(ctx, e);
+        } else if (failure instanceof IngestRefusedException e) {
+            send(ctx, e);
+        } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            sendStatus(ctx, ctx.statusCode());
+        } else {
+            internal(ctx, failure);
+        }
+    }
+
+    /** No route for the path. */
+    public static void notFound(RoutingContext ctx) {
+        send(ctx, 404, "not_found", "no such resource: " + ctx.request().method() + " " + ctx.request().path());
+    }
+
+    /** A route for the path, not for the method. */
+    public static void methodNotAllowed(RoutingContext ctx) {
+        send(ctx, 405, "method_not_allowed", "method " + ctx.request().method() + " is not allowed here");
+    }
+
+    /** An unexpected failure: our bug, logged once, answered 500 without details. */
+    public static void internal(RoutingContext ctx, Throwable failure) {
+        LOG.error("internal error answering {} {}", ctx.request().method(), ctx.request().path(), failure);
+        send(ctx, 500, "internal", "internal error; it has been logged");
+    }
+
+    private static void sendStatus(RoutingContext ctx, int status) {
+        switch (status) {
+            case 404 -> notFound(ctx);
+            case 405 -> methodNotAllowed(ctx);
+            case 413 -> send(ctx, 413, "payload_too_large", "request body is too large");
+            case 415 -> send(ctx, 415, "unsupported_media_type", "request body must be application/json");
+            default -> send(ctx, status, "bad_request", "bad request");
+        }
+    }
+
+    /** The cause of a wrapped future failure. */
+    public static Throwable unwrap(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

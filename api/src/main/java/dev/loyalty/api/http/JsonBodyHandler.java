@@ -1,0 +1,133 @@
+package dev.loyalty.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads a request's JSON body and hands the parsed tree to the next handler ({@link #body}). Checks, in
+ * api.md's order: content type ({@code 415} unless {@code application/json}, parameters allowed), size
+ * ({@code 413} past the limit, from {@code Content-Length} before reading or while reading a chunked body:
+ * nothing past the limit is ever buffered, and the connection closes soon after),
+ * then JSON ({@code 400 malformed_json}). Must run in the same event-loop turn as the request's arrival
+ * (no asynchronous handler before it), so that no body chunk is missed. Event loop only.
+ */
+final class JsonBodyHandler implements Handler<RoutingContext> {
+
+    private static final String BODY = "loyalty.body";
+    /** A declared length is only a promise: preallocate at most this much before bytes arrive. */
+    private static final int INITIAL_BUFFER_MAX = 64 * 1024;
+    /** How long the rest of a refused body is drained before the connection closes. */
+    static final long LINGER_MS = 2000;
+
+    private final long maxBytes;
+
+    JsonBodyHandler(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** The body parsed by this handler earlier in the chain. */
+    static JsonNode body(RoutingContext ctx) {
+        return ctx.get(BODY);
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            throw new ApiException(415, "unsupported_media_type",
+                    "request body must be application/json (Content-Type header)");
+        }
+        long declared = declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+        if (declared > maxBytes) {
+            tooLarge(ctx);
+            return;
+        }
+        if (request.isEnded()) {
+            parsed(ctx, new byte[0]);
+            return;
+        }
+        if (HttpHeaders.CONTINUE.toString().equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            ctx.response().writeContinue();
+        }
+        Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), INITIAL_BUFFER_MAX));
+        Reading reading = new Reading();
+        request.handler(chunk -> {
+            if (reading.refused) {
+                return;
+            }
+            if ((long) body.length() + chunk.length() > maxBytes) {
+                reading.refused = true;
+                tooLarge(ctx);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(failure -> reading.refused = true); // connection gone: nobody to answer
+        request.endHandler(v -> {
+            if (!reading.refused) {
+                try {
+                    parsed(ctx, body.getBytes());
+                } catch (RuntimeException e) {
+                    ctx.fail(e);
+                }
+            }
+        });
+    }
+
+    private static void parsed(RoutingContext ctx, byte[] bytes) {
+        ctx.put(BODY, JsonBodies.parse(bytes));
+        ctx.next();
+    }
+
+    /**
+     * Answers 413 and stops reading: the rest of the body is discarded (never buffered) until the request
+     * ends or {@link #LINGER_MS} milliseconds pass, then the connection closes. Closing at once could make the kernel
+     * reset the connection under a client still sending, and the client would never read the answer.
+     */
+    private void tooLarge(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        HttpErrors.send(ctx, 413, "payload_too_large", "request body is larger than " + maxBytes + " bytes");
+        if (request.isEnded()) {
+            request.connection().close();
+            return;
+        }
+        long timerId = ctx.vertx().setTimer(LINGER_MS, id -> request.connection().close());
+        request.handler(chunk -> { });
+        request.endHandler(v -> {
+            ctx.vertx().cancelTimer(timerId);
+            request.connection().close();
+        });
+    }
+
+    /** True for {@code application/json}, any case, with or without parameters such as a charset. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return mediaType.equalsIgnoreCase("application/json");
+    }
+
+    /** The declared length, or -1 when absent or unreadable (Netty has rejected malformed ones already). */
+    private static long declaredLength(String contentLength) {
+        if (contentLength == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(contentLength.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the body was refused while reading; touched only on the request's event loop. */
+    private static final class Reading {
+        boolean refused;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.loyalty.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.api.HttpCalls.Answer;
+import dev.loyalty.api.http.ApiServer;
+import dev.loyalty.engine.LoyaltyEngine;
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.rules.CustomerView;
+import dev.loyalty.engine.rules.EventOutcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP answers to engine states the real engine cannot be driven into on demand — overload, a
+ * journal that cannot be written, outcomes slower than {@code api.sync-timeout}, an engine bug — with a
+ * stand-in engine behind the real API server. The contract itself is tested against the real engine in
+ * {@link HttpContractIT}.
+ */
+class ApiFailureModesTest {
+
+    private static final String KEY = "dev-key";
+    private static final String EVENT = "{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":1}}";
+
+    private static Vertx vertx;
+    private static StandInEngine engine;
+    private static HttpCalls http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        int port = TestFolders.freePort();
+        EngineConfig config = ProgramConfig.load(null, Map.of(), Map.of(
+                "api.port", Integer.toString(port), "api.sync-timeout", "300ms"));
+        engine = new StandInEngine(config);
+        vertx = Vertx.vertx();
+        new ApiServer(engine, new SimpleMeterRegistry()).deploy(vertx, 1, 100)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        http = new HttpCalls(port);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @BeforeEach
+    void reset() {
+        engine.submit = events -> {
+            throw new AssertionError("no submit expected");
+        };
+        engine.durable = CompletableFuture.completedFuture(null);
+    }
+
+    @Test
+    void shouldAnswerOverloadWithRetryAfter() {
+        engine.submit = events -> {
+            throw new LoyaltyEngine.IngestRefusedException(429, "overloaded", "journal too far ahead", 3);
+        };
+        Answer a = http.post("/events", KEY, EVENT);
+        assertThat(a.status()).isEqualTo(429);
+        assertThat(a.errorCode()).isEqualTo("overloaded");
+        assertThat(a.headers().firstValue("Retry-After")).hasValue("3");
+        Answer bulk = http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + "]}");
+        assertThat(bulk.status()).isEqualTo(429);
+        assertThat(bulk.headers().firstValue("Retry-After")).hasValue("3");
+    }
+
+    @Test
+    void shouldAnswerAnUnwritableJournalUnavailable() {
+        engine.submit = events -> {
+            throw new LoyaltyEngine.IngestRefusedException(503, "unavailable", "disk full", 0);
+        };
+        Answer a = http.post("/events", KEY, EVENT);
+        assertThat(a.status()).isEqualTo(503);
+        assertThat(a.errorCode()).isEqualTo("unavailable");
+        assertThat(a.headers().firstValue("Retry-After")).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerAcceptedWhenTheOutcomeIsLate() {
+        engine.submit = events -> submissions(events.size(), i -> new CompletableFuture<>());
+        Answer a = http.post("/events", KEY, EVENT);
+        assertThat(a.status()).isEqualTo(202);
+        assertThat(a.json().get("outcome").asText()).isEqualTo("accepted");
+        assertThat(a.json().has("seq")).isTrue();
+    }
+
+    @Test
+    void shouldAnswerAcceptedWhenTheOutcomeFails() {
+        engine.submit = events -> submissions(events.size(),
+                i -> CompletableFuture.failedFuture(new IllegalStateException("engine closing")));
+        Answer a = http.post("/events", KEY, EVENT);
+        assertThat(a.status()).isEqualTo(202);
+        assertThat(a.json().get("outcome").asText()).isEqualTo("accepted");
+    }
+
+    @Test
+    void shouldAnswerLateBulkSlotsAccepted() {
+        engine.submit = events -> submissions(events.size(), i -> i == 0
+                ? CompletableFuture.completedFuture(applied(i))
+                : new CompletableFuture<>());
+        Answer a = http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + "," + EVENT + "]}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("errors").asInt()).isZero();
+        JsonNode results = a.json().get("results");
+        assertThat(results.get(0).get("outcome").asText()).isEqualTo("applied");
+        assertThat(results.get(1).toString()).matches("\\{\"seq\":\\d+,\"outcome\":\"accepted\"}");
+    }
+
+    @Test
+    void shouldNotAcknowledgeBeforeTheJournalIsDurable() throws Exception {
+        engine.submit = events -> submissions(events.size(), i -> CompletableFuture.completedFuture(applied(i)));
+        CompletableFuture<Void> sync = new CompletableFuture<>();
+        engine.durable = sync;
+        CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> http.post("/events?mode=async", KEY, EVENT));
+        Thread.sleep(150);
+        assertThat(answer).isNotDone();
+        sync.complete(null);
+        assertThat(answer.get(5, TimeUnit.SECONDS).status()).isEqualTo(202);
+    }
+
+    @Test
+    void shouldAnswerAJournalThatCannotSyncUnavailable() {
+        engine.submit = events -> submissions(events.size(), i -> CompletableFuture.completedFuture(applied(i)));
+        engine.durable = CompletableFuture.failedFuture(
+                new LoyaltyEngine.IngestRefusedException(503, "unavailable", "the journal cannot be synced", 0));
+        assertThat(http.post("/events", KEY, EVENT).errorCode()).isEqualTo("unavailable");
+        assertThat(http.post("/events?mode=async", KEY, EVENT).status()).isEqualTo(503);
+        assertThat(http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + "]}").status()).isEqualTo(503);
+        engine.durable = new CompletableFuture<>();
+        Answer late = http.post("/events", KEY, EVENT);
+        assertThat(late.status()).isEqualTo(503);
+        assertThat(late.errorCode()).isEqualTo("unavailable");
+    }
+
+    @Test
+    void shouldHideEngineBugsBehindAGeneric500() {
+        Answer a = http.get("/customers/c-1", KEY);
+        assertThat(a.status()).isEqualTo(500);
+        assertThat(a.errorCode()).isEqualTo("internal");
+        assertThat(a.body()).doesNotContain("boom").doesNotContain("Exception");
+        Answer stats = http.get("/stats", KEY);
+        assertThat(stats.status()).isEqualTo(500);
+        assertThat(stats.errorCode()).isEqualTo("internal");
+    }
+
+    @Test
+    void shouldAnswerSlowReadsUnavailable() {
+        Answer a = http.get("/events/5", KEY);
+        assertThat(a.status()).isEqualTo(503);
+        assertThat(a.errorCode()).isEqualTo("unavailable");
+    }
+
+    private static List<LoyaltyEngine.Submission> submissions(
+            int count, Function<Integer, CompletableFuture<LoyaltyEngine.EventResult>> result) {
+        List<LoyaltyEngine.Submission> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new LoyaltyEngine.Submission(engine.seq.incrementAndGet(), false, result.apply(i), null));
+        }
+        return out;
+    }
+
+    private static LoyaltyEngine.EventResult applied(long seq) {
+        return new LoyaltyEngine.EventResult(new EventOutcome(seq, "c-1", null, List.of()), null);
+    }
+
+    /** Answers as configured per test; reads fail (customer, stats) or never answer (event). */
+    private static final class StandInEngine implements LoyaltyEngine {
+        private final EngineConfig config;
+        private final EventValidator validator;
+        final AtomicLong seq = new AtomicLong(100);
+        volatile Function<List<Submitted>, List<Submission>> submit;
+        volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+
+        StandInEngine(EngineConfig config) {
+            this.config = config;
+            this.validator = new EventValidator(config.rules());
+        }
+
+        @Override
+        public EngineConfig config() {
+            return config;
+        }
+
+        @Override
+        public EventValidator validator() {
+            return validator;
+        }
+
+        @Override
+        public long nowMs() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public List<Submission> submit(List<Submitted> events, boolean awaitOutcome) {
+            List<Submission> submissions = submit.apply(events);
+            return awaitOutcome ? submissions : submissions.stream()
+                    .map(s -> new Submission(s.seq(), s.duplicate(), null, s.refusal())).toList();
+        }
+
+        @Override
+        public CompletableFuture<Void> durable(long seq) {
+            return durable;
+        }
+
+        @Override
+        public CompletableFuture<CustomerView> customer(String id) {
+            return CompletableFuture.failedFuture(new IllegalStateException("boom"));
+        }
+
+        @Override
+        public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
+            return CompletableFuture.failedFuture(new IllegalStateException("boom"));
+        }
+
+        @Override
+        public CompletableFuture<EventStatus> event(long seq) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public ProgramStats stats() {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public CompletableFuture<Long> advanceClock(long seconds) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

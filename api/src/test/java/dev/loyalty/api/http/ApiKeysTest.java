@@ -1,0 +1,60 @@
+package dev.loyalty.api.http;
+
+import dev.loyalty.engine.config.EngineConfig.ApiKey;
+import dev.loyalty.engine.config.EngineConfig.Scope;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ApiKeysTest {
+
+    @Test
+    void shouldReadBearerTokenInAnyCase() {
+        assertThat(ApiKeys.presented("Bearer s3cret", null)).isEqualTo("s3cret");
+        assertThat(ApiKeys.presented("bearer s3cret", null)).isEqualTo("s3cret");
+        assertThat(ApiKeys.presented("  BEARER   s3cret  ", null)).isEqualTo("s3cret");
+    }
+
+    @Test
+    void shouldFallBackToXApiKey() {
+        assertThat(ApiKeys.presented(null, "s3cret")).isEqualTo("s3cret");
+        assertThat(ApiKeys.presented("Basic dXNlcjpwdw==", "s3cret")).isEqualTo("s3cret");
+        assertThat(ApiKeys.presented("Bearer ", " s3cret ")).isEqualTo("s3cret");
+    }
+
+    @Test
+    void shouldPreferTheAuthorizationHeader() {
+        assertThat(ApiKeys.presented("Bearer one", "two")).isEqualTo("one");
+    }
+
+    @Test
+    void shouldFindNothingWithoutAKey() {
+        assertThat(ApiKeys.presented(null, null)).isNull();
+        assertThat(ApiKeys.presented("", "  ")).isNull();
+        assertThat(ApiKeys.presented("Bearer", null)).isNull();
+        assertThat(ApiKeys.presented("Basic abc", null)).isNull();
+        assertThat(ApiKeys.presented("Bearers3cret", null)).isNull();
+    }
+
+    @Test
+    void shouldFindOnlyTheExactKey() {
+        ApiKey reader = new ApiKey("reader", "read-key", Set.of(Scope.READ));
+        ApiKey all = new ApiKey("all", "all-key", Set.of(Scope.READ, Scope.INGEST, Scope.ADMIN));
+        ApiKeys keys = new ApiKeys(List.of(reader, all));
+        assertThat(keys.find("read-key")).isSameAs(reader);
+        assertThat(keys.find("all-key")).isSameAs(all);
+        assertThat(keys.find("read-ke")).isNull();
+        assertThat(keys.find("read-key ")).isNull();
+        assertThat(keys.find("READ-KEY")).isNull();
+        assertThat(keys.find("")).isNull();
+        assertThat(keys.find(null)).isNull();
+    }
+
+    @Test
+    void shouldNeverShowTheSecretInToString() {
+        assertThat(new ApiKey("shop", "s3cret", Set.of(Scope.INGEST)).toString()).doesNotContain("s3cret");
+    }
+}
