@@ -259,6 +259,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
     }
 
+    /** Wakes the partitions owning these events; the others read the record on their next (short) idle pass. */
+    private void wakeOwners(List<Submitted> events) {
+        if (events.size() > processors.length) {
+            wakeAll();
+            return;
+        }
+        for (Submitted s : events) {
+            processors[partitionOf(s.event().customer())].wake();
+        }
+    }
+
     private void wakeAll() {
         for (PartitionProcessor p : processors) {
             p.wake();
@@ -424,7 +435,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
         }
         journaled.increment(n);
-        wakeAll();
+        wakeOwners(events);
         for (int i = 0; i < n; i++) {
             out[i] = new Submission(first[0] + i, false, futures[i], null);
         }
