@@ -160,4 +160,27 @@ class EngineTest {
         assertThat(three).usingRecursiveFieldByFieldElementComparatorIgnoringFields("optedInAtMs",
                 "lastActivityAtMs", "tierValidUntilMs").isEqualTo(one);
     }
+
+    @Test
+    void shouldApplyEveryEventUnderTheRulesInForceAtItsPlaceInTheJournal() throws Exception {
+        Path data = dir.resolve("data");
+        try (LoyaltyEngine engine = start(config(data, 2))) {
+            post(engine, "{\"customer\":\"r-1\",\"action\":\"opt_in\"}");
+            EventResult first = post(engine, "{\"customer\":\"r-1\",\"action\":\"checkout\",\"data\":"
+                    + "{\"transaction_id\":\"T-1\",\"total\":100}}");
+            assertThat(first.outcome().effects().get(0).points()).isEqualTo(100);
+        }
+        EngineConfig doubled = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
+                "data-dir", data.toString(), "partitions", "2", "clock.adjustable", "true",
+                "rules.earn.rate", "2"));
+        try (LoyaltyEngine engine = start(doubled)) {
+            EventResult second = post(engine, "{\"customer\":\"r-1\",\"action\":\"checkout\",\"data\":"
+                    + "{\"transaction_id\":\"T-2\",\"total\":100}}");
+            assertThat(second.outcome().effects().get(0).points()).isEqualTo(200);
+            assertThat(second.customer().accounts().get("points").pending()).isEqualTo(300);
+        }
+        // Replayed with today's configuration, the first checkout still earns under the old rate.
+        Replay.Report report = Replay.run(doubled, dir.resolve("rebuilt"), seq -> { });
+        assertThat(report.firstDifference()).isNull();
+    }
 }
