@@ -1,7 +1,10 @@
 package dev.loyalty.engine;
 
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.journal.IngestClock;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.function.LongSupplier;
 
 /** The embedded engine: Chronicle Queue journal, partition processors, RocksDB state. */
 public final class Engine {
@@ -18,6 +21,14 @@ public final class Engine {
      *         configuration (e.g. another partition count), with a message saying why
      */
     public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry) {
-        return new EngineImpl(config, registry);
+        return new EngineImpl(config, registry, IngestClock.systemWall());
+    }
+
+    /**
+     * {@link #start(EngineConfig, MeterRegistry)} with another wall clock: tests and what-if runs that need
+     * ingest times to be the same from run to run.
+     */
+    public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry, LongSupplier wallMs) {
+        return new EngineImpl(config, registry, wallMs);
     }
 }

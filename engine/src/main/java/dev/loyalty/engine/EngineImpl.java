@@ -72,12 +72,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private record ClockWait(CompletableFuture<Long> done, AtomicInteger remaining, long ingestMs) {
     }
 
-    EngineImpl(EngineConfig config, MeterRegistry registry) {
+    EngineImpl(EngineConfig config, MeterRegistry registry, java.util.function.LongSupplier wallMs) {
         this.config = config;
         this.folder = new DataFolder(config.dataDir());
         int partitions = config.partitions();
         folder.checkPartitions(partitions);
-        this.journal = ChronicleJournal.open(folder.journal(), IngestClock.systemWall());
+        this.journal = ChronicleJournal.open(folder.journal(), wallMs);
         String rulesJson = RulesJson.write(config.rules());
         if (!rulesJson.equals(folder.readLastRules())) {
             journal.appendRules(rulesJson);

@@ -1,0 +1,193 @@
+package dev.loyalty.engine;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loyalty.engine.LoyaltyEngine.ProgramStats;
+import dev.loyalty.engine.LoyaltyEngine.Submitted;
+import dev.loyalty.engine.config.ConfigLoader;
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.rules.AccountView;
+import dev.loyalty.engine.rules.CustomerView;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random programmes through the whole engine (real journal, real RocksDB, real processor threads):
+ * the same journal gives the same customers whatever the partition count, {@code /stats} equals the
+ * aggregate of the customers, and replay rebuilds byte-identical state.
+ */
+class EnginePropertiesTest {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final long DAY_MS = 86_400_000L;
+    /** A fixed wall clock: ingest times only move with clock advances, identically in every run. */
+    private static final long WALL_MS = 1_780_000_000_000L;
+    private static final int CUSTOMERS = 6;
+
+    /** One step: an event as JSON, or a clock advance in days (json null). */
+    record Step(String json, int advanceDays) {
+        @Override
+        public String toString() {
+            return json != null ? json : "advance " + advanceDays + "d";
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Step>> programmes() {
+        Arbitrary<String> customer = Arbitraries.integers().between(0, CUSTOMERS - 1).map(i -> "c-" + i);
+        Arbitrary<Integer> points = Arbitraries.integers().between(1, 3000);
+        Arbitrary<Integer> txn = Arbitraries.integers().between(1, 4);
+        Arbitrary<Integer> back = Arbitraries.integers().between(0, 500);
+        Arbitrary<String> account = Arbitraries.of("points", "points", "bonus");
+        Arbitrary<Step> event = Combinators.combine(customer, Arbitraries.integers().between(0, 16), points, txn,
+                back, account).as((c, kind, p, t, b, acc) -> {
+                    String eff = ",\"effective_timestamp\":" + ((WALL_MS - b * DAY_MS) / 1000);
+                    String data;
+                    String action;
+                    switch (kind) {
+                        case 0: case 1: action = "opt_in"; data = "{}"; break;
+                        case 2: action = "opt_out"; data = "{}"; break;
+                        case 3: case 4: action = "point_add"; data = "{\"points\":" + p + eff + "}"; break;
+                        case 5: action = "point_spend"; data = "{\"points\":" + p / 3 + 1 + "}"; break;
+                        case 6: case 7: action = "checkout"; data = "{\"transaction_id\":\"T-" + t + "\",\"total\":"
+                                + p + ".25" + (b < 100 ? eff : "") + ",\"points_burned\":" + (p % 7) + "}"; break;
+                        case 8: action = "checkout_accept"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+                        case 9: action = "checkout_reject"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+                        case 10: action = "refund"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+                        case 11: action = "partial_refund"; data = "{\"transaction_id\":\"T-" + t + "\",\"amount\":"
+                                + (p % 400) + ".5}"; break;
+                        case 12: action = "reserve_points"; data = "{\"transaction_id\":\"T-" + t + "\",\"points\":"
+                                + p / 5 + 1 + "}"; break;
+                        case 13: action = "release_points"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+                        case 14: action = "point_sub"; data = "{\"points\":" + p / 2 + 1 + "}"; break;
+                        case 15: action = "review_written"; data = "{}"; break;
+                        default: action = "newsletter_signup"; data = "{}"; break;
+                    }
+                    return new Step("{\"customer\":\"" + c + "\",\"action\":\"" + action + "\",\"account\":\"" + acc
+                            + "\",\"data\":" + data + "}", 0);
+                });
+        Arbitrary<Step> advance = Arbitraries.integers().between(1, 120).map(d -> new Step(null, d));
+        return Arbitraries.frequencyOf(Tuple.of(9, event), Tuple.of(1, advance)).list().ofMinSize(20).ofMaxSize(80);
+    }
+
+    @Property(tries = 8)
+    void shouldGiveTheSameCustomersAndConsistentStatsWhateverThePartitionCount(
+            @ForAll("programmes") List<Step> programme) throws Exception {
+        Path root = Files.createTempDirectory("engine-props");
+        try {
+            Result one = run(root.resolve("p1"), 1, programme);
+            Result three = run(root.resolve("p3"), 3, programme);
+            assertThat(three.customers()).isEqualTo(one.customers());
+            assertThat(three.stats().tiers()).isEqualTo(one.stats().tiers());
+            assertThat(three.stats().liability()).isEqualTo(one.stats().liability());
+            assertThat(three.stats().activeMembers()).isEqualTo(one.stats().activeMembers());
+            assertThat(three.stats().eventsApplied()).isEqualTo(one.stats().eventsApplied());
+            for (Result r : List.of(one, three)) {
+                assertStatsAreTheAggregateOfCustomers(r);
+            }
+            Replay.Report replay = Replay.run(config(root.resolve("p3"), 3), root.resolve("rebuilt"), s -> { });
+            assertThat(replay.firstDifference()).isNull();
+        } finally {
+            delete(root);
+        }
+    }
+
+    /** Customers and stats after a programme. */
+    record Result(Map<String, CustomerView> customers, ProgramStats stats) {
+    }
+
+    private static EngineConfig config(Path data, int partitions) {
+        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of("data-dir", data.toString(),
+                "partitions", Integer.toString(partitions), "clock.adjustable", "true"));
+    }
+
+    private static Result run(Path data, int partitions, List<Step> programme) throws Exception {
+        try (LoyaltyEngine engine = Engine.start(config(data, partitions), new SimpleMeterRegistry(), () -> WALL_MS)) {
+            while (!engine.ready()) {
+                Thread.sleep(5);
+            }
+            for (Step step : programme) {
+                if (step.json() == null) {
+                    engine.advanceClock(step.advanceDays() * 86_400L).get(10, TimeUnit.SECONDS);
+                    continue;
+                }
+                JsonNode node = JSON.readTree(step.json());
+                Validated v = engine.validator().validate(node, engine.nowMs());
+                if (!v.isOk()) {
+                    continue;
+                }
+                engine.submit(List.of(new Submitted(v.event(), 0)), true).get(0).result().get(10, TimeUnit.SECONDS);
+            }
+            Map<String, CustomerView> customers = new LinkedHashMap<>();
+            for (int i = 0; i < CUSTOMERS; i++) {
+                CustomerView view = engine.customer("c-" + i).get(10, TimeUnit.SECONDS);
+                if (view != null) {
+                    customers.put(view.id(), view);
+                }
+            }
+            return new Result(customers, engine.stats());
+        }
+    }
+
+    private static void assertStatsAreTheAggregateOfCustomers(Result r) {
+        ProgramStats s = r.stats();
+        long active = 0;
+        Map<String, Long> tiers = new LinkedHashMap<>();
+        s.tiers().keySet().forEach(t -> tiers.put(t, 0L));
+        Map<String, Long> liability = new LinkedHashMap<>();
+        s.liability().keySet().forEach(a -> liability.put(a, 0L));
+        Map<Integer, Long> windows = new LinkedHashMap<>();
+        s.activeMembers().keySet().forEach(w -> windows.put(w, 0L));
+        long clockDay = Math.floorDiv(s.asOfMs(), DAY_MS);
+        for (CustomerView c : r.customers().values()) {
+            for (Map.Entry<String, AccountView> a : c.accounts().entrySet()) {
+                liability.merge(a.getKey(), a.getValue().balance(), Long::sum);
+            }
+            if (!c.active()) {
+                continue;
+            }
+            active++;
+            tiers.merge(c.tier(), 1L, Long::sum);
+            if (c.lastActivityAtMs() != CustomerView.NONE) {
+                long day = Math.floorDiv(c.lastActivityAtMs(), DAY_MS);
+                windows.replaceAll((w, n) -> day > clockDay - w ? n + 1 : n);
+            }
+        }
+        assertThat(s.membersTotal()).isEqualTo(r.customers().size());
+        assertThat(s.membersActive()).isEqualTo(active);
+        assertThat(s.membersOptedOut()).isEqualTo(r.customers().size() - active);
+        assertThat(s.tiers()).isEqualTo(tiers);
+        assertThat(s.liability()).isEqualTo(liability);
+        assertThat(s.activeMembers()).isEqualTo(windows);
+    }
+
+    private static void delete(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}
