@@ -7,7 +7,6 @@ import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.EventCodec;
-import dev.loyalty.engine.journal.IngestClock;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.PartitionHash;
