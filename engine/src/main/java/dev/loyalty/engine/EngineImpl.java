@@ -20,7 +20,7 @@ import dev.loyalty.engine.stats.PartitionStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.rocksdb.LRUCache;
+import org.rocksdb.Cache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +46,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final Journal journal;
     private final EventValidator validator;
     private final IdempotencyIndex ids;
-    private final LRUCache blockCache;
+    private final Cache blockCache;
     private final PartitionStore[] stores;
     private final PartitionProcessor[] processors;
     private final Thread[] threads;
@@ -89,7 +89,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         this.ids = IdempotencyIndex.open(folder.ingest());
         rebuildIds();
 
-        this.blockCache = new LRUCache(config.state().blockCacheBytes());
+        this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
         this.stores = new PartitionStore[partitions];
         this.processors = new PartitionProcessor[partitions];
         this.threads = new Thread[partitions];

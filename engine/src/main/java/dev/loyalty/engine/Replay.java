@@ -9,6 +9,7 @@ import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
 import dev.loyalty.engine.state.PartitionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.rocksdb.Cache;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +64,8 @@ public final class Replay {
         Thread[] threads = new Thread[partitions];
         long events = 0;
         long end;
-        try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall())) {
+        try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall());
+             Cache blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes())) {
             end = journal.lastSeq();
             ProcessorMetrics metrics = new ProcessorMetrics(new SimpleMeterRegistry(), partitions);
             ProcessorListener quiet = new ProcessorListener() {
@@ -76,7 +78,7 @@ public final class Replay {
                 }
             };
             for (int p = 0; p < partitions; p++) {
-                stores[p] = PartitionStore.open(target.state(p), null, false);
+                stores[p] = PartitionStore.open(target.state(p), blockCache, false);
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
                         rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), quiet,
                         config.processor().batchMax(), config.state().cacheCustomers(),

@@ -3,6 +3,7 @@ package dev.loyalty.engine.journal;
 import dev.loyalty.engine.event.Event;
 import net.openhft.chronicle.bytes.Bytes;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,13 +22,13 @@ public final class EventCodec {
     /** Writes the event and the hash of its request body (0 when it carries no idempotency id). */
     public static void write(Bytes<?> out, Event e, long bodyHash) {
         out.writeByte(VERSION);
-        out.writeUtf8(e.customer());
-        out.writeUtf8(e.action());
-        out.writeUtf8(e.id());
-        out.writeUtf8(e.account());
+        writeString(out, e.customer());
+        writeString(out, e.action());
+        writeString(out, e.id());
+        writeString(out, e.account());
         out.writeLong(e.effectiveTimeMs());
         out.writeLong(e.points());
-        out.writeUtf8(e.transactionId());
+        writeString(out, e.transactionId());
         out.writeLong(e.totalCents());
         List<Event.Item> items = e.items();
         if (items == null) {
@@ -35,7 +36,7 @@ public final class EventCodec {
         } else {
             out.writeStopBit(items.size());
             for (Event.Item item : items) {
-                out.writeUtf8(item.productId());
+                writeString(out, item.productId());
                 out.writeLong(item.priceCents());
                 out.writeLong(item.quantity());
                 out.writeLong(item.discountCents());
@@ -43,8 +44,8 @@ public final class EventCodec {
         }
         out.writeLong(e.pointsBurned());
         out.writeLong(e.amountCents());
-        out.writeUtf8(e.reason());
-        out.writeUtf8(e.attributesJson());
+        writeString(out, e.reason());
+        writeString(out, e.attributesJson());
         out.writeLong(bodyHash);
     }
 
@@ -54,26 +55,26 @@ public final class EventCodec {
         if (version != VERSION) {
             throw new JournalCorruptException("unknown event encoding version " + version);
         }
-        String customer = in.readUtf8();
-        String action = in.readUtf8();
-        String id = in.readUtf8();
-        String account = in.readUtf8();
+        String customer = readString(in);
+        String action = readString(in);
+        String id = readString(in);
+        String account = readString(in);
         long effective = in.readLong();
         long points = in.readLong();
-        String transactionId = in.readUtf8();
+        String transactionId = readString(in);
         long total = in.readLong();
         int itemCount = (int) in.readStopBit();
         List<Event.Item> items = null;
         if (itemCount >= 0) {
             items = new ArrayList<>(itemCount);
             for (int i = 0; i < itemCount; i++) {
-                items.add(new Event.Item(in.readUtf8(), in.readLong(), in.readLong(), in.readLong()));
+                items.add(new Event.Item(readString(in), in.readLong(), in.readLong(), in.readLong()));
             }
         }
         long burned = in.readLong();
         long amount = in.readLong();
-        String reason = in.readUtf8();
-        String attributes = in.readUtf8();
+        String reason = readString(in);
+        String attributes = readString(in);
         in.readLong(); // body hash: read by the idempotency index, not the rules
         return new Event(customer, action, id, account, effective, points, transactionId, total,
                 items == null ? null : List.copyOf(items), burned, amount, reason, attributes);
@@ -88,5 +89,32 @@ public final class EventCodec {
 
     /** An event with the hash of its request body. */
     public record WithHash(Event event, long bodyHash) {
+    }
+
+    /**
+     * A nullable string as stop-bit length (-1 = null) and UTF-8 bytes. Chronicle's own readUtf8 interns
+     * every string it reads, which costs more than decoding the few bytes of an id.
+     */
+    static void writeString(Bytes<?> out, String s) {
+        if (s == null) {
+            out.writeStopBit(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeStopBit(b.length);
+        out.write(b);
+    }
+
+    static String readString(Bytes<?> in) {
+        long n = in.readStopBit();
+        if (n < 0) {
+            return null;
+        }
+        if (n > in.readRemaining()) {
+            throw new JournalCorruptException("string length " + n + " beyond the record");
+        }
+        byte[] b = new byte[(int) n];
+        in.read(b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 }
