@@ -69,7 +69,7 @@ class EnginePropertiesTest {
                         case 0: case 1: action = "opt_in"; data = "{}"; break;
                         case 2: action = "opt_out"; data = "{}"; break;
                         case 3: case 4: action = "point_add"; data = "{\"points\":" + p + eff + "}"; break;
-                        case 5: action = "point_spend"; data = "{\"points\":" + p / 3 + 1 + "}"; break;
+                        case 5: action = "point_spend"; data = "{\"points\":" + (p / 3 + 1) + "}"; break;
                         case 6: case 7: action = "checkout"; data = "{\"transaction_id\":\"T-" + t + "\",\"total\":"
                                 + p + ".25" + (b < 100 ? eff : "") + ",\"points_burned\":" + (p % 7) + "}"; break;
                         case 8: action = "checkout_accept"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
@@ -78,9 +78,9 @@ class EnginePropertiesTest {
                         case 11: action = "partial_refund"; data = "{\"transaction_id\":\"T-" + t + "\",\"amount\":"
                                 + (p % 400) + ".5}"; break;
                         case 12: action = "reserve_points"; data = "{\"transaction_id\":\"T-" + t + "\",\"points\":"
-                                + p / 5 + 1 + "}"; break;
+                                + (p / 5 + 1) + "}"; break;
                         case 13: action = "release_points"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
-                        case 14: action = "point_sub"; data = "{\"points\":" + p / 2 + 1 + "}"; break;
+                        case 14: action = "point_sub"; data = "{\"points\":" + (p / 2 + 1) + "}"; break;
                         case 15: action = "review_written"; data = "{}"; break;
                         default: action = "newsletter_signup"; data = "{}"; break;
                     }
