@@ -55,13 +55,21 @@ final class JournalMetrics {
     /** A record of these events was appended in {@code nanos}. */
     void appended(List<Submitted> events, long nanos) {
         appendTime.record(nanos, TimeUnit.NANOSECONDS);
-        for (int i = 0; i < events.size(); i++) {
+        int n = events.size();
+        int i = 0;
+        while (i < n) {
+            // A bulk usually repeats one action: one counter update per run of equal actions.
             String action = events.get(i).event().action();
+            int run = 1;
+            while (i + run < n && action.equals(events.get(i + run).event().action())) {
+                run++;
+            }
             Counter c = journaledByAction.get(action);
             if (c == null) {
                 c = journaledByAction.computeIfAbsent(action, this::journaledCounter);
             }
-            c.increment();
+            c.increment(run);
+            i += run;
         }
     }
 
