@@ -11,14 +11,14 @@ import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.RecordType;
+import dev.loyalty.engine.metrics.EngineMetrics;
+import dev.loyalty.engine.metrics.JournalWrite;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.state.PartitionStore;
 import dev.loyalty.engine.stats.PartitionStats;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.rocksdb.Cache;
 import org.slf4j.Logger;
@@ -56,7 +56,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final int[] windows;
-    private final Counter journaled;
+    private final EngineMetrics engineMetrics;
     private final java.util.concurrent.LinkedBlockingQueue<DurableWait> syncQueue =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread syncer;
@@ -94,7 +94,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         this.processors = new PartitionProcessor[partitions];
         this.threads = new Thread[partitions];
         this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
-        ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions);
+        ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
         for (int p = 0; p < partitions; p++) {
             stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
             ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
@@ -104,9 +104,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                     config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows, catchUpSeq,
                     metrics);
         }
-        this.journaled = Counter.builder("loyalty_journal_records_appended")
-                .description("Events journaled").register(registry);
-        registerGauges(registry);
+        this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
+                List.of(processors), List.of(stores), blockCache, inFlight));
         for (int p = 0; p < partitions; p++) {
             threads[p] = new Thread(processors[p], "processor-" + p);
             threads[p].start();
@@ -146,6 +145,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                     }
                 } catch (RuntimeException e) {
                     journalFailed = true;
+                    engineMetrics.journalWriteFailed(JournalWrite.SYNC);
                     LOG.error("journal sync failed: {}", e.toString());
                     for (DurableWait w : waiting) {
                         w.done().completeExceptionally(
@@ -169,24 +169,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         CompletableFuture<Void> f = new CompletableFuture<>();
         syncQueue.add(new DurableWait(seq, f));
         return f;
-    }
-
-    private void registerGauges(MeterRegistry registry) {
-        for (PartitionProcessor p : processors) {
-            String tag = Integer.toString(p.partition());
-            Gauge.builder("loyalty_partition_applied_seq", p, PartitionProcessor::appliedSeq)
-                    .description("Highest journal seq the partition has committed").tag("partition", tag)
-                    .register(registry);
-            Gauge.builder("loyalty_partition_lag_records", p, x -> Math.max(0, journal.lastSeq() - x.appliedSeq()))
-                    .description("Journal records not yet applied by the partition").tag("partition", tag)
-                    .register(registry);
-        }
-        Gauge.builder("loyalty_journal_last_seq", journal, Journal::lastSeq)
-                .description("Highest seq journaled").register(registry);
-        Gauge.builder("loyalty_requests_in_flight", inFlight, AtomicInteger::get)
-                .description("Synchronous requests waiting for their outcome").register(registry);
-        Gauge.builder("loyalty_ready", this, e -> e.ready() ? 1 : 0)
-                .description("1 when recovered, caught up and writable").register(registry);
     }
 
     /** Puts the ids journaled after the index's checkpoint back into it (they may have been lost in a crash). */
@@ -235,6 +217,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             wakeAll();
         } catch (RuntimeException e) {
             journalFailed = true;
+            engineMetrics.journalWriteFailed(JournalWrite.HEARTBEAT);
             LOG.error("heartbeat could not be journaled: {}", e.toString());
         }
     }
@@ -406,6 +389,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         @SuppressWarnings("unchecked")
         CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
         long[] first = {-1};
+        long startNs = System.nanoTime();
         try {
             journal.appendEvents(events, (firstSeq, ingestMs) -> {
                 first[0] = firstSeq;
@@ -424,6 +408,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             journalFailed = false;
         } catch (RuntimeException e) {
             journalFailed = true;
+            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
             if (first[0] >= 0 && await) {
                 for (int i = 0; i < n; i++) {
                     waiters.get(partitionOf(events.get(i).event().customer())).remove(first[0] + i);
@@ -433,7 +418,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             LOG.error("journal append failed: {}", e.toString());
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
         }
-        journaled.increment(n);
+        engineMetrics.appended(events, System.nanoTime() - startNs);
         wakeOwners(events);
         for (int i = 0; i < n; i++) {
             out[i] = new Submission(first[0] + i, false, futures[i], null);
@@ -529,6 +514,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             journal.appendClockAdvance(seconds * 1000L, (seq, ingestMs) ->
                     clockWaits.put(seq, new ClockWait(done, new AtomicInteger(processors.length), ingestMs)));
         } catch (RuntimeException e) {
+            engineMetrics.journalWriteFailed(JournalWrite.CLOCK);
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
         }
         wakeAll();
@@ -584,6 +570,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 Thread.currentThread().interrupt();
             }
         }
+        engineMetrics.close();
         for (PartitionStore s : stores) {
             s.close();
         }

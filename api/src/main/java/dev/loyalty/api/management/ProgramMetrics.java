@@ -1,8 +1,11 @@
 package dev.loyalty.api.management;
 
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -10,7 +13,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * The program's Prometheus registry with JVM memory, GC, thread, processor and uptime meters. Drops the
+ * The program's Prometheus registry with JVM memory, GC, thread, class-loading and version meters and
+ * process CPU, open-file and uptime meters (docs/metrics.md). Drops the
  * two meters {@code promtool check metrics} rejects for their units ({@code process.cpu.time} →
  * {@code process_cpu_time_ns_total}, {@code system.cpu.count}). Thread-safe; close once at shutdown.
  */
@@ -28,6 +32,9 @@ public final class ProgramMetrics implements AutoCloseable {
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
     }

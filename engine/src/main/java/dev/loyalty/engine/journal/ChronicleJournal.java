@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,6 +32,8 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     private final IngestClock clock;
     private final AtomicLong lastSeq;
+    /** Written under the queue's write lock only; read by metrics from any thread. */
+    private final LongAdder bytesAppended = new LongAdder();
     private final ThreadLocal<ExcerptAppender> appenders;
     private final List<ExcerptAppender> allAppenders = new ArrayList<>();
     private volatile File lastFile;
@@ -102,6 +105,7 @@ public final class ChronicleJournal implements Journal {
             try {
                 long first = lastSeq.get() + 1;
                 Bytes<?> b = dc.wire().bytes();
+                long start = b.writePosition();
                 long t = writeHeader(b, RecordType.EVENTS, first);
                 b.writeStopBit(events.size());
                 for (Submitted s : events) {
@@ -115,6 +119,7 @@ public final class ChronicleJournal implements Journal {
                 if (hook != null) {
                     hook.beforeVisible(first, t);
                 }
+                bytesAppended.add(b.writePosition() - start);
                 return first;
             } catch (RuntimeException e) {
                 dc.rollbackOnClose();
@@ -156,6 +161,7 @@ public final class ChronicleJournal implements Journal {
                     clock.advance(advanceMs);
                 }
                 Bytes<?> b = dc.wire().bytes();
+                long start = b.writePosition();
                 long t = writeHeader(b, type, seq);
                 if (text != null) {
                     b.writeUtf8(text);
@@ -164,6 +170,7 @@ public final class ChronicleJournal implements Journal {
                 if (hook != null) {
                     hook.beforeVisible(seq, t);
                 }
+                bytesAppended.add(b.writePosition() - start);
                 return seq;
             } catch (RuntimeException e) {
                 dc.rollbackOnClose();
@@ -189,6 +196,11 @@ public final class ChronicleJournal implements Journal {
     @Override
     public IngestClock clock() {
         return clock;
+    }
+
+    @Override
+    public long bytesAppended() {
+        return bytesAppended.sum();
     }
 
     @Override

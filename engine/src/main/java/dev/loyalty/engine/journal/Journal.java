@@ -38,6 +38,9 @@ public interface Journal extends AutoCloseable {
     /** The ingest clock that stamps records. */
     IngestClock clock();
 
+    /** Bytes of records (header and payload) appended by this instance since it opened, all record types. */
+    long bytesAppended();
+
     /** Position of the newest record, or -1 when the journal is empty. */
     long lastPosition();
 

@@ -95,6 +95,7 @@ public final class PartitionProcessor implements Runnable {
     private long lastSweptMs = Long.MIN_VALUE;
     private int batchWork;
     private int batchEvents;
+    private long batchFirstEventIngestMs;
 
     private volatile Thread thread;
     private volatile boolean running = true;
@@ -372,7 +373,7 @@ public final class PartitionProcessor implements Runnable {
         }
         if (records > 0) {
             commit();
-            metrics.batch(partition, records, batchEvents, System.nanoTime() - startNs);
+            metrics.batch(partition, records, batchEvents, System.nanoTime() - startNs, batchFirstEventIngestMs);
         }
         return records;
     }
@@ -393,6 +394,9 @@ public final class PartitionProcessor implements Runnable {
                         continue;
                     }
                     Event e = EventCodec.read(payload);
+                    if (batchEvents == 0) {
+                        batchFirstEventIngestMs = h.ingestMs();
+                    }
                     apply(e, first + i, h.ingestMs());
                     batchWork++;
                     batchEvents++;

@@ -109,4 +109,23 @@ class ChronicleJournalTest {
             }
         }
     }
+
+    @Test
+    void shouldCountTheBytesOfEveryAppendedRecord() {
+        try (ChronicleJournal j = ChronicleJournal.open(dir, new AtomicLong(1_000_000)::get)) {
+            assertThat(j.bytesAppended()).isZero();
+            j.appendHeartbeat();
+            assertThat(j.bytesAppended()).isEqualTo(RecordHeader.BYTES);
+            j.appendEvents(List.of(new Submitted(event("a", 5), 0)), null);
+            long afterOne = j.bytesAppended();
+            assertThat(afterOne).isGreaterThan(2L * RecordHeader.BYTES);
+            j.appendEvents(List.of(new Submitted(event("a", 5), 0)), null);
+            long afterTwo = j.bytesAppended();
+            assertThat(afterTwo).isEqualTo(afterOne + (afterOne - RecordHeader.BYTES));
+            assertThatThrownBy(() -> j.appendEvents(List.of(new Submitted(event("b", 1), 0)), (seq, t) -> {
+                throw new IllegalStateException("refused");
+            })).isInstanceOf(IllegalStateException.class);
+            assertThat(j.bytesAppended()).as("a rolled-back record is not counted").isEqualTo(afterTwo);
+        }
+    }
 }

@@ -1,0 +1,59 @@
+package dev.loyalty.engine.metrics;
+
+import dev.loyalty.engine.journal.Journal;
+import dev.loyalty.engine.processor.PartitionProcessor;
+import dev.loyalty.engine.stats.PartitionStats;
+import io.micrometer.core.instrument.Gauge;
+
+import java.util.List;
+
+/**
+ * Per-partition position gauges: the seq applied, the lag behind the journal in records and in seconds.
+ * Read at scrape time from volatile fields the processors publish once per committed batch.
+ */
+final class PartitionMetrics {
+    private final Journal journal;
+    private final long startIngestMs;
+
+    PartitionMetrics(MeterSet meters, Journal journal, List<PartitionProcessor> processors) {
+        this.journal = journal;
+        this.startIngestMs = journal.clock().peekMs();
+        for (PartitionProcessor p : processors) {
+            String tag = Integer.toString(p.partition());
+            meters.add(Gauge.builder("loyalty_partition_applied_seq", p, PartitionProcessor::appliedSeq)
+                    .description("Highest journal seq the partition has committed").tag("partition", tag)
+                    .register(meters.registry()));
+            meters.add(Gauge.builder("loyalty_partition_lag_records", p, this::lagRecords)
+                    .description("Journal records (events, heartbeats, ...) not yet applied by the partition")
+                    .tag("partition", tag)
+                    .register(meters.registry()));
+            meters.add(Gauge.builder("loyalty_partition_lag_seconds", p, this::lagSeconds)
+                    .description("0 when caught up; else the age of the newest record the partition has applied,"
+                            + " an upper bound of the age of its oldest unapplied record")
+                    .tag("partition", tag)
+                    .baseUnit("seconds")
+                    .register(meters.registry()));
+        }
+    }
+
+    private double lagRecords(PartitionProcessor p) {
+        return Math.max(0, journal.lastSeq() - p.appliedSeq());
+    }
+
+    /**
+     * Measured on the ingest clock (wall clock plus the administrator's offset), like the records' times.
+     * Before a partition has read any record its clock is unknown: the engine's start stands in for it.
+     */
+    private double lagSeconds(PartitionProcessor p) {
+        return lagSeconds(journal.lastSeq() - p.appliedSeq(), journal.clock().peekMs(), p.snapshot(),
+                startIngestMs);
+    }
+
+    static double lagSeconds(long lagRecords, long nowMs, PartitionStats.Snapshot applied, long startMs) {
+        if (lagRecords <= 0) {
+            return 0;
+        }
+        long appliedMs = applied == null || applied.clockMs() <= 0 ? startMs : applied.clockMs();
+        return Math.max(0, nowMs - appliedMs) / 1000.0;
+    }
+}
