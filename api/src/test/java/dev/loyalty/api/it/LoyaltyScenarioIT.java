@@ -154,5 +154,19 @@ class LoyaltyScenarioIT {
         assertThat(stats.path("tiers").path("gold").asLong()).isZero();
         assertThat(stats.path("liability").path("points").asLong()).isZero();
         assertThat(stats.path("active_members").path("365d").asLong()).isZero();
+
+        // Stopped and started again on the same folder: the same answers, to the byte.
+        String aliceBefore = engine.get("/customers/alice", KEY).raw().body();
+        String ledgerBefore = engine.get("/customers/alice/ledger?limit=100", KEY).raw().body();
+        JsonNode statsBefore = stats;
+        assertThat(engine.stop()).isZero();
+        engine = new EngineProcess(dir.resolve("data"), Map.of("ENGINE_CLOCK_ADJUSTABLE", "true")).start();
+        assertThat(engine.get("/customers/alice", KEY).raw().body()).isEqualTo(aliceBefore);
+        assertThat(engine.get("/customers/alice/ledger?limit=100", KEY).raw().body()).isEqualTo(ledgerBefore);
+        JsonNode statsAfter = engine.get("/stats", KEY).body();
+        assertThat(statsAfter.path("members")).isEqualTo(statsBefore.path("members"));
+        assertThat(statsAfter.path("tiers")).isEqualTo(statsBefore.path("tiers"));
+        assertThat(statsAfter.path("liability")).isEqualTo(statsBefore.path("liability"));
+        assertThat(statsAfter.path("events_applied")).isEqualTo(statsBefore.path("events_applied"));
     }
 }
