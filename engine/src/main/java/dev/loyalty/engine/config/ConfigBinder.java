@@ -73,7 +73,8 @@ final class ConfigBinder {
         Path dataDir = path("data-dir");
         EngineConfig.Journal journal = new EngineConfig.Journal(
                 enumValue("journal.sync", EngineConfig.SyncMode.class, EngineConfig.SyncMode.NONE),
-                positiveDuration("journal.heartbeat"));
+                positiveDuration("journal.heartbeat"),
+                positiveSize("journal.min-free"));
         EngineConfig.State state = new EngineConfig.State(
                 bool("state.wal"),
                 positiveSize("state.block-cache"),

@@ -63,6 +63,7 @@ final class ConfigSchema {
         m.put("data-dir", Type.STRING);
         m.put("journal.sync", Type.STRING);
         m.put("journal.heartbeat", Type.DURATION);
+        m.put("journal.min-free", Type.SIZE);
         m.put("state.wal", Type.BOOLEAN);
         m.put("state.block-cache", Type.SIZE);
         m.put("state.cache-customers", Type.INT);

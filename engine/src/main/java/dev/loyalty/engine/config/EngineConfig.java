@@ -63,8 +63,10 @@ public record EngineConfig(
      *
      * @param sync       {@code none}: process-crash safe; {@code batch}: synced before acknowledging
      * @param heartbeat  interval of heartbeat records that move the processors' clock
+     * @param minFreeBytes least free space left on the data folder's file system: below it appends are
+     *                   refused (503) instead of faulting on a memory-mapped page that cannot be allocated
      */
-    public record Journal(SyncMode sync, Duration heartbeat) {
+    public record Journal(SyncMode sync, Duration heartbeat, long minFreeBytes) {
     }
 
     /**
