@@ -135,7 +135,7 @@ final class ConfigBinder {
                     rate = r.doubleValue();
                 }
             }
-            int burst = (int) Math.max(1, Math.ceil(rate));
+            int burst = rate > 0 ? (int) Math.max(1, Math.ceil(rate)) : 0;
             if (item.hasNonNull("burst")) {
                 Long b = whole(at + ".burst", item.get("burst"));
                 if (b != null && (b < 1 || b > 1_000_000)) {
