@@ -38,7 +38,8 @@ class ConcurrencyStressIT {
         EngineConfig config = ProgramConfig.load(null, Map.of(), new ProgramConfig.Overrides()
                 .put("api.port", port).put("management.port", TestFolders.freePort())
                 .put("data-dir", home.resolve("data")).put("partitions", 2).toMap());
-        try (Program program = Program.start(config)) {
+        Program program = Program.start(config);
+        try {
             HttpCalls http = new HttpCalls(port);
             for (int c = 0; c < CUSTOMERS; c++) {
                 assertThat(http.post("/events", KEY, "{\"customer\":\"st-" + c + "\",\"action\":\"opt_in\"}")
@@ -104,6 +105,7 @@ class ConcurrencyStressIT {
             }
             assertThat(seen).as("every acknowledged event in a ledger").isEqualTo(THREADS * PER_THREAD);
         } finally {
+            program.close();
             TestFolders.deleteRecursively(home);
         }
     }

@@ -40,8 +40,12 @@ final class Tmpfs implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        run("umount", "-l", dir.toString());
+    public void close() throws IOException {
+        try {
+            run("umount", "-l", dir.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static int run(String... command) throws IOException, InterruptedException {
