@@ -54,8 +54,11 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
             return Main.EXIT_CONFIG;
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // A folder in use, a journal that ends before the state or holds an unreadable record, a state
+            // store that cannot be opened: one clear line, no stack trace; nothing was journaled.
             LOG.error("cannot start: {}", e.getMessage());
+            LOG.debug("start failure", e);
             return Main.EXIT_FAILED;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(program), "shutdown"));

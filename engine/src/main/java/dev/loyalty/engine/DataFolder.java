@@ -4,10 +4,14 @@ import dev.loyalty.engine.config.ConfigException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 
 /**
@@ -17,6 +21,7 @@ import java.util.Properties;
  *   state/p0 .. pN    RocksDB per partition
  *   ingest/           idempotency index (RocksDB, derived from the journal)
  *   engine.properties partitions (fixed), last journaled rules hash
+ *   engine.lock       held (OS file lock) by the one engine process using the folder
  * </pre>
  */
 final class DataFolder {
@@ -40,6 +45,35 @@ final class DataFolder {
 
     Path lastRules() {
         return root.resolve("journaled-rules.json");
+    }
+
+    /**
+     * Takes the folder for this process: a second engine on the same folder would append to the same
+     * journal and fight over the state stores. The OS releases the lock when the process dies (SIGKILL too).
+     *
+     * @return the lock; closing it releases the folder
+     * @throws IllegalStateException when another process (or this one) holds the folder
+     */
+    AutoCloseable lock() {
+        Path f = root.resolve("engine.lock");
+        try {
+            Files.createDirectories(root);
+            FileChannel channel = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("the data folder " + root.toAbsolutePath().normalize()
+                        + " is in use by another engine process (" + f.getFileName() + " is locked)");
+            }
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock data folder " + root, e);
+        }
     }
 
     /** Refuses a partition count other than the one the folder was created with; records it when new. */

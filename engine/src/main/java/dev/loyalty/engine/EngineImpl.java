@@ -6,6 +6,7 @@ import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
+import dev.loyalty.engine.journal.DiskSpaceGuard;
 import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
@@ -43,6 +44,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     private final EngineConfig config;
     private final DataFolder folder;
+    private final AutoCloseable folderLock;
     private final Journal journal;
     private final EventValidator validator;
     private final IdempotencyIndex ids;
@@ -62,6 +64,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final Thread syncer;
     private volatile boolean closed;
     private volatile boolean journalFailed;
+    private volatile boolean partitionFailed;
 
     /** A request waiting for the journal to be synced through its seq. */
     private record DurableWait(long seq, CompletableFuture<Void> done) {
@@ -74,56 +77,71 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     EngineImpl(EngineConfig config, MeterRegistry registry, java.util.function.LongSupplier wallMs) {
         this.config = config;
         this.folder = new DataFolder(config.dataDir());
-        int partitions = config.partitions();
-        folder.checkPartitions(partitions);
-        this.journal = ChronicleJournal.open(folder.journal(), wallMs);
-        String rulesJson = RulesJson.write(config.rules());
-        if (!rulesJson.equals(folder.readLastRules())) {
-            journal.appendRules(rulesJson);
-            folder.writeLastRules(rulesJson);
-            LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
-        }
-        this.validator = new EventValidator(config.rules());
-        long catchUpSeq = journal.lastSeq();
+        this.folderLock = folder.lock();
+        try {
+            int partitions = config.partitions();
+            folder.checkPartitions(partitions);
+            this.journal = ChronicleJournal.open(folder.journal(), wallMs,
+                    DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
+            String rulesJson = RulesJson.write(config.rules());
+            if (!rulesJson.equals(folder.readLastRules())) {
+                journal.appendRules(rulesJson);
+                folder.writeLastRules(rulesJson);
+                LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
+            }
+            this.validator = new EventValidator(config.rules());
+            long catchUpSeq = journal.lastSeq();
 
-        this.ids = IdempotencyIndex.open(folder.ingest());
-        rebuildIds();
+            this.ids = IdempotencyIndex.open(folder.ingest());
+            rebuildIds();
 
-        this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
-        this.stores = new PartitionStore[partitions];
-        this.processors = new PartitionProcessor[partitions];
-        this.threads = new Thread[partitions];
-        this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
-        ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
-        for (int p = 0; p < partitions; p++) {
-            stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
-            ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
-            waiters.add(w);
-            processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
-                    rulesJson, w, inFlight, this, config.processor().batchMax(),
-                    config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows, catchUpSeq,
-                    metrics);
+            this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
+            this.stores = new PartitionStore[partitions];
+            this.processors = new PartitionProcessor[partitions];
+            this.threads = new Thread[partitions];
+            this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
+            ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
+            for (int p = 0; p < partitions; p++) {
+                stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+                ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
+                waiters.add(w);
+                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
+                        rulesJson, w, inFlight, this, config.processor().batchMax(),
+                        config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows, catchUpSeq,
+                        metrics);
+            }
+            this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
+                    List.of(processors), List.of(stores), blockCache, inFlight));
+            for (int p = 0; p < partitions; p++) {
+                threads[p] = new Thread(processors[p], "processor-" + p);
+                threads[p].start();
+            }
+            this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "journal-heartbeat");
+                t.setDaemon(true);
+                return t;
+            });
+            long hb = Math.max(10, config.journal().heartbeat().toMillis());
+            timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
+            timer.scheduleWithFixedDelay(this::maintainIds, 10, 10, TimeUnit.SECONDS);
+            if (config.journal().sync() == EngineConfig.SyncMode.BATCH) {
+                syncer = new Thread(this::syncLoop, "journal-sync");
+                syncer.setDaemon(true);
+                syncer.start();
+            } else {
+                syncer = null;
+            }
+        } catch (RuntimeException e) {
+            releaseFolder();
+            throw e;
         }
-        this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
-                List.of(processors), List.of(stores), blockCache, inFlight));
-        for (int p = 0; p < partitions; p++) {
-            threads[p] = new Thread(processors[p], "processor-" + p);
-            threads[p].start();
-        }
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "journal-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
-        long hb = Math.max(10, config.journal().heartbeat().toMillis());
-        timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
-        timer.scheduleWithFixedDelay(this::maintainIds, 10, 10, TimeUnit.SECONDS);
-        if (config.journal().sync() == EngineConfig.SyncMode.BATCH) {
-            syncer = new Thread(this::syncLoop, "journal-sync");
-            syncer.setDaemon(true);
-            syncer.start();
-        } else {
-            syncer = null;
+    }
+
+    private void releaseFolder() {
+        try {
+            folderLock.close();
+        } catch (Exception e) {
+            LOG.warn("releasing the data folder lock: {}", e.toString());
         }
     }
 
@@ -213,12 +231,26 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             journal.appendHeartbeat();
-            journalFailed = false;
+            journalWritable();
             wakeAll();
         } catch (RuntimeException e) {
-            journalFailed = true;
             engineMetrics.journalWriteFailed(JournalWrite.HEARTBEAT);
-            LOG.error("heartbeat could not be journaled: {}", e.toString());
+            journalNotWritable(e);
+        }
+    }
+
+    /** Logs the change only, not every refused append (a full disk would flood the log). */
+    private void journalNotWritable(RuntimeException e) {
+        if (!journalFailed) {
+            journalFailed = true;
+            LOG.error("the journal cannot be written; refusing appends (503) until it can: {}", e.toString());
+        }
+    }
+
+    private void journalWritable() {
+        if (journalFailed) {
+            journalFailed = false;
+            LOG.info("the journal is writable again");
         }
     }
 
@@ -283,6 +315,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
         }
         checkLoad(events.size(), awaitOutcome);
+        if (partitionFailed) {
+            refuseForStoppedPartitions(events);
+        }
         boolean anyId = false;
         for (Submitted s : events) {
             if (s.event().id() != null) {
@@ -300,6 +335,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             return submitWithIds(events, awaitOutcome);
         } finally {
             idLock.unlock();
+        }
+    }
+
+    /** Events of a stopped partition would be journaled but never applied until a restart: 503 instead. */
+    private void refuseForStoppedPartitions(List<Submitted> events) {
+        for (Submitted s : events) {
+            PartitionProcessor owner = processors[partitionOf(s.event().customer())];
+            if (owner.failed()) {
+                throw new IngestRefusedException(503, "unavailable", "partition " + owner.partition()
+                        + " has stopped after a state failure; the engine needs a restart", 0);
+            }
         }
     }
 
@@ -405,9 +451,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                     inFlight.addAndGet(n);
                 }
             });
-            journalFailed = false;
+            journalWritable();
         } catch (RuntimeException e) {
-            journalFailed = true;
             engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
             if (first[0] >= 0 && await) {
                 for (int i = 0; i < n; i++) {
@@ -415,7 +460,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 }
                 inFlight.addAndGet(-n);
             }
-            LOG.error("journal append failed: {}", e.toString());
+            journalNotWritable(e);
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
         }
         engineMetrics.appended(events, System.nanoTime() - startNs);
@@ -462,6 +507,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     @Override
     public ProgramStats stats() {
+        if (partitionFailed) {
+            throw new IngestRefusedException(503, "unavailable",
+                    "a partition has stopped after a state failure: statistics would be incomplete", 0);
+        }
         RulesConfig rules = config.rules();
         long asOf = Long.MAX_VALUE;
         long applied = 0;
@@ -532,6 +581,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     @Override
     public void failed(int partition, long seq, Throwable cause) {
+        partitionFailed = true;
         for (ClockWait w : clockWaits.values()) {
             w.done().completeExceptionally(cause);
         }
@@ -577,6 +627,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         ids.close();
         journal.close();
         blockCache.close();
+        releaseFolder();
         LOG.info("engine closed at journal seq {}", journal.lastSeq());
     }
 }

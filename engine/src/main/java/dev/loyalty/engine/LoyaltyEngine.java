@@ -51,7 +51,11 @@ public interface LoyaltyEngine extends AutoCloseable {
     /** Where the event of that seq stands. */
     CompletableFuture<EventStatus> event(long seq);
 
-    /** Whole-programme figures as of the last committed batch of every partition. */
+    /**
+     * Whole-programme figures as of the last committed batch of every partition.
+     *
+     * @throws IngestRefusedException 503 while a partition has stopped (its figures would lag the journal)
+     */
     ProgramStats stats();
 
     /**

@@ -10,8 +10,9 @@ import java.util.Locale;
 
 /**
  * The configured API keys and how a request presents one ({@code Authorization: Bearer <key>} or
- * {@code X-Api-Key: <key>}). Lookup compares SHA-256 digests with {@link MessageDigest#isEqual} against
- * every key, without stopping at a match, so timing says nothing about the secrets. Never logs a key.
+ * {@code X-Api-Key: <key>}). Only SHA-256 digests of the keys are held (configuration may give the digest
+ * alone); lookup compares the digest of the presented key with {@link MessageDigest#isEqual} against every
+ * key, without stopping at a match, so timing says nothing about the secrets. Never logs a key.
  * Thread-safe.
  */
 public final class ApiKeys {
@@ -25,7 +26,7 @@ public final class ApiKeys {
         this.keys = List.copyOf(keys);
         this.digests = new byte[this.keys.size()][];
         for (int i = 0; i < digests.length; i++) {
-            digests[i] = sha256(this.keys.get(i).key());
+            digests[i] = java.util.HexFormat.of().parseHex(this.keys.get(i).keySha256());
         }
     }
 
@@ -66,6 +67,16 @@ public final class ApiKeys {
             }
         }
         return match < 0 ? null : keys.get(match);
+    }
+
+    /** The configured key of that name, or null (names are not secret: signed requests carry them). */
+    public ApiKey named(String name) {
+        for (ApiKey k : keys) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        return null;
     }
 
     /** The wire name of a scope, as in configuration and messages. */

@@ -16,10 +16,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +40,8 @@ public final class ApiServer {
 
     private final EngineConfig.Api config;
     private final ApiKeys keys;
+    private final RequestSignatures signatures = new RequestSignatures();
+    private final Map<String, RateLimiter> limits = new HashMap<>();
     private final HttpMetrics metrics;
     private final EventRoutes events;
     private final QueryRoutes queries;
@@ -48,11 +53,17 @@ public final class ApiServer {
         this.config = engineConfig.api();
         long syncTimeoutMs = config.syncTimeout().toMillis();
         this.keys = new ApiKeys(config.keys());
+        long nowNs = System.nanoTime();
+        for (ApiKey k : config.keys()) {
+            if (k.ratePerSecond() > 0) {
+                limits.put(k.name(), new RateLimiter(k.ratePerSecond(), k.burst(), nowNs));
+            }
+        }
         this.metrics = new HttpMetrics(registry);
         this.events = new EventRoutes(engine, syncTimeoutMs, config.bulkMax());
         this.queries = new QueryRoutes(engine, syncTimeoutMs);
         this.admin = new AdminRoutes(engine, engineConfig.clockAdjustable(), syncTimeoutMs);
-        this.jsonBody = new JsonBodyHandler(config.maxBodyBytes());
+        this.jsonBody = new JsonBodyHandler(config.maxBodyBytes(), signatures);
     }
 
     /** Deploys one {@link ApiVerticle} per event loop; completes when all listen. */
@@ -62,7 +73,13 @@ public final class ApiServer {
     }
 
     HttpServerOptions serverOptions() {
-        return new HttpServerOptions()
+        HttpServerOptions options = new HttpServerOptions();
+        if (config.tls().enabled()) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(config.tls().certPath().toString())
+                    .setKeyPath(config.tls().keyPath().toString()));
+        }
+        return options
                 .setHost(config.host())
                 .setPort(config.port())
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
@@ -104,20 +121,50 @@ public final class ApiServer {
                 .handler(authenticate(scope));
     }
 
-    /** 401 without a known key, 403 when the key lacks {@code scope}. */
+    /**
+     * 401 without a known key (or, for a key with an {@code hmac-secret}, without a valid signature: see
+     * {@link RequestSignatures}), 403 when the key lacks {@code scope}, 429 past the key's rate limit. A
+     * signature over a body is verified once the body is read ({@link JsonBodyHandler}); a GET's at once.
+     */
     private Handler<RoutingContext> authenticate(Scope scope) {
         return ctx -> {
             HttpServerRequest request = ctx.request();
-            ApiKey key = keys.find(ApiKeys.presented(request.getHeader(HttpHeaders.AUTHORIZATION),
-                    request.getHeader("X-Api-Key")));
-            if (key == null) {
-                ctx.response().headers().set(WWW_AUTHENTICATE, "Bearer");
-                throw new ApiException(401, "unauthenticated",
-                        "a known API key is required (Authorization: Bearer <key> or X-Api-Key)");
+            String signature = request.getHeader(RequestSignatures.HEADER);
+            ApiKey key;
+            RequestSignatures.Signed signed = null;
+            if (signature != null) {
+                signed = signatures.parse(signature, keys, System.currentTimeMillis() / 1000);
+                key = signed.key();
+            } else {
+                key = keys.find(ApiKeys.presented(request.getHeader(HttpHeaders.AUTHORIZATION),
+                        request.getHeader("X-Api-Key")));
+                if (key == null) {
+                    ctx.response().headers().set(WWW_AUTHENTICATE, "Bearer");
+                    throw new ApiException(401, "unauthenticated",
+                            "a known API key is required (Authorization: Bearer <key> or X-Api-Key)");
+                }
+                if (key.hmacSecret() != null) {
+                    throw new ApiException(401, "invalid_signature",
+                            "requests with this key must be signed (X-Signature)");
+                }
             }
             if (!key.scopes().contains(scope)) {
                 throw new ApiException(403, "forbidden",
                         "the API key lacks the '" + ApiKeys.wireName(scope) + "' scope");
+            }
+            RateLimiter limit = limits.get(key.name());
+            if (limit != null) {
+                int waitSeconds = limit.acquire(System.nanoTime());
+                if (waitSeconds > 0) {
+                    throw new LoyaltyEngine.IngestRefusedException(429, "overloaded",
+                            "the rate limit of this API key is reached", waitSeconds);
+                }
+            }
+            if (signed != null) {
+                RequestSignatures.remember(ctx, signed);
+                if (request.method() == HttpMethod.GET) {
+                    signatures.verifyBody(ctx, null);
+                }
             }
             ctx.next();
         };

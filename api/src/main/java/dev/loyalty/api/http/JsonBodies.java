@@ -47,6 +47,9 @@ public final class JsonBodies {
             throw new ApiException(400, "malformed_json", "request body is not valid JSON: " + describe(e));
         } catch (IOException e) {
             throw new ApiException(400, "malformed_json", "request body is not valid JSON");
+        } catch (NumberFormatException | ArithmeticException e) {
+            // Valid JSON, but a number no decimal can hold (an exponent past the int range, 1e4000000000).
+            throw new ApiException(400, "invalid_field", "request body holds a number out of any usable range");
         }
         if (node == null || node.isMissingNode()) {
             throw new ApiException(400, "malformed_json", "request body is empty");

@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  * api.md's order: content type ({@code 415} unless {@code application/json}, parameters allowed), size
  * ({@code 413} past the limit, from {@code Content-Length} before reading or while reading a chunked body:
  * nothing past the limit is ever buffered, and the connection closes soon after),
- * then JSON ({@code 400 malformed_json}). Must run in the same event-loop turn as the request's arrival
+ * then a request signature if the key signs ({@code 401 invalid_signature}), then JSON ({@code 400 malformed_json}). Must run in the same event-loop turn as the request's arrival
  * (no asynchronous handler before it), so that no body chunk is missed. Event loop only.
  */
 final class JsonBodyHandler implements Handler<RoutingContext> {
@@ -24,9 +24,11 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
     static final long LINGER_MS = 2000;
 
     private final long maxBytes;
+    private final RequestSignatures signatures;
 
-    JsonBodyHandler(long maxBytes) {
+    JsonBodyHandler(long maxBytes, RequestSignatures signatures) {
         this.maxBytes = maxBytes;
+        this.signatures = signatures;
     }
 
     /** The body parsed by this handler earlier in the chain. */
@@ -78,7 +80,9 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
         });
     }
 
-    private static void parsed(RoutingContext ctx, byte[] bytes) {
+    /** A signed request's signature covers the bytes as received: checked before they are parsed. */
+    private void parsed(RoutingContext ctx, byte[] bytes) {
+        signatures.verifyBody(ctx, bytes);
         ctx.put(BODY, JsonBodies.parse(bytes));
         ctx.next();
     }

@@ -41,8 +41,8 @@ class ApiKeysTest {
 
     @Test
     void shouldFindOnlyTheExactKey() {
-        ApiKey reader = new ApiKey("reader", "read-key", Set.of(Scope.READ));
-        ApiKey all = new ApiKey("all", "all-key", Set.of(Scope.READ, Scope.INGEST, Scope.ADMIN));
+        ApiKey reader = ApiKey.of("reader", "read-key", Set.of(Scope.READ));
+        ApiKey all = ApiKey.of("all", "all-key", Set.of(Scope.READ, Scope.INGEST, Scope.ADMIN));
         ApiKeys keys = new ApiKeys(List.of(reader, all));
         assertThat(keys.find("read-key")).isSameAs(reader);
         assertThat(keys.find("all-key")).isSameAs(all);
@@ -54,7 +54,18 @@ class ApiKeysTest {
     }
 
     @Test
+    void shouldFindAKeyConfiguredByItsDigestOnly() {
+        // printf %s hashed-key | sha256sum, as the README tells operators to compute it
+        ApiKey hashed = new ApiKey("h", "a4ae87b73fa5645e6aee415a6f72be4dcbd99d057a7b40cb1b867c181d179260",
+                Set.of(Scope.READ), null, 0, 1);
+        ApiKeys keys = new ApiKeys(List.of(hashed));
+        assertThat(keys.find("hashed-key")).isSameAs(hashed);
+        assertThat(keys.find(hashed.keySha256())).as("the digest itself is not a key").isNull();
+        assertThat(keys.named("h")).isSameAs(hashed);
+    }
+
+    @Test
     void shouldNeverShowTheSecretInToString() {
-        assertThat(new ApiKey("shop", "s3cret", Set.of(Scope.INGEST)).toString()).doesNotContain("s3cret");
+        assertThat(ApiKey.of("shop", "s3cret", Set.of(Scope.INGEST)).toString()).doesNotContain("s3cret");
     }
 }

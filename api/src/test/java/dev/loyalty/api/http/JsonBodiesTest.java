@@ -96,4 +96,14 @@ class JsonBodiesTest {
         assertThat(QueryRoutes.isCustomerId("c/1")).isFalse();
         assertThat(QueryRoutes.isCustomerId("")).isFalse();
     }
+
+    @Test
+    void shouldRefuseANumberNoDecimalCanHoldAsInvalidNotAsABug() {
+        assertThatThrownBy(() -> JsonBodies.parse("{\"data\":{\"points\":1e4000000000}}"
+                        .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.code()).isEqualTo("invalid_field");
+                });
+    }
 }

@@ -100,6 +100,26 @@ public final class EngineProcess implements AutoCloseable {
         throw new IllegalStateException("engine not ready within 60 s:\n" + log());
     }
 
+    /**
+     * Starts the program expecting it to refuse: waits for its exit (at most 60 s, else it is killed and
+     * the test fails) and returns the exit code with the log.
+     */
+    public Result startExpectingRefusal() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(home().resolve("bin/engine").toString(), "serve",
+                "--data", data.toString(), "--port", Integer.toString(port),
+                "--management-port", Integer.toString(managementPort)));
+        cmd.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        process = pb.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the engine started although it should have refused:\n" + log());
+        }
+        return new Result(process.exitValue(), log());
+    }
+
     public String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
@@ -182,9 +202,14 @@ public final class EngineProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (alive()) {
-            stop();
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

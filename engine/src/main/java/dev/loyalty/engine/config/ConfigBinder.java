@@ -60,7 +60,8 @@ final class ConfigBinder {
                 positiveDuration("api.sync-timeout"),
                 intIn("api.max-in-flight", 1, Integer.MAX_VALUE),
                 longIn("api.max-lag", 1, Long.MAX_VALUE),
-                apiKeys());
+                apiKeys(),
+                tls());
         EngineConfig.Management management = new EngineConfig.Management(
                 nonBlank("management.host"), port("management.port"));
         if (problems.size() == problemsBeforePorts && api.port() == management.port()) {
@@ -73,7 +74,8 @@ final class ConfigBinder {
         Path dataDir = path("data-dir");
         EngineConfig.Journal journal = new EngineConfig.Journal(
                 enumValue("journal.sync", EngineConfig.SyncMode.class, EngineConfig.SyncMode.NONE),
-                positiveDuration("journal.heartbeat"));
+                positiveDuration("journal.heartbeat"),
+                positiveSize("journal.min-free"));
         EngineConfig.State state = new EngineConfig.State(
                 bool("state.wal"),
                 positiveSize("state.block-cache"),
@@ -108,21 +110,90 @@ final class ConfigBinder {
             String at = key + "[" + i + "]";
             ObjectNode item = items.get(i);
             String name = nonBlank(at + ".name", item.get("name"));
-            String secret = nonBlank(at + ".key", item.get("key"));
+            String digest = keyDigest(at, item);
             Integer sameName = name == null ? null : names.putIfAbsent(name, i);
             if (sameName != null) {
                 problem(at + ".name", "duplicates the name of " + key + "[" + sameName + "] ('" + name + "')");
             }
-            Integer sameSecret = secret == null ? null : secrets.putIfAbsent(secret, i);
+            Integer sameSecret = digest == null ? null : secrets.putIfAbsent(digest, i);
             if (sameSecret != null) {
                 problem(at + ".key", "duplicates the key of " + key + "[" + sameSecret + "]");
             }
-            if (secret != null && !secret.chars().allMatch(c -> c > ' ' && c < 127)) {
-                problem(at + ".key", "must be printable ASCII without spaces (it travels in an HTTP header)");
+            String hmacSecret = null;
+            if (item.hasNonNull("hmac-secret")) {
+                hmacSecret = nonBlank(at + ".hmac-secret", item.get("hmac-secret"));
+                if (hmacSecret != null && hmacSecret.length() < 16) {
+                    problem(at + ".hmac-secret", "must be at least 16 characters");
+                }
             }
-            keys.add(new ApiKey(name, secret, scopes(at + ".scopes", item.get("scopes"))));
+            double rate = 0;
+            if (item.hasNonNull("rate-limit")) {
+                BigDecimal r = decimal(at + ".rate-limit", item.get("rate-limit"));
+                if (r != null && r.signum() <= 0) {
+                    problem(at + ".rate-limit", "must be above 0 requests per second (leave it out for no limit)");
+                } else if (r != null) {
+                    rate = r.doubleValue();
+                }
+            }
+            int burst = rate > 0 ? (int) Math.max(1, Math.ceil(rate)) : 0;
+            if (item.hasNonNull("burst")) {
+                Long b = whole(at + ".burst", item.get("burst"));
+                if (b != null && (b < 1 || b > 1_000_000)) {
+                    problem(at + ".burst", "must be 1..1000000, got " + b);
+                } else if (b != null) {
+                    burst = b.intValue();
+                }
+            }
+            keys.add(new ApiKey(name, digest, scopes(at + ".scopes", item.get("scopes")), hmacSecret, rate, burst));
         }
         return List.copyOf(keys);
+    }
+
+    /**
+     * The SHA-256 (hex) of a key given either as {@code key-sha256} (preferred: the secret is never at rest
+     * in the file) or as {@code key} (hashed here, never kept); exactly one of them.
+     */
+    private String keyDigest(String at, ObjectNode item) {
+        boolean plain = item.hasNonNull("key");
+        boolean hashed = item.hasNonNull("key-sha256");
+        if (plain == hashed) {
+            problem(at + ".key", "give exactly one of key or key-sha256 (printf %s KEY | sha256sum)");
+            return null;
+        }
+        if (hashed) {
+            String hex = nonBlank(at + ".key-sha256", item.get("key-sha256"));
+            if (hex != null && !hex.matches("[0-9a-fA-F]{64}")) {
+                problem(at + ".key-sha256", "must be 64 hex digits (the SHA-256 of the key)");
+                return null;
+            }
+            return hex == null ? null : hex.toLowerCase(Locale.ROOT);
+        }
+        String secret = nonBlank(at + ".key", item.get("key"));
+        if (secret != null && !secret.chars().allMatch(c -> c > ' ' && c < 127)) {
+            problem(at + ".key", "must be printable ASCII without spaces (it travels in an HTTP header)");
+        }
+        return secret == null ? null : ApiKey.sha256Hex(secret);
+    }
+
+    private EngineConfig.Tls tls() {
+        if (!bool("api.tls.enabled")) {
+            return new EngineConfig.Tls(false, null, null);
+        }
+        Path cert = readableFile("api.tls.cert");
+        Path key = readableFile("api.tls.key");
+        return new EngineConfig.Tls(true, cert, key);
+    }
+
+    private Path readableFile(String key) {
+        String text = nonBlank(key, at(key));
+        if (text == null) {
+            return null;
+        }
+        Path p = Path.of(text);
+        if (!java.nio.file.Files.isReadable(p)) {
+            problem(key, "no readable file at " + text);
+        }
+        return p;
     }
 
     private Set<Scope> scopes(String key, JsonNode node) {
@@ -584,16 +655,21 @@ final class ConfigBinder {
         String form = String.join(":", fields.stream()
                 .map(f -> f.type() == ConfigSchema.Type.STRING_LIST ? f.name() + "+..." : f.name()).toList());
         List<String> entries = splitList(node.textValue(), ",");
+        int required = ConfigSchema.REQUIRED_COMPACT_FIELDS.getOrDefault(key, fields.size());
         for (int i = 0; i < entries.size(); i++) {
             String[] parts = entries.get(i).split(":", -1);
-            if (parts.length != fields.size()) {
-                problem(key, "item " + (i + 1) + " must have the form " + form + " (items separated by commas),"
-                        + " got " + parts.length + " field(s)");
+            if (parts.length < required || parts.length > fields.size()) {
+                problem(key, "item " + (i + 1) + " must have the form " + form + " (items separated by commas;"
+                        + " fields after the first " + required + " may be left off or empty), got "
+                        + parts.length + " field(s)");
                 continue;
             }
             ObjectNode item = JsonNodeFactory.instance.objectNode();
             for (int f = 0; f < parts.length; f++) {
                 Field field = fields.get(f);
+                if (parts[f].isBlank()) {
+                    continue;
+                }
                 if (field.type() == ConfigSchema.Type.STRING_LIST) {
                     ArrayNode values = item.putArray(field.name());
                     splitList(parts[f], "+").forEach(values::add);

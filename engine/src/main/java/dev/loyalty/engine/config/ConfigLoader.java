@@ -117,7 +117,8 @@ public final class ConfigLoader {
 
     /** Whether any configured API key is the shipped development key (then log a loud warning). */
     public static boolean usesDevelopmentKey(EngineConfig config) {
-        return config.api().keys().stream().anyMatch(k -> DEVELOPMENT_KEY.equals(k.key()));
+        String digest = EngineConfig.ApiKey.sha256Hex(DEVELOPMENT_KEY);
+        return config.api().keys().stream().anyMatch(k -> digest.equals(k.keySha256()));
     }
 
     /** The environment variable that sets a dotted key: {@code api.sync-timeout → ENGINE_API_SYNC_TIMEOUT}. */

@@ -35,11 +35,16 @@ final class ConfigSchema {
 
     static final Map<String, Type> LEAVES = leaves();
 
+    /** Fields an item of a compact object list must give (the rest may be left off the end or empty). */
+    static final Map<String, Integer> REQUIRED_COMPACT_FIELDS = Map.of("api.keys", 3, "rules.tiers.levels", 3);
+
     /** Fields of the maps held by the object-list leaves. */
     static final Map<String, List<Field>> OBJECT_FIELDS = Map.of(
             "api.keys", List.of(
                     new Field("name", Type.STRING), new Field("key", Type.STRING),
-                    new Field("scopes", Type.STRING_LIST)),
+                    new Field("scopes", Type.STRING_LIST), new Field("key-sha256", Type.STRING),
+                    new Field("hmac-secret", Type.STRING), new Field("rate-limit", Type.DECIMAL),
+                    new Field("burst", Type.INT)),
             "rules.tiers.levels", List.of(
                     new Field("name", Type.STRING), new Field("threshold", Type.LONG),
                     new Field("multiplier", Type.DECIMAL)));
@@ -57,12 +62,16 @@ final class ConfigSchema {
         m.put("api.max-in-flight", Type.INT);
         m.put("api.max-lag", Type.LONG);
         m.put("api.keys", Type.OBJECT_LIST);
+        m.put("api.tls.enabled", Type.BOOLEAN);
+        m.put("api.tls.cert", Type.STRING);
+        m.put("api.tls.key", Type.STRING);
         m.put("management.host", Type.STRING);
         m.put("management.port", Type.INT);
         m.put("partitions", Type.INT);
         m.put("data-dir", Type.STRING);
         m.put("journal.sync", Type.STRING);
         m.put("journal.heartbeat", Type.DURATION);
+        m.put("journal.min-free", Type.SIZE);
         m.put("state.wal", Type.BOOLEAN);
         m.put("state.block-cache", Type.SIZE);
         m.put("state.cache-customers", Type.INT);

@@ -30,12 +30,46 @@ public record EngineConfig(
     /** Scopes an API key may hold. */
     public enum Scope { INGEST, READ, ADMIN }
 
-    /** One API key; {@code key} is the secret itself (never logged). */
-    public record ApiKey(String name, String key, Set<Scope> scopes) {
+    /**
+     * One API key, held only as the SHA-256 of the secret (lower-case hex); neither is ever logged.
+     *
+     * @param keySha256      SHA-256 of the key as sent, lower-case hex
+     * @param hmacSecret     when not null, every request of this key must be signed with it (X-Signature)
+     * @param ratePerSecond  requests per second the key may make on average; 0 = unlimited
+     * @param burst          requests the key may make at once above the rate
+     */
+    public record ApiKey(String name, String keySha256, Set<Scope> scopes, String hmacSecret, double ratePerSecond,
+                         int burst) {
+
+        /** A key given in plain text (hashed here), unsigned and unlimited. */
+        public static ApiKey of(String name, String key, Set<Scope> scopes) {
+            return new ApiKey(name, sha256Hex(key), scopes, null, 0, 0);
+        }
+
+        /** SHA-256 of the text's UTF-8 bytes, lower-case hex ({@code printf %s KEY | sha256sum}). */
+        public static String sha256Hex(String text) {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
+
         @Override
         public String toString() {
-            return "ApiKey[name=" + name + ", scopes=" + scopes + "]";
+            return "ApiKey[name=" + name + ", scopes=" + scopes + ", signed=" + (hmacSecret != null)
+                    + ", rate=" + ratePerSecond + "]";
         }
+    }
+
+    /**
+     * TLS on the API port.
+     *
+     * @param certPath PEM certificate chain; null when TLS is off
+     * @param keyPath  PEM private key; null when TLS is off
+     */
+    public record Tls(boolean enabled, Path certPath, Path keyPath) {
     }
 
     /**
@@ -48,7 +82,7 @@ public record EngineConfig(
      * @param maxLagEvents   most journal records the slowest processor may be behind ({@code 429} past it)
      */
     public record Api(String host, int port, long maxBodyBytes, int bulkMax, Duration syncTimeout,
-                      int maxInFlight, long maxLagEvents, List<ApiKey> keys) {
+                      int maxInFlight, long maxLagEvents, List<ApiKey> keys, Tls tls) {
     }
 
     /** Management port: metrics and health. */
@@ -63,8 +97,10 @@ public record EngineConfig(
      *
      * @param sync       {@code none}: process-crash safe; {@code batch}: synced before acknowledging
      * @param heartbeat  interval of heartbeat records that move the processors' clock
+     * @param minFreeBytes least free space left on the data folder's file system: below it appends are
+     *                   refused (503) instead of faulting on a memory-mapped page that cannot be allocated
      */
-    public record Journal(SyncMode sync, Duration heartbeat) {
+    public record Journal(SyncMode sync, Duration heartbeat, long minFreeBytes) {
     }
 
     /**

@@ -13,6 +13,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,6 +31,7 @@ import java.util.function.LongSupplier;
 public final class ChronicleJournal implements Journal {
 
     private final SingleChronicleQueue queue;
+    private final DiskSpaceGuard diskSpace;
     private final IngestClock clock;
     private final AtomicLong lastSeq;
     /** Written under the queue's write lock only; read by metrics from any thread. */
@@ -39,8 +41,9 @@ public final class ChronicleJournal implements Journal {
     private volatile File lastFile;
     private volatile boolean closed;
 
-    private ChronicleJournal(SingleChronicleQueue queue, LongSupplier wallMs) {
+    private ChronicleJournal(SingleChronicleQueue queue, DiskSpaceGuard diskSpace, LongSupplier wallMs) {
         this.queue = queue;
+        this.diskSpace = diskSpace;
         long[] restored = restore(queue);
         this.lastSeq = new AtomicLong(restored[0]);
         this.clock = new IngestClock(wallMs, restored[2], restored[1]);
@@ -54,12 +57,17 @@ public final class ChronicleJournal implements Journal {
         });
     }
 
-    /** Opens (or creates) the journal in that folder. */
+    /** Opens (or creates) the journal in that folder, without a free-space guard (reading, replay, tests). */
     public static ChronicleJournal open(Path dir, LongSupplier wallMs) {
+        return open(dir, wallMs, DiskSpaceGuard.off(dir));
+    }
+
+    /** Opens (or creates) the journal in that folder; appends are refused while {@code diskSpace} says so. */
+    public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace) {
         SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
                 .rollCycle(RollCycles.FAST_DAILY)
                 .build();
-        return new ChronicleJournal(q, wallMs);
+        return new ChronicleJournal(q, diskSpace, wallMs);
     }
 
     /** Reads the newest record: {last seq, last ingest time, clock offset}. */
@@ -84,9 +92,18 @@ public final class ChronicleJournal implements Journal {
 
     private ExcerptAppender appender() {
         if (closed) {
-            throw new IllegalStateException("journal closed");
+            throw new JournalUnavailableException("journal closed");
         }
+        diskSpace.check();
         return appenders.get();
+    }
+
+    /**
+     * A write into a mapped page that cannot be backed (disk full, I/O error) faults (SIGBUS), which the JVM
+     * reports as an {@link InternalError}: the record is rolled back, never committed half-written.
+     */
+    private static JournalUnavailableException faulted(InternalError e) {
+        return new JournalUnavailableException("journal write faulted (disk full or I/O error?): " + e.getMessage(), e);
     }
 
     private long writeHeader(Bytes<?> b, RecordType type, long firstSeq) {
@@ -100,6 +117,14 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public long appendEvents(List<Submitted> events, AppendHook hook) {
+        try {
+            return writeEvents(events, hook);
+        } catch (InternalError e) {
+            throw faulted(e);
+        }
+    }
+
+    private long writeEvents(List<Submitted> events, AppendHook hook) {
         ExcerptAppender a = appender();
         try (DocumentContext dc = a.writingDocument()) {
             try {
@@ -121,7 +146,7 @@ public final class ChronicleJournal implements Journal {
                 }
                 bytesAppended.add(b.writePosition() - start);
                 return first;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
                 dc.rollbackOnClose();
                 throw e;
             }
@@ -153,6 +178,14 @@ public final class ChronicleJournal implements Journal {
     }
 
     private long appendBare(RecordType type, String text, long advanceMs, AppendHook hook) {
+        try {
+            return writeBare(type, text, advanceMs, hook);
+        } catch (InternalError e) {
+            throw faulted(e);
+        }
+    }
+
+    private long writeBare(RecordType type, String text, long advanceMs, AppendHook hook) {
         ExcerptAppender a = appender();
         try (DocumentContext dc = a.writingDocument()) {
             try {
@@ -172,7 +205,7 @@ public final class ChronicleJournal implements Journal {
                 }
                 bytesAppended.add(b.writePosition() - start);
                 return seq;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
                 dc.rollbackOnClose();
                 throw e;
             }
@@ -254,8 +287,14 @@ public final class ChronicleJournal implements Journal {
                     return false;
                 }
                 Bytes<?> b = dc.wire().bytes();
-                header.read(b);
-                visitor.onRecord(dc.index(), header, b);
+                try {
+                    header.read(b);
+                    visitor.onRecord(dc.index(), header, b);
+                } catch (JournalCorruptException | BufferUnderflowException | InternalError e) {
+                    throw new JournalCorruptException("the journal record at position " + Long.toHexString(dc.index())
+                            + " cannot be read (" + e + "): the journal is damaged (truncated or overwritten)."
+                            + " Nothing after it is applied; restore the data folder from a backup", e);
+                }
                 return true;
             }
         }

@@ -7,4 +7,8 @@ public final class JournalCorruptException extends RuntimeException {
     public JournalCorruptException(String message) {
         super(message);
     }
+
+    public JournalCorruptException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

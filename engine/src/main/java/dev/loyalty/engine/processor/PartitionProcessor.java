@@ -1,5 +1,6 @@
 package dev.loyalty.engine.processor;
 
+import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
@@ -72,7 +73,7 @@ public final class PartitionProcessor implements Runnable {
     private final long catchUpSeq;
     private final ProcessorMetrics metrics;
 
-    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
     private final CustomerCache cache;
     private final LinkedHashMap<String, Customer> dirty = new LinkedHashMap<>();
     private final List<LedgerEntry> ledger = new ArrayList<>();
@@ -262,7 +263,11 @@ public final class PartitionProcessor implements Runnable {
     /** Stored outcome with the customer's current view; waits for the event if it is not applied yet. */
     public CompletableFuture<EventResult> duplicate(long seq, String customer) {
         CompletableFuture<EventResult> out = new CompletableFuture<>();
-        inbox.add(() -> {
+        if (failed) {
+            out.completeExceptionally(stopped());
+            return out;
+        }
+        inbox.add(new Task(out, () -> {
             try {
                 byte[] o = store.get(Keys.outcome(seq));
                 if (o != null) {
@@ -287,7 +292,8 @@ public final class PartitionProcessor implements Runnable {
             } catch (RuntimeException e) {
                 out.completeExceptionally(e);
             }
-        });
+        }));
+        failQueuedIfStopped();
         wake();
         return out;
     }
@@ -295,18 +301,42 @@ public final class PartitionProcessor implements Runnable {
     private <T> CompletableFuture<T> query(java.util.function.Supplier<T> q) {
         CompletableFuture<T> f = new CompletableFuture<>();
         if (failed) {
-            f.completeExceptionally(new IllegalStateException("partition " + partition + " has stopped"));
+            f.completeExceptionally(stopped());
             return f;
         }
-        inbox.add(() -> {
+        inbox.add(new Task(f, () -> {
             try {
                 f.complete(q.get());
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        });
+        }));
+        failQueuedIfStopped();
         wake();
         return f;
+    }
+
+    /**
+     * The answer to anything asked of a stopped partition: {@code 503}, never its last state, which may
+     * lag behind what was journaled (and its in-memory state may hold a half-applied batch).
+     */
+    private LoyaltyEngine.IngestRefusedException stopped() {
+        return new LoyaltyEngine.IngestRefusedException(503, "unavailable",
+                "partition " + partition + " has stopped after a state failure; the engine needs a restart", 0);
+    }
+
+    /** A task queued while the partition stopped would never run: fail it (the failing thread may have drained already). */
+    private void failQueuedIfStopped() {
+        if (failed) {
+            Task t;
+            while ((t = inbox.poll()) != null) {
+                t.future().completeExceptionally(stopped());
+            }
+        }
+    }
+
+    /** A query for the processor thread and the future it completes. */
+    private record Task(CompletableFuture<?> future, Runnable body) {
     }
 
     // ---------------------------------------------------------------- the loop
@@ -331,6 +361,7 @@ public final class PartitionProcessor implements Runnable {
             LOG.error("partition {} stopped at seq {}: {}", partition, lastSeq + 1, t.toString(), t);
             listener.failed(partition, lastSeq + 1, t);
             failWaiters(t);
+            failQueuedIfStopped();
         } finally {
             reader.close();
         }
@@ -353,9 +384,9 @@ public final class PartitionProcessor implements Runnable {
 
     private int serveQueries() {
         int n = 0;
-        Runnable q;
+        Task q;
         while ((q = inbox.poll()) != null) {
-            q.run();
+            q.body().run();
             n++;
         }
         return n;

@@ -52,7 +52,7 @@ class ConfigLoaderTest {
         assertThat(c.api().maxInFlight()).isEqualTo(10_000);
         assertThat(c.api().maxLagEvents()).isEqualTo(1_000_000);
         assertThat(c.api().keys()).containsExactly(
-                new ApiKey("dev", "dev-key", Set.of(Scope.INGEST, Scope.READ, Scope.ADMIN)));
+                ApiKey.of("dev", "dev-key", Set.of(Scope.INGEST, Scope.READ, Scope.ADMIN)));
         assertThat(c.management().host()).isEqualTo("127.0.0.1");
         assertThat(c.management().port()).isEqualTo(9090);
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
@@ -209,8 +209,8 @@ class ConfigLoaderTest {
                 "ENGINE_RULES_TIERS_LEVELS", "base:0:1,vip:100:2.5"), Map.of());
 
         assertThat(c.api().keys()).containsExactly(
-                new ApiKey("shop", "s3cret", Set.of(Scope.INGEST, Scope.READ)),
-                new ApiKey("ops", "t0ken", Set.of(Scope.ADMIN)));
+                ApiKey.of("shop", "s3cret", Set.of(Scope.INGEST, Scope.READ)),
+                ApiKey.of("ops", "t0ken", Set.of(Scope.ADMIN)));
         assertThat(c.rules().tiers().levels()).containsExactly(
                 new Tier("base", 0, new BigDecimal("1")), new Tier("vip", 100, new BigDecimal("2.5")));
         assertThat(ConfigLoader.usesDevelopmentKey(c)).isFalse();
@@ -311,7 +311,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(null, Map.of("ENGINE_API_KEYS", "shop:top-secret"), Map.of()))
                 .hasMessageContaining("api.keys: item 1 must have the form name:key:scopes+...")
                 .message().doesNotContain("top-secret");
-        assertThat(new ApiKey("a", "top-secret", Set.of()).toString()).doesNotContain("top-secret");
+        assertThat(ApiKey.of("a", "top-secret", Set.of()).toString()).doesNotContain("top-secret");
     }
 
     @Test
