@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -16,8 +18,13 @@ import java.util.Properties;
  *   journal/          Chronicle Queue (the source of truth)
  *   state/p0 .. pN    RocksDB per partition
  *   ingest/           idempotency index (RocksDB, derived from the journal)
- *   engine.properties partitions (fixed), last journaled rules hash
+ *   engine.properties partitions (fixed)
+ *   journaled-rules.json the rules last journaled
+ *   engine.lock       held by the process using the folder ({@link FolderLock})
+ *   backups.list      backups taken of this folder, one folder per line (journal retention keeps what the
+ *                     oldest one that still exists needs)
  * </pre>
+ * A backup folder has the same layout without the journal (plus its manifest, {@code backup.json}).
  */
 final class DataFolder {
     private final Path root;
@@ -40,6 +47,55 @@ final class DataFolder {
 
     Path lastRules() {
         return root.resolve("journaled-rules.json");
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path properties() {
+        return root.resolve("engine.properties");
+    }
+
+    Path backupsList() {
+        return root.resolve("backups.list");
+    }
+
+    /** Backup folders registered here whose manifest still exists (a deleted backup no longer counts). */
+    List<Path> keptBackups() {
+        List<Path> kept = new ArrayList<>();
+        if (!Files.exists(backupsList())) {
+            return kept;
+        }
+        try {
+            for (String line : Files.readAllLines(backupsList(), StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && Files.exists(Path.of(line.trim()).resolve(Backup.MANIFEST))) {
+                    kept.add(Path.of(line.trim()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + backupsList(), e);
+        }
+        return kept;
+    }
+
+    /** Adds a backup to {@link #keptBackups()}, dropping entries whose backup is gone. */
+    void registerBackup(Path backup) {
+        List<String> lines = new ArrayList<>();
+        for (Path kept : keptBackups()) {
+            lines.add(kept.toString());
+        }
+        String added = backup.toAbsolutePath().normalize().toString();
+        if (!lines.contains(added)) {
+            lines.add(added);
+        }
+        try {
+            Path tmp = root.resolve("backups.list.tmp");
+            Files.write(tmp, lines, StandardCharsets.UTF_8);
+            Files.move(tmp, backupsList(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + backupsList(), e);
+        }
     }
 
     /** Refuses a partition count other than the one the folder was created with; records it when new. */
