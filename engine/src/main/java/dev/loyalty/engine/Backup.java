@@ -99,7 +99,8 @@ public final class Backup {
                     + live.properties().getFileName() + " or journal)");
         }
         requireEmpty(into, "--into");
-        try (FolderLock lock = FolderLock.acquire(config.dataDir(), "backup")) {
+        FolderLock lock = FolderLock.acquire(config.dataDir(), "backup");
+        try {
             DataFolder target = new DataFolder(into);
             Files.createDirectories(into.resolve("state"));
             List<PartitionPosition> positions = new ArrayList<>();
@@ -134,6 +135,8 @@ public final class Backup {
             return manifest;
         } catch (IOException e) {
             throw new UncheckedIOException("backup into " + into + " failed: " + e.getMessage(), e);
+        } finally {
+            lock.close();
         }
     }
 

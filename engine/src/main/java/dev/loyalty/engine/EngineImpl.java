@@ -474,7 +474,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     /** Journals the events as one record, registering waiters before the record becomes visible. */
     private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut) {
         int n = events.size();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
         long[] first = {-1};
         try {

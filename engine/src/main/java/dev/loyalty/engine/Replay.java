@@ -68,9 +68,16 @@ public final class Replay {
             throw new ConfigException("data-dir: no journal in " + config.dataDir());
         }
         Backup.requireEmpty(into, "--into");
-        try (FolderLock liveLock = FolderLock.acquire(config.dataDir(), "replay, reading");
-             FolderLock targetLock = FolderLock.acquire(into, "replay, writing")) {
-            return replay(config, live, new DataFolder(into), fromBackup, progress);
+        FolderLock liveLock = FolderLock.acquire(config.dataDir(), "replay, reading");
+        try {
+            FolderLock targetLock = FolderLock.acquire(into, "replay, writing");
+            try {
+                return replay(config, live, new DataFolder(into), fromBackup, progress);
+            } finally {
+                targetLock.close();
+            }
+        } finally {
+            liveLock.close();
         }
     }
 
