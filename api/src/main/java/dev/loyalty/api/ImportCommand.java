@@ -9,6 +9,8 @@ import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.journal.JournalCorruptException;
+import dev.loyalty.engine.state.StateException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,6 +179,9 @@ final class ImportCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             err.println("configuration error: " + e.getMessage());
             return Main.EXIT_CONFIG;
+        } catch (JournalCorruptException | StateException e) {
+            err.println("import: cannot start the engine: " + e.getMessage());
+            return Main.EXIT_FAILED;
         }
         try {
             out.printf("importing %s (%s) into %s%n", file, format(customers),

@@ -3,6 +3,8 @@ package dev.loyalty.api;
 import dev.loyalty.api.logging.ProgramLogging;
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.journal.JournalCorruptException;
+import dev.loyalty.engine.state.StateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -65,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
             return Main.EXIT_CONFIG;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | JournalCorruptException | StateException e) {
             LOG.error("cannot start: {}", e.getMessage());
             return Main.EXIT_FAILED;
         }
