@@ -20,13 +20,16 @@ import java.util.concurrent.Callable;
                         + "(and of the idempotency index) plus backup.json, the journal position each partition "
                         + "had applied. The journal itself is not copied: it stays in the data folder, and "
                         + "journal retention keeps every file this backup needs for as long as its folder exists.",
+                "",
                 "The server must be stopped (the folder is refused while in use); table files are hard-linked "
                         + "where possible, so stop, backup and start take seconds. Put backups on the same file "
                         + "system for speed, then copy them elsewhere.",
+                "",
                 "Restore: copy the backup's state/ and ingest/ (and, into a new folder, engine.properties and "
                         + "journaled-rules.json) into a data folder holding the journal, and start: the "
                         + "partitions resume from the backup's positions. Or rebuild and verify with "
                         + "replay --from-backup.",
+                "",
                 "Exit codes: 0 done, 1 failed or the data folder is in use, 2 bad command line or configuration "
                         + "(--into not empty)."})
 final class BackupCommand implements Callable<Integer> {

@@ -25,8 +25,10 @@ import java.util.concurrent.Callable;
         description = {
                 "Write every customer of a stopped data folder as NDJSON: one line per customer, the same JSON "
                         + "as GET /customers/{id}, grouped by partition, by id within a partition.",
+                "",
                 "The server must be stopped (the folder is refused while in use): a running engine keeps its "
                         + "newest changes in memory, which an export would silently miss.",
+                "",
                 "Exit codes: 0 done, 1 failed or the data folder is in use, 2 bad command line or configuration."})
 final class ExportCommand implements Callable<Integer> {
 

@@ -23,8 +23,10 @@ import java.util.concurrent.Callable;
                         + "function of the journal. From an empty state while the whole journal is kept; once "
                         + "journal retention has dropped files, from a backup (--from-backup): its state, then "
                         + "the journal after its positions.",
+                "",
                 "Progress (records, rate, time left) goes to stderr, the result to stdout. The rebuilt folder "
                         + "is a complete data folder (copy the journal next to its state to serve from it).",
+                "",
                 "Exit codes: 0 identical, 1 different or failed (or the data folder is in use), 2 bad command "
                         + "line, configuration or folder (e.g. the journal no longer starts at seq 1)."})
 final class ReplayCommand implements Callable<Integer> {

@@ -18,9 +18,11 @@ import java.util.concurrent.Callable;
         header = "Run the engine: the HTTP API and the management endpoints.", sortOptions = false,
         description = {"Run the engine: the ingest/query API (api.port) and the management endpoints "
                 + "(management.port: /metrics, /health/live, /health/ready).",
+                "",
                 "Runs until SIGTERM or SIGINT, then stops within a bounded time: readiness turns false, the API "
                 + "stops accepting and lets requests in flight finish (5 s at most), the processors apply what "
                 + "is journaled (5 s at most) and commit, the state is flushed; exit 0.",
+                "",
                 "Exit codes: 0 stopped cleanly, 1 could not start (port taken, data folder in use), "
                 + "2 bad configuration."},
         footer = {"", "Every configuration key can also be set as ENGINE_<KEY> (ENGINE_API_PORT=8081); "
