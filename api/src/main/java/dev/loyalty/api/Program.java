@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One running engine program: the engine, the HTTP API on one verticle per event loop, and the management
@@ -41,10 +42,12 @@ public final class Program implements AutoCloseable {
     private final String apiDeployment;
     private final ManagementServer management;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicBoolean stopping;
     private boolean closing;
 
     private Program(ProgramMetrics metrics, LoyaltyEngine engine, Vertx vertx,
-                    String apiDeployment, ManagementServer management) {
+                    String apiDeployment, ManagementServer management, AtomicBoolean stopping) {
+        this.stopping = stopping;
         this.metrics = metrics;
         this.engine = engine;
         this.vertx = vertx;
@@ -77,17 +80,18 @@ public final class Program implements AutoCloseable {
         int eventLoops = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
         String deployment = null;
+        AtomicBoolean stopping = new AtomicBoolean();
         try {
             ApiServer api = new ApiServer(engine, metrics.registry());
             deployment = await(api.deploy(vertx, eventLoops, HTTP_GRACE.toMillis()),
                     "api.port " + config.api().host() + ":" + config.api().port());
             ManagementServer management = await(ManagementServer.start(vertx, config.management().host(),
-                            config.management().port(), metrics.registry(), engine::ready),
+                            config.management().port(), metrics.registry(), () -> !stopping.get() && engine.ready()),
                     "management.port " + config.management().host() + ":" + config.management().port());
             LOG.info("loyalty engine started: api on {}:{} ({} event loops), management on {}:{}, data in {}",
                     config.api().host(), config.api().port(), eventLoops, config.management().host(),
                     management.port(), config.dataDir().toAbsolutePath().normalize());
-            return new Program(metrics, engine, vertx, deployment, management);
+            return new Program(metrics, engine, vertx, deployment, management, stopping);
         } catch (RuntimeException e) {
             closeQuietly(vertx, engine, metrics);
             throw e;
@@ -99,9 +103,16 @@ public final class Program implements AutoCloseable {
         closed.await();
     }
 
+    /** Turns readiness false (load balancers stop sending) while everything else keeps running. */
+    void markNotReady() {
+        stopping.set(true);
+    }
+
     /**
-     * Stops accepting HTTP (requests in flight get {@link #HTTP_GRACE} to finish), closes the engine, then
-     * the management server and Vert.x. Bounded: a step that hangs is logged and skipped. Idempotent.
+     * Turns readiness false, stops accepting HTTP (requests in flight get {@link #HTTP_GRACE} to finish),
+     * closes the engine (the processors apply what is journaled, for a few seconds at most, commit, and the
+     * stores flush), then the management server and Vert.x. Bounded: a step that hangs is logged and
+     * skipped. Idempotent.
      *
      * @return true when every step finished cleanly in time (false also for a repeated call)
      */
@@ -112,8 +123,9 @@ public final class Program implements AutoCloseable {
             }
             closing = true;
         }
+        markNotReady();
         long startNs = System.nanoTime();
-        LOG.info("shutting down: no new HTTP requests");
+        LOG.info("shutting down: readiness false, no new HTTP requests");
         boolean clean = true;
         try {
             await(vertx.undeploy(apiDeployment), HTTP_GRACE.plus(STEP_TIMEOUT), "stopping the API");

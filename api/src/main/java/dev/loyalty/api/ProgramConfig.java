@@ -1,7 +1,10 @@
 package dev.loyalty.api;
 
+import dev.loyalty.api.logging.ProgramLogging;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
+
+import org.slf4j.event.Level;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,6 +27,20 @@ final class ProgramConfig {
     static EngineConfig load(Path configFile, Map<String, String> env, Map<String, String> overrides) {
         String home = System.getProperty("engine.home");
         return ConfigLoader.loadShipped(home == null ? null : Path.of(home), configFile, env, overrides);
+    }
+
+    /**
+     * Loads the configuration of an offline tool ({@code import}, {@code export}, {@code backup},
+     * {@code replay}) for that data folder and applies its logging settings, holding the engine's own info
+     * lines back (the tool reports on stdout/stderr itself) unless a more verbose level is configured.
+     */
+    static EngineConfig loadForTool(Path configFile, Path dataDir) {
+        EngineConfig config = load(configFile, System.getenv(), new Overrides().put("data-dir", dataDir).toMap());
+        ProgramLogging.configure(config.log());
+        if (config.log().level().equals("info")) {
+            ProgramLogging.threshold(Level.WARN);
+        }
+        return config;
     }
 
     /** Collects command-line overrides, skipping options that were not given. */

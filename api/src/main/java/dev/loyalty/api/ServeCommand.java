@@ -1,7 +1,10 @@
 package dev.loyalty.api;
 
+import dev.loyalty.api.logging.ProgramLogging;
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.journal.JournalCorruptException;
+import dev.loyalty.engine.state.StateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -12,7 +15,18 @@ import java.util.concurrent.Callable;
 
 /** {@code serve}: runs the engine until SIGTERM/SIGINT, then shuts down within a bounded time. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the engine: ingest/query API and management endpoints.")
+        header = "Run the engine: the HTTP API and the management endpoints.", sortOptions = false,
+        description = {"Run the engine: the ingest/query API (api.port) and the management endpoints "
+                + "(management.port: /metrics, /health/live, /health/ready).",
+                "",
+                "Runs until SIGTERM or SIGINT, then stops within a bounded time: readiness turns false, the API "
+                + "stops accepting and lets requests in flight finish (5 s at most), the processors apply what "
+                + "is journaled (5 s at most) and commit, the state is flushed; exit 0.",
+                "",
+                "Exit codes: 0 stopped cleanly, 1 could not start (port taken, data folder in use), "
+                + "2 bad configuration."},
+        footer = {"", "Every configuration key can also be set as ENGINE_<KEY> (ENGINE_API_PORT=8081); "
+                + "see config/engine.yaml."})
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -50,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
                     .put("management.port", managementPort)
                     .put("data-dir", dataDir)
                     .toMap());
+            ProgramLogging.configure(config.log());
             program = Program.start(config);
         } catch (ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());

@@ -66,7 +66,8 @@ class MainIT {
     void shouldPrintUsage() throws Exception {
         try (ProgramProcess p = ProgramProcess.start(home.resolve("logs"), List.of("--help"), Map.of())) {
             assertThat(p.awaitExit(60)).isZero();
-            assertThat(p.stdout()).contains("serve").contains("replay");
+            assertThat(p.stdout()).contains("serve").contains("import").contains("export").contains("backup")
+                    .contains("replay").contains("Exit codes");
         }
     }
 

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -20,9 +22,13 @@ import java.util.Properties;
  *   journal/          Chronicle Queue (the source of truth)
  *   state/p0 .. pN    RocksDB per partition
  *   ingest/           idempotency index (RocksDB, derived from the journal)
- *   engine.properties partitions (fixed), last journaled rules hash
- *   engine.lock       held (OS file lock) by the one engine process using the folder
+ *   engine.properties partitions (fixed)
+ *   journaled-rules.json the rules last journaled
+ *   engine.lock       held by the process using the folder ({@link FolderLock})
+ *   backups.list      backups taken of this folder, one folder per line (journal retention keeps what the
+ *                     oldest one that still exists needs)
  * </pre>
+ * A backup folder has the same layout without the journal (plus its manifest, {@code backup.json}).
  */
 final class DataFolder {
     private final Path root;
@@ -47,32 +53,52 @@ final class DataFolder {
         return root.resolve("journaled-rules.json");
     }
 
-    /**
-     * Takes the folder for this process: a second engine on the same folder would append to the same
-     * journal and fight over the state stores. The OS releases the lock when the process dies (SIGKILL too).
-     *
-     * @return the lock; closing it releases the folder
-     * @throws IllegalStateException when another process (or this one) holds the folder
-     */
-    AutoCloseable lock() {
-        Path f = root.resolve("engine.lock");
+    Path root() {
+        return root;
+    }
+
+    Path properties() {
+        return root.resolve("engine.properties");
+    }
+
+    Path backupsList() {
+        return root.resolve("backups.list");
+    }
+
+    /** Backup folders registered here whose manifest still exists (a deleted backup no longer counts). */
+    List<Path> keptBackups() {
+        List<Path> kept = new ArrayList<>();
+        if (!Files.exists(backupsList())) {
+            return kept;
+        }
         try {
-            Files.createDirectories(root);
-            FileChannel channel = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+            for (String line : Files.readAllLines(backupsList(), StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && Files.exists(Path.of(line.trim()).resolve(Backup.MANIFEST))) {
+                    kept.add(Path.of(line.trim()));
+                }
             }
-            if (lock == null) {
-                channel.close();
-                throw new IllegalStateException("the data folder " + root.toAbsolutePath().normalize()
-                        + " is in use by another engine process (" + f.getFileName() + " is locked)");
-            }
-            return channel;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock data folder " + root, e);
+            throw new UncheckedIOException("cannot read " + backupsList(), e);
+        }
+        return kept;
+    }
+
+    /** Adds a backup to {@link #keptBackups()}, dropping entries whose backup is gone. */
+    void registerBackup(Path backup) {
+        List<String> lines = new ArrayList<>();
+        for (Path kept : keptBackups()) {
+            lines.add(kept.toString());
+        }
+        String added = backup.toAbsolutePath().normalize().toString();
+        if (!lines.contains(added)) {
+            lines.add(added);
+        }
+        try {
+            Path tmp = root.resolve("backups.list.tmp");
+            Files.write(tmp, lines, StandardCharsets.UTF_8);
+            Files.move(tmp, backupsList(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + backupsList(), e);
         }
     }
 

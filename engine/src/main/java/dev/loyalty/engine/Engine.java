@@ -19,9 +19,18 @@ public final class Engine {
      *
      * @throws dev.loyalty.engine.config.ConfigException when the data folder cannot be used with this
      *         configuration (e.g. another partition count), with a message saying why
+     * @throws DataFolderInUseException when another process (or engine) holds the data folder
      */
     public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry) {
-        return new EngineImpl(config, registry, IngestClock.systemWall());
+        return start(config, registry, "serve");
+    }
+
+    /**
+     * {@link #start(EngineConfig, MeterRegistry)} for a named purpose ({@code serve}, {@code import}), which
+     * a process refused the same data folder is told.
+     */
+    public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry, String purpose) {
+        return new EngineImpl(config, registry, purpose, IngestClock.systemWall());
     }
 
     /**
@@ -29,6 +38,6 @@ public final class Engine {
      * ingest times to be the same from run to run.
      */
     public static LoyaltyEngine start(EngineConfig config, MeterRegistry registry, LongSupplier wallMs) {
-        return new EngineImpl(config, registry, wallMs);
+        return new EngineImpl(config, registry, "serve", wallMs);
     }
 }

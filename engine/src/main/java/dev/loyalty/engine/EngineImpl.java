@@ -10,6 +10,7 @@ import dev.loyalty.engine.journal.DiskSpaceGuard;
 import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
+import dev.loyalty.engine.journal.JournalRetention;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.RecordType;
 import dev.loyalty.engine.metrics.EngineMetrics;
@@ -41,10 +42,17 @@ import java.util.concurrent.locks.ReentrantLock;
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
 final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private static final Logger LOG = LoggerFactory.getLogger(EngineImpl.class);
+    /** How often journal retention looks for files it may drop (files are whole days). */
+    static final java.time.Duration RETENTION_PERIOD = java.time.Duration.ofMinutes(1);
+    /**
+     * How long the processors may go on applying what is journaled when the engine closes, so that a clean
+     * stop leaves nothing to catch up at the next start; past it, the rest waits in the journal.
+     */
+    static final java.time.Duration DRAIN_ON_CLOSE = java.time.Duration.ofSeconds(5);
 
     private final EngineConfig config;
     private final DataFolder folder;
-    private final AutoCloseable folderLock;
+    private final FolderLock lock;
     private final Journal journal;
     private final EventValidator validator;
     private final IdempotencyIndex ids;
@@ -57,6 +65,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final ReentrantLock idLock = new ReentrantLock();
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService retention;
+    private final ChronicleJournal chronicle;
     private final int[] windows;
     private final EngineMetrics engineMetrics;
     private final java.util.concurrent.LinkedBlockingQueue<DurableWait> syncQueue =
@@ -74,15 +84,20 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private record ClockWait(CompletableFuture<Long> done, AtomicInteger remaining, long ingestMs) {
     }
 
-    EngineImpl(EngineConfig config, MeterRegistry registry, java.util.function.LongSupplier wallMs) {
+    /**
+     * @param purpose what the process uses the engine for ({@code serve}, {@code import}), named to a
+     *                process that finds the data folder taken
+     */
+    EngineImpl(EngineConfig config, MeterRegistry registry, String purpose, java.util.function.LongSupplier wallMs) {
         this.config = config;
         this.folder = new DataFolder(config.dataDir());
-        this.folderLock = folder.lock();
+        this.lock = FolderLock.acquire(config.dataDir(), purpose);
+        int partitions = config.partitions();
         try {
-            int partitions = config.partitions();
             folder.checkPartitions(partitions);
-            this.journal = ChronicleJournal.open(folder.journal(), wallMs,
+            this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
                     DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
+            this.journal = chronicle;
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -124,6 +139,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             long hb = Math.max(10, config.journal().heartbeat().toMillis());
             timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::maintainIds, 10, 10, TimeUnit.SECONDS);
+            if (config.journal().retains()) {
+                this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "journal-retention");
+                    t.setDaemon(true);
+                    return t;
+                });
+                retention.scheduleWithFixedDelay(this::retainJournal, RETENTION_PERIOD.toSeconds(),
+                        RETENTION_PERIOD.toSeconds(), TimeUnit.SECONDS);
+            } else {
+                this.retention = null;
+            }
             if (config.journal().sync() == EngineConfig.SyncMode.BATCH) {
                 syncer = new Thread(this::syncLoop, "journal-sync");
                 syncer.setDaemon(true);
@@ -132,16 +158,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 syncer = null;
             }
         } catch (RuntimeException e) {
-            releaseFolder();
+            lock.close();
             throw e;
-        }
-    }
-
-    private void releaseFolder() {
-        try {
-            folderLock.close();
-        } catch (Exception e) {
-            LOG.warn("releasing the data folder lock: {}", e.toString());
         }
     }
 
@@ -194,7 +212,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         long from = ids.checkpoint();
         long last = journal.lastPosition();
         try (JournalReader r = journal.reader()) {
-            if (from >= 0) {
+            // An index checkpoint older than the journal (retention dropped those files) reads it all.
+            if (from >= 0 && from >= journal.firstPosition()) {
                 r.seekAfter(from);
             }
             long[] n = new long[1];
@@ -281,6 +300,53 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         for (Submitted s : events) {
             processors[partitionOf(s.event().customer())].wake();
+        }
+    }
+
+    /**
+     * Journal retention: drops the files that are past the limits and that nothing needs any more. What a
+     * partition needs is judged by its state on disk, not in memory (with RocksDB's WAL off a crash goes
+     * back to the last flush), so the stores are flushed before anything is dropped: the positions read
+     * before the flush are then durable.
+     */
+    void retainJournal() {
+        if (closed) {
+            return;
+        }
+        try {
+            long needed = Long.MAX_VALUE;
+            for (PartitionProcessor p : processors) {
+                long position = p.appliedPosition();
+                if (position < 0) {
+                    return; // a partition that applied nothing yet reads the journal from its start
+                }
+                needed = Math.min(needed, position);
+            }
+            for (java.nio.file.Path backup : folder.keptBackups()) {
+                long position = Backup.read(backup).oldestPosition();
+                if (position < 0) {
+                    return;
+                }
+                needed = Math.min(needed, position);
+            }
+            JournalRetention.Policy policy = new JournalRetention.Policy(config.journal().retention(),
+                    config.journal().retentionBytes());
+            List<JournalRetention.Drop> plan = JournalRetention.plan(chronicle, policy, needed,
+                    System.currentTimeMillis());
+            if (plan.isEmpty()) {
+                return;
+            }
+            for (PartitionStore s : stores) {
+                s.flush();
+            }
+            for (JournalRetention.Drop d : JournalRetention.apply(chronicle, plan)) {
+                LOG.atInfo().setMessage("journal retention dropped {} ({} bytes)")
+                        .addArgument(d.file().getFileName()).addArgument(d.bytes())
+                        .addKeyValue("event", "journal_file_dropped").addKeyValue("file", d.file().toString())
+                        .addKeyValue("bytes", d.bytes()).log();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("journal retention failed: {}", e.toString());
         }
     }
 
@@ -432,7 +498,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     /** Journals the events as one record, registering waiters before the record becomes visible. */
     private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut) {
         int n = events.size();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
         long[] first = {-1};
         long startNs = System.nanoTime();
@@ -607,15 +673,32 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         closed = true;
         timer.shutdownNow();
+        if (retention != null) {
+            retention.shutdownNow();
+            try {
+                retention.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (syncer != null) {
             syncer.interrupt();
         }
+        long behind = 0;
         for (PartitionProcessor p : processors) {
-            p.stop();
+            behind = Math.max(behind, journal.lastSeq() - p.appliedSeq());
+        }
+        if (behind > 0) {
+            LOG.info("closing: the processors apply what is journaled ({} records behind, at most {} s)",
+                    behind, DRAIN_ON_CLOSE.toSeconds());
+        }
+        long drainDeadlineNs = System.nanoTime() + DRAIN_ON_CLOSE.toNanos();
+        for (PartitionProcessor p : processors) {
+            p.stop(drainDeadlineNs);
         }
         for (Thread t : threads) {
             try {
-                t.join(10_000);
+                t.join(DRAIN_ON_CLOSE.toMillis() + 10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -627,7 +710,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         ids.close();
         journal.close();
         blockCache.close();
-        releaseFolder();
+        lock.close();
         LOG.info("engine closed at journal seq {}", journal.lastSeq());
     }
 }

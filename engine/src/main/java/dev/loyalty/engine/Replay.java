@@ -11,52 +11,81 @@ import dev.loyalty.engine.state.PartitionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.rocksdb.Cache;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
- * Rebuilds partition state from the journal into an empty folder and compares it with the live state.
- * The live state is read as flushed on disk: compare against a stopped engine (a clean shutdown flushes)
- * that had applied the whole journal, or the comparison reports the difference.
+ * Rebuilds partition state from the journal into an empty folder and compares it with the live state:
+ * from an empty state while the whole journal is kept, else from a backup (its state, then the journal
+ * after the backup's positions). The live state is read as flushed on disk, so the live data folder must
+ * not be in use (it is locked for the duration): compare against a stopped engine (a clean shutdown
+ * applies what is journaled and flushes), or the comparison reports the difference.
  */
 public final class Replay {
 
     private Replay() {
     }
 
+    /** Receives progress now and then: journal seq every partition has applied, of {@code total}. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long seq, long total);
+    }
+
     /**
      * Result of a replay.
      *
-     * @param records          journal records read
-     * @param events           events applied or rejected
+     * @param records          journal records (seqs) up to the end of the journal
+     * @param fromSeq          seq the rebuild started after (0 from an empty state, else the backup's)
+     * @param events           events applied or rejected during the rebuild
      * @param millis           wall time taken
      * @param identical        true when every partition's rebuilt state equals the live state byte for byte
      * @param firstDifference  description of the first differing key, or null when identical
      */
-    public record Report(long records, long events, long millis, boolean identical, String firstDifference) {
+    public record Report(long records, long fromSeq, long events, long millis, boolean identical,
+                         String firstDifference) {
+    }
+
+    /** Replays the whole journal of {@code config.dataDir()} into {@code into}; see {@link #run(EngineConfig, Path, Path, Progress)}. */
+    public static Report run(EngineConfig config, Path into, LongConsumer progress) {
+        return run(config, into, null, (seq, total) -> progress.accept(seq));
     }
 
     /**
-     * Replays the journal of {@code config.dataDir()} into {@code into} (must be empty or absent).
+     * Rebuilds the state of {@code config.dataDir()} into {@code into} (must be empty or absent) and compares.
      *
-     * @param progress called now and then with the number of records read so far
+     * @param fromBackup a backup folder to start from, or null to start from an empty state
+     * @throws ConfigException when a folder cannot be used: no journal, {@code into} not empty, a journal
+     *         whose oldest files were dropped (and no backup given), a backup of another partition count or
+     *         older than the journal
+     * @throws DataFolderInUseException when an engine uses the data folder
      */
-    public static Report run(EngineConfig config, Path into, LongConsumer progress) {
+    public static Report run(EngineConfig config, Path into, Path fromBackup, Progress progress) {
         DataFolder live = new DataFolder(config.dataDir());
         if (!Files.isDirectory(live.journal())) {
             throw new ConfigException("data-dir: no journal in " + config.dataDir());
         }
-        requireEmpty(into);
+        Backup.requireEmpty(into, "--into");
+        FolderLock liveLock = FolderLock.acquire(config.dataDir(), "replay, reading");
+        try {
+            FolderLock targetLock = FolderLock.acquire(into, "replay, writing");
+            try {
+                return replay(config, live, new DataFolder(into), fromBackup, progress);
+            } finally {
+                targetLock.close();
+            }
+        } finally {
+            liveLock.close();
+        }
+    }
+
+    private static Report replay(EngineConfig config, DataFolder live, DataFolder target, Path fromBackup,
+                                 Progress progress) {
         int stored = live.storedPartitions();
         int partitions = stored > 0 ? stored : config.partitions();
-        DataFolder target = new DataFolder(into);
-        target.checkPartitions(partitions);
         long start = System.nanoTime();
         String rulesJson = RulesJson.write(config.rules());
         PartitionStore[] stores = new PartitionStore[partitions];
@@ -64,9 +93,34 @@ public final class Replay {
         Thread[] threads = new Thread[partitions];
         long events = 0;
         long end;
+        long fromSeq = 0;
         try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall());
              Cache blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes())) {
             end = journal.lastSeq();
+            if (fromBackup == null) {
+                if (journal.firstSeq() > 1) {
+                    throw new ConfigException("the journal of " + live.root() + " starts at seq " + journal.firstSeq()
+                            + ": its oldest files were dropped by journal.retention, so the state cannot be rebuilt "
+                            + "from empty. Rebuild from a backup instead: replay --from-backup DIR");
+                }
+            } else {
+                Backup.Manifest manifest = Backup.read(fromBackup);
+                if (manifest.partitions() != partitions) {
+                    throw new ConfigException("--from-backup: the backup has " + manifest.partitions()
+                            + " partitions, the data folder " + partitions);
+                }
+                long oldest = manifest.oldestPosition();
+                long first = journal.firstPosition();
+                if (first >= 0 && (oldest < 0 ? journal.firstSeq() > 1 : oldest < first)) {
+                    throw new ConfigException("--from-backup: the journal no longer holds what the backup of "
+                            + manifest.createdAt() + " needs (it was dropped by journal.retention); use a newer backup");
+                }
+                fromSeq = manifest.appliedSeq();
+                for (int p = 0; p < partitions; p++) {
+                    Backup.copyTree(fromBackup.resolve("state").resolve("p" + p), target.state(p));
+                }
+            }
+            target.checkPartitions(partitions);
             ProcessorMetrics metrics = new ProcessorMetrics(new SimpleMeterRegistry(), partitions);
             ProcessorListener quiet = new ProcessorListener() {
                 @Override
@@ -97,7 +151,7 @@ public final class Replay {
                     done &= p.caughtUp();
                     min = Math.min(min, p.appliedSeq());
                 }
-                progress.accept(min);
+                progress.update(min, end);
                 if (done) {
                     break;
                 }
@@ -109,6 +163,23 @@ public final class Replay {
                 events += processors[p].eventsProcessed();
                 stores[p].flush();
             }
+        } catch (RuntimeException e) {
+            for (PartitionProcessor p : processors) {
+                if (p != null) {
+                    p.stop();
+                }
+            }
+            for (Thread t : threads) {
+                if (t != null) {
+                    join(t);
+                }
+            }
+            for (PartitionStore s : stores) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+            throw e;
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         String difference = null;
@@ -128,20 +199,7 @@ public final class Replay {
         for (PartitionStore s : stores) {
             s.close();
         }
-        return new Report(end, events, millis, difference == null, difference);
-    }
-
-    private static void requireEmpty(Path into) {
-        if (!Files.exists(into)) {
-            return;
-        }
-        try (Stream<Path> s = Files.list(into)) {
-            if (s.findAny().isPresent()) {
-                throw new ConfigException("--into: " + into + " is not empty; replay needs an empty folder");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Report(end, fromSeq, events, millis, difference == null, difference);
     }
 
     private static void sleep(long ms) {

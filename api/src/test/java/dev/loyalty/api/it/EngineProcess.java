@@ -185,10 +185,17 @@ public final class EngineProcess implements AutoCloseable {
 
     /** Runs {@code bin/engine} with those arguments to completion; returns exit code and output. */
     public static Result run(String... args) throws Exception {
+        return run(Map.of(), args);
+    }
+
+    /** {@link #run(String...)} with extra environment variables (ENGINE_* configuration). */
+    public static Result run(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(home().resolve("bin/engine").toString());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -207,8 +214,8 @@ public final class EngineProcess implements AutoCloseable {
             try {
                 stop();
             } catch (InterruptedException e) {
-                process.destroyForcibly();
                 Thread.currentThread().interrupt();
+                process.destroyForcibly();
             }
         }
     }

@@ -75,7 +75,13 @@ final class ConfigBinder {
         EngineConfig.Journal journal = new EngineConfig.Journal(
                 enumValue("journal.sync", EngineConfig.SyncMode.class, EngineConfig.SyncMode.NONE),
                 positiveDuration("journal.heartbeat"),
-                positiveSize("journal.min-free"));
+                positiveSize("journal.min-free"),
+
+                nonNegativeDuration("journal.retention"),
+                nonNegativeSize("journal.retention-size"));
+        EngineConfig.Log log = new EngineConfig.Log(
+                enumValue("log.format", EngineConfig.LogFormat.class, EngineConfig.LogFormat.TEXT),
+                logLevel("log.level"));
         EngineConfig.State state = new EngineConfig.State(
                 bool("state.wal"),
                 positiveSize("state.block-cache"),
@@ -89,7 +95,7 @@ final class ConfigBinder {
 
         ConfigLoader.throwIfAny(problems);
         return new EngineConfig(api, management, partitions, dataDir, journal, state, processor, clockAdjustable,
-                idempotencyRetention, outcomesRetention, activeWindows, rules);
+                idempotencyRetention, outcomesRetention, activeWindows, rules, log);
     }
 
     // ---- composite values ----
@@ -501,6 +507,26 @@ final class ConfigBinder {
         return d;
     }
 
+    private Duration nonNegativeDuration(String key) {
+        Duration d = duration(key);
+        return d == null ? Duration.ZERO : d;
+    }
+
+    private static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+
+    private String logLevel(String key) {
+        String text = nonBlank(key, at(key));
+        if (text == null) {
+            return "info";
+        }
+        String level = text.toLowerCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(level)) {
+            problem(key, "must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + text + "'");
+            return "info";
+        }
+        return level;
+    }
+
     private int wholeDays(String key, int min) {
         Duration d = duration(key);
         if (d == null) {
@@ -523,6 +549,15 @@ final class ConfigBinder {
             return 0;
         }
         return (int) d.getSeconds();
+    }
+
+    private long nonNegativeSize(String key) {
+        JsonNode node = at(key);
+        if (node != null && (node.isIntegralNumber() && node.longValue() == 0
+                || node.isTextual() && node.textValue().trim().equals("0"))) {
+            return 0;
+        }
+        return positiveSize(key);
     }
 
     private long positiveSize(String key) {

@@ -72,6 +72,10 @@ final class ConfigSchema {
         m.put("journal.sync", Type.STRING);
         m.put("journal.heartbeat", Type.DURATION);
         m.put("journal.min-free", Type.SIZE);
+        m.put("journal.retention", Type.DURATION);
+        m.put("journal.retention-size", Type.SIZE);
+        m.put("log.format", Type.STRING);
+        m.put("log.level", Type.STRING);
         m.put("state.wal", Type.BOOLEAN);
         m.put("state.block-cache", Type.SIZE);
         m.put("state.cache-customers", Type.INT);

@@ -25,7 +25,8 @@ public record EngineConfig(
         Duration idempotencyRetention,
         Duration outcomesRetention,
         List<Integer> activeWindowsDays,
-        RulesConfig rules) {
+        RulesConfig rules,
+        Log log) {
 
     /** Scopes an API key may hold. */
     public enum Scope { INGEST, READ, ADMIN }
@@ -95,12 +96,35 @@ public record EngineConfig(
     /**
      * Journal settings.
      *
-     * @param sync       {@code none}: process-crash safe; {@code batch}: synced before acknowledging
-     * @param heartbeat  interval of heartbeat records that move the processors' clock
-     * @param minFreeBytes least free space left on the data folder's file system: below it appends are
-     *                   refused (503) instead of faulting on a memory-mapped page that cannot be allocated
+     * @param minFreeBytes    least free space left on the data folder's file system: below it appends are
+     *                        refused (503) instead of faulting on a memory-mapped page that cannot be allocated
+     * @param sync            {@code none}: process-crash safe; {@code batch}: synced before acknowledging
+     * @param heartbeat       interval of heartbeat records that move the processors' clock
+     * @param retention       journal files whose day ended longer ago than this may be dropped; zero keeps
+     *                        them by age
+     * @param retentionBytes  the oldest journal files may be dropped while the journal is larger; 0 keeps
+     *                        them by size. Either way a file is dropped only when no partition and no kept
+     *                        backup needs it, and never the newest one.
      */
-    public record Journal(SyncMode sync, Duration heartbeat, long minFreeBytes) {
+    public record Journal(SyncMode sync, Duration heartbeat, long minFreeBytes, Duration retention,
+                          long retentionBytes) {
+
+        /** Whether any retention limit is set (else the whole journal is kept). */
+        public boolean retains() {
+            return !retention.isZero() || retentionBytes > 0;
+        }
+    }
+
+    /** How the program's log lines are written. */
+    public enum LogFormat { TEXT, JSON }
+
+    /**
+     * Logging of the program (the engine library only logs through SLF4J).
+     *
+     * @param format  {@code text}: one human-readable line per event; {@code json}: one JSON object per line
+     * @param level   least level written: error, warn, info, debug or trace
+     */
+    public record Log(LogFormat format, String level) {
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.loyalty.engine.idempotency;
 import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
 import dev.loyalty.engine.state.StateException;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -155,6 +156,16 @@ public final class IdempotencyIndex implements AutoCloseable {
             throw new StateException("idempotency expiry failed: " + e.getMessage(), e);
         }
         return n;
+    }
+
+    /** Writes a consistent copy of the index into {@code target} (which must not exist yet). */
+    public void checkpointTo(Path target) {
+        try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StateException("cannot write a checkpoint of the idempotency index into " + target + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override

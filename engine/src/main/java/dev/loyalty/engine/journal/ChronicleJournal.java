@@ -2,6 +2,8 @@ package dev.loyalty.engine.journal;
 
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -17,6 +19,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +34,11 @@ import java.util.function.LongSupplier;
  * seq and ingest time are taken inside it, so both only grow in journal order.
  */
 public final class ChronicleJournal implements Journal {
+
+    /** One file per UTC day, named {@code yyyyMMdd'F'.cq4}. */
+    private static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
+    private static final String FILE_SUFFIX = ".cq4";
+    private static final DateTimeFormatter FILE_DAY = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     private final SingleChronicleQueue queue;
     private final DiskSpaceGuard diskSpace;
@@ -59,13 +69,27 @@ public final class ChronicleJournal implements Journal {
 
     /** Opens (or creates) the journal in that folder, without a free-space guard (reading, replay, tests). */
     public static ChronicleJournal open(Path dir, LongSupplier wallMs) {
-        return open(dir, wallMs, DiskSpaceGuard.off(dir));
+        return open(dir, wallMs, DiskSpaceGuard.off(dir), SystemTimeProvider.INSTANCE);
     }
 
     /** Opens (or creates) the journal in that folder; appends are refused while {@code diskSpace} says so. */
     public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace) {
+        return open(dir, wallMs, diskSpace, SystemTimeProvider.INSTANCE);
+    }
+
+    /**
+     * Opens (or creates) the journal in that folder, rolling to a new daily file by {@code fileTime} (tests
+     * make days pass with it).
+     */
+    public static ChronicleJournal open(Path dir, LongSupplier wallMs, TimeProvider fileTime) {
+        return open(dir, wallMs, DiskSpaceGuard.off(dir), fileTime);
+    }
+
+    /** Opens (or creates) the journal with a free-space guard and a file-rolling clock. */
+    public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace, TimeProvider fileTime) {
         SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
-                .rollCycle(RollCycles.FAST_DAILY)
+                .rollCycle(ROLL_CYCLE)
+                .timeProvider(fileTime)
                 .build();
         return new ChronicleJournal(q, diskSpace, wallMs);
     }
@@ -242,8 +266,75 @@ public final class ChronicleJournal implements Journal {
     }
 
     @Override
+    public long firstPosition() {
+        return queue.firstIndex() == Long.MAX_VALUE ? -1 : queue.firstIndex();
+    }
+
+    @Override
+    public long firstSeq() {
+        try (ExcerptTailer t = queue.createTailer()) {
+            t.toStart();
+            try (DocumentContext dc = t.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return 0;
+                }
+                RecordHeader h = new RecordHeader();
+                h.read(dc.wire().bytes());
+                return h.firstSeq;
+            }
+        }
+    }
+
+    @Override
     public JournalReader reader() {
-        return new ChronicleReader(queue.createTailer());
+        return new ChronicleReader(queue, queue.createTailer());
+    }
+
+    // ---- files, for retention (package-private: only JournalRetention deletes files) ----
+
+    /** A daily file of the journal. */
+    record CycleFile(int cycle, Path path, long bytes) {
+    }
+
+    /** The journal's daily files, oldest first. */
+    List<CycleFile> cycleFiles() {
+        List<CycleFile> files = new ArrayList<>();
+        File[] listed = queue.file().listFiles((d, name) -> name.endsWith(FILE_SUFFIX));
+        if (listed == null) {
+            return files;
+        }
+        for (File f : listed) {
+            String day = f.getName().substring(0, f.getName().length() - FILE_SUFFIX.length());
+            try {
+                long epochDay = LocalDate.parse(day, FILE_DAY).toEpochDay();
+                files.add(new CycleFile((int) (epochDay * 86_400_000L / ROLL_CYCLE.lengthInMillis()),
+                        f.toPath(), f.length()));
+            } catch (DateTimeParseException notAJournalFile) {
+                // a stray file: not ours to delete
+            }
+        }
+        files.sort(java.util.Comparator.comparingInt(CycleFile::cycle));
+        return files;
+    }
+
+    /** The cycle (day) whose file holds that position. */
+    int cycleOf(long position) {
+        return ROLL_CYCLE.toCycle(position);
+    }
+
+    /** The cycle new records go to now. */
+    int currentCycle() {
+        return queue.cycle();
+    }
+
+    /** When that cycle's day ends (epoch millis). */
+    static long cycleEndMs(int cycle) {
+        return (cycle + 1L) * ROLL_CYCLE.lengthInMillis();
+    }
+
+    /** Tells the queue that files were deleted behind its back (it caches the directory listing). */
+    void filesDeleted() {
+        queue.refreshDirectoryListing();
     }
 
     @Override
@@ -272,10 +363,12 @@ public final class ChronicleJournal implements Journal {
 
     /** Tailer-backed reader. */
     private static final class ChronicleReader implements JournalReader {
+        private final SingleChronicleQueue queue;
         private final ExcerptTailer tailer;
         private final RecordHeader header = new RecordHeader();
 
-        ChronicleReader(ExcerptTailer tailer) {
+        ChronicleReader(SingleChronicleQueue queue, ExcerptTailer tailer) {
+            this.queue = queue;
             this.tailer = tailer;
             tailer.singleThreadedCheckDisabled(true);
         }
@@ -302,6 +395,13 @@ public final class ChronicleJournal implements Journal {
         @Override
         public void seekAfter(long position) {
             if (!tailer.moveToIndex(position)) {
+                long first = queue.firstIndex();
+                if (first != Long.MAX_VALUE && position < first) {
+                    throw new JournalCorruptException("the journal no longer holds position "
+                            + Long.toHexString(position) + " (its oldest record is at " + Long.toHexString(first)
+                            + "; older files were dropped by journal.retention): restore the state from a backup "
+                            + "taken after that, or rebuild it with replay --from-backup");
+                }
                 throw new JournalCorruptException("the journal ends before position " + Long.toHexString(position)
                         + " that the state has already applied: journal pages were lost (machine crash "
                         + "without journal.sync=batch?). Restore the data folder from a backup.");

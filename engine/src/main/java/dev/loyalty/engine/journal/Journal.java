@@ -44,6 +44,12 @@ public interface Journal extends AutoCloseable {
     /** Position of the newest record, or -1 when the journal is empty. */
     long lastPosition();
 
+    /** Position of the oldest record kept (older ones may have been dropped by retention), or -1 when empty. */
+    long firstPosition();
+
+    /** Seq of the oldest record kept: 1 while the whole journal is kept, 0 when empty. */
+    long firstSeq();
+
     /** A new reader positioned before the first record. */
     JournalReader reader();
 

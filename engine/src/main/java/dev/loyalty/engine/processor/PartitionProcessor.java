@@ -21,6 +21,7 @@ import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
 import dev.loyalty.engine.state.Keys;
 import dev.loyalty.engine.state.OutcomeCodec;
+import dev.loyalty.engine.state.PartitionCheckpoint;
 import dev.loyalty.engine.state.PartitionStore;
 import dev.loyalty.engine.state.StateException;
 import dev.loyalty.engine.stats.CustomerFacts;
@@ -53,7 +54,6 @@ import java.util.function.Function;
  */
 public final class PartitionProcessor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionProcessor.class);
-    private static final byte[] CHECKPOINT = Keys.meta("checkpoint");
     private static final byte[] STATS = Keys.meta("stats");
     private static final byte[] RULES = Keys.meta("rules");
     private static final byte[] MARKS = Keys.meta("outcome-marks");
@@ -103,6 +103,8 @@ public final class PartitionProcessor implements Runnable {
     private volatile boolean failed;
     private volatile boolean caughtUp;
     private volatile long appliedSeq;
+    private volatile long appliedPosition = -1;
+    private volatile long drainDeadlineNs;
     private volatile long eventsProcessed;
     private volatile PartitionStats.Snapshot snapshot;
 
@@ -137,15 +139,12 @@ public final class PartitionProcessor implements Runnable {
 
     /** Loads the checkpoint, statistics and rules in force, and positions the reader after the checkpoint. */
     private void recover(String initialRulesJson) {
-        byte[] cp = store.get(CHECKPOINT);
+        PartitionCheckpoint cp = PartitionCheckpoint.read(store);
         if (cp != null) {
-            BinaryReader r = new BinaryReader(cp);
-            position = r.readLong();
-            lastSeq = r.readLong();
-            long clockMs = r.readLong();
-            long clockSeq = r.readLong();
-            lastSweptMs = r.readLong();
-            clock.restore(clockMs, clockSeq);
+            position = cp.position();
+            lastSeq = cp.lastSeq();
+            lastSweptMs = cp.lastSweptMs();
+            clock.restore(cp.clockMs(), cp.clockSeq());
             reader.seekAfter(position);
         }
         byte[] s = store.get(STATS);
@@ -168,6 +167,7 @@ public final class PartitionProcessor implements Runnable {
         rulesJson = rj != null ? new String(rj, java.nio.charset.StandardCharsets.UTF_8) : initialRulesJson;
         rules = new Rules(rulesParser.apply(rulesJson));
         appliedSeq = lastSeq;
+        appliedPosition = position;
         caughtUp = lastSeq >= catchUpSeq;
         publish();
     }
@@ -187,6 +187,15 @@ public final class PartitionProcessor implements Runnable {
     /** Highest journal seq this partition has read and committed. */
     public long appliedSeq() {
         return appliedSeq;
+    }
+
+    /**
+     * Journal position of the last record committed to the store, or -1 before the first: the partition
+     * will need the journal from right after it. (With RocksDB's WAL off the committed position is durable
+     * only once the memtable is flushed.)
+     */
+    public long appliedPosition() {
+        return appliedPosition;
     }
 
     /** True once the partition has read everything journaled before the engine started. */
@@ -218,6 +227,16 @@ public final class PartitionProcessor implements Runnable {
 
     /** Stops the loop after the current batch; {@link #run()} returns once committed. */
     public void stop() {
+        stop(System.nanoTime());
+    }
+
+    /**
+     * Stops the loop, first applying what is already journaled, batch by batch, until the partition has
+     * caught up or {@code drainDeadlineNs} ({@link System#nanoTime()}) has passed; {@link #run()} returns
+     * once the last batch is committed. What is left is applied at the next start (the journal keeps it).
+     */
+    public void stop(long drainDeadlineNs) {
+        this.drainDeadlineNs = drainDeadlineNs;
         running = false;
         wake();
     }
@@ -355,7 +374,11 @@ public final class PartitionProcessor implements Runnable {
                     idle = idle(idle);
                 }
             }
-            drain();
+            int drained = drain();
+            while (drained > 0 && System.nanoTime() - drainDeadlineNs < 0) {
+                drained = drain();
+            }
+            serveQueries();
         } catch (Throwable t) {
             failed = true;
             LOG.error("partition {} stopped at seq {}: {}", partition, lastSeq + 1, t.toString(), t);
@@ -619,15 +642,16 @@ public final class PartitionProcessor implements Runnable {
         }
         byte[] marks = writer.toBytes();
         put(MARKS, marks);
-        byte[] cp = writer.reset().writeLong(position).writeLong(lastSeq).writeLong(clock.nowMs())
-                .writeLong(clock.seqOfNow()).writeLong(lastSweptMs).toBytes();
-        put(CHECKPOINT, cp);
+        byte[] cp = new PartitionCheckpoint(position, lastSeq, clock.nowMs(), clock.seqOfNow(), lastSweptMs)
+                .encode(writer);
+        put(PartitionCheckpoint.KEY, cp);
         store.commit(batch);
         batch.close();
         batch = new WriteBatch();
         dirty.clear();
         clock.newBatch();
         appliedSeq = lastSeq;
+        appliedPosition = position;
         if (!caughtUp && lastSeq >= catchUpSeq) {
             caughtUp = true;
             LOG.info("partition {} caught up with the journal at seq {}", partition, lastSeq);

@@ -3,6 +3,7 @@ package dev.loyalty.engine.state;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
@@ -237,6 +238,21 @@ public final class PartitionStore implements AutoCloseable {
             return db.getLongProperty(name);
         } catch (RocksDBException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the store into {@code target} (which must not exist yet): a RocksDB
+     * checkpoint, hard links to the immutable table files where the file system allows, after flushing the
+     * memtable. Every write batch is either wholly in it or not at all, so its own checkpoint key says
+     * exactly which journal position it holds.
+     */
+    public void checkpointTo(Path target) {
+        try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StateException("cannot write a checkpoint of " + dir + " into " + target + ": "
+                    + e.getMessage(), e);
         }
     }
 

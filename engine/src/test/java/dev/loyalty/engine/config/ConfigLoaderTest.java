@@ -330,6 +330,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldKeepTheWholeJournalByDefaultAndReadRetentionLimits() {
+        EngineConfig.Journal defaults = load(null, Map.of(), Map.of()).journal();
+        assertThat(defaults.retains()).isFalse();
+
+        EngineConfig.Journal limited = load("journal:\n  retention: 30d\n", Map.of(
+                "ENGINE_JOURNAL_RETENTION_SIZE", "50GiB", "ENGINE_LOG_FORMAT", "json"), Map.of()).journal();
+        assertThat(limited.retention()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(limited.retentionBytes()).isEqualTo(50L << 30);
+        assertThat(limited.retains()).isTrue();
+        assertThat(load(null, Map.of("ENGINE_LOG_FORMAT", "json"), Map.of()).log().format())
+                .isEqualTo(EngineConfig.LogFormat.JSON);
+    }
+
+    @Test
     void shouldAcceptAnEmptyConfigFile() {
         assertThat(load("# nothing here\n", Map.of(), Map.of()).api().port()).isEqualTo(8080);
     }

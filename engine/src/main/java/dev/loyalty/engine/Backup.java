@@ -1,0 +1,219 @@
+package dev.loyalty.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loyalty.engine.config.ConfigException;
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.idempotency.IdempotencyIndex;
+import dev.loyalty.engine.journal.ChronicleJournal;
+import dev.loyalty.engine.journal.IngestClock;
+import dev.loyalty.engine.state.PartitionCheckpoint;
+import dev.loyalty.engine.state.PartitionStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A backup of a stopped data folder: a consistent RocksDB checkpoint of every partition's state and of the
+ * idempotency index, the folder's fixed facts, and a manifest ({@value #MANIFEST}) with the journal
+ * position each partition had applied. The journal is not copied: it is the source of truth, kept (and
+ * retained) in the data folder, and a restored state resumes from the manifest's positions in it.
+ *
+ * <p>Taken with the data folder locked: a running engine holds its stores (and the memtables that are not
+ * on disk yet), so the engine must be stopped first; stop, backup and start take seconds, since the
+ * checkpoints hard-link the table files. The backup is registered in the data folder, so that journal
+ * retention keeps every file it needs while the backup folder exists.
+ */
+public final class Backup {
+
+    /** File name of the manifest; written last, so a folder without it is an incomplete backup. */
+    public static final String MANIFEST = "backup.json";
+    private static final int FORMAT = 1;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Backup() {
+    }
+
+    /**
+     * Where one partition's state stands in the journal.
+     *
+     * @param position journal position of the last record applied, -1 if none
+     * @param lastSeq  seq of the last record applied, 0 if none
+     * @param clockMs  the partition clock
+     */
+    public record PartitionPosition(int partition, long position, long lastSeq, long clockMs) {
+    }
+
+    /**
+     * The manifest of a backup.
+     *
+     * @param source          the data folder it was taken from
+     * @param journalLastSeq  the journal's last seq when it was taken
+     */
+    public record Manifest(Instant createdAt, Path source, int partitions, long journalLastSeq,
+                           List<PartitionPosition> state) {
+
+        /** Oldest journal position a restore needs, or -1 when a partition had applied nothing (the whole journal). */
+        public long oldestPosition() {
+            long oldest = Long.MAX_VALUE;
+            for (PartitionPosition p : state) {
+                if (p.position() < 0) {
+                    return -1;
+                }
+                oldest = Math.min(oldest, p.position());
+            }
+            return oldest == Long.MAX_VALUE ? -1 : oldest;
+        }
+
+        /** Lowest seq every partition has applied. */
+        public long appliedSeq() {
+            long min = Long.MAX_VALUE;
+            for (PartitionPosition p : state) {
+                min = Math.min(min, p.lastSeq());
+            }
+            return min == Long.MAX_VALUE ? 0 : min;
+        }
+    }
+
+    /**
+     * Backs up the data folder of {@code config} into {@code into} (absent or empty).
+     *
+     * @throws DataFolderInUseException while an engine (or another tool) uses the data folder
+     * @throws ConfigException when the data folder holds no engine state or {@code into} is not empty
+     */
+    public static Manifest run(EngineConfig config, Path into) {
+        DataFolder live = new DataFolder(config.dataDir());
+        int partitions = live.storedPartitions();
+        if (partitions <= 0 || !Files.isDirectory(live.journal())) {
+            throw new ConfigException("data-dir: " + config.dataDir() + " holds no engine data (no "
+                    + live.properties().getFileName() + " or journal)");
+        }
+        requireEmpty(into, "--into");
+        FolderLock lock = FolderLock.acquire(config.dataDir(), "backup");
+        try {
+            DataFolder target = new DataFolder(into);
+            Files.createDirectories(into.resolve("state"));
+            List<PartitionPosition> positions = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                if (!Files.isDirectory(live.state(p))) {
+                    throw new ConfigException("data-dir: no state for partition " + p + " in " + config.dataDir());
+                }
+                try (PartitionStore store = PartitionStore.open(live.state(p), null, false)) {
+                    PartitionCheckpoint cp = PartitionCheckpoint.read(store);
+                    store.checkpointTo(target.state(p));
+                    positions.add(cp == null ? new PartitionPosition(p, -1, 0, 0)
+                            : new PartitionPosition(p, cp.position(), cp.lastSeq(), cp.clockMs()));
+                }
+            }
+            if (Files.isDirectory(live.ingest())) {
+                try (IdempotencyIndex ids = IdempotencyIndex.open(live.ingest())) {
+                    ids.checkpointTo(target.ingest());
+                }
+            }
+            Files.copy(live.properties(), target.properties());
+            if (Files.exists(live.lastRules())) {
+                Files.copy(live.lastRules(), target.lastRules());
+            }
+            long journalLastSeq;
+            try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall())) {
+                journalLastSeq = journal.lastSeq();
+            }
+            Manifest manifest = new Manifest(Instant.now(), config.dataDir().toAbsolutePath().normalize(),
+                    partitions, journalLastSeq, List.copyOf(positions));
+            write(manifest, into.resolve(MANIFEST));
+            live.registerBackup(into);
+            return manifest;
+        } catch (IOException e) {
+            throw new UncheckedIOException("backup into " + into + " failed: " + e.getMessage(), e);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Reads the manifest of a backup folder. */
+    public static Manifest read(Path backup) {
+        Path file = backup.resolve(MANIFEST);
+        if (!Files.exists(file)) {
+            throw new ConfigException("--from-backup: " + backup + " is not a complete backup (no " + MANIFEST + ")");
+        }
+        try {
+            JsonNode root = JSON.readTree(file.toFile());
+            if (root.path("format").asInt() != FORMAT) {
+                throw new ConfigException("--from-backup: " + file + " has an unknown format "
+                        + root.path("format"));
+            }
+            List<PartitionPosition> state = new ArrayList<>();
+            for (JsonNode p : root.path("state")) {
+                state.add(new PartitionPosition(p.path("partition").asInt(), p.path("position").asLong(),
+                        p.path("seq").asLong(), p.path("clock_ms").asLong()));
+            }
+            return new Manifest(Instant.parse(root.path("created_at").asText()), Path.of(root.path("source").asText()),
+                    root.path("partitions").asInt(), root.path("journal_last_seq").asLong(), List.copyOf(state));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ConfigException ce) {
+                throw ce;
+            }
+            throw new ConfigException("--from-backup: cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void write(Manifest m, Path file) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("created_at", m.createdAt().toString());
+        root.put("source", m.source().toString());
+        root.put("partitions", m.partitions());
+        root.put("journal_last_seq", m.journalLastSeq());
+        ArrayNode state = root.putArray("state");
+        for (PartitionPosition p : m.state()) {
+            ObjectNode n = state.addObject();
+            n.put("partition", p.partition());
+            n.put("position", p.position());
+            n.put("seq", p.lastSeq());
+            n.put("clock_ms", p.clockMs());
+        }
+        Path tmp = file.resolveSibling(MANIFEST + ".tmp");
+        JSON.writeValue(tmp.toFile(), root);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Refuses a folder that exists and holds anything. */
+    static void requireEmpty(Path dir, String option) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isPresent()) {
+                throw new ConfigException(option + ": " + dir + " is not empty; give a new or empty folder");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies a folder tree (a backup's state into a data folder). */
+    static void copyTree(Path from, Path to) {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+}
