@@ -215,7 +215,7 @@ class FaultsIT {
         EngineProcess.Result second = new EngineProcess(data, Map.of("ENGINE_PARTITIONS", "1"))
                 .startExpectingRefusal();
         assertThat(second.exitCode()).isEqualTo(1);
-        assertThat(second.output()).contains("in use by another engine process");
+        assertThat(second.output()).contains("is in use by pid");
         assertAppliedExactlyOnce(first, acked);
         assertThat(first.post("/events", KEY, pointAdd("f-1")).status()).isEqualTo(200);
     }
