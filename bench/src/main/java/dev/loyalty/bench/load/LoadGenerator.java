@@ -72,6 +72,7 @@ final class LoadGenerator {
     private final LongAdder slotErrors = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder reconnects = new LongAdder();
+    private final LongAdder discarded = new LongAdder();
     private final AtomicInteger outstanding = new AtomicInteger();
 
     private volatile long startNs;
@@ -137,8 +138,17 @@ final class LoadGenerator {
         }
     }
 
+    /**
+     * Open loop. The first half of the warm-up ramps the rate up linearly from a tenth of it (the server's
+     * and this client's JIT warm up without a backlog to work off); from then on request {@code i} is due
+     * at exactly {@code rampEnd + (i - rampRequests) / rate}.
+     */
     private void openLoop() {
-        double intervalNs = 1e9 / plan.rate();
+        double rate = plan.rate();
+        double rampS = plan.warmupNs() / 2e9;
+        double startRate = rate / 10;
+        double rampRequests = rampS * (startRate + rate) / 2;
+        long rampEndNs = startNs + plan.warmupNs() / 2;
         long i = 0;
         int next = 0;
         while (true) {
@@ -146,14 +156,23 @@ final class LoadGenerator {
             if (now >= measureEndNs) {
                 return;
             }
-            long due = now < startNs ? 0 : (long) ((now - startNs) / intervalNs) + 1;
+            long due;
+            if (now < startNs) {
+                due = 0;
+            } else if (now < rampEndNs) {
+                double e = (now - startNs) / 1e9;
+                due = (long) (startRate * e + (rate - startRate) * e * e / (2 * rampS)) + 1;
+            } else {
+                due = (long) (rampRequests + (now - rampEndNs) / 1e9 * rate) + 1;
+            }
             if (due > i) {
                 int n = (int) Math.min(due - i, 20_000);
                 long[] intended = new long[n];
                 Buffer[] payloads = new Buffer[n];
                 int k = 0;
                 for (int j = 0; j < n; j++, i++) {
-                    long t = startNs + (long) (i * intervalNs);
+                    // during the ramp the intended time is now (warm-up answers are not recorded)
+                    long t = i < rampRequests ? now : rampEndNs + (long) ((i - rampRequests) * 1e9 / rate);
                     if (outstanding.get() >= plan.maxOutstanding()) {
                         if (t >= measureStartNs) {
                             dropped.increment();
@@ -175,7 +194,9 @@ final class LoadGenerator {
                     });
                 }
             }
-            long sleep = startNs + (long) (i * intervalNs) - System.nanoTime();
+            long nextNs = i < rampRequests ? System.nanoTime() + 50_000
+                    : rampEndNs + (long) ((i - rampRequests) * 1e9 / rate);
+            long sleep = nextNs - System.nanoTime();
             if (sleep > 0) {
                 LockSupport.parkNanos(sleep);
             }
@@ -226,9 +247,18 @@ final class LoadGenerator {
             }
         }
 
-        /** A connection is free again: next queued request, or the next closed-loop request, or idle. */
+        /**
+         * A connection is free again: next queued request, or the next closed-loop request, or idle. Warm-up
+         * requests still queued once the window has begun are discarded: the window starts without the
+         * backlog of a cold start (a backlog built inside the window counts in full).
+         */
         void free(HttpClientConnection c) {
             Object[] w = waiting.poll();
+            while (w != null && (Long) w[0] < measureStartNs && System.nanoTime() >= measureStartNs) {
+                discarded.increment();
+                outstanding.decrementAndGet();
+                w = waiting.poll();
+            }
             if (w != null) {
                 send(c, (Long) w[0], (Buffer) w[1]);
             } else if (plan.rate() <= 0) {
@@ -369,6 +399,11 @@ final class LoadGenerator {
 
     long dropped() {
         return dropped.sum();
+    }
+
+    /** Warm-up requests still queued when the window began, not sent. */
+    long discarded() {
+        return discarded.sum();
     }
 
     long reconnects() {

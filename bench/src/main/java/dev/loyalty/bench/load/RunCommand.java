@@ -198,7 +198,8 @@ final class RunCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "bulk slots    %d slot errors (validation or business rejections)%n", load.slotErrors());
         }
         out.printf(Locale.ROOT, "failures      %s; dropped (client backlog full) %d; unanswered after drain %d; "
-                + "reconnects %d%n", er.length() == 0 ? "none" : er, load.dropped(), load.unfinished(), load.reconnects());
+                + "reconnects %d; warm-up backlog discarded %d%n", er.length() == 0 ? "none" : er, load.dropped(),
+                load.unfinished(), load.reconnects(), load.discarded());
         String clock = rate > 0 ? "response time (from intended send, CO-corrected)" : "response time (closed loop)";
         out.printf(Locale.ROOT, "%-48s %s%n", clock, percentiles(response));
         out.printf(Locale.ROOT, "%-48s %s%n", "service time (from actual send)", percentiles(service));
@@ -220,6 +221,7 @@ final class RunCommand implements Callable<Integer> {
                 .append(" failures=").append(failed)
                 .append(" dropped=").append(load.dropped())
                 .append(" unfinished=").append(load.unfinished())
+                .append(" warmup_discarded=").append(load.discarded())
                 .append(" slot_errors=").append(load.slotErrors())
                 .append(" sustained=").append(sustained)
                 .append(" p50_ms=").append(ms(response, 50))
