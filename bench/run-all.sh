@@ -23,7 +23,7 @@
 #   LATENCY_WARMUP=20 LATENCY_DURATION=60   BULK_WARMUP=10 BULK_DURATION=60 BULK_CONNECTIONS=8 BULK_SIZE=100
 #   RESTART_EVENTS=10000000   journal size (events) before the restart measurements (filled with async bulks
 #                             for at most FILL_MAX=900 seconds)
-#   BIG_CUSTOMERS=10000000    customers of --big
+#   BIG_CUSTOMERS=10000000    customers of --big (QUICK=1: 100000, to smoke-test that path)
 #   JMH_ARGS="-f 1 -wi 3 -w 2s -i 5 -r 3s"  JMH_FILTER=""  (regex of benchmarks; empty = all)
 #   SKIP_BUILD=1 SKIP_JMH=1 KEEP_DATA=1 BIG=1 PROFILE=1
 set -euo pipefail
@@ -49,6 +49,7 @@ PROFILE="${PROFILE:-0}"
 if [ "$QUICK" = 1 ]; then
     : "${CUSTOMERS:=100000}" "${WRK_WARMUP:=5}" "${WRK_DURATION:=5}" "${LATENCY_WARMUP:=8}" "${LATENCY_DURATION:=10}"
     : "${BULK_WARMUP:=5}" "${BULK_DURATION:=10}" "${RESTART_EVENTS:=500000}" "${HARNESS_CHECK:=5}" "${FILL_MAX:=60}"
+    : "${BIG_CUSTOMERS:=100000}"
     : "${JMH_ARGS:=-f 1 -wi 1 -w 1s -i 1 -r 1s}"
 fi
 : "${CUSTOMERS:=1000000}" "${WRK_CONNECTIONS:=50}" "${WRK_THREADS:=2}" "${WRK_WARMUP:=10}" "${WRK_DURATION:=20}"
