@@ -154,13 +154,15 @@ start_engine() {
     PIDS+=("$ENGINE_PID")
 }
 
-# stop_pid PID: SIGTERM and wait; prints ms until it exited
-stop_pid() {
+# stop_engine PID: SIGTERM and wait until it exited; sets STOP_MS. Not in $(...): a subshell cannot wait
+# for this shell's children.
+stop_engine() {
     local t0
     t0=$(now_ms)
     kill -TERM "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
-    echo $(( $(now_ms) - t0 ))
+    while kill -0 "$1" 2>/dev/null; do sleep 0.02; done
+    STOP_MS=$(( $(now_ms) - t0 ))
 }
 
 metric() { # metric MGMT_PORT NAME [LABEL_PART]: sum over matching series
@@ -380,8 +382,9 @@ start_engine "$DATA" "$WORK/engine-2.log"
 E2=$ENGINE_PID
 READY_KILL=$(wait_ready "$MGMT_PORT" "$START_MS" 300 || echo NaN)
 say "ready $READY_KILL ms after starting (process start to /health/ready 200); the engine's log:"
-grep -v '\*\*\*\|\* ' "$WORK/engine-2.log" | head -20 >> "$DETAILS" || true
-CLEAN_STOP=$(stop_pid "$E2")
+cut -c1-220 "$WORK/engine-2.log" | grep -v 'WARN Program - \* ' | head -20 >> "$DETAILS" || true
+stop_engine "$E2"
+CLEAN_STOP=$STOP_MS
 say "clean shutdown (SIGTERM to exit) took $CLEAN_STOP ms"
 
 section "restart to ready after a clean shutdown"
@@ -390,8 +393,8 @@ E3=$ENGINE_PID
 READY_CLEAN=$(wait_ready "$MGMT_PORT" "$START_MS" 300 || echo NaN)
 RSS_START=$(rss_kib "$E3")
 say "ready $READY_CLEAN ms after starting; RSS $RSS_START KiB; the engine's log:"
-grep -v '\*\*\*\|\* ' "$WORK/engine-3.log" | head -20 >> "$DETAILS" || true
-stop_pid "$E3" > /dev/null
+cut -c1-220 "$WORK/engine-3.log" | grep -v 'WARN Program - \* ' | head -20 >> "$DETAILS" || true
+stop_engine "$E3"
 
 # ---------------------------------------------------------------- replay
 
@@ -426,7 +429,7 @@ if [ "$BIG" = 1 ]; then
     HEAP_BIG=$(metric "$MGMT_PORT" jvm_memory_used_bytes 'area="heap"')
     RSS_BIG=$(rss_kib "$E4")
     say "heap after GC $HEAP_BIG bytes; RSS $RSS_BIG KiB; $(grep '^preloaded' "$WORK/preload-big.txt" || true)"
-    stop_pid "$E4" > /dev/null
+    stop_engine "$E4"
 fi
 
 # ---------------------------------------------------------------- JMH
