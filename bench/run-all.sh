@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole measurement suite of the loyalty engine, in one command, on this machine:
 #
-#   bench/run-all.sh            # full run (about 15 minutes): run it on a quiet machine
+#   bench/run-all.sh            # full run (15-30 minutes): run it on a quiet machine
 #   QUICK=1 bench/run-all.sh    # smoke version (about 4 minutes plus the build): proves the tooling works
 #   bench/run-all.sh --big      # also load 10M customers and report heap and RSS (adds several minutes)
 #   bench/run-all.sh --profile  # also record JFR during the sync and bulk runs and list the hot frames
