@@ -84,7 +84,7 @@ local function event()
       action = "opt_in"
       data = '"country":"' .. countries[math.random(1, #countries)] .. '","newsletter":true'
    else
-      local other = r % 4
+      local other = math.random(0, 3)
       if other == 3 and recent_size > 0 then
          -- accept one remembered checkout, once
          local at = math.random(1, recent_size)

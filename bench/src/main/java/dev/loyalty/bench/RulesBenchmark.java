@@ -112,7 +112,7 @@ public class RulesBenchmark {
         if (r < 90) {
             return "opt_in";
         }
-        return switch (r % 4) {
+        return switch (random.nextInt(4)) {
             case 0 -> "point_add";
             case 1 -> "review_written";
             case 2 -> "profile";

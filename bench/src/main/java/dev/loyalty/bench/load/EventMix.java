@@ -78,7 +78,7 @@ public final class EventMix {
         if (r < 90) {
             return Kind.OPT_IN;
         }
-        return OTHER[r % OTHER.length];
+        return OTHER[random.nextInt(OTHER.length)];
     }
 
     /** Body of {@code POST /events}: one event of the mix. */
