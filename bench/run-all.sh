@@ -19,13 +19,15 @@
 #
 # Settings (environment; defaults for the full run, QUICK=1 shortens them):
 #   CUSTOMERS=1000000         pre-loaded customers the mix draws from
-#   WRK_CONNECTIONS=50 WRK_THREADS=2 WRK_WARMUP=10 WRK_DURATION=20      seconds
+#   WRK_CONNECTIONS=50 WRK_THREADS=2 WRK_WARMUP=30 WRK_DURATION=20      seconds (the engine's JIT needs
+#                             the long warm-up: its sync rate still climbs after 10 s of load)
 #   LATENCY_WARMUP=20 LATENCY_DURATION=60   BULK_WARMUP=10 BULK_DURATION=60 BULK_CONNECTIONS=8 BULK_SIZE=100
 #   RESTART_EVENTS=10000000   journal size (events) before the restart measurements (filled with async bulks
 #                             for at most FILL_MAX=900 seconds)
 #   BIG_CUSTOMERS=10000000    customers of --big (QUICK=1: 100000, to smoke-test that path)
 #   JMH_ARGS="-f 1 -wi 3 -w 2s -i 5 -r 3s"  JMH_FILTER=""  (regex of benchmarks; empty = all)
 #   SKIP_BUILD=1 SKIP_JMH=1 KEEP_DATA=1 BIG=1 PROFILE=1
+#   NOTE="..."                a line for the results file's header (e.g. what else ran on the machine)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,7 +54,7 @@ if [ "$QUICK" = 1 ]; then
     : "${BIG_CUSTOMERS:=100000}"
     : "${JMH_ARGS:=-f 1 -wi 1 -w 1s -i 1 -r 1s}"
 fi
-: "${CUSTOMERS:=1000000}" "${WRK_CONNECTIONS:=50}" "${WRK_THREADS:=2}" "${WRK_WARMUP:=10}" "${WRK_DURATION:=20}"
+: "${CUSTOMERS:=1000000}" "${WRK_CONNECTIONS:=50}" "${WRK_THREADS:=2}" "${WRK_WARMUP:=30}" "${WRK_DURATION:=20}"
 : "${LATENCY_WARMUP:=20}" "${LATENCY_DURATION:=60}" "${BULK_WARMUP:=10}" "${BULK_DURATION:=60}"
 : "${BULK_CONNECTIONS:=8}" "${BULK_SIZE:=100}" "${RESTART_EVENTS:=10000000}" "${BIG_CUSTOMERS:=10000000}"
 : "${HARNESS_CHECK:=10}" "${JMH_ARGS:=-f 1 -wi 3 -w 2s -i 5 -r 3s}" "${JMH_FILTER:=}" "${FILL_MAX:=900}"
@@ -228,6 +230,9 @@ command -v wrk >/dev/null || { echo "run-all.sh: wrk is needed (apt-get install 
     echo "# Loyalty engine measurement, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     if [ "$QUICK" = 1 ]; then
         echo "# SMOKE RUN (QUICK=1): short durations, to prove the tooling works. NOT a measurement."
+    fi
+    if [ -n "${NOTE:-}" ]; then
+        echo "# NOTE: $NOTE"
     fi
     echo "command:      bench/run-all.sh $*"
     echo "settings:     QUICK=$QUICK BIG=$BIG PROFILE=$PROFILE CUSTOMERS=$CUSTOMERS WRK=-t$WRK_THREADS/-c$WRK_CONNECTIONS/${WRK_WARMUP}s+${WRK_DURATION}s" \
