@@ -1,0 +1,95 @@
+package dev.loyalty.bench.baseline;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP ceiling of this machine for the API's traffic: a Vert.x server that reads a POST's whole body
+ * and answers {@code 200} with a small fixed JSON, doing nothing else (no routing, no auth, no parsing).
+ * Same Vert.x settings as the real API ({@code ApiServer.serverOptions()}: one verticle per event loop,
+ * as many event loops as processors, HTTP/1.1, TCP_NODELAY, no compression). Answers every path, so
+ * {@code /events}, {@code /events/bulk} and {@code /health/ready} all work. Runs until killed.
+ */
+@Command(name = "bare-server", mixinStandardHelpOptions = true,
+        description = "Bare Vert.x endpoint: reads the body, answers 200 with fixed JSON.")
+public final class BareServer implements Callable<Integer> {
+
+    private static final Buffer ANSWER = Buffer.buffer("{\"seq\":1,\"outcome\":\"accepted\"}");
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+    @Option(names = "--port", required = true, description = "Port to listen on (loopback and all interfaces).")
+    int port;
+
+    @Option(names = "--event-loops", description = "Event loops and verticles; default: one per processor, as the API.")
+    int eventLoops = Runtime.getRuntime().availableProcessors();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BareServer()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        vertx.deployVerticle(() -> new Endpoint(port), new DeploymentOptions().setInstances(eventLoops))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        System.out.printf("bare server listening on port %d (%d event loops)%n", port, eventLoops);
+        CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vertx.close();
+            forever.countDown();
+        }));
+        forever.await();
+        return 0;
+    }
+
+    /** One server on this verticle's event loop; Vert.x spreads the shared port's connections. */
+    private static final class Endpoint extends VerticleBase {
+        private final int port;
+
+        Endpoint(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public Future<?> start() {
+            HttpServerOptions options = new HttpServerOptions()
+                    .setPort(port)
+                    .setMaxInitialLineLength(4096)
+                    .setMaxHeaderSize(8192)
+                    .setIdleTimeout(60)
+                    .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                    .setCompressionSupported(false)
+                    .setTcpNoDelay(true)
+                    .setHttp2ClearTextEnabled(false)
+                    .setHandle100ContinueAutomatically(false);
+            return vertx.createHttpServer(options).requestHandler(Endpoint::answer).listen();
+        }
+
+        private static void answer(HttpServerRequest request) {
+            if (request.method() == HttpMethod.POST) {
+                request.body().onSuccess(body -> respond(request));
+            } else {
+                respond(request);
+            }
+        }
+
+        private static void respond(HttpServerRequest request) {
+            request.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(ANSWER);
+        }
+    }
+}
