@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * backup | replay} in their own processes, {@code serve} on real ports): a 100 000-customer import with
  * progress and a summary, checked against the served and the exported views; a backup restored next to
  * the journal that catches up to the live answers, and a replay from that backup. (Repeat imports and
- * rejected lines: {@code ImporterTest}; replay from empty: {@code MainIT}, {@code CrashRecoveryIT}.)
+ * rejected lines: {@code ImporterTest}; replay from empty: {@code MainIT}, {@code CrashSuiteIT}.)
  */
 class CliIT {
     private static final String KEY = "dev-key";
