@@ -128,7 +128,7 @@ public final class Backup {
             try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall())) {
                 journalLastSeq = journal.lastSeq();
             }
-            Manifest manifest = new Manifest(Instant.now(), config.dataDir().toAbsolutePath().normalize(),
+            Manifest manifest = new Manifest(Instant.ofEpochMilli(IngestClock.systemWall().getAsLong()), config.dataDir().toAbsolutePath().normalize(),
                     partitions, journalLastSeq, List.copyOf(positions));
             write(manifest, into.resolve(MANIFEST));
             live.registerBackup(into);

@@ -1,5 +1,7 @@
 package dev.loyalty.engine;
 
+import dev.loyalty.engine.journal.IngestClock;
+
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
@@ -332,7 +334,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             JournalRetention.Policy policy = new JournalRetention.Policy(config.journal().retention(),
                     config.journal().retentionBytes());
             List<JournalRetention.Drop> plan = JournalRetention.plan(chronicle, policy, needed,
-                    System.currentTimeMillis());
+                    IngestClock.systemWall().getAsLong());
             if (plan.isEmpty()) {
                 return;
             }

@@ -1,5 +1,7 @@
 package dev.loyalty.engine;
 
+import dev.loyalty.engine.journal.IngestClock;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,7 +55,7 @@ final class FolderLock implements AutoCloseable {
                 channel.close();
                 throw new DataFolderInUseException(root, holder);
             }
-            String holder = "pid " + ProcessHandle.current().pid() + " (" + purpose + ", since " + Instant.now() + ")";
+            String holder = "pid " + ProcessHandle.current().pid() + " (" + purpose + ", since " + Instant.ofEpochMilli(IngestClock.systemWall().getAsLong()) + ")";
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             return new FolderLock(channel, lock);

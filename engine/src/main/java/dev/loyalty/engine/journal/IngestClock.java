@@ -25,7 +25,10 @@ public final class IngestClock {
         this.lastMs = lastMs;
     }
 
-    /** The system wall clock. */
+    /**
+     * The system wall clock: the one source of wall time in the engine. Besides ingest times, only
+     * bookkeeping outside the state reads it (backup manifests, journal-file retention, the folder lock).
+     */
     public static LongSupplier systemWall() {
         return System::currentTimeMillis;
     }
