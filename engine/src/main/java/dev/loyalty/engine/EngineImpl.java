@@ -51,6 +51,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * stop leaves nothing to catch up at the next start; past it, the rest waits in the journal.
      */
     static final java.time.Duration DRAIN_ON_CLOSE = java.time.Duration.ofSeconds(5);
+    /** How often the idempotency index writes the ids recorded since (milliseconds). */
+    private static final long ID_FLUSH_MS = 5;
 
     private final EngineConfig config;
     private final DataFolder folder;
@@ -65,6 +67,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock idLock = new ReentrantLock();
+    /** Set while writing the idempotency index fails, so that the failure is logged once. */
+    private boolean idFlushFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService retention;
@@ -141,6 +145,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             long hb = Math.max(10, config.journal().heartbeat().toMillis());
             timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::maintainIds, 10, 10, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::flushIds, ID_FLUSH_MS, ID_FLUSH_MS, TimeUnit.MILLISECONDS);
             if (config.journal().retains()) {
                 this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "journal-retention");
@@ -272,6 +277,22 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (journalFailed) {
             journalFailed = false;
             LOG.info("the journal is writable again");
+        }
+    }
+
+    /** Writes the ids recorded since the last flush (the index writes behind; see {@link IdempotencyIndex}). */
+    private void flushIds() {
+        if (closed) {
+            return;
+        }
+        try {
+            ids.flush();
+            idFlushFailed = false;
+        } catch (RuntimeException e) {
+            if (!idFlushFailed) {
+                idFlushFailed = true;
+                LOG.error("idempotency index write failed (ids stay in memory until it succeeds): {}", e.toString());
+            }
         }
     }
 

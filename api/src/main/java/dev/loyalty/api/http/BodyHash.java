@@ -64,12 +64,24 @@ public final class BodyHash {
                 out.append(']');
             }
             case STRING -> string(node.textValue(), out);
-            case NUMBER -> out.append(number(node.decimalValue()));
+            case NUMBER -> number(node, out);
             case BOOLEAN -> out.append(node.booleanValue());
             case NULL -> out.append("null");
             // Parsed request JSON holds nothing else; binary/POJO/missing nodes hash by their text.
             default -> string(node.getNodeType() + ":" + node.asText(), out);
         }
+    }
+
+    private static void number(JsonNode node, StringBuilder out) {
+        if (node.canConvertToExactIntegral() && node.canConvertToLong()) {
+            long v = node.longValue();
+            if (v % 10 != 0) {
+                // no trailing zero to strip: the plain digits, as BigDecimal would write them
+                out.append(v);
+                return;
+            }
+        }
+        out.append(number(node.decimalValue()));
     }
 
     private static String number(BigDecimal value) {

@@ -308,7 +308,53 @@ public final class JsonViews {
 
     /** ISO-8601 UTC with a 'Z', e.g. {@code 2026-11-26T13:40:00Z}; fractional seconds only when not zero. */
     public static String isoTime(long epochMs) {
-        return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMs));
+        if (epochMs < 0 || epochMs >= YEAR_10000_MS) {
+            return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMs));
+        }
+        // Years 1970-9999 by hand (this runs several times per response): the civil date of a day number
+        // (H. Hinnant's days-to-civil), then the time of day; the same text as ISO_INSTANT.
+        long days = epochMs / DAY_MS;
+        int msOfDay = (int) (epochMs % DAY_MS);
+        long z = days + 719_468;
+        long era = z / 146_097;
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+        int ms = msOfDay % 1000;
+        int secs = msOfDay / 1000;
+        char[] c = new char[ms == 0 ? 20 : 24];
+        digits(c, 0, year, 4);
+        c[4] = '-';
+        digits(c, 5, month, 2);
+        c[7] = '-';
+        digits(c, 8, day, 2);
+        c[10] = 'T';
+        digits(c, 11, secs / 3600, 2);
+        c[13] = ':';
+        digits(c, 14, secs / 60 % 60, 2);
+        c[16] = ':';
+        digits(c, 17, secs % 60, 2);
+        if (ms != 0) {
+            c[19] = '.';
+            digits(c, 20, ms, 3);
+        }
+        c[c.length - 1] = 'Z';
+        return new String(c);
+    }
+
+    private static final long DAY_MS = 86_400_000L;
+    /** 10000-01-01T00:00:00Z: from there on ISO_INSTANT writes a sign and more digits. */
+    private static final long YEAR_10000_MS = 253_402_300_800_000L;
+
+    private static void digits(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** Lets the generator flush its own (recycled) buffer straight into the Vert.x buffer. */

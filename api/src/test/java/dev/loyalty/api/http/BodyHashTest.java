@@ -61,6 +61,25 @@ class BodyHashTest {
     }
 
     @Test
+    void shouldWriteIntegersAsTheirBigDecimalValueDoes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        java.util.List<String> numbers = new java.util.ArrayList<>(java.util.List.of("0", "-0", "7", "-7", "10",
+                "100", "120", "-1000", "3.0", "15.0", "1e1", "1.5e1", "9223372036854775807", "-9223372036854775808",
+                "9223372036854775808", "12345678901234567890", "0.1", "2.50"));
+        for (int i = 0; i < 5_000; i++) {
+            long v = random.nextLong();
+            numbers.add(Long.toString(i % 3 == 0 ? v : v % 100_000));
+        }
+        for (String n : numbers) {
+            StringBuilder out = new StringBuilder();
+            BodyHash.canonical(json(n), out);
+            java.math.BigDecimal d = new java.math.BigDecimal(n);
+            String expected = d.signum() == 0 ? "0" : d.stripTrailingZeros().toString();
+            assertThat(out).as(n).hasToString(expected);
+        }
+    }
+
+    @Test
     void shouldNeverBeZero() {
         for (int i = 0; i < 10_000; i++) {
             assertThat(BodyHash.of(json("{\"id\":\"e-" + i + "\"}"))).isNotZero();

@@ -170,6 +170,25 @@ class JsonViewsTest {
         assertThat(JsonViews.isoTime(T0 + 5)).isEqualTo("2026-11-26T13:40:00.005Z");
     }
 
+    @Test
+    void shouldFormatEveryInstantAsIsoInstantDoes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long[] edges = {0, 1, 999, 1000, 951_782_400_000L /* 2000-02-29 */, 4_107_456_000_000L /* 2100-03-01 */,
+            253_402_300_799_999L, 253_402_300_800_000L, -1, -86_400_001L, Long.MAX_VALUE / 1000};
+        for (long ms : edges) {
+            assertThat(JsonViews.isoTime(ms)).as("%d", ms)
+                    .isEqualTo(java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.ofEpochMilli(ms)));
+        }
+        for (int i = 0; i < 200_000; i++) {
+            long ms = random.nextLong(-100_000_000_000_000L, 300_000_000_000_000L);
+            if ((i & 1) == 0) {
+                ms -= ms % 1000;
+            }
+            assertThat(JsonViews.isoTime(ms)).as("%d", ms)
+                    .isEqualTo(java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.ofEpochMilli(ms)));
+        }
+    }
+
     private static List<String> fieldNames(JsonNode node) {
         List<String> names = new java.util.ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);

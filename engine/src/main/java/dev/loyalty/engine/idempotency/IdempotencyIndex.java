@@ -16,6 +16,10 @@ import org.rocksdb.WriteOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Idempotency keys seen at ingest: id → the seq, body hash, ingest time and customer of the event that
@@ -23,6 +27,12 @@ import java.nio.file.Path;
  * kept for the configured retention of ingest time. A derived index: rebuilt from the journal after its
  * checkpoint at start, so its own write-ahead log is written but never synced.
  * Callers serialise check-then-put themselves (the engine holds one lock around check, append and put).
+ *
+ * <p>Writes are behind: {@link #put} only records the entry in memory, where {@link #get} finds it at once,
+ * and {@link #flush} (called every few milliseconds by the engine, before every {@link #checkpoint} and at
+ * close) writes everything recorded in one batch. A request thread thus never waits for RocksDB's write
+ * path, and the index costs one write per flush instead of one per id. The memory is bounded: past
+ * {@link #MAX_PENDING} unwritten ids, {@code put} flushes itself.
  * <pre>
  *   I id              seq(8) hash(8) ingest(8) customer
  *   T ingest(8) id    (expiry order)
@@ -45,6 +55,11 @@ public final class IdempotencyIndex implements AutoCloseable {
     private final WriteOptions writeOptions;
     private final RocksDB db;
     private final BinaryWriter writer = new BinaryWriter(256);
+    /** Entries put but not yet written; an entry leaves only after its write. */
+    private final ConcurrentHashMap<String, Entry> pending = new ConcurrentHashMap<>();
+
+    /** Unwritten ids beyond which {@link #put} writes them itself. */
+    static final int MAX_PENDING = 100_000;
 
     private IdempotencyIndex(Options options, RocksDB db) {
         this.options = options;
@@ -86,6 +101,10 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** The entry of that id, or null. */
     public Entry get(String id) {
+        Entry p = pending.get(id);
+        if (p != null) {
+            return p;
+        }
         try {
             byte[] v = db.get(idKey(id));
             if (v == null) {
@@ -98,17 +117,37 @@ public final class IdempotencyIndex implements AutoCloseable {
         }
     }
 
-    /** Remembers an id (idempotent: the same put twice is harmless). */
-    public synchronized void put(String id, Entry e) {
-        byte[] v = writer.reset().writeLong(e.seq()).writeLong(e.bodyHash()).writeLong(e.ingestMs())
-                .writeString(e.customer()).toBytes();
+    /** Remembers an id (idempotent: the same put twice is harmless); written by the next {@link #flush}. */
+    public void put(String id, Entry e) {
+        pending.put(id, e);
+        if (pending.size() > MAX_PENDING) {
+            flush();
+        }
+    }
+
+    /** Writes every entry put so far in one batch; returns how many. Thread-safe. */
+    public synchronized int flush() {
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        List<Map.Entry<String, Entry>> written = new ArrayList<>(pending.size());
         try (WriteBatch b = new WriteBatch()) {
-            b.put(idKey(id), v);
-            b.put(timeKey(e.ingestMs(), id), new byte[0]);
+            for (Map.Entry<String, Entry> en : pending.entrySet()) {
+                Entry e = en.getValue();
+                byte[] v = writer.reset().writeLong(e.seq()).writeLong(e.bodyHash()).writeLong(e.ingestMs())
+                        .writeString(e.customer()).toBytes();
+                b.put(idKey(en.getKey()), v);
+                b.put(timeKey(e.ingestMs(), en.getKey()), new byte[0]);
+                written.add(Map.entry(en.getKey(), e));
+            }
             db.write(writeOptions, b);
         } catch (RocksDBException ex) {
             throw new StateException("idempotency write failed: " + ex.getMessage(), ex);
         }
+        for (Map.Entry<String, Entry> en : written) {
+            pending.remove(en.getKey(), en.getValue());
+        }
+        return written.size();
     }
 
     /** Journal position up to which the index is complete, or -1. */
@@ -123,6 +162,7 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Makes everything put so far durable, then records that position as complete. */
     public synchronized void checkpoint(long position) {
+        flush();
         try {
             db.flushWal(true);
             db.put(writeOptions, CHECKPOINT, writer.reset().writeLong(position).toBytes());
@@ -160,6 +200,7 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Writes a consistent copy of the index into {@code target} (which must not exist yet). */
     public void checkpointTo(Path target) {
+        flush();
         try (Checkpoint checkpoint = Checkpoint.create(db)) {
             checkpoint.createCheckpoint(target.toString());
         } catch (RocksDBException e) {
@@ -171,8 +212,9 @@ public final class IdempotencyIndex implements AutoCloseable {
     @Override
     public void close() {
         try {
+            flush();
             db.flushWal(true);
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | StateException e) {
             // closing anyway; the index is rebuilt from the journal
         }
         db.close();

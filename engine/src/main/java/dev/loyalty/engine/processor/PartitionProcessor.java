@@ -94,6 +94,11 @@ public final class PartitionProcessor implements Runnable {
     private long position = -1;
     private long lastSeq;
     private long lastSweptMs = Long.MIN_VALUE;
+    /**
+     * No committed due-index entry lies in {@code (lastSweptMs, nextIndexedDueMs)}: a lower bound of the next
+     * sweep's first find, so that batches before it skip the index scan (an iterator per batch).
+     */
+    private long nextIndexedDueMs = Long.MIN_VALUE;
     private int batchWork;
     private int batchEvents;
     private long batchFirstEventIngestMs;
@@ -555,14 +560,18 @@ public final class PartitionProcessor implements Runnable {
             }
         }
         if (now > lastSweptMs) {
-            long from = lastSweptMs == Long.MIN_VALUE ? Long.MIN_VALUE : lastSweptMs + 1;
-            for (String id : store.customersDue(from, now)) {
-                if (dirty.containsKey(id)) {
-                    continue;
+            if (now >= nextIndexedDueMs) {
+                long from = lastSweptMs == Long.MIN_VALUE ? Long.MIN_VALUE : lastSweptMs + 1;
+                for (String id : store.customersDue(from, now)) {
+                    if (dirty.containsKey(id)) {
+                        continue;
+                    }
+                    Customer c = load(id);
+                    runDue(c, accounts);
+                    dirty.put(id, c);
                 }
-                Customer c = load(id);
-                runDue(c, accounts);
-                dirty.put(id, c);
+                // Entries at or before now belong to customers now dirty: commit moves them past now.
+                nextIndexedDueMs = store.firstDueAfter(now);
             }
             lastSweptMs = now;
         }
@@ -617,6 +626,7 @@ public final class PartitionProcessor implements Runnable {
                 if (due != Long.MAX_VALUE) {
                     byte[] k = Keys.due(due, id);
                     put(k, new byte[0]);
+                    nextIndexedDueMs = Math.min(nextIndexedDueMs, due);
                 }
                 c.indexedDueMs(due);
             }

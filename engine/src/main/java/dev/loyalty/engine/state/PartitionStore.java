@@ -138,6 +138,21 @@ public final class PartitionStore implements AutoCloseable {
         return out;
     }
 
+    /** Earliest due time after {@code afterMs} in the due-work index, or {@link Long#MAX_VALUE} if none. */
+    public long firstDueAfter(long afterMs) {
+        if (afterMs == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        byte[] from = Keys.dueBound(afterMs + 1);
+        try (Slice lower = new Slice(from);
+             Slice upper = new Slice(new byte[] {Keys.DUE + 1});
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(ro)) {
+            it.seek(from);
+            return it.isValid() ? Keys.dueTime(it.key()) : Long.MAX_VALUE;
+        }
+    }
+
     /** Up to {@code limit} values of ledger entries of the customer with id below {@code beforeId}, newest first. */
     public List<byte[]> ledgerBefore(String customer, long beforeId, int limit) {
         List<byte[]> out = new ArrayList<>(Math.min(limit, 128));
