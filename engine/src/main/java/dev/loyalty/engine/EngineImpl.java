@@ -280,6 +280,25 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
     }
 
+    /**
+     * Records that the idempotency index holds every id journaled so far, so that the next start need not
+     * read the journal's tail again (after a crash it reads from the last periodic checkpoint instead).
+     */
+    private void checkpointIdsAtClose() {
+        idLock.lock();
+        try {
+            long position = journal.lastPosition();
+            if (position >= 0) {
+                ids.checkpoint(position);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("idempotency index: no checkpoint at close ({}); the next start re-reads the journal's tail",
+                    e.toString());
+        } finally {
+            idLock.unlock();
+        }
+    }
+
     /** Writes the ids recorded since the last flush (the index writes behind; see {@link IdempotencyIndex}). */
     private void flushIds() {
         if (closed) {
@@ -730,6 +749,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         for (PartitionStore s : stores) {
             s.close();
         }
+        checkpointIdsAtClose();
         ids.close();
         journal.close();
         blockCache.close();

@@ -132,7 +132,7 @@ public record EngineConfig(
      *
      * @param wal             RocksDB write-ahead log (the journal makes it optional)
      * @param blockCacheBytes RocksDB block cache shared by all partitions
-     * @param cacheCustomers  customers kept decoded in memory per partition
+     * @param cacheCustomers  customers kept in memory (as stored bytes) per partition
      */
     public record State(boolean wal, long blockCacheBytes, int cacheCustomers) {
     }

@@ -523,23 +523,21 @@ public final class PartitionProcessor implements Runnable {
         ledger.clear();
     }
 
-    /** The customer as of this batch: dirty, cached, stored, or blank. */
+    /** The customer as of this batch: dirty, else decoded from the cache or the store, else blank. */
     private Customer load(String id) {
         Customer c = dirty.get(id);
         if (c != null) {
             return c;
         }
-        c = cache.get(id);
-        if (c != null) {
-            return c;
-        }
-        byte[] raw = store.get(Keys.customer(id));
+        byte[] raw = cache.get(id);
         if (raw == null) {
-            return new Customer(id, rules.config().accounts().size());
+            raw = store.get(Keys.customer(id));
+            if (raw == null) {
+                return new Customer(id, rules.config().accounts().size());
+            }
+            cache.put(id, raw);
         }
-        c = CustomerCodec.decode(raw);
-        cache.put(id, c);
-        return c;
+        return CustomerCodec.decode(raw);
     }
 
     /**
@@ -633,7 +631,7 @@ public final class PartitionProcessor implements Runnable {
             byte[] k = Keys.customer(id);
             byte[] v = CustomerCodec.encode(c);
             put(k, v);
-            cache.put(id, c);
+            cache.put(id, v);
         }
         stats.drainDirtyDays((day, count) -> {
             byte[] k = Keys.day(day);

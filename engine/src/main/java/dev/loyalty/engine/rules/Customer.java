@@ -44,6 +44,14 @@ public final class Customer {
     final ArrayList<Qualifying> qualifying = new ArrayList<>();
     /** Once-only custom actions already applied. */
     final TreeSet<String> onceDone = new TreeSet<>();
+    /**
+     * Earliest due time of pending work as last worked out by the {@link Rules} in {@link #dueRules} (not
+     * serialised): valid while the customer is unchanged since, which {@code Rules} ensures by clearing
+     * {@code dueRules} before every change.
+     */
+    long knownDueMs;
+    /** The rules that worked out {@link #knownDueMs}, or null when it is not known. */
+    Rules dueRules;
     /** Checkouts whose points are pending, derived from {@link #checkouts} (not serialised). */
     final List<Checkout> pendingCheckouts = new ArrayList<>();
 

@@ -86,6 +86,7 @@ public final class Rules {
         int mark = ledger.size();
         long seq = ctx.seq();
         Op op = new Op(customer, event, seq, event.eventTimeMs(ctx.ingestTimeMs()), clockMs, ledger);
+        customer.dueRules = null;
         RuleError error = op.run();
         if (error != null) {
             return new EventOutcome(seq, event.customer(), error, List.of());
@@ -104,7 +105,11 @@ public final class Rules {
 
     /** Earliest due time of the customer's pending work, or {@link Long#MAX_VALUE} if none. */
     public long nextDueMs(Customer customer) {
-        return nextDue(customer).dueMs;
+        if (customer.dueRules != this) {
+            customer.knownDueMs = nextDue(customer).dueMs;
+            customer.dueRules = this;
+        }
+        return customer.knownDueMs;
     }
 
     /** The API view of the customer at that clock (qualifying points depend on it). */
@@ -209,10 +214,16 @@ public final class Rules {
 
     private void runDueWork(Customer c, long clockMs, LongUnaryOperator seqOf, List<LedgerEntry> ledger) {
         while (true) {
-            Due due = nextDue(c);
-            if (due.kind == WORK_NONE || due.dueMs > clockMs) {
+            if (c.dueRules == this && c.knownDueMs > clockMs) {
                 return;
             }
+            Due due = nextDue(c);
+            if (due.kind == WORK_NONE || due.dueMs > clockMs) {
+                c.knownDueMs = due.dueMs;
+                c.dueRules = this;
+                return;
+            }
+            c.dueRules = null;
             long seq = seqOf.applyAsLong(due.dueMs);
             switch (due.kind) {
                 case WORK_ACCEPT: {
