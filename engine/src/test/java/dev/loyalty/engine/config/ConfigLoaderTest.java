@@ -60,7 +60,7 @@ class ConfigLoaderTest {
         assertThat(c.journal().heartbeat()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.state().wal()).isFalse();
         assertThat(c.state().blockCacheBytes()).isEqualTo(256L * 1024 * 1024);
-        assertThat(c.state().cacheCustomers()).isEqualTo(100_000);
+        assertThat(c.state().cacheCustomers()).isEqualTo(250_000);
         assertThat(c.processor().batchMax()).isEqualTo(4096);
         assertThat(c.clockAdjustable()).isFalse();
         assertThat(c.idempotencyRetention()).isEqualTo(Duration.ofDays(7));
