@@ -3,6 +3,8 @@ package dev.loyalty.engine.idempotency;
 import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
 import dev.loyalty.engine.state.StateException;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -70,8 +72,10 @@ public final class IdempotencyIndex implements AutoCloseable {
     public static IdempotencyIndex open(Path dir) {
         try {
             Files.createDirectories(dir);
+            // Most lookups are of new ids: a bloom filter answers them without reading index blocks.
             Options o = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(1)
-                    .setWriteBufferSize(16L << 20);
+                    .setWriteBufferSize(16L << 20)
+                    .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
             return new IdempotencyIndex(o, RocksDB.open(o, dir.toString()));
         } catch (RocksDBException | java.io.IOException e) {
             throw new StateException("cannot open idempotency index at " + dir + ": " + e.getMessage(), e);

@@ -11,8 +11,20 @@ final class Bytes {
 
     /** Growable output buffer. */
     static final class Writer {
-        private byte[] buf = new byte[128];
+        private byte[] buf = new byte[512];
         private int len;
+
+        /** Empties the buffer for the next record, keeping its capacity. */
+        Writer reset() {
+            len = 0;
+            return this;
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            }
+        }
 
         void byteValue(int b) {
             if (len == buf.length) {
@@ -40,11 +52,25 @@ final class Bytes {
                 varLong(-1);
                 return;
             }
+            int n = s.length();
+            int i = 0;
+            while (i < n && s.charAt(i) < 0x80) {
+                i++;
+            }
+            if (i == n) {
+                // ASCII (ids, transaction ids, most attributes): its UTF-8 bytes are its chars
+                varLong(n);
+                ensure(n);
+                for (int k = 0; k < n; k++) {
+                    buf[len++] = (byte) s.charAt(k);
+                }
+                return;
+            }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varLong(b.length);
-            for (byte x : b) {
-                byteValue(x);
-            }
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
         }
 
         byte[] toArray() {

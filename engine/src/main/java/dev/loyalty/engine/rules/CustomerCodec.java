@@ -17,8 +17,11 @@ public final class CustomerCodec {
     private CustomerCodec() {
     }
 
+    /** One buffer per thread (processors encode every customer they touch, every batch). */
+    private static final ThreadLocal<Bytes.Writer> WRITER = ThreadLocal.withInitial(Bytes.Writer::new);
+
     public static byte[] encode(Customer c) {
-        Bytes.Writer w = new Bytes.Writer();
+        Bytes.Writer w = WRITER.get().reset();
         w.byteValue(VERSION);
         w.string(c.id);
         w.bool(c.exists);
