@@ -67,8 +67,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock idLock = new ReentrantLock();
-    /** Set while writing the idempotency index fails, so that the failure is logged once. */
-    private boolean idFlushFailed;
+    /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
+    private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService retention;
@@ -129,7 +129,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
                         config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows, catchUpSeq,
-                        metrics);
+                        config.state().flushInterval().toNanos(), metrics);
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     List.of(processors), List.of(stores), blockCache, inFlight));
@@ -144,8 +144,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             });
             long hb = Math.max(10, config.journal().heartbeat().toMillis());
             timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
-            timer.scheduleWithFixedDelay(this::maintainIds, 10, 10, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::expireIds, 10, 10, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(this::flushIds, ID_FLUSH_MS, ID_FLUSH_MS, TimeUnit.MILLISECONDS);
+            timer.scheduleWithFixedDelay(this::checkpointIds, 1, 1, TimeUnit.SECONDS);
             if (config.journal().retains()) {
                 this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "journal-retention");
@@ -306,16 +307,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             ids.flush();
-            idFlushFailed = false;
+            idIndexWritable();
         } catch (RuntimeException e) {
-            if (!idFlushFailed) {
-                idFlushFailed = true;
-                LOG.error("idempotency index write failed (ids stay in memory until it succeeds): {}", e.toString());
-            }
+            idIndexNotWritable("write", e);
         }
     }
 
-    private void maintainIds() {
+    /**
+     * Records how far the idempotency index is complete every second (a synced write of its log), so that
+     * a start after a crash re-reads at most about a second of journal for ids.
+     */
+    private void checkpointIds() {
         if (closed) {
             return;
         }
@@ -327,10 +329,39 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             } finally {
                 idLock.unlock();
             }
-            ids.checkpoint(position);
+            if (position >= 0) {
+                ids.checkpoint(position);
+            }
+            idIndexWritable();
+        } catch (RuntimeException e) {
+            idIndexNotWritable("checkpoint", e);
+        }
+    }
+
+    /** Logs the change only: the periodic writes would flood the log while, say, the disk is full. */
+    private void idIndexNotWritable(String what, RuntimeException e) {
+        if (!idIndexFailed) {
+            idIndexFailed = true;
+            LOG.error("idempotency index {} failed (ids stay in memory until it succeeds): {}", what, e.toString());
+        }
+    }
+
+    private void idIndexWritable() {
+        if (idIndexFailed) {
+            idIndexFailed = false;
+            LOG.info("the idempotency index is writable again");
+        }
+    }
+
+    /** Forgets ids older than the retention (the index is checkpointed every second by {@link #checkpointIds}). */
+    private void expireIds() {
+        if (closed) {
+            return;
+        }
+        try {
             ids.expireBefore(journal.clock().peekMs() - config.idempotencyRetention().toMillis());
         } catch (RuntimeException e) {
-            LOG.error("idempotency index maintenance failed: {}", e.toString());
+            LOG.error("idempotency index expiry failed: {}", e.toString());
         }
     }
 

@@ -85,7 +85,8 @@ final class ConfigBinder {
         EngineConfig.State state = new EngineConfig.State(
                 bool("state.wal"),
                 positiveSize("state.block-cache"),
-                intIn("state.cache-customers", 0, Integer.MAX_VALUE));
+                intIn("state.cache-customers", 0, Integer.MAX_VALUE),
+                positiveDuration("state.flush-interval"));
         EngineConfig.Processor processor = new EngineConfig.Processor(intIn("processor.batch-max", 1, Integer.MAX_VALUE));
         boolean clockAdjustable = bool("clock.adjustable");
         Duration idempotencyRetention = positiveDuration("idempotency.retention");

@@ -79,6 +79,7 @@ final class ConfigSchema {
         m.put("state.wal", Type.BOOLEAN);
         m.put("state.block-cache", Type.SIZE);
         m.put("state.cache-customers", Type.INT);
+        m.put("state.flush-interval", Type.DURATION);
         m.put("processor.batch-max", Type.INT);
         m.put("clock.adjustable", Type.BOOLEAN);
         m.put("idempotency.retention", Type.DURATION);

@@ -133,8 +133,10 @@ public record EngineConfig(
      * @param wal             RocksDB write-ahead log (the journal makes it optional)
      * @param blockCacheBytes RocksDB block cache shared by all partitions
      * @param cacheCustomers  customers kept in memory (as stored bytes) per partition
+     * @param flushInterval   longest time committed state stays in memory only (with the WAL off, what a
+     *                        crash makes the processors re-apply from the journal)
      */
-    public record State(boolean wal, long blockCacheBytes, int cacheCustomers) {
+    public record State(boolean wal, long blockCacheBytes, int cacheCustomers, java.time.Duration flushInterval) {
     }
 
     /**

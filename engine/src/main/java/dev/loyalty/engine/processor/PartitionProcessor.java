@@ -71,6 +71,7 @@ public final class PartitionProcessor implements Runnable {
     private final long outcomeRetentionMs;
     private final int[] activeWindowsDays;
     private final long catchUpSeq;
+    private final long flushEveryNs;
     private final ProcessorMetrics metrics;
 
     private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
@@ -94,6 +95,7 @@ public final class PartitionProcessor implements Runnable {
     private long position = -1;
     private long lastSeq;
     private long lastSweptMs = Long.MIN_VALUE;
+    private long lastFlushNs = System.nanoTime();
     /**
      * No committed due-index entry lies in {@code (lastSweptMs, nextIndexedDueMs)}: a lower bound of the next
      * sweep's first find, so that batches before it skip the index scan (an iterator per batch).
@@ -118,13 +120,14 @@ public final class PartitionProcessor implements Runnable {
      * @param waiters           futures of requests waiting for outcomes of this partition's events, by seq
      * @param rulesParser       turns journaled rules JSON into a configuration
      * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
+     * @param flushEveryNs      longest time between state flushes ({@code state.flush-interval})
      */
     public PartitionProcessor(int partition, int partitions, PartitionStore store, JournalReader reader,
                               Function<String, RulesConfig> rulesParser, String initialRulesJson,
                               ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters,
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
                               long outcomeRetentionMs, int[] activeWindowsDays, long catchUpSeq,
-                              ProcessorMetrics metrics) {
+                              long flushEveryNs, ProcessorMetrics metrics) {
         this.partition = partition;
         this.partitions = partitions;
         this.store = store;
@@ -138,6 +141,7 @@ public final class PartitionProcessor implements Runnable {
         this.outcomeRetentionMs = outcomeRetentionMs;
         this.activeWindowsDays = activeWindowsDays.clone();
         this.catchUpSeq = catchUpSeq;
+        this.flushEveryNs = flushEveryNs;
         this.metrics = metrics;
         recover(initialRulesJson);
     }
@@ -654,6 +658,7 @@ public final class PartitionProcessor implements Runnable {
                 .encode(writer);
         put(PartitionCheckpoint.KEY, cp);
         store.commit(batch);
+        flushNowAndThen();
         batch.close();
         batch = new WriteBatch();
         dirty.clear();
@@ -677,6 +682,19 @@ public final class PartitionProcessor implements Runnable {
             listener.clockRecordApplied(partition, seq);
         }
         clockRecords.clear();
+    }
+
+    /**
+     * With RocksDB's write-ahead log off, what is committed but not flushed is re-applied from the journal
+     * after a crash: a flush at least every {@link #flushEveryNs} bounds that work (and the restart after
+     * a SIGKILL) to {@code state.flush-interval} of traffic, instead of up to three full memtables.
+     */
+    private void flushNowAndThen() {
+        long now = System.nanoTime();
+        if (now - lastFlushNs >= flushEveryNs) {
+            lastFlushNs = now;
+            store.flushInBackground();
+        }
     }
 
     private void publish() {

@@ -273,7 +273,19 @@ public final class PartitionStore implements AutoCloseable {
 
     /** Flushes memtables to disk (clean shutdown: restart needs no re-apply). */
     public void flush() {
-        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+        flush(true);
+    }
+
+    /**
+     * Starts writing the memtables to disk and returns at once: what is committed so far becomes durable
+     * (with the write-ahead log off) without waiting for it.
+     */
+    public void flushInBackground() {
+        flush(false);
+    }
+
+    private void flush(boolean wait) {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(wait)) {
             db.flush(fo);
         } catch (RocksDBException e) {
             throw new StateException("state flush failed: " + e.getMessage(), e);

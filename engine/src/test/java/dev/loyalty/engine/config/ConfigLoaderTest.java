@@ -61,6 +61,7 @@ class ConfigLoaderTest {
         assertThat(c.state().wal()).isFalse();
         assertThat(c.state().blockCacheBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(c.state().cacheCustomers()).isEqualTo(250_000);
+        assertThat(c.state().flushInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.processor().batchMax()).isEqualTo(4096);
         assertThat(c.clockAdjustable()).isFalse();
         assertThat(c.idempotencyRetention()).isEqualTo(Duration.ofDays(7));

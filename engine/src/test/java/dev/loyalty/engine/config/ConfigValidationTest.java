@@ -74,6 +74,7 @@ class ConfigValidationTest {
                 Arguments.of("log:\n  level: verbose", "log.level: must be one of error, warn, info, debug, trace"),
                 Arguments.of("state:\n  wal: maybe", "state.wal: must be true or false, got 'maybe'"),
                 Arguments.of("state:\n  block-cache: 0", "state.block-cache: must be more than 0 bytes"),
+                Arguments.of("state:\n  flush-interval: 0s", "state.flush-interval: must be longer than 0"),
                 Arguments.of("state:\n  cache-customers: -1", "state.cache-customers: must be at least 0, got -1"),
                 Arguments.of("processor:\n  batch-max: 0", "processor.batch-max: must be at least 1, got 0"),
                 Arguments.of("clock:\n  adjustable: 1", "clock.adjustable: must be true or false, got 1"),
