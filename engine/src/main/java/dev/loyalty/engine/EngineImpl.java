@@ -286,17 +286,28 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * read the journal's tail again (after a crash it reads from the last periodic checkpoint instead).
      */
     private void checkpointIdsAtClose() {
-        idLock.lock();
         try {
-            long position = journal.lastPosition();
-            if (position >= 0) {
-                ids.checkpoint(position);
-            }
+            checkpointIdsToJournalEnd();
         } catch (RuntimeException e) {
             LOG.warn("idempotency index: no checkpoint at close ({}); the next start re-reads the journal's tail",
                     e.toString());
+        }
+    }
+
+    /**
+     * Checkpoints the index at the journal's end as read under the id lock: every id of a record up to
+     * there was put before (puts follow appends under that lock), and the checkpoint writes them first.
+     */
+    private void checkpointIdsToJournalEnd() {
+        long position;
+        idLock.lock();
+        try {
+            position = journal.lastPosition();
         } finally {
             idLock.unlock();
+        }
+        if (position >= 0) {
+            ids.checkpoint(position);
         }
     }
 
@@ -322,16 +333,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             return;
         }
         try {
-            long position;
-            idLock.lock();
-            try {
-                position = journal.lastPosition();
-            } finally {
-                idLock.unlock();
-            }
-            if (position >= 0) {
-                ids.checkpoint(position);
-            }
+            checkpointIdsToJournalEnd();
             idIndexWritable();
         } catch (RuntimeException e) {
             idIndexNotWritable("checkpoint", e);
