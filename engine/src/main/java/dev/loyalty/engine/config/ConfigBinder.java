@@ -91,12 +91,13 @@ final class ConfigBinder {
         boolean clockAdjustable = bool("clock.adjustable");
         Duration idempotencyRetention = positiveDuration("idempotency.retention");
         Duration outcomesRetention = positiveDuration("outcomes.retention");
-        List<Integer> activeWindows = activeWindows();
+        List<Integer> activeWindows = windowsDays("stats.active-windows");
+        List<Integer> expiringWindows = windowsDays("stats.expiring-windows");
         RulesConfig rules = rules();
 
         ConfigLoader.throwIfAny(problems);
         return new EngineConfig(api, management, partitions, dataDir, journal, state, processor, clockAdjustable,
-                idempotencyRetention, outcomesRetention, activeWindows, rules, log);
+                idempotencyRetention, outcomesRetention, activeWindows, expiringWindows, rules, log);
     }
 
     // ---- composite values ----
@@ -222,8 +223,8 @@ final class ConfigBinder {
         return Collections.unmodifiableSet(scopes);
     }
 
-    private List<Integer> activeWindows() {
-        String key = "stats.active-windows";
+    /** A list of distinct whole-day windows (statistics per window in GET /stats). */
+    private List<Integer> windowsDays(String key) {
         List<JsonNode> items = list(key, at(key));
         if (items == null) {
             return List.of();

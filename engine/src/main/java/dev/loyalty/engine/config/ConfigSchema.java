@@ -85,6 +85,7 @@ final class ConfigSchema {
         m.put("idempotency.retention", Type.DURATION);
         m.put("outcomes.retention", Type.DURATION);
         m.put("stats.active-windows", Type.INT_LIST);
+        m.put("stats.expiring-windows", Type.INT_LIST);
         m.put("rules.default-account", Type.STRING);
         m.put(ACCOUNTS + ".*.expiry.policy", Type.STRING);
         m.put(ACCOUNTS + ".*.expiry.days", Type.INT);

@@ -12,6 +12,8 @@ import java.util.Set;
  *
  * @param partitions  number of processor partitions (fixed per data folder)
  * @param dataDir     folder holding the journal and state
+ * @param activeWindowsDays    windows of the active-member counts in GET /stats ({@code stats.active-windows})
+ * @param expiringWindowsDays  windows of the expiring-points forecast in GET /stats ({@code stats.expiring-windows})
  */
 public record EngineConfig(
         Api api,
@@ -25,6 +27,7 @@ public record EngineConfig(
         Duration idempotencyRetention,
         Duration outcomesRetention,
         List<Integer> activeWindowsDays,
+        List<Integer> expiringWindowsDays,
         RulesConfig rules,
         Log log) {
 

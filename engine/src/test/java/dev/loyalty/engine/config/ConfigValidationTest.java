@@ -82,6 +82,7 @@ class ConfigValidationTest {
                 Arguments.of("outcomes:\n  retention: 0d", "outcomes.retention: must be longer than 0"),
                 Arguments.of("stats:\n  active-windows: [30, 0]", "stats.active-windows: each window must be 1..36500 days, got 0"),
                 Arguments.of("stats:\n  active-windows: [30, 30]", "stats.active-windows: window 30 is listed twice"),
+                Arguments.of("stats:\n  expiring-windows: [90, 0]", "stats.expiring-windows: each window must be 1..36500 days, got 0"),
                 // accounts and expiry
                 Arguments.of("rules:\n  default-account: cash", "rules.default-account: no account 'cash' in rules.accounts [points, bonus]"),
                 Arguments.of("rules:\n  accounts:\n    points: ~\n    bonus: ~\n  custom-actions:\n    review_written: ~\n    newsletter_signup: ~",
