@@ -20,16 +20,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP ceiling of this machine for the API's traffic: a Vert.x server that reads a POST's whole body
- * and answers {@code 200} with a small fixed JSON, doing nothing else (no routing, no auth, no parsing).
+ * and answers {@code 200} with a fixed JSON of the engine's own answer size, doing nothing else (no routing,
+ * no auth, no parsing): a synchronous answer (679 bytes: one effect and the customer view) by default, the
+ * {@code 202} body for {@code ?mode=async}. So a ratio engine ÷ bare measures the engine's work, not bytes.
  * Same Vert.x settings as the real API ({@code ApiServer.serverOptions()}: one verticle per event loop,
  * as many event loops as processors, HTTP/1.1, TCP_NODELAY, no compression). Answers every path, so
  * {@code /events}, {@code /events/bulk} and {@code /health/ready} all work. Runs until killed.
  */
 @Command(name = "bare-server", mixinStandardHelpOptions = true,
-        description = "Bare Vert.x endpoint: reads the body, answers 200 with fixed JSON.")
+        description = "Bare Vert.x endpoint: reads the body, answers 200 with fixed JSON of the engine's answer size.")
 public final class BareServer implements Callable<Integer> {
 
-    private static final Buffer ANSWER = Buffer.buffer("{\"seq\":1,\"outcome\":\"accepted\"}");
+    /** A synchronous answer of the engine to a checkout, as {@code POST /events} renders it (679 bytes). */
+    static final Buffer SYNC_ANSWER = Buffer.buffer("{\"seq\":1048576,\"outcome\":\"applied\",\"duplicate\":false,"
+            + "\"effects\":[{\"id\":12,\"seq\":1048576,\"at\":\"2026-11-26T13:40:00Z\",\"action\":\"checkout\","
+            + "\"account\":\"points\",\"kind\":\"pending\",\"points\":120,\"transaction_id\":\"T-100234\",\"reason\":null}],"
+            + "\"customer\":{\"id\":\"c-1001\",\"status\":\"active\",\"opted_in_at\":\"2026-01-14T09:12:31Z\","
+            + "\"last_activity_at\":\"2026-11-26T13:40:00Z\",\"tier\":\"silver\",\"tier_valid_until\":\"2027-05-02T10:00:00Z\","
+            + "\"qualifying_points\":1320,\"accounts\":{\"points\":{\"balance\":900,\"spendable\":850,\"reserved\":50,"
+            + "\"pending\":120,\"earned\":1320,\"spent\":400,\"expired\":20,\"deducted\":0},\"bonus\":{\"balance\":50,"
+            + "\"spendable\":50,\"reserved\":0,\"pending\":0,\"earned\":50,\"spent\":0,\"expired\":0,\"deducted\":0}}}}");
+    /** The engine's {@code 202} answer of {@code ?mode=async}. */
+    static final Buffer ASYNC_ANSWER = Buffer.buffer("{\"seq\":1048576,\"outcome\":\"accepted\"}");
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
     @Option(names = "--port", required = true, description = "Port to listen on (loopback and all interfaces).")
@@ -89,7 +101,10 @@ public final class BareServer implements Callable<Integer> {
         }
 
         private static void respond(HttpServerRequest request) {
-            request.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(ANSWER);
+            String query = request.query();
+            boolean async = query != null && query.contains("mode=async");
+            request.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+                    .end(async ? ASYNC_ANSWER : SYNC_ANSWER);
         }
     }
 }
