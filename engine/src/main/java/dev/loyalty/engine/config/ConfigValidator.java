@@ -53,9 +53,9 @@ final class ConfigValidator {
         int problemsBeforePorts = problems.count();
         ConfigTree.Api a = t.api();
         EngineConfig.Api api = new EngineConfig.Api(text("api.host", a.host()), port("api.port", a.port()),
-                positive("api.max-body", a.maxBody()),
+                bytes("api.max-body", a.maxBody(), 1),
                 (int) whole("api.bulk-max", a.bulkMax(), 1, Integer.MAX_VALUE),
-                positive("api.sync-timeout", a.syncTimeout()),
+                duration("api.sync-timeout", a.syncTimeout(), false),
                 (int) whole("api.max-in-flight", a.maxInFlight(), 1, Integer.MAX_VALUE),
                 whole("api.max-lag", a.maxLag(), 1, Long.MAX_VALUE),
                 apiKeys(a.keys()), tls(a.tls()));
@@ -72,21 +72,21 @@ final class ConfigValidator {
         ConfigTree.Journal j = t.journal();
         EngineConfig.Journal journal = new EngineConfig.Journal(
                 required("journal.sync", j.sync(), EngineConfig.SyncMode.NONE),
-                positive("journal.heartbeat", j.heartbeat()), positive("journal.min-free", j.minFree()),
-                nonNegative("journal.retention", j.retention()),
-                nonNegative("journal.retention-size", j.retentionSize()));
+                duration("journal.heartbeat", j.heartbeat(), false), bytes("journal.min-free", j.minFree(), 1),
+                duration("journal.retention", j.retention(), true),
+                bytes("journal.retention-size", j.retentionSize(), 0));
         EngineConfig.Log log = new EngineConfig.Log(
                 required("log.format", t.log().format(), EngineConfig.LogFormat.TEXT), logLevel(t.log().level()));
         ConfigTree.State s = t.state();
         EngineConfig.State state = new EngineConfig.State(required("state.wal", s.wal(), false),
-                positive("state.block-cache", s.blockCache()),
+                bytes("state.block-cache", s.blockCache(), 1),
                 (int) whole("state.cache-customers", s.cacheCustomers(), 0, Integer.MAX_VALUE),
-                positive("state.flush-interval", s.flushInterval()));
+                duration("state.flush-interval", s.flushInterval(), false));
         EngineConfig.Processor processor = new EngineConfig.Processor(
                 (int) whole("processor.batch-max", t.processor().batchMax(), 1, Integer.MAX_VALUE));
         boolean clockAdjustable = required("clock.adjustable", t.clock().adjustable(), false);
-        Duration idempotencyRetention = positive("idempotency.retention", t.idempotency().retention());
-        Duration outcomesRetention = positive("outcomes.retention", t.outcomes().retention());
+        Duration idempotencyRetention = duration("idempotency.retention", t.idempotency().retention(), false);
+        Duration outcomesRetention = duration("outcomes.retention", t.outcomes().retention(), false);
         List<Integer> activeWindows = windowsDays("stats.active-windows", t.stats().activeWindows());
         List<Integer> expiringWindows = windowsDays("stats.expiring-windows", t.stats().expiringWindows());
         RulesConfig rules = rules(t.rules());
@@ -414,39 +414,28 @@ final class ConfigValidator {
         return value;
     }
 
-    private Duration positive(String key, TimeSpan span) {
+    /** A duration longer than 0, or (for retention) also 0. */
+    private Duration duration(String key, TimeSpan span, boolean zeroAllowed) {
+        Duration fallback = zeroAllowed ? Duration.ZERO : Duration.ofSeconds(1);
         if (required(key, span, null) == null) {
-            return Duration.ofSeconds(1);
+            return fallback;
         }
-        if (span.duration().isZero()) {
+        if (span.duration().isZero() && !zeroAllowed) {
             problems.add(key, "must be longer than 0, got " + span.text());
-            return Duration.ofSeconds(1);
+            return fallback;
         }
         return span.duration();
     }
 
-    private Duration nonNegative(String key, TimeSpan span) {
-        return required(key, span, null) == null ? Duration.ZERO : span.duration();
-    }
-
-    private long positive(String key, ByteSize size) {
+    /** A size of at least {@code min} bytes: 1, or (for retention) 0. */
+    private long bytes(String key, ByteSize size, long min) {
         if (required(key, size, null) == null) {
-            return 1;
+            return min;
         }
-        if (size.bytes() <= 0) {
-            problems.add(key, "must be more than 0 bytes, got " + size.text());
-            return 1;
-        }
-        return size.bytes();
-    }
-
-    private long nonNegative(String key, ByteSize size) {
-        if (required(key, size, null) == null) {
-            return 0;
-        }
-        if (size.bytes() < 0) {
-            problems.add(key, "must be 0 or more bytes, got " + size.text());
-            return 0;
+        if (size.bytes() < min) {
+            problems.add(key, (min > 0 ? "must be more than 0 bytes, got " : "must be 0 or more bytes, got ")
+                    + size.text());
+            return min;
         }
         return size.bytes();
     }
