@@ -30,7 +30,9 @@ import java.util.TreeMap;
  * ({@value #DEFAULTS_RESOURCE}), the {@code --config} file (maps merge key by key, lists replace, unknown
  * keys are refused), {@code ENGINE_*} environment variables (matched against every key of the merged
  * defaults and file; one that matches none is refused), then command-line overrides (dotted key → text).
- * Every problem found is reported in one {@link ConfigException} whose lines each name the key.
+ * The merged tree is then bound into {@link ConfigTree} by Jackson ({@link ConfigBinding}) and checked by
+ * {@link ConfigValidator}. Every problem found is reported in one {@link ConfigException} whose lines each
+ * name the key and where its value was set.
  *
  * <p>Stateless; call from the starting thread.
  */
@@ -64,27 +66,28 @@ public final class ConfigLoader {
      */
     public static EngineConfig load(String defaultsYaml, Path configFile, Map<String, String> env,
                                     Map<String, String> overrides) {
-        Map<String, String> origins = new HashMap<>();
-        List<String> problems = new ArrayList<>();
+        Problems problems = new Problems();
 
         ObjectNode tree = parse(defaultsYaml, "shipped defaults");
         checkStructure(tree, "", "in the shipped defaults", problems);
-        throwIfAny(problems);
+        problems.throwIfAny();
 
         if (configFile != null) {
             String where = "in " + configFile;
             ObjectNode file = parse(read(configFile), configFile.toString());
             checkStructure(file, "", where, problems);
-            throwIfAny(problems);
-            merge(tree, file, "", where, origins);
+            problems.throwIfAny(); // merging a file of the wrong shape would only add confusing follow-ups
+            merge(tree, file, "", where, problems);
         }
 
-        applyEnvironment(tree, env == null ? Map.of() : env, origins, problems);
-        throwIfAny(problems);
-        applyOverrides(tree, overrides == null ? Map.of() : overrides, origins, problems);
-        throwIfAny(problems);
+        applyEnvironment(tree, env == null ? Map.of() : env, problems);
+        applyOverrides(tree, overrides == null ? Map.of() : overrides, problems);
+        expandCompactLists(tree, problems);
 
-        return new ConfigBinder(tree, origins).bind();
+        ConfigTree bound = ConfigBinding.bind(tree, problems);
+        EngineConfig config = bound == null ? null : ConfigValidator.validate(bound, problems);
+        problems.throwIfAny();
+        return config;
     }
 
     /** {@link #load} with the shipped defaults found by {@link #shippedDefaults(Path)}. */
@@ -155,7 +158,7 @@ public final class ConfigLoader {
     }
 
     /** Reports keys that do not exist and values of the wrong shape (map for a value, value for a map). */
-    private static void checkStructure(ObjectNode node, String path, String where, List<String> problems) {
+    private static void checkStructure(ObjectNode node, String path, String where, Problems problems) {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String name = field.getKey();
             JsonNode value = field.getValue();
@@ -171,16 +174,15 @@ public final class ConfigLoader {
                 }
                 continue;
             }
-            ConfigSchema.Type type = ConfigSchema.leafType(child);
+            ConfigSchema.Kind type = ConfigSchema.leafKind(child);
             if (type != null) {
                 if (value.isNull()) {
                     problems.add(child + ": has no value (" + where + ")");
                 } else if (value.isObject()) {
                     problems.add(child + ": must be a value, not a map (" + where + ")");
-                } else if (type == ConfigSchema.Type.OBJECT_LIST) {
+                } else if (type == ConfigSchema.Kind.OBJECT_LIST) {
                     checkObjectList(child, value, where, problems);
-                } else if (value.isArray() && type != ConfigSchema.Type.INT_LIST
-                        && type != ConfigSchema.Type.STRING_LIST) {
+                } else if (value.isArray() && type != ConfigSchema.Kind.LIST) {
                     problems.add(child + ": must be a single value, not a list (" + where + ")");
                 }
             } else if (ConfigSchema.isBranch(child)) {
@@ -195,7 +197,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static void checkObjectList(String path, JsonNode value, String where, List<String> problems) {
+    private static void checkObjectList(String path, JsonNode value, String where, Problems problems) {
         if (!value.isArray()) {
             problems.add(path + ": must be a list (" + where + ")");
             return;
@@ -222,7 +224,7 @@ public final class ConfigLoader {
         String last = path.substring(path.lastIndexOf('.') + 1);
         if (last.contains("_")) {
             String dashed = path.substring(0, path.lastIndexOf('.') + 1) + last.replace('_', '-');
-            if (ConfigSchema.leafType(dashed) != null || ConfigSchema.isBranch(dashed)) {
+            if (ConfigSchema.leafKind(dashed) != null || ConfigSchema.isBranch(dashed)) {
                 return "; did you mean " + dashed + "?";
             }
         }
@@ -238,8 +240,7 @@ public final class ConfigLoader {
     }
 
     /** Deep merge: maps merge key by key, values and lists replace; null removes an open-map entry. */
-    private static void merge(ObjectNode base, ObjectNode overlay, String path, String where,
-                              Map<String, String> origins) {
+    private static void merge(ObjectNode base, ObjectNode overlay, String path, String where, Problems problems) {
         for (Map.Entry<String, JsonNode> field : overlay.properties()) {
             String name = field.getKey();
             JsonNode value = field.getValue();
@@ -251,15 +252,15 @@ public final class ConfigLoader {
                     JsonNode existing = base.get(name);
                     ObjectNode entry = existing instanceof ObjectNode o ? o : ConfigSchema.entryTemplate(path);
                     base.set(name, entry);
-                    merge(entry, (ObjectNode) value, child, where, origins);
+                    merge(entry, (ObjectNode) value, child, where, problems);
                 }
-            } else if (ConfigSchema.leafType(child) != null) {
+            } else if (ConfigSchema.leafKind(child) != null) {
                 base.set(name, value.deepCopy());
-                origins.put(child, where);
+                problems.origin(child, where);
             } else if (value.isObject()) {
                 JsonNode existing = base.get(name);
                 ObjectNode target = existing instanceof ObjectNode o ? o : base.putObject(name);
-                merge(target, (ObjectNode) value, child, where, origins);
+                merge(target, (ObjectNode) value, child, where, problems);
             }
         }
     }
@@ -274,7 +275,7 @@ public final class ConfigLoader {
     private static void collectLeaves(ObjectNode node, String path, List<String> keys) {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String child = join(path, field.getKey());
-            if (ConfigSchema.leafType(child) != null) {
+            if (ConfigSchema.leafKind(child) != null) {
                 keys.add(child);
             } else if (field.getValue().isObject()) {
                 collectLeaves((ObjectNode) field.getValue(), child, keys);
@@ -282,8 +283,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static void applyEnvironment(ObjectNode tree, Map<String, String> env, Map<String, String> origins,
-                                         List<String> problems) {
+    private static void applyEnvironment(ObjectNode tree, Map<String, String> env, Problems problems) {
         Map<String, List<String>> keysByVariable = new HashMap<>();
         for (String key : leafKeys(tree)) {
             keysByVariable.computeIfAbsent(environmentName(key), v -> new ArrayList<>()).add(key);
@@ -304,13 +304,12 @@ public final class ConfigLoader {
                         + "; set them in the --config file instead");
             } else {
                 set(tree, keys.get(0), e.getValue());
-                origins.put(keys.get(0), "set by " + variable);
+                problems.origin(keys.get(0), "set by " + variable);
             }
         }
     }
 
-    private static void applyOverrides(ObjectNode tree, Map<String, String> overrides, Map<String, String> origins,
-                                       List<String> problems) {
+    private static void applyOverrides(ObjectNode tree, Map<String, String> overrides, Problems problems) {
         Set<String> known = new LinkedHashSet<>(leafKeys(tree));
         for (Map.Entry<String, String> e : new TreeMap<>(overrides).entrySet()) {
             String key = e.getKey();
@@ -320,32 +319,42 @@ public final class ConfigLoader {
                 problems.add(key + ": has no value (command line)");
             } else {
                 set(tree, key, e.getValue());
-                origins.put(key, "set on the command line");
+                problems.origin(key, "set on the command line");
             }
         }
     }
 
-    /** Sets an existing leaf to a text value; the binder converts it by the leaf's type. */
+    /** Sets an existing leaf to a text value; binding converts it by the leaf's type. */
     private static void set(ObjectNode tree, String key, String value) {
-        String[] parts = key.split("\\.");
-        ObjectNode node = tree;
-        for (int i = 0; i < parts.length - 1; i++) {
-            node = (ObjectNode) node.get(parts[i]);
+        set(tree, key, TextNode.valueOf(value));
+    }
+
+    private static void set(ObjectNode tree, String key, JsonNode value) {
+        int dot = key.lastIndexOf('.');
+        ObjectNode parent = dot < 0 ? tree : (ObjectNode) at(tree, key.substring(0, dot));
+        parent.set(key.substring(dot + 1), value);
+    }
+
+    /** The node at an existing dotted key. */
+    private static JsonNode at(ObjectNode tree, String key) {
+        JsonNode node = tree;
+        for (String part : key.split("\\.")) {
+            node = node.get(part);
         }
-        node.set(parts[parts.length - 1], TextNode.valueOf(value));
+        return node;
     }
 
     private static String join(String path, String name) {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    /** Throws one {@link ConfigException} listing every problem, if there is any. */
-    static void throwIfAny(List<String> problems) {
-        if (problems.size() == 1) {
-            throw new ConfigException(problems.get(0));
-        }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems.size() + " configuration problems:\n  " + String.join("\n  ", problems));
+    /** Lists of maps set as text (environment, command line) into maps, by their compact form. */
+    private static void expandCompactLists(ObjectNode tree, Problems problems) {
+        for (String key : leafKeys(tree)) {
+            JsonNode value = at(tree, key);
+            if (ConfigSchema.leafKind(key) == ConfigSchema.Kind.OBJECT_LIST && value.isTextual()) {
+                set(tree, key, CompactText.parse(key, value.textValue(), problems));
+            }
         }
     }
 

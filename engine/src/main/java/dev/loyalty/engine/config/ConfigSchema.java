@@ -1,7 +1,11 @@
 package dev.loyalty.engine.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,20 +13,18 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Every configuration key and its type: the one place that says which dotted keys exist. Keys inside an
- * open map (accounts, custom actions: entries named by the user) are written with {@code *} for the name.
+ * Every configuration key and its kind, read off the records of {@link ConfigTree} (so a key exists exactly when
+ * a record component binds it). Keys inside an open map (accounts, custom actions: entries named by the user)
+ * are written with {@code *} for the name.
  */
 final class ConfigSchema {
 
-    /** The type of a leaf; values written as text (environment, command line) are converted by it. */
-    enum Type { INT, LONG, DECIMAL, BOOLEAN, STRING, DURATION, SIZE, INT_LIST, STRING_LIST, OBJECT_LIST }
+    /** How a leaf is written: one value, a list of values, or a list of maps. */
+    enum Kind { VALUE, LIST, OBJECT_LIST }
 
-    /** One field of the maps in an {@link Type#OBJECT_LIST}; the order is that of the compact text form. */
-    record Field(String name, Type type) {
+    /** One field of the maps in an {@link Kind#OBJECT_LIST}; the order is that of the compact text form. */
+    record Field(String name, Kind kind) {
     }
-
-    static final String ACCOUNTS = "rules.accounts";
-    static final String CUSTOM_ACTIONS = "rules.custom-actions";
 
     /** Names of accounts and custom actions: they become JSON keys and parts of dotted keys. */
     static final Pattern ENTRY_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
@@ -33,86 +35,38 @@ final class ConfigSchema {
             "checkout", "checkout_accept", "checkout_reject", "refund", "partial_refund",
             "reserve_points", "release_points");
 
-    static final Map<String, Type> LEAVES = leaves();
+    /** Every leaf key (open-map entries as {@code *}) and its kind. */
+    static final Map<String, Kind> LEAVES;
+
+    /** Fields of the maps held by the object-list leaves, in record component order. */
+    static final Map<String, List<Field>> OBJECT_FIELDS;
 
     /** Fields an item of a compact object list must give (the rest may be left off the end or empty). */
-    static final Map<String, Integer> REQUIRED_COMPACT_FIELDS = Map.of("api.keys", 3, "rules.tiers.levels", 3);
+    static final Map<String, Integer> REQUIRED_COMPACT_FIELDS;
 
-    /** Fields of the maps held by the object-list leaves. */
-    static final Map<String, List<Field>> OBJECT_FIELDS = Map.of(
-            "api.keys", List.of(
-                    new Field("name", Type.STRING), new Field("key", Type.STRING),
-                    new Field("scopes", Type.STRING_LIST), new Field("key-sha256", Type.STRING),
-                    new Field("hmac-secret", Type.STRING), new Field("rate-limit", Type.DECIMAL),
-                    new Field("burst", Type.INT)),
-            "rules.tiers.levels", List.of(
-                    new Field("name", Type.STRING), new Field("threshold", Type.LONG),
-                    new Field("multiplier", Type.DECIMAL)));
+    /** Open map → what a new entry starts from before the user's values are merged in. */
+    private static final Map<String, ObjectNode> ENTRY_TEMPLATES;
+
+    static {
+        Walk walk = new Walk();
+        walk.branch(ConfigTree.class, "");
+        LEAVES = Map.copyOf(walk.leaves);
+        OBJECT_FIELDS = Map.copyOf(walk.objectFields);
+        REQUIRED_COMPACT_FIELDS = Map.copyOf(walk.requiredFields);
+        ENTRY_TEMPLATES = Map.copyOf(walk.templates);
+    }
 
     private ConfigSchema() {
     }
 
-    private static Map<String, Type> leaves() {
-        Map<String, Type> m = new LinkedHashMap<>();
-        m.put("api.host", Type.STRING);
-        m.put("api.port", Type.INT);
-        m.put("api.max-body", Type.SIZE);
-        m.put("api.bulk-max", Type.INT);
-        m.put("api.sync-timeout", Type.DURATION);
-        m.put("api.max-in-flight", Type.INT);
-        m.put("api.max-lag", Type.LONG);
-        m.put("api.keys", Type.OBJECT_LIST);
-        m.put("api.tls.enabled", Type.BOOLEAN);
-        m.put("api.tls.cert", Type.STRING);
-        m.put("api.tls.key", Type.STRING);
-        m.put("management.host", Type.STRING);
-        m.put("management.port", Type.INT);
-        m.put("partitions", Type.INT);
-        m.put("data-dir", Type.STRING);
-        m.put("journal.sync", Type.STRING);
-        m.put("journal.heartbeat", Type.DURATION);
-        m.put("journal.min-free", Type.SIZE);
-        m.put("journal.retention", Type.DURATION);
-        m.put("journal.retention-size", Type.SIZE);
-        m.put("log.format", Type.STRING);
-        m.put("log.level", Type.STRING);
-        m.put("state.wal", Type.BOOLEAN);
-        m.put("state.block-cache", Type.SIZE);
-        m.put("state.cache-customers", Type.INT);
-        m.put("state.flush-interval", Type.DURATION);
-        m.put("processor.batch-max", Type.INT);
-        m.put("clock.adjustable", Type.BOOLEAN);
-        m.put("idempotency.retention", Type.DURATION);
-        m.put("outcomes.retention", Type.DURATION);
-        m.put("stats.active-windows", Type.INT_LIST);
-        m.put("stats.expiring-windows", Type.INT_LIST);
-        m.put("rules.default-account", Type.STRING);
-        m.put(ACCOUNTS + ".*.expiry.policy", Type.STRING);
-        m.put(ACCOUNTS + ".*.expiry.days", Type.INT);
-        m.put(ACCOUNTS + ".*.expiry.calendar-day", Type.STRING);
-        m.put("rules.max-backdate", Type.DURATION);
-        m.put("rules.max-future", Type.DURATION);
-        m.put("rules.earn.rate", Type.DECIMAL);
-        m.put("rules.earn.pending-days", Type.INT);
-        m.put("rules.tiers.qualifying-account", Type.STRING);
-        m.put("rules.tiers.window", Type.DURATION);
-        m.put("rules.tiers.validity", Type.DURATION);
-        m.put("rules.tiers.levels", Type.OBJECT_LIST);
-        m.put("rules.activity-actions", Type.STRING_LIST);
-        m.put(CUSTOM_ACTIONS + ".*.points", Type.LONG);
-        m.put(CUSTOM_ACTIONS + ".*.account", Type.STRING);
-        m.put(CUSTOM_ACTIONS + ".*.once", Type.BOOLEAN);
-        return Map.copyOf(m);
-    }
-
     /** Whether the children of this path are named by the user (accounts, custom actions). */
     static boolean isOpenMap(String path) {
-        return ACCOUNTS.equals(path) || CUSTOM_ACTIONS.equals(path);
+        return ENTRY_TEMPLATES.containsKey(path);
     }
 
     /** The schema form of a concrete path: the entry name below an open map replaced by {@code *}. */
     static String pattern(String path) {
-        for (String open : List.of(ACCOUNTS, CUSTOM_ACTIONS)) {
+        for (String open : ENTRY_TEMPLATES.keySet()) {
             if (path.startsWith(open + ".")) {
                 String rest = path.substring(open.length() + 1);
                 int dot = rest.indexOf('.');
@@ -122,8 +76,8 @@ final class ConfigSchema {
         return path;
     }
 
-    /** The leaf type of a concrete path, or null when the path is not a leaf. */
-    static Type leafType(String path) {
+    /** The leaf kind of a concrete path, or null when the path is not a leaf. */
+    static Kind leafKind(String path) {
         return LEAVES.get(pattern(path));
     }
 
@@ -142,16 +96,70 @@ final class ConfigSchema {
     }
 
     /**
-     * What a new entry of an open map starts from before the user's values are merged in; fields absent
-     * here and from the entry are reported missing (custom-action points) or resolved later (account).
+     * What a new entry of an open map starts from: the {@code @JsonProperty(defaultValue)} of its keys. Keys
+     * without one must be given (custom-action points) or are resolved later (custom-action account).
      */
     static ObjectNode entryTemplate(String openMap) {
-        ObjectNode entry = JsonNodeFactory.instance.objectNode();
-        if (ACCOUNTS.equals(openMap)) {
-            entry.putObject("expiry").put("policy", "rolling").put("days", 365).put("calendar-day", "12-31");
-        } else {
-            entry.put("once", false);
+        return ENTRY_TEMPLATES.get(openMap).deepCopy();
+    }
+
+    /** A record of {@link ConfigTree} is a map of further keys; other types are values. */
+    private static boolean isRecordOfTree(Class<?> type) {
+        return type.isRecord() && type.getEnclosingClass() == ConfigTree.class;
+    }
+
+    private static String name(RecordComponent component) {
+        return ConfigBinding.NAMES.translate(component.getName());
+    }
+
+    private static Class<?> typeArgument(RecordComponent component, int index) {
+        return (Class<?>) ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[index];
+    }
+
+    /** Collects the schema by walking the records from the root. */
+    private static final class Walk {
+        final Map<String, Kind> leaves = new LinkedHashMap<>();
+        final Map<String, List<Field>> objectFields = new LinkedHashMap<>();
+        final Map<String, Integer> requiredFields = new LinkedHashMap<>();
+        final Map<String, ObjectNode> templates = new LinkedHashMap<>();
+
+        void branch(Class<?> record, String path) {
+            for (RecordComponent component : record.getRecordComponents()) {
+                String key = path.isEmpty() ? name(component) : path + "." + name(component);
+                Class<?> type = component.getType();
+                if (isRecordOfTree(type)) {
+                    branch(type, key);
+                } else if (type == Map.class) {
+                    Class<?> entry = typeArgument(component, 1);
+                    templates.put(key, template(entry));
+                    branch(entry, key + ".*");
+                } else if (type == List.class && isRecordOfTree(typeArgument(component, 0))) {
+                    Class<?> item = typeArgument(component, 0);
+                    leaves.put(key, Kind.OBJECT_LIST);
+                    List<Field> fields = new ArrayList<>();
+                    for (RecordComponent field : item.getRecordComponents()) {
+                        fields.add(new Field(name(field), field.getType() == List.class ? Kind.LIST : Kind.VALUE));
+                    }
+                    objectFields.put(key, List.copyOf(fields));
+                    ConfigTree.CompactFields compact = item.getAnnotation(ConfigTree.CompactFields.class);
+                    requiredFields.put(key, compact == null ? fields.size() : compact.required());
+                } else {
+                    leaves.put(key, type == List.class ? Kind.LIST : Kind.VALUE);
+                }
+            }
         }
-        return entry;
+
+        private static ObjectNode template(Class<?> record) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            for (RecordComponent component : record.getRecordComponents()) {
+                JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
+                if (isRecordOfTree(component.getType())) {
+                    node.set(name(component), template(component.getType()));
+                } else if (property != null && !property.defaultValue().isEmpty()) {
+                    node.put(name(component), property.defaultValue());
+                }
+            }
+            return node;
+        }
     }
 }

@@ -13,6 +13,14 @@ final class Units {
     private Units() {
     }
 
+    /** A duration as configured, with the text it was written as (messages quote what the user wrote). */
+    record TimeSpan(Duration duration, String text) {
+    }
+
+    /** A size in bytes as configured, with the text it was written as. */
+    record ByteSize(long bytes, String text) {
+    }
+
     /** A duration: a whole number and a unit; throws {@link IllegalArgumentException} saying what is wrong. */
     static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim());

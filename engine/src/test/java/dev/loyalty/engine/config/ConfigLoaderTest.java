@@ -303,6 +303,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReportAnUnknownVariableTogetherWithTheBadValues() {
+        assertThatThrownBy(() -> load("api:\n  bulk-max: 0\n", Map.of("ENGINE_API_PROT", "1", "ENGINE_API_PORT", "x"),
+                Map.of()))
+                .hasMessageStartingWith("3 configuration problems:")
+                .hasMessageContaining("ENGINE_API_PROT: environment variable matches no configuration key")
+                .hasMessageContaining("api.port: must be a whole number, got 'x' (set by ENGINE_API_PORT)")
+                .hasMessageContaining("api.bulk-max: must be at least 1, got 0 (in ");
+    }
+
+    @Test
+    void shouldReportAValueRefusedInsideAListItemOnce() {
+        Path file = file("api:\n  keys:\n    - {name: [a], key: k1, scopes: [read, {x: 1}]}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(DEFAULTS, file, Map.of(), Map.of()))
+                .as("refused values are not reported missing as well")
+                .hasMessage("2 configuration problems:\n"
+                        + "  api.keys[0].name: must be a single value, got [\"a\"] (in " + file + ")\n"
+                        + "  api.keys[0].scopes: must be a single value, got {\"x\":1} (in " + file + ")");
+    }
+
+    @Test
+    void shouldAcceptListsWrittenAsTextAndZeroSizesInAnyUnit() {
+        EngineConfig c = load("""
+                api:
+                  keys:
+                    - {name: shop, key: s3cret, scopes: 'ingest, read'}
+                journal:
+                  retention-size: 0KiB
+                stats:
+                  expiring-windows: '7, 30'
+                """, Map.of(), Map.of());
+
+        assertThat(c.api().keys()).containsExactly(ApiKey.of("shop", "s3cret", Set.of(Scope.INGEST, Scope.READ)));
+        assertThat(c.journal().retains()).isFalse();
+        assertThat(c.expiringWindowsDays()).containsExactly(7, 30);
+    }
+
+    @Test
+    void shouldCheckOnlyTheValueThatStaysAfterLayering() {
+        EngineConfig c = load(null, Map.of("ENGINE_API_KEYS", "not-compact"), Map.of("api.keys", "ops:t0ken:admin"));
+
+        assertThat(c.api().keys()).containsExactly(ApiKey.of("ops", "t0ken", Set.of(Scope.ADMIN)));
+    }
+
+    @Test
     void shouldNeverShowApiKeysInMessages() {
         String file = "api:\n  keys:\n    - {name: a, key: top-secret-1, scopes: [read]}\n"
                 + "    - {name: b, key: top-secret-1, scopes: [read]}\n";
@@ -374,6 +418,21 @@ class ConfigLoaderTest {
         EngineConfig b = load(null, Map.of("ENGINE_RULES_EARN_RATE", "1"), Map.of());
 
         assertThat(a.rules()).isEqualTo(b.rules()).isEqualTo(load(null, Map.of(), Map.of()).rules());
+    }
+
+    @Test
+    void shouldReadTheKnownKeysOffTheBoundRecords() {
+        assertThat(ConfigSchema.LEAVES).containsEntry("api.max-body", ConfigSchema.Kind.VALUE)
+                .containsEntry("stats.expiring-windows", ConfigSchema.Kind.LIST)
+                .containsEntry("rules.tiers.levels", ConfigSchema.Kind.OBJECT_LIST)
+                .containsEntry("rules.custom-actions.*.once", ConfigSchema.Kind.VALUE);
+        assertThat(ConfigSchema.OBJECT_FIELDS.get("api.keys")).extracting(ConfigSchema.Field::name)
+                .as("the order of the compact text form").containsExactly(
+                        "name", "key", "scopes", "key-sha256", "hmac-secret", "rate-limit", "burst");
+        assertThat(ConfigSchema.REQUIRED_COMPACT_FIELDS).containsEntry("api.keys", 3).containsEntry("rules.tiers.levels", 3);
+        assertThat(ConfigSchema.entryTemplate("rules.accounts").toString())
+                .isEqualTo("{\"expiry\":{\"policy\":\"rolling\",\"days\":\"365\",\"calendar-day\":\"12-31\"}}");
+        assertThat(ConfigSchema.entryTemplate("rules.custom-actions").toString()).isEqualTo("{\"once\":\"false\"}");
     }
 
     @Test
