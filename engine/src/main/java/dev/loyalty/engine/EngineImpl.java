@@ -511,6 +511,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         int[] journalSlot = new int[n];
         Map<String, Integer> firstInRequest = new HashMap<>();
         List<int[]> inRequestDuplicates = new ArrayList<>();
+        // Read once under the id lock: the events journaled below get this ingest time or a later one.
+        long nowMs = journal.clock().peekMs();
+        long retentionMs = config.idempotencyRetention().toMillis();
         for (int i = 0; i < n; i++) {
             Submitted s = events.get(i);
             String id = s.event().id();
@@ -528,7 +531,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 }
                 continue;
             }
-            IdempotencyIndex.Entry known = ids.get(id);
+            IdempotencyIndex.Entry known = ids.get(id, nowMs, retentionMs);
             if (known != null) {
                 if (known.bodyHash() == s.bodyHash()) {
                     out[i] = new Submission(known.seq(), true,

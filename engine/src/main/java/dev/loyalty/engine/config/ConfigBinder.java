@@ -91,6 +91,12 @@ final class ConfigBinder {
         boolean clockAdjustable = bool("clock.adjustable");
         Duration idempotencyRetention = positiveDuration("idempotency.retention");
         Duration outcomesRetention = positiveDuration("outcomes.retention");
+        if (idempotencyRetention.compareTo(outcomesRetention) > 0) {
+            // A retry answers the original's stored outcome: it must outlive the id, or a remembered id
+            // would point at a forgotten outcome (202 for an event GET /events/{seq} calls unknown).
+            problem("idempotency.retention", "must not exceed outcomes.retention (" + shown("outcomes.retention")
+                    + "), got " + shown("idempotency.retention"));
+        }
         List<Integer> activeWindows = windowsDays("stats.active-windows");
         List<Integer> expiringWindows = windowsDays("stats.expiring-windows");
         RulesConfig rules = rules();
@@ -742,6 +748,12 @@ final class ConfigBinder {
             }
         }
         return node.isNull() ? null : node;
+    }
+
+    /** The value of a key as written, for messages. */
+    private String shown(String key) {
+        JsonNode node = at(key);
+        return node == null ? "unset" : node.asText();
     }
 
     private void problem(String key, String message) {
