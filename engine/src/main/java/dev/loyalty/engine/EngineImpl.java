@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -511,8 +512,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         int[] journalSlot = new int[n];
         Map<String, Integer> firstInRequest = new HashMap<>();
         // Per duplicate slot: the original's seq, or -1 - (the original's slot) when it is in this request.
-        int[] duplicateSlots = new int[n];
-        long[] originals = new long[n];
+        // Allocated at the first duplicate: most requests have none.
+        int[] duplicateSlots = null;
+        long[] originals = null;
         int duplicates = 0;
         // Read once under the id lock: the events journaled below get this ingest time or a later one.
         long nowMs = journal.clock().peekMs();
@@ -530,6 +532,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             if (earlier != null || known != null) {
                 long hash = earlier != null ? events.get(earlier).bodyHash() : known.bodyHash();
                 if (hash == s.bodyHash()) {
+                    if (duplicateSlots == null) {
+                        duplicateSlots = new int[n - i];
+                        originals = new long[n - i];
+                    }
                     duplicateSlots[duplicates] = i;
                     originals[duplicates++] = earlier != null ? -1 - earlier : known.seq();
                 } else {
@@ -541,7 +547,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             journalSlot[toJournal.size()] = i;
             toJournal.add(s);
         }
-        int[] slots = java.util.Arrays.copyOf(duplicateSlots, duplicates);
+        int[] slots = duplicates == 0 ? NO_SLOTS : Arrays.copyOf(duplicateSlots, duplicates);
         boolean[] after = new boolean[duplicates];
         int[] places = duplicates == 0 || toJournal.isEmpty() ? null
                 : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
@@ -582,6 +588,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         return List.of(out);
     }
+
+    private static final int[] NO_SLOTS = new int[0];
 
     private static List<String> customers(List<Submitted> events) {
         List<String> customers = new ArrayList<>(events.size());
