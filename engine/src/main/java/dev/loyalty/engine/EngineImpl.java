@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -468,7 +469,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         if (!anyId) {
             Submission[] out = new Submission[events.size()];
-            append(events, awaitOutcome, out, null);
+            append(events, awaitOutcome, out, null, null);
             return List.of(out);
         }
         idLock.lock();
@@ -510,7 +511,14 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         List<Submitted> toJournal = new ArrayList<>(n);
         int[] journalSlot = new int[n];
         Map<String, Integer> firstInRequest = new HashMap<>();
-        List<int[]> inRequestDuplicates = new ArrayList<>();
+        // Per duplicate slot: the original's seq, or -1 - (the original's slot) when it is in this request.
+        // Allocated at the first duplicate: most requests have none.
+        int[] duplicateSlots = null;
+        long[] originals = null;
+        int duplicates = 0;
+        // Read once under the id lock: the events journaled below get this ingest time or a later one.
+        long nowMs = journal.clock().peekMs();
+        long retentionMs = config.idempotencyRetention().toMillis();
         for (int i = 0; i < n; i++) {
             Submitted s = events.get(i);
             String id = s.event().id();
@@ -520,20 +528,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 continue;
             }
             Integer earlier = firstInRequest.get(id);
-            if (earlier != null) {
-                if (events.get(earlier).bodyHash() == s.bodyHash()) {
-                    inRequestDuplicates.add(new int[] {i, earlier});
-                } else {
-                    out[i] = mismatch(id);
-                }
-                continue;
-            }
-            IdempotencyIndex.Entry known = ids.get(id);
-            if (known != null) {
-                if (known.bodyHash() == s.bodyHash()) {
-                    out[i] = new Submission(known.seq(), true,
-                            processors[partitionOf(known.customer())].duplicate(known.seq(), known.customer()),
-                            null);
+            IdempotencyIndex.Entry known = earlier != null ? null : ids.get(id, nowMs, retentionMs);
+            if (earlier != null || known != null) {
+                long hash = earlier != null ? events.get(earlier).bodyHash() : known.bodyHash();
+                if (hash == s.bodyHash()) {
+                    if (duplicateSlots == null) {
+                        duplicateSlots = new int[n - i];
+                        originals = new long[n - i];
+                    }
+                    duplicateSlots[duplicates] = i;
+                    originals[duplicates++] = earlier != null ? -1 - earlier : known.seq();
                 } else {
                     out[i] = mismatch(id);
                 }
@@ -543,10 +547,27 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             journalSlot[toJournal.size()] = i;
             toJournal.add(s);
         }
+        int[] slots = duplicates == 0 ? NO_SLOTS : Arrays.copyOf(duplicateSlots, duplicates);
+        boolean[] after = new boolean[duplicates];
+        int[] places = duplicates == 0 || toJournal.isEmpty() ? null
+                : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        CompletableFuture<CustomerView>[] views = new CompletableFuture[duplicates];
         if (!toJournal.isEmpty()) {
             Submission[] journaledOut = new Submission[toJournal.size()];
             long[] ingest = new long[1];
-            append(toJournal, await, journaledOut, ingest);
+            append(toJournal, await, journaledOut, ingest, places == null ? null : (firstSeq, register) -> {
+                for (int d = 0; d < places.length; d++) {
+                    if (places[d] != DuplicatePlaces.CURRENT) {
+                        PartitionProcessor owner = processors[partitionOf(events.get(slots[d]).event().customer())];
+                        if (register) {
+                            views[d] = owner.viewAt(firstSeq + places[d], !after[d]);
+                        } else {
+                            owner.dropViewAt(firstSeq + places[d]);
+                        }
+                    }
+                }
+            });
             for (int j = 0; j < journaledOut.length; j++) {
                 out[journalSlot[j]] = journaledOut[j];
                 Event e = toJournal.get(j).event();
@@ -556,13 +577,32 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 }
             }
         }
-        for (int[] d : inRequestDuplicates) {
-            Submission original = out[d[1]];
-            String customer = events.get(d[1]).event().customer();
-            out[d[0]] = new Submission(original.seq(), true,
-                    processors[partitionOf(customer)].duplicate(original.seq(), customer), null);
+        for (int d = 0; d < duplicates; d++) {
+            long seq = originals[d] >= 0 ? originals[d] : out[(int) (-1 - originals[d])].seq();
+            String customer = events.get(slots[d]).event().customer();
+            PartitionProcessor owner = processors[partitionOf(customer)];
+            // The stored outcome with the view at the slot's place in the request (api.md, bulk).
+            CompletableFuture<EventResult> result = views[d] == null ? owner.duplicate(seq, customer)
+                    : owner.outcome(seq).thenCombine(views[d], EventResult::new);
+            out[slots[d]] = new Submission(seq, true, result, null);
         }
         return List.of(out);
+    }
+
+    private static final int[] NO_SLOTS = new int[0];
+
+    private static List<String> customers(List<Submitted> events) {
+        List<String> customers = new ArrayList<>(events.size());
+        for (Submitted s : events) {
+            customers.add(s.event().customer());
+        }
+        return customers;
+    }
+
+    /** Registers (or, when the append failed, forgets) per-seq work inside the append callback. */
+    @FunctionalInterface
+    private interface AppendHook {
+        void run(long firstSeq, boolean register);
     }
 
     private static Submission mismatch(String id) {
@@ -570,8 +610,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 "id '" + id + "' was already used with a different body"));
     }
 
-    /** Journals the events as one record, registering waiters before the record becomes visible. */
-    private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut) {
+    /**
+     * Journals the events as one record, registering waiters, and {@code hook}'s work (may be null), before
+     * the record becomes visible to the processors.
+     */
+    private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut, AppendHook hook) {
         int n = events.size();
         @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
@@ -591,6 +634,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                     }
                     inFlight.addAndGet(n);
                 }
+                if (hook != null) {
+                    hook.run(firstSeq, true);
+                }
             });
             journalWritable();
         } catch (RuntimeException e) {
@@ -600,6 +646,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                     waiters.get(partitionOf(events.get(i).event().customer())).remove(first[0] + i);
                 }
                 inFlight.addAndGet(-n);
+            }
+            if (first[0] >= 0 && hook != null) {
+                hook.run(first[0], false);
             }
             journalNotWritable(e);
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);

@@ -79,8 +79,9 @@ public interface LoyaltyEngine extends AutoCloseable {
      *
      * @param seq        journal sequence (of the original, for a duplicate); -1 when refused
      * @param duplicate  true when the id was seen before with the same body: nothing new was journaled
-     * @param result     completes with the outcome (for a duplicate, the stored one with the current
-     *                   customer view); null when not awaited or refused
+     * @param result     completes with the outcome (for a duplicate, the stored one with the customer view
+     *                   at the slot's place in the request: after the request's earlier events of that
+     *                   customer, before its later ones, else current); null when not awaited or refused
      * @param refusal    non-null when this event alone was refused before the journal (409 idempotency_mismatch)
      */
     record Submission(long seq, boolean duplicate, CompletableFuture<EventResult> result, Refusal refusal) {

@@ -87,6 +87,12 @@ final class ConfigValidator {
         boolean clockAdjustable = required("clock.adjustable", t.clock().adjustable(), false);
         Duration idempotencyRetention = duration("idempotency.retention", t.idempotency().retention(), false);
         Duration outcomesRetention = duration("outcomes.retention", t.outcomes().retention(), false);
+        if (idempotencyRetention.compareTo(outcomesRetention) > 0) {
+            // A retry answers the original's stored outcome: it must outlive the id, or a remembered id
+            // would point at a forgotten outcome (202 for an event GET /events/{seq} calls unknown).
+            problems.add("idempotency.retention", "must not exceed outcomes.retention ("
+                    + t.outcomes().retention().text() + "), got " + t.idempotency().retention().text());
+        }
         List<Integer> activeWindows = windowsDays("stats.active-windows", t.stats().activeWindows());
         List<Integer> expiringWindows = windowsDays("stats.expiring-windows", t.stats().expiringWindows());
         RulesConfig rules = rules(t.rules());

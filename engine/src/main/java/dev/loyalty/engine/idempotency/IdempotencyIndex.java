@@ -51,6 +51,11 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** What the index remembers of an id. */
     public record Entry(long seq, long bodyHash, long ingestMs, String customer) {
+
+        /** True while the id is remembered: first journaled no more than {@code retentionMs} before {@code nowMs}. */
+        public boolean retainedAt(long nowMs, long retentionMs) {
+            return nowMs - ingestMs <= retentionMs;
+        }
     }
 
     private final Options options;
@@ -103,7 +108,18 @@ public final class IdempotencyIndex implements AutoCloseable {
         return k;
     }
 
-    /** The entry of that id, or null. */
+    /**
+     * The entry of that id if it is still remembered as of {@code nowMs} (ingest clock), else null. The
+     * retention is judged here, at lookup, not by {@link #expireBefore}: an id is forgotten the moment the
+     * clock passes its retention (also when the clock jumps), whether or not an expiry pass removed it yet,
+     * so a running, a restarted and a rebuilt index answer alike.
+     */
+    public Entry get(String id, long nowMs, long retentionMs) {
+        Entry e = get(id);
+        return e != null && e.retainedAt(nowMs, retentionMs) ? e : null;
+    }
+
+    /** The entry of that id as stored, however old, or null. */
     public Entry get(String id) {
         Entry p = pending.get(id);
         if (p != null) {
@@ -175,8 +191,12 @@ public final class IdempotencyIndex implements AutoCloseable {
         }
     }
 
-    /** Forgets ids first seen before that ingest time; returns how many. */
-    public int expireBefore(long ingestMs) {
+    /**
+     * Forgets ids first seen before that ingest time; returns how many. Garbage collection only (lookups
+     * judge the retention themselves). Synchronized with {@link #flush} so that an id reused after its
+     * expiry, written between this pass's read and its delete, is not deleted with its old entry.
+     */
+    public synchronized int expireBefore(long ingestMs) {
         int n = 0;
         try (Slice lower = new Slice(new byte[] {'T'});
              Slice upper = new Slice(timeKey(ingestMs, ""));

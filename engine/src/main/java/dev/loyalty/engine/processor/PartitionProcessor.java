@@ -79,6 +79,10 @@ public final class PartitionProcessor implements Runnable {
     private final LinkedHashMap<String, Customer> dirty = new LinkedHashMap<>();
     private final List<LedgerEntry> ledger = new ArrayList<>();
     private final List<Object[]> completions = new ArrayList<>();
+    /** Views asked for at a seq (see {@link #viewAt}), registered before the record holding it is visible. */
+    private final ConcurrentHashMap<Long, ViewHook> viewHooks = new ConcurrentHashMap<>();
+    /** Views captured in this batch, handed over once it is committed (like outcomes to waiters). */
+    private final List<CapturedView> capturedViews = new ArrayList<>();
     private final List<Long> clockRecords = new ArrayList<>();
     private final BatchClock clock = new BatchClock();
     private final Context ctx = new Context();
@@ -288,7 +292,35 @@ public final class PartitionProcessor implements Runnable {
         });
     }
 
-    /** Stored outcome with the customer's current view; waits for the event if it is not applied yet. */
+    /**
+     * The customer's view at one place in the journal: just before the event of {@code seq} is applied
+     * ({@code before}) or right after it, with the clock of its record; null when the customer does not
+     * exist there. Completes once that batch is committed. Call before the record holding {@code seq} can
+     * be read by this processor (inside the append callback, as waiters are registered): a later call
+     * would never complete. Gives the duplicate slots of a bulk their customer at their place in it.
+     */
+    public CompletableFuture<CustomerView> viewAt(long seq, boolean before) {
+        if (failed) {
+            return CompletableFuture.failedFuture(stopped());
+        }
+        ViewHook hook = viewHooks.compute(seq, (k, old) -> ViewHook.with(old, before));
+        return before ? hook.before() : hook.after();
+    }
+
+    /** Forgets views asked for at a seq whose record was not journaled after all. */
+    public void dropViewAt(long seq) {
+        viewHooks.remove(seq);
+    }
+
+    /** Stored outcome of the event of that seq; waits for the event if it is not applied yet. */
+    public CompletableFuture<EventOutcome> outcome(long seq) {
+        return duplicate(seq, null).thenApply(EventResult::outcome);
+    }
+
+    /**
+     * Stored outcome with the customer's current view (no view with a null {@code customer}); waits for
+     * the event if it is not applied yet.
+     */
     public CompletableFuture<EventResult> duplicate(long seq, String customer) {
         CompletableFuture<EventResult> out = new CompletableFuture<>();
         if (failed) {
@@ -299,23 +331,24 @@ public final class PartitionProcessor implements Runnable {
             try {
                 byte[] o = store.get(Keys.outcome(seq));
                 if (o != null) {
-                    Customer c = load(customer);
+                    Customer c = customer == null ? null : load(customer);
                     out.complete(new EventResult(OutcomeCodec.decode(o),
-                            c.exists() ? rules.view(c, clock.nowMs()) : null));
+                            c != null && c.exists() ? rules.view(c, clock.nowMs()) : null));
                 } else {
-                    waiters.compute(seq, (k, existing) -> {
-                        if (existing == null) {
-                            inFlight.incrementAndGet();
-                            return out;
-                        }
-                        return existing.whenComplete((r, e) -> {
+                    // Not applied yet (this thread applies, so it cannot be applied meanwhile). Never replace
+                    // a waiter already there (the original request's): commit completes only the mapped one.
+                    CompletableFuture<EventResult> existing = waiters.putIfAbsent(seq, out);
+                    if (existing == null) {
+                        inFlight.incrementAndGet();
+                    } else {
+                        existing.whenComplete((r, e) -> {
                             if (e != null) {
                                 out.completeExceptionally(e);
                             } else {
                                 out.complete(r);
                             }
                         });
-                    });
+                    }
                 }
             } catch (RuntimeException e) {
                 out.completeExceptionally(e);
@@ -365,6 +398,27 @@ public final class PartitionProcessor implements Runnable {
 
     /** A query for the processor thread and the future it completes. */
     private record Task(CompletableFuture<?> future, Runnable body) {
+    }
+
+    /** Views asked for at one seq: just before applying it, right after it (each null when not asked). */
+    private record ViewHook(CompletableFuture<CustomerView> before, CompletableFuture<CustomerView> after) {
+
+        /** This hook (or a new one) also asking for the view {@code before} or after; askers share futures. */
+        static ViewHook with(ViewHook old, boolean before) {
+            CompletableFuture<CustomerView> b = old == null ? null : old.before();
+            CompletableFuture<CustomerView> a = old == null ? null : old.after();
+            if (before && b == null) {
+                return new ViewHook(new CompletableFuture<>(), a);
+            }
+            if (!before && a == null) {
+                return new ViewHook(b, new CompletableFuture<>());
+            }
+            return old;
+        }
+    }
+
+    /** A view captured while applying, and who waits for it. */
+    private record CapturedView(CompletableFuture<CustomerView> future, CustomerView view) {
     }
 
     // ---------------------------------------------------------------- the loop
@@ -492,6 +546,11 @@ public final class PartitionProcessor implements Runnable {
 
     private void apply(Event e, long seq, long ingestMs) {
         Customer c = load(e.customer());
+        // Hooks are rare (duplicate slots of bulks): one emptiness check per event otherwise.
+        ViewHook hook = viewHooks.isEmpty() ? null : viewHooks.remove(seq);
+        if (hook != null && hook.before() != null) {
+            capture(hook.before(), c);
+        }
         int accounts = rules.config().accounts().size();
         before.capture(c, accounts);
         ctx.seq = seq;
@@ -515,6 +574,13 @@ public final class PartitionProcessor implements Runnable {
             completions.add(new Object[] {seq, new EventResult(outcome,
                     c.exists() ? rules.view(c, clock.nowMs()) : null)});
         }
+        if (hook != null && hook.after() != null) {
+            capture(hook.after(), c);
+        }
+    }
+
+    private void capture(CompletableFuture<CustomerView> future, Customer c) {
+        capturedViews.add(new CapturedView(future, c.exists() ? rules.view(c, clock.nowMs()) : null));
     }
 
     private void writeLedger(String customer) {
@@ -678,6 +744,10 @@ public final class PartitionProcessor implements Runnable {
             }
         }
         completions.clear();
+        for (CapturedView v : capturedViews) {
+            v.future().complete(v.view());
+        }
+        capturedViews.clear();
         for (Long seq : clockRecords) {
             listener.clockRecordApplied(partition, seq);
         }
@@ -707,6 +777,19 @@ public final class PartitionProcessor implements Runnable {
             if (f != null) {
                 inFlight.decrementAndGet();
                 f.completeExceptionally(t);
+            }
+        }
+        for (CapturedView v : capturedViews) {
+            v.future().completeExceptionally(t);
+        }
+        capturedViews.clear();
+        for (Long seq : viewHooks.keySet()) {
+            ViewHook h = viewHooks.remove(seq);
+            if (h != null && h.before() != null) {
+                h.before().completeExceptionally(t);
+            }
+            if (h != null && h.after() != null) {
+                h.after().completeExceptionally(t);
             }
         }
     }

@@ -80,6 +80,7 @@ class ConfigValidationTest {
                 Arguments.of("clock:\n  adjustable: 1", "clock.adjustable: must be true or false, got 1"),
                 Arguments.of("idempotency:\n  retention: 7x", "idempotency.retention: must be a duration"),
                 Arguments.of("outcomes:\n  retention: 0d", "outcomes.retention: must be longer than 0"),
+                Arguments.of("idempotency:\n  retention: 31d", "idempotency.retention: must not exceed outcomes.retention (30d), got 31d"),
                 Arguments.of("stats:\n  active-windows: [30, 0]", "stats.active-windows: each window must be 1..36500 days, got 0"),
                 Arguments.of("stats:\n  active-windows: [30, 30]", "stats.active-windows: window 30 is listed twice"),
                 Arguments.of("stats:\n  expiring-windows: [90, 0]", "stats.expiring-windows: each window must be 1..36500 days, got 0"),

@@ -57,4 +57,18 @@ class IdempotencyIndexTest {
             assertThat(index.get("new")).isNull();
         }
     }
+
+    @Test
+    void shouldForgetAnIdAtLookupOnceTheClockPassesItsRetentionWithoutAnExpiryPass() {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            IdempotencyIndex.Entry e = new IdempotencyIndex.Entry(1, 11, 1000, "c-1");
+            index.put("a", e);
+            assertThat(index.get("a", 1500, 500)).isEqualTo(e);
+            assertThat(index.get("a", 1501, 500)).isNull();
+            index.flush();
+            assertThat(index.get("a", 1500, 500)).isEqualTo(e);
+            assertThat(index.get("a", 1501, 500)).isNull();
+            assertThat(index.get("a")).as("kept until an expiry pass collects it").isEqualTo(e);
+        }
+    }
 }
