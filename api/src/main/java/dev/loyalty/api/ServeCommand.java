@@ -49,7 +49,10 @@ final class ServeCommand implements Callable<Integer> {
      * stop. Only the engine's own resources are flushed here, and they are closed by then.
      */
     private static void stop(Program program) {
-        if (program.stop()) {
+        boolean clean = program.stop();
+        // halt skips every other hook: the queued log lines ("shut down in …") are written out first
+        ProgramLogging.stop();
+        if (clean) {
             Runtime.getRuntime().halt(0);
         }
     }
