@@ -13,11 +13,9 @@ import org.apache.commons.csv.CSVRecord;
 
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
-import java.io.FilterReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -63,7 +61,7 @@ public final class CustomerFile implements AutoCloseable {
     private final Format format;
     private final CountingStream counted;
     private final BufferedReader reader;
-    private final RecordLimit limit;
+    private final CsvRecordLimit limit;
     private final CSVParser csv;
     private final Iterator<CSVRecord> records;
     private List<String> header;
@@ -79,7 +77,7 @@ public final class CustomerFile implements AutoCloseable {
         this.counted = new CountingStream(in);
         this.reader = new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
         if (format == Format.CSV) {
-            this.limit = new RecordLimit(reader);
+            this.limit = new CsvRecordLimit(reader, MAX_RECORD_CHARS);
             this.csv = CSVParser.parse(limit, CSV_FORMAT);
             this.records = csv.iterator();
             readHeader();
@@ -172,7 +170,7 @@ public final class CustomerFile implements AutoCloseable {
     private CustomerLine nextCsv() throws IOException {
         while (!ended) {
             long startLine = csv.getCurrentLineNumber() + 1;
-            limit.count = 0;
+            limit.startRecord();
             CSVRecord record;
             try {
                 if (!records.hasNext()) {
@@ -193,7 +191,7 @@ public final class CustomerFile implements AutoCloseable {
 
     /** What is wrong with the CSV text; a failure to read the file itself is thrown. */
     private static String csvProblem(UncheckedIOException e) throws IOException {
-        if (e.getCause() instanceof RecordTooLong) {
+        if (e.getCause() instanceof CsvRecordLimit.TooLong) {
             return "a record longer than " + MAX_RECORD_CHARS + " characters (an unterminated quote?); "
                     + "the rest of the file is not read";
         }
@@ -295,42 +293,6 @@ public final class CustomerFile implements AutoCloseable {
             csv.close();
         }
         reader.close();
-    }
-
-    /** Thrown through the CSV parser when a record exceeds {@link #MAX_RECORD_CHARS}. */
-    private static final class RecordTooLong extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        RecordTooLong() {
-            super("a CSV record longer than " + MAX_RECORD_CHARS + " characters");
-        }
-    }
-
-    /** Counts the characters handed to the parser since the current record began; refuses too many. */
-    private static final class RecordLimit extends FilterReader {
-        private long count;
-
-        RecordLimit(Reader in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int c = super.read();
-            if (c >= 0 && ++count > MAX_RECORD_CHARS) {
-                throw new RecordTooLong();
-            }
-            return c;
-        }
-
-        @Override
-        public int read(char[] buffer, int off, int len) throws IOException {
-            int n = super.read(buffer, off, len);
-            if (n > 0 && (count += n) > MAX_RECORD_CHARS) {
-                throw new RecordTooLong();
-            }
-            return n;
-        }
     }
 
     /** Counts the bytes that pass, for progress by file size. */
