@@ -1,5 +1,6 @@
 package dev.loyalty.api;
 
+import dev.loyalty.api.logging.ProgramLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +32,9 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exit = commandLine().execute(args);
+        ProgramLogging.stop(); // the log writer is a daemon thread: what it has queued is written out first
+        System.exit(exit);
     }
 
     /** The command line with its subcommands, for {@link #main} and tests. */

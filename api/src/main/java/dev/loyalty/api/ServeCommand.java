@@ -46,10 +46,13 @@ final class ServeCommand implements Callable<Integer> {
     /**
      * The shutdown hook (SIGTERM, SIGINT): a graceful stop. The JVM would then exit with 128 + the signal;
      * a shutdown that closed everything in time exits 0 instead, as service managers expect of a clean
-     * stop. Only the engine's own resources are flushed here, and they are closed by then.
+     * stop. Only the engine's own resources and the queued log lines are flushed here, and they are closed by then.
      */
     private static void stop(Program program) {
-        if (program.stop()) {
+        boolean clean = program.stop();
+        // halt skips every other hook: the queued log lines ("shut down in …") are written out first
+        ProgramLogging.stop();
+        if (clean) {
             Runtime.getRuntime().halt(0);
         }
     }

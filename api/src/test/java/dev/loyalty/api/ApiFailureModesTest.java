@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +146,19 @@ class ApiFailureModesTest {
         Answer late = http.post("/events", KEY, EVENT);
         assertThat(late.status()).isEqualTo(503);
         assertThat(late.errorCode()).isEqualTo("unavailable");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldAnswerWithinOneSyncTimeoutWhenNeitherTheJournalNorTheOutcomeAnswers() {
+        engine.submit = events -> submissions(events.size(), i -> new CompletableFuture<>());
+        engine.durable = new CompletableFuture<>();
+        long startNs = System.nanoTime();
+        Answer a = http.post("/events", KEY, EVENT);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertThat(a.status()).isEqualTo(503);
+        assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole wait, not one per wait")
+                .isGreaterThanOrEqualTo(300).isLessThan(540);
     }
 
     @Test

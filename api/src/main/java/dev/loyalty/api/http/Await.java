@@ -1,17 +1,18 @@
 package dev.loyalty.api.http;
 
-import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Waits for an engine future from an event loop without blocking it: the completion is hopped back onto
- * the request's context, and a timer bounds the wait. Exactly one of the callbacks runs, on the context;
- * whatever it throws fails the request (mapped by {@link HttpErrors}). Event loop only.
+ * Waits for an engine future from an event loop without blocking it: Vert.x hops the completion back onto
+ * the request's context and bounds the wait with one timer. Exactly one of the callbacks runs, on the
+ * context; whatever it throws fails the request (mapped by {@link HttpErrors}). Event loop only.
  */
 final class Await {
 
@@ -24,26 +25,20 @@ final class Await {
      */
     static <T> void within(RoutingContext ctx, CompletableFuture<T> future, long timeoutMs,
                            BiConsumer<T, Throwable> onComplete, Runnable onTimeout) {
-        Context context = Vertx.currentContext();
-        if (future.isDone()) {
-            complete(ctx, future, onComplete);
+        if (future.isDone()) { // most answers: no timer, no hop
+            completeNow(ctx, future, onComplete);
             return;
         }
-        Vertx vertx = ctx.vertx();
-        Settled settled = new Settled();
-        long timerId = vertx.setTimer(timeoutMs, id -> {
-            if (!settled.done) {
-                settled.done = true;
-                guarded(ctx, onTimeout);
-            }
-        });
-        future.whenComplete((value, failure) -> context.runOnContext(v -> {
-            if (!settled.done) {
-                settled.done = true;
-                vertx.cancelTimer(timerId);
-                guarded(ctx, () -> onComplete.accept(value, failure == null ? null : HttpErrors.unwrap(failure)));
-            }
-        }));
+        // completes when the engine's future does or at the deadline, whichever is first; the engine's
+        // future itself then tells which (so a late failure is never mistaken for a timeout)
+        Future.fromCompletionStage(future, Vertx.currentContext()).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .onComplete(settled -> {
+                    if (future.isDone()) {
+                        completeNow(ctx, future, onComplete);
+                    } else {
+                        guarded(ctx, onTimeout);
+                    }
+                });
     }
 
     /**
@@ -60,17 +55,28 @@ final class Await {
         }, () -> HttpErrors.send(ctx, 503, "unavailable", "the engine did not answer within " + timeoutMs + " ms"));
     }
 
-    private static <T> void complete(RoutingContext ctx, CompletableFuture<T> future, BiConsumer<T, Throwable> onComplete) {
+    private static <T> void completeNow(RoutingContext ctx, CompletableFuture<T> done,
+                                        BiConsumer<T, Throwable> onComplete) {
         T value = null;
         Throwable failure = null;
         try {
-            value = future.join();
+            value = done.join();
         } catch (RuntimeException e) {
             failure = HttpErrors.unwrap(e);
         }
         T v = value;
         Throwable f = failure;
         guarded(ctx, () -> onComplete.accept(v, f));
+    }
+
+    /** The failure of a completed future (unwrapped), or null when it completed normally. */
+    static Throwable failureOf(CompletableFuture<?> done) {
+        try {
+            done.join();
+            return null;
+        } catch (RuntimeException e) {
+            return HttpErrors.unwrap(e);
+        }
     }
 
     private static void guarded(RoutingContext ctx, Runnable action) {
@@ -83,10 +89,5 @@ final class Await {
                 ctx.fail(e);
             }
         }
-    }
-
-    /** Which callback ran; touched only on the request's context. */
-    private static final class Settled {
-        boolean done;
     }
 }

@@ -149,19 +149,22 @@ final class EventRoutes {
      * Runs {@code answer} once the journal holds every record up to {@code seq} as durably as
      * {@code journal.sync} promises (nothing journaled is acknowledged before), and {@code outcomes} (may be
      * null) completed or {@code api.sync-timeout} passed, whichever is first; {@code answer} reads the
-     * outcomes as they stand. A journal that cannot be made durable in time answers {@code 503}.
+     * outcomes as they stand. One deadline for the whole wait: a journal not durable by then (or failing)
+     * answers {@code 503}, so no request waits longer than {@code api.sync-timeout}.
      */
     private void whenDurable(RoutingContext ctx, long seq, CompletableFuture<?> outcomes, Runnable answer) {
         CompletableFuture<Void> durable = engine.durable(seq);
         CompletableFuture<?> all = outcomes == null ? durable : CompletableFuture.allOf(durable, outcomes);
-        Runnable afterDurable = () -> Await.within(ctx, durable, syncTimeoutMs, (v, failure) -> {
-            if (failure != null) {
-                notDurable(ctx, failure);
+        Runnable settle = () -> {
+            if (!durable.isDone()) {
+                notDurable(ctx, null);
+            } else if (durable.isCompletedExceptionally()) {
+                notDurable(ctx, Await.failureOf(durable));
             } else {
                 answer.run();
             }
-        }, () -> notDurable(ctx, null));
-        Await.within(ctx, all, syncTimeoutMs, (v, failure) -> afterDurable.run(), afterDurable);
+        };
+        Await.within(ctx, all, syncTimeoutMs, (v, failure) -> settle.run(), settle);
     }
 
     private static void notDurable(RoutingContext ctx, Throwable failure) {

@@ -1,5 +1,9 @@
 package dev.loyalty.api.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.loyalty.engine.config.EngineConfig.ApiKey;
 import io.vertx.ext.web.RoutingContext;
 
@@ -8,11 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Optional HMAC request signing, for keys configured with an {@code hmac-secret}:
@@ -21,9 +23,11 @@ import java.util.Map;
  * </pre>
  * where URI is the path and query as sent. A signature is refused ({@code 401 invalid_signature}) when it is
  * malformed, names no signing key, is dated outside {@link #WINDOW_SECONDS} of this machine's clock, does not
- * match, or was seen before within the window (a replay). Remembered signatures are bounded
- * ({@link #MAX_REMEMBERED}); past that, signed requests are refused {@code 429} rather than forgetting one
- * that could then be replayed. Thread-safe.
+ * match, or was seen before within the window (a replay). Each signature is remembered exactly as long as
+ * its own {@code ts} stays within the window, so a client whose clock runs minutes ahead holds only its own
+ * entries, never anyone else's. Remembered signatures are bounded ({@link #MAX_REMEMBERED}); past that,
+ * signed requests are refused {@code 429} rather than forgetting one that could then be replayed.
+ * Thread-safe, without a global lock; one {@link Mac} per thread.
  */
 final class RequestSignatures {
 
@@ -38,8 +42,29 @@ final class RequestSignatures {
     record Signed(ApiKey key, long ts, String sig) {
     }
 
-    /** signature → its timestamp, oldest first. */
-    private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
+    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JVM has HmacSHA256", e);
+        }
+    });
+
+    /** signature → how long it stays usable (until its ts leaves the window), then forgotten. */
+    private final Cache<String, Duration> seen;
+    private final int maxRemembered;
+
+    RequestSignatures() {
+        this(MAX_REMEMBERED, Ticker.systemTicker());
+    }
+
+    /** With a bound and a clock of its own (tests). */
+    RequestSignatures(int maxRemembered, Ticker ticker) {
+        this.maxRemembered = maxRemembered;
+        this.seen = Caffeine.newBuilder().ticker(ticker)
+                .expireAfter(Expiry.<String, Duration>creating((signature, usable) -> usable))
+                .build();
+    }
 
     /**
      * The key a signature header names, checked for form and time (not yet for the body).
@@ -113,20 +138,17 @@ final class RequestSignatures {
         if (!MessageDigest.isEqual(expected, given)) {
             throw invalid("the signature does not match the request");
         }
-        synchronized (seen) {
-            for (Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator(); it.hasNext(); ) {
-                if (it.next().getValue() >= nowSeconds - WINDOW_SECONDS) {
-                    break;
-                }
-                it.remove();
-            }
-            if (seen.containsKey(signed.sig())) {
-                throw invalid("this signature was already used (replay)");
-            }
-            if (seen.size() >= MAX_REMEMBERED) {
+        // usable while nowSeconds <= ts + WINDOW_SECONDS; a second more for this clock's truncated seconds
+        Duration usable = Duration.ofSeconds(Math.max(1, signed.ts() + WINDOW_SECONDS + 1 - nowSeconds));
+        if (seen.estimatedSize() >= maxRemembered) {
+            seen.cleanUp(); // the estimate counts entries expired but not yet dropped
+            if (seen.estimatedSize() >= maxRemembered) {
                 throw new ApiException(429, "overloaded", "too many signed requests within the time window");
             }
-            seen.put(signed.sig(), signed.ts());
+        }
+        // keyed by the HMAC itself: the same bytes written another way (padding left out) are the same signature
+        if (seen.asMap().putIfAbsent(HexFormat.of().formatHex(expected), usable) != null) {
+            throw invalid("this signature was already used (replay)");
         }
     }
 
@@ -134,11 +156,11 @@ final class RequestSignatures {
     static byte[] sign(String secret, long ts, String method, String uri, byte[] body) {
         String text = ts + "\n" + method + "\n" + uri + "\n" + HexFormat.of().formatHex(Sha256.of(body));
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = HMAC.get();
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every JVM has HmacSHA256", e);
+            throw new IllegalStateException("an HMAC key of any length is valid", e);
         }
     }
 

@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,9 +29,13 @@ import java.util.Set;
 /**
  * Reads customers from an import file, one per line, in one of two formats.
  * <ul>
- *   <li>CSV (RFC 4180 quoting, one record per line, UTF-8): a header line naming the columns; {@code customer}
+ *   <li>CSV (RFC 4180, read by Apache Commons CSV; UTF-8): a header record naming the columns; {@code customer}
  *       is required, {@code balance.<account>} columns hold opening balances (whole points, empty = 0),
- *       every other column is a profile attribute (text; an empty cell is left out).</li>
+ *       every other column is a profile attribute (text; an empty cell is left out). A quoted value may span
+ *       lines; a record is numbered by the line it starts on. A quote never closed makes the rest of the
+ *       file one unreadable record (reported, the file ends there), as does a record over
+ *       {@link #MAX_RECORD_CHARS}, so a stray quote never reads a whole file into memory. Text after a
+ *       closing quote is kept ({@code "a"b} is {@code ab}).</li>
  *   <li>NDJSON: one object per line, {@code {"customer": "c-1", "profile": {...}, "balances": {"points": 120}}};
  *       {@code profile} and {@code balances} are optional, other fields are refused (a typo never passes).</li>
  * </ul>
@@ -40,6 +49,10 @@ public final class CustomerFile implements AutoCloseable {
 
     /** Prefix of the CSV columns holding opening balances. */
     public static final String BALANCE_COLUMN = "balance.";
+    /** Longest CSV record read (characters, about: the reader reads ahead). */
+    public static final int MAX_RECORD_CHARS = 1 << 20;
+    /** RFC 4180 as written by spreadsheets: empty lines come back as records (skipped, but counted). */
+    private static final CSVFormat CSV_FORMAT = CSVFormat.RFC4180.builder().setTrailingData(true).get();
     private static final Set<String> NDJSON_FIELDS = Set.of("customer", "profile", "balances");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -48,8 +61,12 @@ public final class CustomerFile implements AutoCloseable {
     private final Format format;
     private final CountingStream counted;
     private final BufferedReader reader;
+    private final CsvRecordLimit limit;
+    private final CSVParser csv;
+    private final Iterator<CSVRecord> records;
     private List<String> header;
     private long lineNumber;
+    private boolean ended;
 
     /**
      * @throws IOException when the CSV header cannot be read
@@ -60,7 +77,14 @@ public final class CustomerFile implements AutoCloseable {
         this.counted = new CountingStream(in);
         this.reader = new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
         if (format == Format.CSV) {
+            this.limit = new CsvRecordLimit(reader, MAX_RECORD_CHARS);
+            this.csv = CSVParser.parse(limit, CSV_FORMAT);
+            this.records = csv.iterator();
             readHeader();
+        } else {
+            this.limit = null;
+            this.csv = null;
+            this.records = null;
         }
     }
 
@@ -77,17 +101,18 @@ public final class CustomerFile implements AutoCloseable {
     }
 
     private void readHeader() throws IOException {
-        String line = reader.readLine();
-        lineNumber = 1;
-        if (line == null) {
+        CSVRecord first;
+        try {
+            first = records.hasNext() ? records.next() : null;
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException("line 1 (the header): " + csvProblem(e));
+        }
+        if (first == null) {
             throw new IllegalArgumentException("the CSV file is empty: its first line must name the columns");
         }
-        if (line.startsWith("\uFEFF")) {
-            line = line.substring(1);
-        }
-        List<String> columns = splitCsv(line);
-        if (columns == null) {
-            throw new IllegalArgumentException("line 1 (the header): an unterminated quote");
+        List<String> columns = new ArrayList<>(first.toList());
+        if (columns.get(0).startsWith("\uFEFF")) {
+            columns.set(0, columns.get(0).substring(1));
         }
         List<String> trimmed = new ArrayList<>();
         for (String c : columns) {
@@ -128,6 +153,9 @@ public final class CustomerFile implements AutoCloseable {
 
     /** The next customer line, or null at the end of the file. */
     public CustomerLine next() throws IOException {
+        if (format == Format.CSV) {
+            return nextCsv();
+        }
         String line;
         do {
             line = reader.readLine();
@@ -136,14 +164,46 @@ public final class CustomerFile implements AutoCloseable {
             }
             lineNumber++;
         } while (line.isBlank());
-        return format == Format.CSV ? csv(lineNumber, line) : ndjson(lineNumber, line);
+        return ndjson(lineNumber, line);
     }
 
-    private CustomerLine csv(long number, String line) {
-        List<String> cells = splitCsv(line);
-        if (cells == null) {
-            return CustomerLine.unreadable(number, "an unterminated quote (a quoted value cannot span lines)");
+    private CustomerLine nextCsv() throws IOException {
+        while (!ended) {
+            long startLine = csv.getCurrentLineNumber() + 1;
+            limit.startRecord();
+            CSVRecord record;
+            try {
+                if (!records.hasNext()) {
+                    return null;
+                }
+                record = records.next();
+            } catch (UncheckedIOException e) {
+                ended = true; // the parser cannot resume inside a broken record
+                return CustomerLine.unreadable(startLine, csvProblem(e));
+            }
+            if (record.size() == 1 && record.get(0).isBlank()) {
+                continue;
+            }
+            return csvLine(startLine, record);
         }
+        return null;
+    }
+
+    /** What is wrong with the CSV text; a failure to read the file itself is thrown. */
+    private static String csvProblem(UncheckedIOException e) throws IOException {
+        if (e.getCause() instanceof CsvRecordLimit.TooLong) {
+            return "a record longer than " + MAX_RECORD_CHARS + " characters (an unterminated quote?); "
+                    + "the rest of the file is not read";
+        }
+        if (e.getCause() instanceof CSVException c) {
+            return c.getMessage().contains("EOF reached before encapsulated token finished")
+                    ? "an unterminated quote: the quoted value runs to the end of the file"
+                    : c.getMessage();
+        }
+        throw e.getCause();
+    }
+
+    private CustomerLine csvLine(long number, CSVRecord cells) {
         if (cells.size() != header.size()) {
             return CustomerLine.unreadable(number, "has " + cells.size() + " values, the header names "
                     + header.size() + " columns");
@@ -223,52 +283,15 @@ public final class CustomerFile implements AutoCloseable {
         return new CustomerLine(number, customer.textValue(), attributes, balances, null);
     }
 
-    /** The values of one CSV line (RFC 4180 quoting), or null when a quote is not closed. */
-    static List<String> splitCsv(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        boolean wasQuoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"' && cell.toString().isBlank() && !wasQuoted) {
-                cell.setLength(0);
-                quoted = true;
-                wasQuoted = true;
-            } else if (c == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-                wasQuoted = false;
-            } else if (c == '\r' && i == line.length() - 1) {
-                break;
-            } else {
-                cell.append(c);
-            }
-        }
-        if (quoted) {
-            return null;
-        }
-        cells.add(cell.toString());
-        return cells;
-    }
-
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
 
     @Override
     public void close() throws IOException {
+        if (csv != null) {
+            csv.close();
+        }
         reader.close();
     }
 

@@ -1,131 +1,131 @@
 package dev.loyalty.api.logging;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import dev.loyalty.engine.config.EngineConfig;
-import org.slf4j.event.KeyValuePair;
-import org.slf4j.event.Level;
+import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Where and how log events are written: to stderr, one event per line (text: a stack trace follows on its
  * own lines; JSON: one object per line, the stack trace inside it), at or above the configured level.
- * Chatty libraries (Netty, Vert.x, Chronicle) are held at warn. Configured once a command has loaded its
- * configuration; until then text at info. Thread-safe: each event is one write.
+ * Chatty libraries (Netty, Vert.x, Chronicle) are held at warn. Until a command has loaded its configuration,
+ * text at info ({@link ProgramLogConfigurator}).
+ *
+ * <p>The calling thread only queues the event; one Logback worker writes. When the queue is four-fifths
+ * full, info and debug events are dropped rather than making callers (event loops) wait; warnings and
+ * errors are never dropped: they wait for room. {@link #stop()} writes out what is queued.
  */
 public final class ProgramLogging {
 
     /** Libraries whose info lines are noise in the program's log. */
-    private static final Map<String, Level> QUIET_LIBRARIES = Map.of(
-            "io.netty", Level.WARN, "io.vertx", Level.WARN, "net.openhft", Level.WARN);
-    private static final Set<String> RESERVED = Set.of("ts", "level", "logger", "thread", "msg", "error");
-    private static final DateTimeFormatter TEXT_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final JsonFactory JSON = new JsonFactory();
-
-    private static volatile EngineConfig.LogFormat format = EngineConfig.LogFormat.TEXT;
-    private static volatile Level threshold = Level.INFO;
-    private static volatile PrintStream out = System.err;
+    private static final String[] QUIET_LIBRARIES = {"io.netty", "io.vertx", "net.openhft"};
+    /** Events that may wait for the writer: a burst of warnings during an outage fits. */
+    static final int QUEUE_SIZE = 8192;
+    /** Longest wait at {@link #stop()} for queued events to be written. */
+    private static final int FLUSH_MS = 2000;
+    static final String TEXT_PATTERN =
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ,UTC} [%thread] %level %logger{0} - %msg%fields%n";
 
     private ProgramLogging() {
     }
 
     /** Applies {@code log.format} and {@code log.level}. */
     public static void configure(EngineConfig.Log log) {
-        format = log.format();
-        threshold = Level.valueOf(log.level().toUpperCase(Locale.ROOT));
+        LoggerContext context = context();
+        if (context != null) {
+            install(context, log.format(), Level.toLevel(log.level(), Level.INFO), null);
+        }
     }
 
     /** Sets the least level written (tools other than {@code serve} keep the engine's info lines out). */
-    public static void threshold(Level level) {
-        threshold = level;
-    }
-
-    /** Redirects the output (tests). */
-    static void output(PrintStream stream) {
-        out = stream;
-    }
-
-    static boolean enabled(String logger, Level level) {
-        Level least = threshold;
-        for (Map.Entry<String, Level> quiet : QUIET_LIBRARIES.entrySet()) {
-            if (logger.startsWith(quiet.getKey()) && quiet.getValue().toInt() > least.toInt()) {
-                least = quiet.getValue();
-            }
+    public static void threshold(org.slf4j.event.Level level) {
+        LoggerContext context = context();
+        if (context != null) {
+            applyLevels(context, Level.convertAnSLF4JLevel(level));
         }
-        return level.toInt() >= least.toInt();
     }
 
-    static void write(long timeMs, Level level, String logger, String thread, String message,
-                      List<KeyValuePair> fields, Throwable error) {
-        String line = format == EngineConfig.LogFormat.JSON
-                ? json(timeMs, level, logger, thread, message, fields, error)
-                : text(timeMs, level, logger, thread, message, fields, error);
-        out.print(line);
-        out.flush();
-    }
-
-    private static String text(long timeMs, Level level, String logger, String thread, String message,
-                               List<KeyValuePair> fields, Throwable error) {
-        StringBuilder sb = new StringBuilder(128);
-        sb.append(TEXT_TIME.format(Instant.ofEpochMilli(timeMs))).append(" [").append(thread).append("] ")
-                .append(level).append(' ').append(logger.substring(logger.lastIndexOf('.') + 1))
-                .append(" - ").append(message);
-        for (KeyValuePair kv : fields) {
-            sb.append(' ').append(kv.key).append('=').append(kv.value);
+    /**
+     * Writes out the queued events and stops logging. Call it last before the JVM ends: a shutdown hook that
+     * halts the JVM skips other hooks, and the writer thread is a daemon.
+     */
+    public static void stop() {
+        LoggerContext context = context();
+        if (context != null) {
+            context.stop();
         }
-        sb.append(System.lineSeparator());
-        if (error != null) {
-            sb.append(stackTrace(error));
-        }
-        return sb.toString();
     }
 
-    private static String json(long timeMs, Level level, String logger, String thread, String message,
-                               List<KeyValuePair> fields, Throwable error) {
-        StringWriter w = new StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("ts", Instant.ofEpochMilli(timeMs).toString());
-            g.writeStringField("level", level.toString());
-            g.writeStringField("logger", logger);
-            g.writeStringField("thread", thread);
-            g.writeStringField("msg", message);
-            for (KeyValuePair kv : fields) {
-                String key = RESERVED.contains(kv.key) ? "kv_" + kv.key : kv.key;
-                if (kv.value instanceof Number n && (n instanceof Long || n instanceof Integer)) {
-                    g.writeNumberField(key, n.longValue());
-                } else if (kv.value instanceof Boolean b) {
-                    g.writeBooleanField(key, b);
-                } else {
-                    g.writeStringField(key, String.valueOf(kv.value));
-                }
-            }
-            if (error != null) {
-                g.writeStringField("error", stackTrace(error));
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory
+    /**
+     * Replaces the appenders of {@code context}: text or JSON lines to {@code out}, or to stderr when null.
+     * The old appenders are stopped first, which writes out what they had queued.
+     */
+    static void install(LoggerContext context, EngineConfig.LogFormat format, Level level, OutputStream out) {
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.detachAndStopAllAppenders();
+
+        Encoder<ILoggingEvent> encoder = format == EngineConfig.LogFormat.JSON ? new JsonLineEncoder() : textEncoder(context);
+        encoder.setContext(context);
+        encoder.start();
+        OutputStreamAppender<ILoggingEvent> sink;
+        if (out == null) {
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+            console.setTarget("System.err");
+            sink = console;
+        } else {
+            sink = new OutputStreamAppender<>();
+            sink.setOutputStream(out);
         }
-        return w.append(System.lineSeparator()).toString();
+        sink.setName("lines");
+        sink.setContext(context);
+        sink.setEncoder(encoder);
+        sink.start();
+
+        AsyncAppender async = new AsyncAppender();
+        async.setName("async");
+        async.setContext(context);
+        async.setQueueSize(QUEUE_SIZE);
+        async.setNeverBlock(false); // a full queue makes a warning wait rather than vanish
+        async.setMaxFlushTime(FLUSH_MS);
+        async.addAppender(sink);
+        async.start();
+        root.addAppender(async);
+        applyLevels(context, level);
     }
 
-    private static String stackTrace(Throwable error) {
-        StringWriter w = new StringWriter();
-        error.printStackTrace(new PrintWriter(w));
-        return w.toString();
+    private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {
+        PatternLayout layout = new PatternLayout();
+        layout.getInstanceConverterMap().put("fields", FieldsConverter::new);
+        layout.setPattern(TEXT_PATTERN);
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setLayout(layout);
+        encoder.setCharset(StandardCharsets.UTF_8);
+        return encoder;
+    }
+
+    private static void applyLevels(LoggerContext context, Level level) {
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+        Level quiet = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
+        for (String library : QUIET_LIBRARIES) {
+            context.getLogger(library).setLevel(quiet);
+        }
+    }
+
+    /** Logback's context, or null when another SLF4J binding was chosen by whoever embeds the program. */
+    private static LoggerContext context() {
+        return LoggerFactory.getILoggerFactory() instanceof LoggerContext context ? context : null;
     }
 }

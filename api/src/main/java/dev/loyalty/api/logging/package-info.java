@@ -1,5 +1,6 @@
 /**
- * The program's logging: a small SLF4J provider that writes one line per event to stderr, as text for
- * people or as JSON for log collectors ({@code log.format}). The engine library only logs through SLF4J.
+ * The program's logging: Logback, configured in code from {@code log.format} and {@code log.level} (never
+ * from a {@code logback.xml}), writing one event per line to stderr through an async appender, as text for
+ * people or as JSON for log collectors. The engine library only logs through SLF4J.
  */
 package dev.loyalty.api.logging;

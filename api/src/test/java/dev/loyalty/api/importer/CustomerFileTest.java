@@ -47,14 +47,49 @@ class CustomerFileTest {
 
     @Test
     void shouldReportUnreadableCsvLinesAndGoOn() throws IOException {
-        List<CustomerLine> lines = read("customer,balance.points\nc-1,ten\nc-2\nc-3,\"open\nc-4,4\n",
+        List<CustomerLine> lines = read("customer,balance.points\nc-1,ten\nc-2\nc-3,\"3\"x\nc-4,4\n",
                 CustomerFile.Format.CSV);
 
         assertThat(lines).extracting(CustomerLine::problem).containsExactly(
                 "balance.points: 'ten' is not a whole number of points",
                 "has 1 values, the header names 2 columns",
-                "an unterminated quote (a quoted value cannot span lines)",
+                "balance.points: '3x' is not a whole number of points",
                 null);
+        assertThat(lines).extracting(CustomerLine::line).containsExactly(2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void shouldReadAQuotedValueSpanningLinesAndNumberLinesWhereRecordsStart() throws IOException {
+        List<CustomerLine> lines = read("customer,address,balance.points\r\n"
+                + "c-1,\"1 Main St\r\nFlat \"\"B\"\"\r\n\r\nOslo\",5\r\n"
+                + "c-2,,7\r\n", CustomerFile.Format.CSV);
+
+        assertThat(lines).extracting(CustomerLine::problem).containsOnlyNulls();
+        assertThat(lines.get(0).profile().path("address").asText()).isEqualTo("1 Main St\r\nFlat \"B\"\r\n\r\nOslo");
+        assertThat(lines.get(0).balances()).isEqualTo(Map.of("points", 5L));
+        assertThat(lines).extracting(CustomerLine::line).containsExactly(2L, 6L);
+    }
+
+    @Test
+    void shouldReportAQuoteNeverClosedAndEndTheFileThere() throws IOException {
+        List<CustomerLine> lines = read("customer,name\nc-1,Ann\nc-2,\"open\nc-3,Bo\n", CustomerFile.Format.CSV);
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).problem()).isNull();
+        assertThat(lines.get(1).line()).isEqualTo(3);
+        assertThat(lines.get(1).problem())
+                .isEqualTo("an unterminated quote: the quoted value runs to the end of the file");
+    }
+
+    @Test
+    void shouldRefuseARecordTooLongToHoldInsteadOfReadingTheFileIntoMemory() throws IOException {
+        String runaway = "x".repeat(1000) + "\n";
+        String text = "customer,name\nc-1,\"" + runaway.repeat(2 * CustomerFile.MAX_RECORD_CHARS / runaway.length());
+
+        List<CustomerLine> lines = read(text, CustomerFile.Format.CSV);
+
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).problem()).startsWith("a record longer than");
     }
 
     @Test

@@ -1,36 +1,42 @@
 package dev.loyalty.api.logging;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loyalty.engine.config.EngineConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(30)
 class ProgramLoggingTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final Logger log = new ProgramLogProvider().getLoggerFactory().getLogger("dev.loyalty.test.Thing");
+    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    private final Logger log = LoggerFactory.getLogger("dev.loyalty.test.Thing");
 
+    /** Everything logged so far: installing the defaults again stops the async writer, which writes out its queue. */
     private String logged() {
+        ProgramLogging.install(context, EngineConfig.LogFormat.TEXT, Level.INFO, null);
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @AfterEach
     void reset() {
-        ProgramLogging.configure(new EngineConfig.Log(EngineConfig.LogFormat.TEXT, "info"));
-        ProgramLogging.output(System.err);
+        ProgramLogging.install(context, EngineConfig.LogFormat.TEXT, Level.INFO, null);
     }
 
     @Test
     void shouldWriteOneJsonObjectPerEventWithFieldsAndTheError() throws Exception {
-        ProgramLogging.configure(new EngineConfig.Log(EngineConfig.LogFormat.JSON, "info"));
-        ProgramLogging.output(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ProgramLogging.install(context, EngineConfig.LogFormat.JSON, Level.INFO, bytes);
 
         log.info("dropped {} files", 2);
         log.atWarn().setMessage("retention").addKeyValue("bytes", 42L).addKeyValue("msg", "clash")
@@ -47,21 +53,56 @@ class ProgramLoggingTest {
         assertThat(first.path("ts").asText()).endsWith("Z");
         JsonNode second = new ObjectMapper().readTree(lines[1]);
         assertThat(second.path("bytes").asLong()).isEqualTo(42);
+        assertThat(second.path("bytes").isNumber()).isTrue();
         assertThat(second.path("kv_msg").asText()).as("a field never hides msg").isEqualTo("clash");
         assertThat(second.path("error").asText()).contains("IllegalStateException: boom\nsecond line");
     }
 
     @Test
     void shouldWriteTextLinesAndHoldChattyLibrariesAtWarn() {
-        ProgramLogging.configure(new EngineConfig.Log(EngineConfig.LogFormat.TEXT, "debug"));
-        ProgramLogging.output(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ProgramLogging.install(context, EngineConfig.LogFormat.TEXT, Level.DEBUG, bytes);
 
         log.debug("shown at {}", "debug");
-        Logger netty = new ProgramLogProvider().getLoggerFactory().getLogger("io.netty.Whatever");
+        log.atInfo().setMessage("with fields").addKeyValue("file", "a.cq4").log();
+        Logger netty = LoggerFactory.getLogger("io.netty.Whatever");
         netty.info("hidden");
         netty.warn("shown");
 
-        assertThat(logged()).contains("DEBUG Thing - shown at debug").contains("WARN Whatever - shown")
+        assertThat(logged())
+                .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000 \\["
+                        + Thread.currentThread().getName() + "] DEBUG Thing - shown at debug$")
+                .contains("INFO Thing - with fields file=a.cq4")
+                .contains("WARN Whatever - shown")
                 .doesNotContain("hidden");
+    }
+
+    @Test
+    void shouldNeverDropWarningsWhenTheQueueOverflows() {
+        ProgramLogging.install(context, EngineConfig.LogFormat.TEXT, Level.INFO, bytes);
+        int warnings = ProgramLogging.QUEUE_SIZE * 2;
+
+        for (int i = 0; i < warnings; i++) {
+            log.info("filler {}", i);
+            log.warn("warning {}", i);
+        }
+
+        String text = logged();
+        assertThat(text.lines().filter(l -> l.contains("WARN Thing - warning ")).count()).isEqualTo(warnings);
+    }
+
+    @Test
+    void shouldConfigureItselfAndNeverReadALogbackXml() throws Exception {
+        // src/test/resources/logback-test.xml would add an appender named "stray" if Logback read it
+        LoggerContext fresh = new LoggerContext();
+        try {
+            new ContextInitializer(fresh).autoConfig();
+            ch.qos.logback.classic.Logger root = fresh.getLogger(Logger.ROOT_LOGGER_NAME);
+            assertThat(root.getAppender("async")).as("ProgramLogConfigurator ran").isNotNull();
+            assertThat(root.getAppender("stray")).as("no logback.xml read").isNull();
+            assertThat(root.getLevel()).isEqualTo(Level.INFO);
+            assertThat(fresh.getLogger("io.netty").getLevel()).isEqualTo(Level.WARN);
+        } finally {
+            fresh.stop();
+        }
     }
 }

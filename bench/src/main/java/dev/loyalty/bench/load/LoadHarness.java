@@ -1,7 +1,10 @@
 package dev.loyalty.bench.load;
 
+import dev.loyalty.engine.config.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.time.Duration;
 
 /**
  * The load harness: {@code run} drives the real HTTP server (or the bare baseline) with the realistic mix,
@@ -21,6 +24,11 @@ public final class LoadHarness {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LoadHarness()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line; durations are read as the engine's configuration reads them ({@code 250ms 30s 2m}). */
+    static CommandLine commandLine() {
+        return new CommandLine(new LoadHarness()).registerConverter(Duration.class, Units::parseDuration);
     }
 }

@@ -38,7 +38,7 @@ final class PreloadCommand implements Callable<Integer> {
             + "two events each with points, within api.bulk-max).")
     int perBulk = 500;
 
-    @Option(names = "--wait-timeout", converter = Durations.class, description = "Longest wait for the engine to "
+    @Option(names = "--wait-timeout", description = "Longest wait for the engine to "
             + "apply everything after sending (default 10m).")
     java.time.Duration waitTimeout = java.time.Duration.ofMinutes(10);
 

@@ -56,14 +56,14 @@ final class RunCommand implements Callable<Integer> {
             + "each connection sends again when answered (default ${DEFAULT-VALUE}).")
     double rate = 0;
 
-    @Option(names = "--duration", converter = Durations.class, description = "Measured window (default 30s).")
+    @Option(names = "--duration", description = "Measured window (default 30s).")
     Duration duration = Duration.ofSeconds(30);
 
-    @Option(names = "--warmup", converter = Durations.class, description = "Load before the window, not recorded; "
+    @Option(names = "--warmup", description = "Load before the window, not recorded; "
             + "also warms the harness's own JIT (default 10s).")
     Duration warmup = Duration.ofSeconds(10);
 
-    @Option(names = "--drain", converter = Durations.class, description = "Wait for answers after the window (default 10s).")
+    @Option(names = "--drain", description = "Wait for answers after the window (default 10s).")
     Duration drain = Duration.ofSeconds(10);
 
     @Option(names = "--customers", description = "Pre-loaded customers to draw from, c-0 .. c-(n-1) (default ${DEFAULT-VALUE}).")

@@ -2,6 +2,7 @@ package dev.loyalty.bench.load;
 
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.time.Duration;
 
@@ -11,13 +12,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HarnessPartsTest {
 
     @Test
-    void shouldReadDurationsWithAndWithoutUnits() {
-        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(Durations.parse("1.5")).isEqualTo(Duration.ofMillis(1500));
-        assertThatThrownBy(() -> Durations.parse("5 parsecs")).isInstanceOf(IllegalArgumentException.class);
+    void shouldReadDurationOptionsAsTheEngineReadsThem() {
+        RunCommand command = (RunCommand) LoadHarness.commandLine()
+                .parseArgs("run", "--duration", "250ms", "--warmup", "2m", "--drain", "1h")
+                .subcommand().commandSpec().userObject();
+        assertThat(command.duration).isEqualTo(Duration.ofMillis(250));
+        assertThat(command.warmup).isEqualTo(Duration.ofMinutes(2));
+        assertThat(command.drain).isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> LoadHarness.commandLine().parseArgs("run", "--duration", "5 parsecs"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("ms, s, m, h or d");
     }
 
     @Test

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the duration ({@code 250ms 5s 5m 1h 7d}) and size ({@code 512KiB 1MiB 1GiB}, plain bytes) notations. */
-final class Units {
+/** Parses the duration ({@code 250ms 5s 5m 1h 7d}; also the bench harness's options) and size ({@code 512KiB 1MiB 1GiB}, plain bytes) notations. */
+public final class Units {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,18})\\s*(B|KiB|MiB|GiB|TiB)?");
 
@@ -22,7 +22,7 @@ final class Units {
     }
 
     /** A duration: a whole number and a unit; throws {@link IllegalArgumentException} saying what is wrong. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("must be a duration: a whole number and a unit ms, s, m, h or d "
