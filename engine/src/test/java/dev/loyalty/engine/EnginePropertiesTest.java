@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,34 +65,82 @@ class EnginePropertiesTest {
         Arbitrary<Integer> back = Arbitraries.integers().between(0, 500);
         Arbitrary<String> account = Arbitraries.of("points", "points", "bonus");
         Arbitrary<Step> event = Combinators.combine(customer, Arbitraries.integers().between(0, 16), points, txn,
-                back, account).as((c, kind, p, t, b, acc) -> {
-                    String eff = ",\"effective_timestamp\":" + ((WALL_MS - b * DAY_MS) / 1000);
-                    String data;
-                    String action;
-                    switch (kind) {
-                        case 0: case 1: action = "opt_in"; data = "{}"; break;
-                        case 2: action = "opt_out"; data = "{}"; break;
-                        case 3: case 4: action = "point_add"; data = "{\"points\":" + p + eff + "}"; break;
-                        case 5: action = "point_spend"; data = "{\"points\":" + (p / 3 + 1) + "}"; break;
-                        case 6: case 7: action = "checkout"; data = "{\"transaction_id\":\"T-" + t + "\",\"total\":"
-                                + p + ".25" + (b < 100 ? eff : "") + ",\"points_burned\":" + (p % 7) + "}"; break;
-                        case 8: action = "checkout_accept"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
-                        case 9: action = "checkout_reject"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
-                        case 10: action = "refund"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
-                        case 11: action = "partial_refund"; data = "{\"transaction_id\":\"T-" + t + "\",\"amount\":"
-                                + (p % 400) + ".5}"; break;
-                        case 12: action = "reserve_points"; data = "{\"transaction_id\":\"T-" + t + "\",\"points\":"
-                                + (p / 5 + 1) + "}"; break;
-                        case 13: action = "release_points"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
-                        case 14: action = "point_sub"; data = "{\"points\":" + (p / 2 + 1) + "}"; break;
-                        case 15: action = "review_written"; data = "{}"; break;
-                        default: action = "newsletter_signup"; data = "{}"; break;
-                    }
-                    return new Step("{\"customer\":\"" + c + "\",\"action\":\"" + action + "\",\"account\":\"" + acc
-                            + "\",\"data\":" + data + "}", 0);
-                });
+                back, account).as(EnginePropertiesTest::event);
         Arbitrary<Step> advance = Arbitraries.integers().between(1, 120).map(d -> new Step(null, d));
         return Arbitraries.frequencyOf(Tuple.of(9, event), Tuple.of(1, advance)).list().ofMinSize(20).ofMaxSize(80);
+    }
+
+    /** One event step of that kind (see the switch) with its ingredients; {@code b} days of backdating. */
+    private static Step event(String c, int kind, int p, int t, int b, String acc) {
+        // b < 0: no effective_timestamp (the event time is the ingest time)
+        String eff = b < 0 ? "" : ",\"effective_timestamp\":" + ((WALL_MS - b * DAY_MS) / 1000);
+        String data;
+        String action;
+        switch (kind) {
+            case 0: case 1: action = "opt_in"; data = "{}"; break;
+            case 2: action = "opt_out"; data = "{}"; break;
+            case 3: case 4: action = "point_add"; data = "{\"points\":" + p + eff + "}"; break;
+            case 5: action = "point_spend"; data = "{\"points\":" + (p / 3 + 1) + "}"; break;
+            case 6: case 7: action = "checkout"; data = "{\"transaction_id\":\"T-" + t + "\",\"total\":"
+                    + p + ".25" + (b < 100 ? eff : "") + ",\"points_burned\":" + (p % 7) + "}"; break;
+            case 8: action = "checkout_accept"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+            case 9: action = "checkout_reject"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+            case 10: action = "refund"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+            case 11: action = "partial_refund"; data = "{\"transaction_id\":\"T-" + t + "\",\"amount\":"
+                    + (p % 400) + ".5}"; break;
+            case 12: action = "reserve_points"; data = "{\"transaction_id\":\"T-" + t + "\",\"points\":"
+                    + (p / 5 + 1) + "}"; break;
+            case 13: action = "release_points"; data = "{\"transaction_id\":\"T-" + t + "\"}"; break;
+            case 14: action = "point_sub"; data = "{\"points\":" + (p / 2 + 1) + "}"; break;
+            case 15: action = "review_written"; data = "{}"; break;
+            default: action = "newsletter_signup"; data = "{}"; break;
+        }
+        return new Step("{\"customer\":\"" + c + "\",\"action\":\"" + action + "\",\"account\":\"" + acc
+                + "\",\"data\":" + data + "}", 0);
+    }
+
+    /**
+     * Programmes that keep lots alive: every customer opts in first, events carry no backdating, the mix
+     * leans to earning, spending, reserving and activity, and the clock advances by up to 45 days.
+     */
+    @Provide
+    Arbitrary<List<Step>> livelyProgrammes() {
+        Arbitrary<String> customer = Arbitraries.integers().between(0, CUSTOMERS - 1).map(i -> "c-" + i);
+        Arbitrary<Integer> kind = Arbitraries.frequencyOf(Tuple.of(5, Arbitraries.of(3, 6, 15)),
+                Tuple.of(3, Arbitraries.of(5, 8, 12, 13, 14)), Tuple.of(1, Arbitraries.of(2, 9, 10, 11, 16)),
+                Tuple.of(1, Arbitraries.just(0)));
+        Arbitrary<Step> event = Combinators.combine(customer, kind, Arbitraries.integers().between(1, 3000),
+                Arbitraries.integers().between(1, 4), Arbitraries.of("points", "bonus"))
+                .as((c, k, p, t, acc) -> event(c, k, p, t, -1, acc));
+        Arbitrary<Step> advance = Arbitraries.integers().between(1, 45).map(d -> new Step(null, d));
+        List<Step> optIns = new ArrayList<>();
+        for (int i = 0; i < CUSTOMERS; i++) {
+            optIns.add(new Step("{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}", 0));
+        }
+        return Arbitraries.frequencyOf(Tuple.of(5, event), Tuple.of(1, advance)).list().ofMinSize(20).ofMaxSize(70)
+                .map(steps -> {
+                    List<Step> all = new ArrayList<>(optIns);
+                    all.addAll(steps);
+                    return all;
+                });
+    }
+
+    @Property(tries = 6)
+    void shouldKeepTheExpiringForecastEqualToTheCustomersAtRandomClockAdvances(
+            @ForAll("livelyProgrammes") List<Step> programme, @ForAll("policies") String pointsPolicy,
+            @ForAll("policies") String bonusPolicy) throws Exception {
+        Path root = Files.createTempDirectory("engine-expiring");
+        Map<String, String> rules = Map.of("rules.accounts.points.expiry.policy", pointsPolicy,
+                "rules.accounts.bonus.expiry.policy", bonusPolicy, "rules.accounts.points.expiry.days", "40",
+                "rules.accounts.bonus.expiry.days", "75", "stats.expiring-windows", "1,30,90,600");
+        try {
+            Result r = run(root.resolve("p2"), 2, rules, programme);
+            assertStatsAreTheAggregateOfCustomers(r);
+            Replay.Report replay = Replay.run(config(root.resolve("p2"), 2, rules), root.resolve("rebuilt"), s -> { });
+            assertThat(replay.firstDifference()).isNull();
+        } finally {
+            delete(root);
+        }
     }
 
     @Provide
