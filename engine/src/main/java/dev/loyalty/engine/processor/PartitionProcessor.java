@@ -188,7 +188,7 @@ public final class PartitionProcessor implements Runnable {
         });
         if (store.get(EXPIRING_BUILT) == null) {
             // A fresh folder, or one written before the forecast existed: count the customers once.
-            rebuildExpiring();
+            rebuildExpiring(false);
             expiringBuiltPending = true;
         }
         appliedSeq = lastSeq;
@@ -272,18 +272,54 @@ public final class PartitionProcessor implements Runnable {
      * without buckets and at a journaled rules change that moves the expiry of existing lots (a policy or
      * its days changed): O(customers) then, never per event or per query. The state it reads is the
      * journal's state at that record, so replay rebuilds the same buckets.
+     *
+     * @param reindex also take into this batch every stored customer whose due time moved, so that the
+     *                commit re-indexes it (a rules change)
      */
-    private void rebuildExpiring() {
+    private void rebuildExpiring(boolean reindex) {
         stats.clearExpiring();
+        List<Customer> moved = new ArrayList<>();
         store.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
             if (dirty.isEmpty()
                     || !dirty.containsKey(new String(k, 1, k.length - 1, java.nio.charset.StandardCharsets.UTF_8))) {
-                stats.addExpiring(before.capture(CustomerCodec.decode(v), rules));
+                Customer c = CustomerCodec.decode(v);
+                stats.addExpiring(before.capture(c, rules));
+                if (reindex && rules.nextDueMs(c) != c.indexedDueMs()) {
+                    moved.add(c);
+                }
             }
             return true;
         });
         for (Customer c : dirty.values()) {
             stats.addExpiring(before.capture(c, rules));
+        }
+        for (Customer c : moved) {
+            dirty.put(c.id(), c);
+        }
+    }
+
+    /**
+     * A journaled rules change moved every lot's expiry: recount the buckets, re-index the customers whose
+     * due time moved, and run the expiries the new rules make overdue right at this record (their entries
+     * carry its seq), so that where batches end changes nothing.
+     */
+    private void expiryMoved(long seq) {
+        rebuildExpiring(true);
+        long now = clock.nowMs();
+        if (now == Long.MIN_VALUE) {
+            return;
+        }
+        ctx.seq = seq;
+        ctx.ingestMs = now;
+        ctx.seqFixed = true;
+        try {
+            for (Customer c : dirty.values()) {
+                if (rules.nextDueMs(c) <= now) {
+                    runDue(c);
+                }
+            }
+        } finally {
+            ctx.seqFixed = false;
         }
     }
 
@@ -525,7 +561,7 @@ public final class PartitionProcessor implements Runnable {
                     boolean expiryMoved = !next.sameExpiry(rules);
                     rules = next;
                     if (expiryMoved) {
-                        rebuildExpiring();
+                        expiryMoved(first);
                     }
                 }
                 rulesJson = json;
@@ -725,13 +761,14 @@ public final class PartitionProcessor implements Runnable {
         batch = new WriteBatch();
         dirty.clear();
         clock.newBatch();
+        // Statistics first: whoever sees the partition caught up (ready) must see its figures too.
+        publish();
         appliedSeq = lastSeq;
         appliedPosition = position;
         if (!caughtUp && lastSeq >= catchUpSeq) {
             caughtUp = true;
             LOG.info("partition {} caught up with the journal at seq {}", partition, lastSeq);
         }
-        publish();
         for (Object[] c : completions) {
             CompletableFuture<EventResult> f = waiters.remove((Long) c[0]);
             if (f != null) {
@@ -802,6 +839,8 @@ public final class PartitionProcessor implements Runnable {
     private final class Context implements ApplyContext {
         long seq;
         long ingestMs;
+        /** Due work is attributed to {@link #seq} itself (work a rules record made overdue). */
+        boolean seqFixed;
 
         @Override
         public long seq() {
@@ -820,7 +859,7 @@ public final class PartitionProcessor implements Runnable {
 
         @Override
         public long seqWhenDue(long dueMs) {
-            return clock.seqWhenDue(dueMs);
+            return seqFixed ? seq : clock.seqWhenDue(dueMs);
         }
     }
 }
