@@ -238,6 +238,11 @@ class ApiFailureModesTest {
         }
 
         @Override
+        public CompletableFuture<CustomerDetail> customerDetail(String id, int expiringMax) {
+            return CompletableFuture.failedFuture(new IllegalStateException("boom"));
+        }
+
+        @Override
         public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
             return CompletableFuture.failedFuture(new IllegalStateException("boom"));
         }

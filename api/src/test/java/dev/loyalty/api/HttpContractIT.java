@@ -450,7 +450,7 @@ class HttpContractIT {
         assertThat(c.json().get("status").asText()).isEqualTo("active");
         assertThat(fieldNames(c.json().get("accounts"))).containsExactly("points", "bonus");
         assertThat(fieldNames(c.json().get("accounts").get("bonus"))).containsExactly(
-                "balance", "spendable", "reserved", "pending", "earned", "spent", "expired", "deducted");
+                "balance", "spendable", "reserved", "pending", "earned", "spent", "expired", "deducted", "expiring");
 
         Answer page = http.get("/customers/" + CUSTOMER + "/ledger?limit=1", READ);
         assertThat(page.status()).isEqualTo(200);
@@ -475,11 +475,13 @@ class HttpContractIT {
         Answer s = http.get("/stats", READ);
         assertThat(s.status()).isEqualTo(200);
         assertThat(fieldNames(s.json())).containsExactly(
-                "as_of", "events_applied", "members", "active_members", "tiers", "liability");
+                "as_of", "events_applied", "members", "active_members", "tiers", "liability", "expiring");
         assertThat(fieldNames(s.json().get("members"))).containsExactly("total", "active", "opted_out");
         assertThat(fieldNames(s.json().get("active_members"))).containsExactly("30d", "90d", "365d");
         assertThat(fieldNames(s.json().get("tiers"))).containsExactly("bronze", "silver", "gold");
         assertThat(fieldNames(s.json().get("liability"))).containsExactly("points", "bonus");
+        assertThat(fieldNames(s.json().get("expiring"))).containsExactly("30d", "90d");
+        assertThat(fieldNames(s.json().get("expiring").get("30d"))).containsExactly("points", "bonus");
         assertThat(s.json().get("members").get("total").asLong()).isGreaterThanOrEqualTo(2);
     }
 

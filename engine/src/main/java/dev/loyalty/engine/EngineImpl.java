@@ -75,6 +75,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final ScheduledExecutorService retention;
     private final ChronicleJournal chronicle;
     private final int[] windows;
+    private final int[] expiringWindows;
     private final EngineMetrics engineMetrics;
     private final java.util.concurrent.LinkedBlockingQueue<DurableWait> syncQueue =
             new java.util.concurrent.LinkedBlockingQueue<>();
@@ -122,6 +123,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             this.processors = new PartitionProcessor[partitions];
             this.threads = new Thread[partitions];
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
+            this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
             for (int p = 0; p < partitions; p++) {
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
@@ -129,8 +131,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 waiters.add(w);
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
-                        config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows, catchUpSeq,
-                        config.state().flushInterval().toNanos(), metrics);
+                        config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
+                        expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), metrics);
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     List.of(processors), List.of(stores), blockCache, inFlight));
@@ -666,6 +668,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     @Override
+    public CompletableFuture<CustomerDetail> customerDetail(String id, int expiringMax) {
+        return processors[partitionOf(id)].customerDetail(id, expiringMax);
+    }
+
+    @Override
     public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
         return processors[partitionOf(id)].ledger(id, limit, beforeId);
     }
@@ -710,6 +717,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         long[] tiers = new long[rules.tiers().levels().size()];
         long[] liability = new long[rules.accounts().size()];
         long[] byWindow = new long[windows.length];
+        long[][] expiring = new long[expiringWindows.length][liability.length];
         for (PartitionProcessor p : processors) {
             PartitionStats.Snapshot s = p.snapshot();
             asOf = Math.min(asOf, s.clockMs());
@@ -726,6 +734,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             for (int i = 0; i < byWindow.length; i++) {
                 byWindow[i] += s.activeByWindow()[i];
             }
+            for (int w = 0; w < expiring.length; w++) {
+                long[] part = s.expiringByWindow()[w];
+                for (int a = 0; a < liability.length && a < part.length; a++) {
+                    expiring[w][a] += part[a];
+                }
+            }
         }
         Map<Integer, Long> activeMembers = new LinkedHashMap<>();
         for (int i = 0; i < windows.length; i++) {
@@ -739,8 +753,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         for (int i = 0; i < liability.length; i++) {
             liabilityMap.put(rules.accounts().get(i).name(), liability[i]);
         }
+        Map<Integer, Map<String, Long>> expiringMap = new LinkedHashMap<>();
+        for (int w = 0; w < expiringWindows.length; w++) {
+            Map<String, Long> perAccount = new LinkedHashMap<>();
+            for (int a = 0; a < liability.length; a++) {
+                perAccount.put(rules.accounts().get(a).name(), expiring[w][a]);
+            }
+            expiringMap.put(expiringWindows[w], perAccount);
+        }
         return new ProgramStats(asOf == Long.MAX_VALUE ? 0 : asOf, applied, total, active, optedOut,
-                activeMembers, tierMap, liabilityMap);
+                activeMembers, tierMap, liabilityMap, expiringMap);
     }
 
     @Override

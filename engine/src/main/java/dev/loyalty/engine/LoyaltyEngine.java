@@ -5,6 +5,7 @@ import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
 
 import java.util.List;
@@ -44,6 +45,12 @@ public interface LoyaltyEngine extends AutoCloseable {
 
     /** The stored customer view, or null when the customer does not exist. */
     CompletableFuture<CustomerView> customer(String id);
+
+    /**
+     * The stored customer view with, per account, its soonest {@code expiringMax} expiry instants and their
+     * points ({@code GET /customers/{id}}), or null when the customer does not exist.
+     */
+    CompletableFuture<CustomerDetail> customerDetail(String id, int expiringMax);
 
     /** A page of the customer's ledger, newest first, or null when the customer does not exist. */
     CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId);
@@ -95,6 +102,10 @@ public interface LoyaltyEngine extends AutoCloseable {
     record EventResult(EventOutcome outcome, CustomerView customer) {
     }
 
+    /** A customer's view and, per account in configuration order, when its points expire, soonest first. */
+    record CustomerDetail(CustomerView view, Map<String, List<ExpiringPoints>> expiring) {
+    }
+
     /** Page of ledger entries, newest first; {@code nextBefore} is -1 when there is no older entry. */
     record LedgerPage(List<LedgerEntry> entries, long nextBefore) {
     }
@@ -109,10 +120,12 @@ public interface LoyaltyEngine extends AutoCloseable {
      * Programme statistics (api.md, GET /stats); maps keep configuration order.
      *
      * @param activeMembers  window in days → active-status customers whose last activity is within it
+     * @param expiring       window in days → account → points of lots expiring on one of the window's
+     *                       days counted from the clock's day
      */
     record ProgramStats(long asOfMs, long eventsApplied, long membersTotal, long membersActive,
                         long membersOptedOut, Map<Integer, Long> activeMembers, Map<String, Long> tiers,
-                        Map<String, Long> liability) {
+                        Map<String, Long> liability, Map<Integer, Map<String, Long>> expiring) {
     }
 
     /** Whole request refused before the journal (429 overloaded with Retry-After, 503 unavailable). */

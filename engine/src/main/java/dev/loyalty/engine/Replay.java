@@ -137,7 +137,8 @@ public final class Replay {
                         rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), quiet,
                         config.processor().batchMax(), config.state().cacheCustomers(),
                         config.outcomesRetention().toMillis(),
-                        config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(), end,
+                        config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),
+                        config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), end,
                         config.state().flushInterval().toNanos(), metrics);
                 threads[p] = new Thread(processors[p], "replay-" + p);
                 threads[p].start();

@@ -2,6 +2,7 @@ package dev.loyalty.api.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.loyalty.engine.LoyaltyEngine.CustomerDetail;
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
@@ -9,6 +10,7 @@ import dev.loyalty.engine.LoyaltyEngine.ProgramStats;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.rules.RuleError;
 import io.vertx.core.buffer.Buffer;
@@ -93,7 +95,12 @@ public final class JsonViews {
 
     /** {@code GET /customers/{id}}. */
     public static Buffer customer(CustomerView view) {
-        return render(g -> writeCustomer(g, view));
+        return render(g -> writeCustomer(g, view, null));
+    }
+
+    /** {@code GET /customers/{id}} with each account's {@code expiring} list (api.md, "Expiring points"). */
+    public static Buffer customer(CustomerDetail detail) {
+        return render(g -> writeCustomer(g, detail.view(), detail.expiring()));
     }
 
     /** {@code GET /customers/{id}/ledger}: entries newest first and the cursor of the next page. */
@@ -133,6 +140,11 @@ public final class JsonViews {
             g.writeEndObject();
             writeCounts(g, "tiers", s.tiers());
             writeCounts(g, "liability", s.liability());
+            g.writeObjectFieldStart("expiring");
+            for (Map.Entry<Integer, Map<String, Long>> e : s.expiring().entrySet()) {
+                writeCounts(g, e.getKey() + "d", e.getValue());
+            }
+            g.writeEndObject();
             g.writeEndObject();
         });
     }
@@ -217,7 +229,7 @@ public final class JsonViews {
             if (result.customer() == null) {
                 g.writeNull();
             } else {
-                writeCustomer(g, result.customer());
+                writeCustomer(g, result.customer(), null);
             }
         } else {
             g.writeStringField("outcome", "rejected");
@@ -261,7 +273,9 @@ public final class JsonViews {
         g.writeEndObject();
     }
 
-    private static void writeCustomer(JsonGenerator g, CustomerView c) throws IOException {
+    /** The customer object; {@code expiring} null leaves the accounts' {@code expiring} field out. */
+    private static void writeCustomer(JsonGenerator g, CustomerView c, Map<String, List<ExpiringPoints>> expiring)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("id", c.id());
         g.writeStringField("status", c.active() ? "active" : "opted_out");
@@ -282,10 +296,24 @@ public final class JsonViews {
             g.writeNumberField("spent", a.spent());
             g.writeNumberField("expired", a.expired());
             g.writeNumberField("deducted", a.deducted());
+            if (expiring != null) {
+                writeExpiring(g, expiring.getOrDefault(e.getKey(), List.of()));
+            }
             g.writeEndObject();
         }
         g.writeEndObject();
         g.writeEndObject();
+    }
+
+    private static void writeExpiring(JsonGenerator g, List<ExpiringPoints> expiring) throws IOException {
+        g.writeArrayFieldStart("expiring");
+        for (ExpiringPoints p : expiring) {
+            g.writeStartObject();
+            writeTime(g, "at", p.atMs());
+            g.writeNumberField("points", p.points());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private static void writeCounts(JsonGenerator g, String field, Map<String, Long> counts) throws IOException {

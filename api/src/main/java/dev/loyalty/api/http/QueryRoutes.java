@@ -13,6 +13,8 @@ final class QueryRoutes {
 
     static final int LEDGER_DEFAULT_LIMIT = 100;
     static final int LEDGER_MAX_LIMIT = 1000;
+    static final int EXPIRING_DEFAULT = 3;
+    static final int EXPIRING_MAX = 100;
     private static final int MAX_CUSTOMER_ID = 64;
 
     private final LoyaltyEngine engine;
@@ -23,18 +25,29 @@ final class QueryRoutes {
         this.timeoutMs = timeoutMs;
     }
 
-    /** {@code GET /customers/{id}}. */
+    /** {@code GET /customers/{id}?expiring=N}: N expiry instants per account (0 leaves the field out). */
     void customer(RoutingContext ctx) {
+        int expiring = (int) longParam(ctx, "expiring", EXPIRING_DEFAULT, 0, EXPIRING_MAX);
         String id = ctx.pathParam("id");
         if (!isCustomerId(id)) {
             unknownCustomer(ctx, id);
             return;
         }
-        Await.read(ctx, engine.customer(id), timeoutMs, view -> {
-            if (view == null) {
+        if (expiring == 0) {
+            Await.read(ctx, engine.customer(id), timeoutMs, view -> {
+                if (view == null) {
+                    unknownCustomer(ctx, id);
+                } else {
+                    Responses.json(ctx, 200, JsonViews.customer(view));
+                }
+            });
+            return;
+        }
+        Await.read(ctx, engine.customerDetail(id, expiring), timeoutMs, detail -> {
+            if (detail == null) {
                 unknownCustomer(ctx, id);
             } else {
-                Responses.json(ctx, 200, JsonViews.customer(view));
+                Responses.json(ctx, 200, JsonViews.customer(detail));
             }
         });
     }

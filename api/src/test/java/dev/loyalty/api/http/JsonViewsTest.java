@@ -2,6 +2,7 @@ package dev.loyalty.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loyalty.engine.LoyaltyEngine.CustomerDetail;
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
@@ -11,6 +12,7 @@ import dev.loyalty.engine.event.ValidationError;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.rules.LedgerKind;
 import dev.loyalty.engine.rules.RuleError;
@@ -55,6 +57,19 @@ class JsonViewsTest {
                 "spent":400,"expired":20,"deducted":0},\
                 "bonus":{"balance":0,"spendable":0,"reserved":0,"pending":0,"earned":0,"spent":0,"expired":0,\
                 "deducted":0}}}""");
+    }
+
+    @Test
+    void shouldRenderEachAccountsExpiringListLastWhenAsked() throws Exception {
+        Map<String, List<ExpiringPoints>> expiring = new LinkedHashMap<>();
+        expiring.put("points", List.of(new ExpiringPoints(T0 + 86_400_000L, 300),
+                new ExpiringPoints(Instant.parse("2027-12-31T23:59:59.999Z").toEpochMilli(), 550)));
+        expiring.put("bonus", List.of());
+        JsonNode json = read(JsonViews.customer(new CustomerDetail(customer(), expiring)));
+        assertThat(fieldNames(json.get("accounts").get("points"))).endsWith("deducted", "expiring");
+        assertThat(json.get("accounts").get("points").get("expiring").toString()).isEqualTo("""
+                [{"at":"2026-11-27T13:40:00Z","points":300},{"at":"2027-12-31T23:59:59.999Z","points":550}]""");
+        assertThat(json.get("accounts").get("bonus").get("expiring").toString()).isEqualTo("[]");
     }
 
     @Test
@@ -133,13 +148,20 @@ class JsonViewsTest {
         Map<String, Long> liability = new LinkedHashMap<>();
         liability.put("points", 1234567L);
         liability.put("bonus", 4000L);
-        JsonNode json = read(JsonViews.stats(new ProgramStats(T0, 123456, 1000, 990, 10, windows, tiers, liability)));
+        Map<Integer, Map<String, Long>> expiring = new LinkedHashMap<>();
+        expiring.put(30, new LinkedHashMap<>(Map.of("points", 23000L)));
+        expiring.get(30).put("bonus", 100L);
+        expiring.put(90, new LinkedHashMap<>(Map.of("points", 61000L)));
+        expiring.get(90).put("bonus", 900L);
+        JsonNode json = read(JsonViews.stats(new ProgramStats(T0, 123456, 1000, 990, 10, windows, tiers, liability,
+                expiring)));
         assertThat(json.toString()).isEqualTo("""
                 {"as_of":"2026-11-26T13:40:00Z","events_applied":123456,\
                 "members":{"total":1000,"active":990,"opted_out":10},\
                 "active_members":{"30d":420,"90d":610,"365d":800},\
                 "tiers":{"bronze":890,"silver":80,"gold":20},\
-                "liability":{"points":1234567,"bonus":4000}}""");
+                "liability":{"points":1234567,"bonus":4000},\
+                "expiring":{"30d":{"points":23000,"bonus":100},"90d":{"points":61000,"bonus":900}}}""");
     }
 
     @Test

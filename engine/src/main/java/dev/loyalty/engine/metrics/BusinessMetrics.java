@@ -13,7 +13,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * Business gauges, the figures of {@code GET /stats}: members by status, active members per window, members
- * per tier, liability per account. Read from the statistics the processors publish per committed batch
+ * per tier, liability per account, points expiring per window and account. Read from the statistics the processors publish per committed batch
  * (never by scanning customers); one scrape reads them once, however many gauges it evaluates.
  */
 final class BusinessMetrics {
@@ -26,11 +26,12 @@ final class BusinessMetrics {
     private long lastReadNs;
 
     /**
-     * @param windowsDays the configured active windows (stats.active-windows)
-     * @param rules       the rules in force at start: tier and account names
+     * @param windowsDays         the configured active windows (stats.active-windows)
+     * @param expiringWindowsDays the configured expiring windows (stats.expiring-windows)
+     * @param rules               the rules in force at start: tier and account names
      */
     BusinessMetrics(MeterSet meters, Supplier<ProgramStats> stats, LongSupplier nanoClock, List<Integer> windowsDays,
-                    RulesConfig rules) {
+                    List<Integer> expiringWindowsDays, RulesConfig rules) {
         this.stats = stats;
         this.nanoClock = nanoClock;
         gauge(meters, "loyalty_members", "status", "active",
@@ -50,6 +51,17 @@ final class BusinessMetrics {
             gauge(meters, "loyalty_liability_points", "account", account.name(),
                     "Points liability: the sum of every member's balance in the account",
                     s -> valueOf(s.liability(), account.name()));
+        }
+        for (Integer days : expiringWindowsDays) {
+            for (RulesConfig.AccountRules account : rules.accounts()) {
+                meters.add(Gauge.builder("loyalty_expiring_points", this,
+                                m -> valueOf(m.current().expiring().getOrDefault(days, Map.of()), account.name()))
+                        .description("Points of lots expiring within the window, per account (stats.expiring-windows)")
+                        .tag("window", days + "d")
+                        .tag("account", account.name())
+                        .strongReference(true)
+                        .register(meters.registry()));
+            }
         }
     }
 

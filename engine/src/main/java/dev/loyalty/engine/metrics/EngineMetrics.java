@@ -40,7 +40,7 @@ public final class EngineMetrics implements AutoCloseable {
                 config.state().blockCacheBytes());
         new DiskMetrics(meters, config.dataDir());
         new BusinessMetrics(meters, sources.engine()::stats, System::nanoTime, config.activeWindowsDays(),
-                config.rules());
+                config.expiringWindowsDays(), config.rules());
         meters.add(Gauge.builder("loyalty_requests_in_flight", sources.inFlight(), AtomicInteger::get)
                 .description("Synchronous requests waiting for their outcome").register(registry));
         meters.add(Gauge.builder("loyalty_ready", sources.engine(), e -> e.ready() ? 1 : 0)

@@ -57,6 +57,8 @@ public final class PartitionProcessor implements Runnable {
     private static final byte[] STATS = Keys.meta("stats");
     private static final byte[] RULES = Keys.meta("rules");
     private static final byte[] MARKS = Keys.meta("outcome-marks");
+    /** Present once the expiring buckets cover every customer (absent in folders older than them). */
+    private static final byte[] EXPIRING_BUILT = Keys.meta("expiring-built");
     private static final long HOUR_MS = 3_600_000L;
 
     private final int partition;
@@ -70,6 +72,7 @@ public final class PartitionProcessor implements Runnable {
     private final int batchMax;
     private final long outcomeRetentionMs;
     private final int[] activeWindowsDays;
+    private final int[] expiringWindowsDays;
     private final long catchUpSeq;
     private final long flushEveryNs;
     private final ProcessorMetrics metrics;
@@ -105,6 +108,8 @@ public final class PartitionProcessor implements Runnable {
      * sweep's first find, so that batches before it skip the index scan (an iterator per batch).
      */
     private long nextIndexedDueMs = Long.MIN_VALUE;
+    /** The buckets were rebuilt at start: record that with the next commit. */
+    private boolean expiringBuiltPending;
     private int batchWork;
     private int batchEvents;
     private long batchFirstEventIngestMs;
@@ -125,13 +130,14 @@ public final class PartitionProcessor implements Runnable {
      * @param rulesParser       turns journaled rules JSON into a configuration
      * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
      * @param flushEveryNs      longest time between state flushes ({@code state.flush-interval})
+     * @param expiringWindowsDays windows of the expiring-points forecast ({@code stats.expiring-windows})
      */
     public PartitionProcessor(int partition, int partitions, PartitionStore store, JournalReader reader,
                               Function<String, RulesConfig> rulesParser, String initialRulesJson,
                               ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters,
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
-                              long outcomeRetentionMs, int[] activeWindowsDays, long catchUpSeq,
-                              long flushEveryNs, ProcessorMetrics metrics) {
+                              long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
+                              long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics) {
         this.partition = partition;
         this.partitions = partitions;
         this.store = store;
@@ -144,6 +150,7 @@ public final class PartitionProcessor implements Runnable {
         this.cache = new CustomerCache(cacheCustomers);
         this.outcomeRetentionMs = outcomeRetentionMs;
         this.activeWindowsDays = activeWindowsDays.clone();
+        this.expiringWindowsDays = expiringWindowsDays.clone();
         this.catchUpSeq = catchUpSeq;
         this.flushEveryNs = flushEveryNs;
         this.metrics = metrics;
@@ -179,6 +186,15 @@ public final class PartitionProcessor implements Runnable {
         byte[] rj = store.get(RULES);
         rulesJson = rj != null ? new String(rj, java.nio.charset.StandardCharsets.UTF_8) : initialRulesJson;
         rules = new Rules(rulesParser.apply(rulesJson));
+        store.forEachWithPrefix(Keys.EXPIRING, (k, v) -> {
+            stats.loadExpiring(Keys.expiringAccount(k), Keys.expiringDay(k), new BinaryReader(v).readLong());
+            return true;
+        });
+        if (store.get(EXPIRING_BUILT) == null) {
+            // A fresh folder, or one written before the forecast existed: count the customers once.
+            rebuildExpiring(false);
+            expiringBuiltPending = true;
+        }
         appliedSeq = lastSeq;
         appliedPosition = position;
         caughtUp = lastSeq >= catchUpSeq;
@@ -254,6 +270,63 @@ public final class PartitionProcessor implements Runnable {
         wake();
     }
 
+    /**
+     * Refills the expiring buckets from every customer of the partition under the rules in force: the
+     * committed ones from the store, those changed in this batch from memory. Runs at start for a folder
+     * without buckets and at a journaled rules change that moves the expiry of existing lots (a policy or
+     * its days changed): O(customers) then, never per event or per query. The state it reads is the
+     * journal's state at that record, so replay rebuilds the same buckets.
+     *
+     * @param reindex also take into this batch every stored customer whose due time moved, so that the
+     *                commit re-indexes it (a rules change)
+     */
+    private void rebuildExpiring(boolean reindex) {
+        stats.clearExpiring();
+        List<Customer> moved = new ArrayList<>();
+        store.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
+            if (dirty.isEmpty()
+                    || !dirty.containsKey(new String(k, 1, k.length - 1, java.nio.charset.StandardCharsets.UTF_8))) {
+                Customer c = CustomerCodec.decode(v);
+                stats.addExpiring(before.capture(c, rules));
+                if (reindex && rules.nextDueMs(c) != c.indexedDueMs()) {
+                    moved.add(c);
+                }
+            }
+            return true;
+        });
+        for (Customer c : dirty.values()) {
+            stats.addExpiring(before.capture(c, rules));
+        }
+        for (Customer c : moved) {
+            dirty.put(c.id(), c);
+        }
+    }
+
+    /**
+     * A journaled rules change moved every lot's expiry: recount the buckets, re-index the customers whose
+     * due time moved, and run the expiries the new rules make overdue right at this record (their entries
+     * carry its seq), so that where batches end changes nothing.
+     */
+    private void expiryMoved(long seq) {
+        rebuildExpiring(true);
+        long now = clock.nowMs();
+        if (now == Long.MIN_VALUE) {
+            return;
+        }
+        ctx.seq = seq;
+        ctx.ingestMs = now;
+        ctx.seqFixed = true;
+        try {
+            for (Customer c : dirty.values()) {
+                if (rules.nextDueMs(c) <= now) {
+                    runDue(c);
+                }
+            }
+        } finally {
+            ctx.seqFixed = false;
+        }
+    }
+
     // ---------------------------------------------------------------- queries (any thread)
 
     /** The customer's view, or null when unknown; answered on the processor thread. */
@@ -261,6 +334,15 @@ public final class PartitionProcessor implements Runnable {
         return query(() -> {
             Customer c = load(id);
             return c.exists() ? rules.view(c, clock.nowMs()) : null;
+        });
+    }
+
+    /** The customer's view with up to {@code expiringMax} expiry instants per account, or null when unknown. */
+    public CompletableFuture<LoyaltyEngine.CustomerDetail> customerDetail(String id, int expiringMax) {
+        return query(() -> {
+            Customer c = load(id);
+            return c.exists() ? new LoyaltyEngine.CustomerDetail(rules.view(c, clock.nowMs()),
+                    rules.expiring(c, expiringMax)) : null;
         });
     }
 
@@ -529,7 +611,12 @@ public final class PartitionProcessor implements Runnable {
                 if (!json.equals(rulesJson)) {
                     // Work that fell due under the old rules runs under them.
                     runDueWork();
-                    rules = new Rules(rulesParser.apply(json));
+                    Rules next = new Rules(rulesParser.apply(json));
+                    boolean expiryMoved = !next.sameExpiry(rules);
+                    rules = next;
+                    if (expiryMoved) {
+                        expiryMoved(first);
+                    }
                 }
                 rulesJson = json;
                 put(RULES, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -551,13 +638,12 @@ public final class PartitionProcessor implements Runnable {
         if (hook != null && hook.before() != null) {
             capture(hook.before(), c);
         }
-        int accounts = rules.config().accounts().size();
-        before.capture(c, accounts);
+        before.capture(c, rules);
         ctx.seq = seq;
         ctx.ingestMs = ingestMs;
         ledger.clear();
         EventOutcome outcome = rules.apply(c, e, ctx, ledger);
-        after.capture(c, accounts);
+        after.capture(c, rules);
         stats.change(before, after);
         if (outcome.applied()) {
             stats.countApplied();
@@ -621,10 +707,9 @@ public final class PartitionProcessor implements Runnable {
         }
         ctx.seq = clock.seqOfNow();
         ctx.ingestMs = now;
-        int accounts = rules.config().accounts().size();
         for (Customer c : dirty.values()) {
             if (rules.nextDueMs(c) <= now) {
-                runDue(c, accounts);
+                runDue(c);
             }
         }
         if (now > lastSweptMs) {
@@ -635,7 +720,7 @@ public final class PartitionProcessor implements Runnable {
                         continue;
                     }
                     Customer c = load(id);
-                    runDue(c, accounts);
+                    runDue(c);
                     dirty.put(id, c);
                 }
                 // Entries at or before now belong to customers now dirty: commit moves them past now.
@@ -645,11 +730,11 @@ public final class PartitionProcessor implements Runnable {
         }
     }
 
-    private void runDue(Customer c, int accounts) {
-        before.capture(c, accounts);
+    private void runDue(Customer c) {
+        before.capture(c, rules);
         ledger.clear();
         rules.runDue(c, ctx, ledger);
-        after.capture(c, accounts);
+        after.capture(c, rules);
         stats.change(before, after);
         writeLedger(c.id());
     }
@@ -712,6 +797,19 @@ public final class PartitionProcessor implements Runnable {
                 put(k, v);
             }
         });
+        stats.drainDirtyExpiring((account, day, points) -> {
+            byte[] k = Keys.expiring(account, day);
+            if (points == 0) {
+                delete(k);
+            } else {
+                byte[] v = new BinaryWriter(8).writeLong(points).toBytes();
+                put(k, v);
+            }
+        });
+        if (expiringBuiltPending) {
+            put(EXPIRING_BUILT, new byte[] {1});
+            expiringBuiltPending = false;
+        }
         byte[] st = stats.encodeScalars(writer);
         put(STATS, st);
         writer.reset().writeVarInt(outcomeMarks.size());
@@ -729,13 +827,14 @@ public final class PartitionProcessor implements Runnable {
         batch = new WriteBatch();
         dirty.clear();
         clock.newBatch();
+        // Statistics first: whoever sees the partition caught up (ready) must see its figures too.
+        publish();
         appliedSeq = lastSeq;
         appliedPosition = position;
         if (!caughtUp && lastSeq >= catchUpSeq) {
             caughtUp = true;
             LOG.info("partition {} caught up with the journal at seq {}", partition, lastSeq);
         }
-        publish();
         for (Object[] c : completions) {
             CompletableFuture<EventResult> f = waiters.remove((Long) c[0]);
             if (f != null) {
@@ -768,7 +867,8 @@ public final class PartitionProcessor implements Runnable {
     }
 
     private void publish() {
-        snapshot = stats.snapshot(clock.nowMs() == Long.MIN_VALUE ? 0 : clock.nowMs(), activeWindowsDays);
+        snapshot = stats.snapshot(clock.nowMs() == Long.MIN_VALUE ? 0 : clock.nowMs(), activeWindowsDays,
+                expiringWindowsDays, rules.config().accounts().size());
     }
 
     private void failWaiters(Throwable t) {
@@ -822,6 +922,8 @@ public final class PartitionProcessor implements Runnable {
     private final class Context implements ApplyContext {
         long seq;
         long ingestMs;
+        /** Due work is attributed to {@link #seq} itself (work a rules record made overdue). */
+        boolean seqFixed;
 
         @Override
         public long seq() {
@@ -840,7 +942,7 @@ public final class PartitionProcessor implements Runnable {
 
         @Override
         public long seqWhenDue(long dueMs) {
-            return clock.seqWhenDue(dueMs);
+            return seqFixed ? seq : clock.seqWhenDue(dueMs);
         }
     }
 }

@@ -51,6 +51,12 @@ final class Expiry {
         }
     }
 
+    /** 00:00 UTC of January 1st of the year {@code plusYears} after that instant's year. */
+    static long yearStartMs(long timeMs, int plusYears) {
+        int year = Instant.ofEpochMilli(timeMs).atZone(ZoneOffset.UTC).getYear() + plusYears;
+        return LocalDate.of(year, 1, 1).toEpochDay() * DAY_MS;
+    }
+
     /**
      * 23:59:59.999 UTC of month-day in the year after the event time's year; a day past the month's end
      * (02-29 in a common year) is clamped to the month's last day.

@@ -130,6 +130,32 @@ public final class Rules {
                 Collections.unmodifiableMap(accounts));
     }
 
+    /**
+     * Per configured account (in configuration order), up to {@code max} instants at which its lots expire
+     * under the policy in force, with their points, soonest first (api.md, "Expiring points").
+     */
+    public Map<String, List<ExpiringPoints>> expiring(Customer customer, int max) {
+        Map<String, List<ExpiringPoints>> out = new LinkedHashMap<>();
+        for (int i = 0; i < config.accounts().size(); i++) {
+            AccountRules account = config.accounts().get(i);
+            out.put(account.name(), i < customer.accounts.size()
+                    ? List.copyOf(ExpiringLots.instants(account, customer.accounts.get(i), customer.lastActivityAtMs,
+                    max))
+                    : List.of());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Visits the customer's expiring lot points per account and UTC day of expiry (the /stats forecast). */
+    public void forEachExpiryDay(Customer customer, ExpiryDayVisitor visitor) {
+        ExpiringLots.visitDays(config.accounts(), customer, visitor);
+    }
+
+    /** True when every lot expires at the same instant under both rules (same accounts, same policies). */
+    public boolean sameExpiry(Rules other) {
+        return config.accounts().equals(other.config.accounts());
+    }
+
     /** Qualifying points as of that instant: qualifying earnings with event time at or after it minus the window. */
     public long qualifyingPoints(Customer customer, long asOfMs) {
         long from = Expiry.plusDays(asOfMs, -(long) config.tiers().windowDays());

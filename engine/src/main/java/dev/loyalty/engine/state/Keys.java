@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  *   O seq(8)                  stored outcome of an event
  *   D due(8) id               due-work index: customer has work due at that time
  *   S day(8)                  statistics: active customers whose last activity is on that day
+ *   E account(4) day(8)       statistics: points of lots of that account index expiring on that UTC day
  *   M name                    metadata: checkpoint, statistics scalars, rules in force, outcome marks
  * </pre>
  */
@@ -20,6 +21,7 @@ public final class Keys {
     public static final byte OUTCOME = 'O';
     public static final byte DUE = 'D';
     public static final byte DAY = 'S';
+    public static final byte EXPIRING = 'E';
     public static final byte META = 'M';
 
     private Keys() {
@@ -91,6 +93,25 @@ public final class Keys {
         k[0] = DAY;
         putLong(k, 1, day);
         return k;
+    }
+
+    public static byte[] expiring(int account, long day) {
+        byte[] k = new byte[13];
+        k[0] = EXPIRING;
+        k[1] = (byte) (account >>> 24);
+        k[2] = (byte) (account >>> 16);
+        k[3] = (byte) (account >>> 8);
+        k[4] = (byte) account;
+        putLong(k, 5, day);
+        return k;
+    }
+
+    public static int expiringAccount(byte[] key) {
+        return ((key[1] & 0xff) << 24) | ((key[2] & 0xff) << 16) | ((key[3] & 0xff) << 8) | (key[4] & 0xff);
+    }
+
+    public static long expiringDay(byte[] key) {
+        return getLong(key, 5);
     }
 
     public static byte[] meta(String name) {

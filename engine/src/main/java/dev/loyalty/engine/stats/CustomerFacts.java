@@ -1,6 +1,8 @@
 package dev.loyalty.engine.stats;
 
 import dev.loyalty.engine.rules.Customer;
+import dev.loyalty.engine.rules.ExpiryDayVisitor;
+import dev.loyalty.engine.rules.Rules;
 
 import java.util.Arrays;
 
@@ -16,11 +18,21 @@ public final class CustomerFacts {
     long activityDay;
     long[] balances = new long[4];
     int accounts;
+    /**
+     * Expiring lot points as runs sorted by (account, day): {@code runs} entries of {@link #runAccount},
+     * {@link #runDay}, {@link #runPoints}. Arrays grow and are reused: no allocation per capture.
+     */
+    int runs;
+    int[] runAccount = new int[8];
+    long[] runDay = new long[8];
+    long[] runPoints = new long[8];
+    private final ExpiryDayVisitor collector = this::addRun;
 
-    /** Captures the facts of that customer over {@code accounts} accounts. */
-    public CustomerFacts capture(Customer c, int accounts) {
+    /** Captures the facts of that customer under those rules (accounts, expiry policies). */
+    public CustomerFacts capture(Customer c, Rules rules) {
         exists = c.exists();
-        this.accounts = accounts;
+        this.accounts = rules.config().accounts().size();
+        runs = 0;
         if (!exists) {
             return this;
         }
@@ -34,7 +46,27 @@ public final class CustomerFacts {
         for (int i = 0; i < accounts; i++) {
             balances[i] = c.balance(i);
         }
+        rules.forEachExpiryDay(c, collector);
         return this;
+    }
+
+    private void addRun(int account, long day, long points) {
+        if (runs == runDay.length) {
+            int n = runs * 2;
+            runAccount = Arrays.copyOf(runAccount, n);
+            runDay = Arrays.copyOf(runDay, n);
+            runPoints = Arrays.copyOf(runPoints, n);
+        }
+        runAccount[runs] = account;
+        runDay[runs] = day;
+        runPoints[runs] = points;
+        runs++;
+    }
+
+    /** Orders run {@code i} of this against run {@code j} of {@code o} by (account, day). */
+    int compareRun(int i, CustomerFacts o, int j) {
+        int c = Integer.compare(runAccount[i], o.runAccount[j]);
+        return c != 0 ? c : Long.compare(runDay[i], o.runDay[j]);
     }
 
     /** True when both describe the same figures (nothing to change in the statistics). */
@@ -45,9 +77,13 @@ public final class CustomerFacts {
         if (!exists) {
             return true;
         }
-        if (active != o.active || tier != o.tier || activityDay != o.activityDay || accounts != o.accounts) {
+        if (active != o.active || tier != o.tier || activityDay != o.activityDay || accounts != o.accounts
+                || runs != o.runs) {
             return false;
         }
-        return Arrays.equals(balances, 0, accounts, o.balances, 0, accounts);
+        return Arrays.equals(balances, 0, accounts, o.balances, 0, accounts)
+                && Arrays.equals(runDay, 0, runs, o.runDay, 0, runs)
+                && Arrays.equals(runPoints, 0, runs, o.runPoints, 0, runs)
+                && Arrays.equals(runAccount, 0, runs, o.runAccount, 0, runs);
     }
 }

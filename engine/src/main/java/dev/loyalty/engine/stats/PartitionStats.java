@@ -11,7 +11,8 @@ import java.util.TreeSet;
 /**
  * Programme statistics of one partition, maintained incrementally from each customer's facts before and
  * after every change (never by scanning). Active-member windows come from per-day buckets of active
- * customers' last activity. Owned by the partition's processor thread; published as immutable snapshots.
+ * customers' last activity; the expiring-points forecast from per-account, per-day buckets of the points
+ * of lots expiring that day (every customer's lots, opted-out ones included: their points expire too). Owned by the partition's processor thread; published as immutable snapshots.
  */
 public final class PartitionStats {
     private static final long DAY_MS = 86_400_000L;
@@ -24,6 +25,7 @@ public final class PartitionStats {
     private long[] liability = new long[4];
     private final TreeMap<Long, Long> activeByDay = new TreeMap<>();
     private final TreeSet<Long> dirtyDays = new TreeSet<>();
+    private final ExpiringBuckets expiring = new ExpiringBuckets();
 
     /** Replaces the contribution of {@code before} with that of {@code after}. */
     public void change(CustomerFacts before, CustomerFacts after) {
@@ -32,6 +34,57 @@ public final class PartitionStats {
         }
         apply(before, -1);
         apply(after, +1);
+        changeExpiring(before, after);
+    }
+
+    /** Applies the difference of the expiring runs only: the days an event did not touch stay clean. */
+    private void changeExpiring(CustomerFacts b, CustomerFacts a) {
+        int i = 0;
+        int j = 0;
+        while (i < b.runs || j < a.runs) {
+            int c = i == b.runs ? 1 : j == a.runs ? -1 : b.compareRun(i, a, j);
+            if (c == 0) {
+                expiring.add(a.runAccount[j], a.runDay[j], a.runPoints[j] - b.runPoints[i]);
+                i++;
+                j++;
+            } else if (c < 0) {
+                expiring.add(b.runAccount[i], b.runDay[i], -b.runPoints[i]);
+                i++;
+            } else {
+                expiring.add(a.runAccount[j], a.runDay[j], a.runPoints[j]);
+                j++;
+            }
+        }
+    }
+
+    /**
+     * Empties the expiring buckets, to be filled again with {@link #addExpiring} for every customer: after a
+     * rules change that moves the expiry of existing lots.
+     */
+    public void clearExpiring() {
+        expiring.clear();
+    }
+
+    /** Adds a customer's expiring runs (rebuilding the buckets). */
+    public void addExpiring(CustomerFacts f) {
+        for (int i = 0; i < f.runs; i++) {
+            expiring.add(f.runAccount[i], f.runDay[i], f.runPoints[i]);
+        }
+    }
+
+    /** Expiring buckets changed since the last call, with their points (0 = remove); forgets them. */
+    public void drainDirtyExpiring(ExpiringVisitor visitor) {
+        expiring.drainDirty(visitor);
+    }
+
+    /** Restores an expiring bucket read from the store. */
+    public void loadExpiring(int account, long day, long points) {
+        expiring.load(account, day, points);
+    }
+
+    /** Receives one expiring bucket: account index, UTC day, points. */
+    public interface ExpiringVisitor {
+        void bucket(int account, long day, long points);
     }
 
     private void apply(CustomerFacts f, int sign) {
@@ -118,8 +171,11 @@ public final class PartitionStats {
         }
     }
 
-    /** An immutable snapshot as of that clock, with active counts for each window (days). */
-    public Snapshot snapshot(long clockMs, int[] windowsDays) {
+    /**
+     * An immutable snapshot as of that clock, with active counts for each active window and expiring points
+     * per expiring window and account (days).
+     */
+    public Snapshot snapshot(long clockMs, int[] windowsDays, int[] expiringWindowsDays, int accounts) {
         long clockDay = Math.floorDiv(clockMs, DAY_MS);
         long[] active = new long[windowsDays.length];
         for (int i = 0; i < windowsDays.length; i++) {
@@ -130,15 +186,18 @@ public final class PartitionStats {
             active[i] = sum;
         }
         return new Snapshot(clockMs, eventsApplied, membersTotal, membersActive, membersOptedOut,
-                tiers.clone(), liability.clone(), active);
+                tiers.clone(), liability.clone(), active, expiring.windows(clockDay, expiringWindowsDays, accounts));
     }
 
     /**
      * Immutable figures of one partition.
      *
-     * @param activeByWindow active customers per configured window, same order as the windows
+     * @param activeByWindow   active customers per configured window, same order as the windows
+     * @param expiringByWindow per expiring window (configuration order), per account index: points of lots
+     *                         expiring on one of the window's days counted from the clock's day
      */
     public record Snapshot(long clockMs, long eventsApplied, long membersTotal, long membersActive,
-                           long membersOptedOut, long[] tiers, long[] liability, long[] activeByWindow) {
+                           long membersOptedOut, long[] tiers, long[] liability, long[] activeByWindow,
+                           long[][] expiringByWindow) {
     }
 }

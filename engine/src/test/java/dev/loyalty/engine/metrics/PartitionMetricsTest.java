@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PartitionMetricsTest {
 
     private static PartitionStats.Snapshot appliedUpTo(long clockMs) {
-        return new PartitionStats.Snapshot(clockMs, 0, 0, 0, 0, new long[0], new long[0], new long[0]);
+        return new PartitionStats.Snapshot(clockMs, 0, 0, 0, 0, new long[0], new long[0], new long[0],
+                new long[0][0]);
     }
 
     @Test

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RulesPropertiesTest {
 
-    private static final String[] ACTIONS = {"opt_in", "opt_out", "profile", "point_add", "point_sub",
+    static final String[] ACTIONS = {"opt_in", "opt_out", "profile", "point_add", "point_sub",
         "point_spend", "point_unspend", "checkout", "checkout_accept", "checkout_reject", "refund",
         "partial_refund", "reserve_points", "release_points", "review_written", "newsletter_signup", "tick"};
 
@@ -97,7 +97,7 @@ class RulesPropertiesTest {
         }
     }
 
-    private static Event event(String action, Step s, long now) {
+    static Event event(String action, Step s, long now) {
         String txn = "T" + s.txn();
         Ev e = Ev.of(action).account(s.bonus() ? "bonus" : "points");
         switch (action) {
