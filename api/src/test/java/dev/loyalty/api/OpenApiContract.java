@@ -69,6 +69,9 @@ public final class OpenApiContract {
     private static final String BASE = "https://loyalty.dev/openapi.json";
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Answers to a request the server could not read as HTTP, whatever its path: their components. */
+    private static final Map<Integer, String> UNREADABLE = Map.of(
+            400, "BadHttpRequest", 414, "UriTooLong", 431, "HeadersTooLarge");
     private static volatile OpenApiContract instance;
 
     private final OpenAPI api;
@@ -153,10 +156,15 @@ public final class OpenApiContract {
         Route route = route(method, path);
         if (route == null) {
             boolean pathKnown = !candidates(path).isEmpty();
-            String component = pathKnown ? "MethodNotAllowed" : "NoSuchRoute";
-            int expected = pathKnown ? 405 : 404;
-            if (status != expected) {
-                out.add("no documented operation for " + method + " " + path + ": expected " + expected + ", got " + status);
+            String component = UNREADABLE.get(status);
+            if (component == null) {
+                int expected = pathKnown ? 405 : 404;
+                component = pathKnown ? "MethodNotAllowed" : "NoSuchRoute";
+                if (status != expected) {
+                    out.add("no documented operation for " + method + " " + path + ": expected " + expected
+                            + ", got " + status);
+                    return out;
+                }
             }
             checkBody(out, "/components/responses/" + component, responseHeaders, responseBody);
             return out;
@@ -218,9 +226,15 @@ public final class OpenApiContract {
 
     /** The operation for the request: literal paths before templated ones (OpenAPI's rule). */
     private Route route(String method, String path) {
+        PathItem.HttpMethod httpMethod;
+        try {
+            httpMethod = PathItem.HttpMethod.valueOf(method.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException notInOpenApi) {
+            return null;
+        }
         for (String template : candidates(path)) {
             PathItem item = api.getPaths().get(template);
-            Operation op = item.readOperationsMap().get(PathItem.HttpMethod.valueOf(method.toUpperCase(Locale.ROOT)));
+            Operation op = item.readOperationsMap().get(httpMethod);
             if (op != null) {
                 return new Route(template, method.toUpperCase(Locale.ROOT), op, item,
                         "/paths/" + escape(template) + "/" + method.toLowerCase(Locale.ROOT));
@@ -320,7 +334,7 @@ public final class OpenApiContract {
             } else if (p.getIn().equals("path")) {
                 for (int s = 0; s < parts.length; s++) {
                     if (parts[s].equals("{" + p.getName() + "}")) {
-                        value = URLDecoder.decode(segments[s], StandardCharsets.UTF_8);
+                        value = decode(segments[s]);
                     }
                 }
             }
@@ -407,11 +421,20 @@ public final class OpenApiContract {
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             out.putIfAbsent(name, value);
         }
         return out;
+    }
+
+    /** Percent-decoded text; malformed escapes stay as sent (the server sees them so too). */
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return raw;
+        }
     }
 
     private static String first(Map<String, List<String>> headers, String name) {
