@@ -39,7 +39,7 @@ final class OpenApiDocument {
         }
     }
 
-    /** Answers the document; each answer gets its own buffer, as buffers are not shared between event loops. */
+    /** Answers the document in a Buffer of its own: a Buffer is not shared between event loops. */
     void serve(RoutingContext ctx) {
         Responses.json(ctx, 200, Buffer.buffer(json));
     }
