@@ -6,6 +6,7 @@ import dev.loyalty.api.http.ApiServer;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -189,7 +190,9 @@ class ApiFailureModesTest {
     }
 
     private static LoyaltyEngine.EventResult applied(long seq) {
-        return new LoyaltyEngine.EventResult(new EventOutcome(seq, "c-1", null, List.of()), null);
+        // An applied event always answers the customer view (api.md; the checked client holds answers to it).
+        return new LoyaltyEngine.EventResult(new EventOutcome(seq, "c-1", null, List.of()), new CustomerView("c-1",
+                true, 0, 0, "bronze", CustomerView.NONE, 0, Map.of("points", AccountView.ZERO)));
     }
 
     /** Answers as configured per test; reads fail (customer, stats) or never answer (event). */

@@ -13,7 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small blocking HTTP/1.1 client for the integration tests; answers carry the parsed JSON body. */
+/**
+ * A small blocking HTTP/1.1 client for the integration tests; answers carry the parsed JSON body. Every
+ * exchange is held to docs/openapi.yaml ({@link OpenApiContract}).
+ */
 final class HttpCalls {
 
     static final String JSON = "application/json";
@@ -79,7 +82,9 @@ final class HttpCalls {
 
     Answer send(HttpRequest.Builder builder) {
         try {
-            HttpResponse<String> r = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest request = builder.build();
+            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.check(request, r);
             JsonNode json = null;
             if (r.headers().firstValue("Content-Type").orElse("").startsWith(JSON) && !r.body().isEmpty()) {
                 json = MAPPER.readTree(r.body());

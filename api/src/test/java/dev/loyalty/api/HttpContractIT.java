@@ -546,6 +546,23 @@ class HttpContractIT {
         }
     }
 
+    // ---- the contract itself ----
+
+    @Test
+    void shouldServeTheOpenApiDocumentWithoutAKey() throws Exception {
+        Answer a = http.get("/openapi.json", null);
+        assertThat(a.status()).as(a.toString()).isEqualTo(200);
+        assertThat(a.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/json"));
+        assertThat(a.json()).as("parsed body").isNotNull();
+        assertThat(a.json().get("openapi").asText()).matches("3\\.1\\.[0-9]+");
+        JsonNode source = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(OpenApiContract.document());
+        assertThat(a.json()).as("the served document is docs/openapi.yaml").isEqualTo(source);
+        assertThat(http.get("/openapi.json", "not-a-key").status()).isEqualTo(200);
+        assertError(http.post("/openapi.json", ALL, "{}"), 405, "method_not_allowed");
+    }
+
     // ---- management ----
 
     @Test

@@ -47,6 +47,7 @@ public final class ApiServer {
     private final QueryRoutes queries;
     private final AdminRoutes admin;
     private final JsonBodyHandler jsonBody;
+    private final OpenApiDocument openApi = OpenApiDocument.load();
 
     public ApiServer(LoyaltyEngine engine, MeterRegistry registry) {
         EngineConfig engineConfig = engine.config();
@@ -106,6 +107,9 @@ public final class ApiServer {
         route(router, HttpMethod.GET, "/stats", Scope.READ).handler(queries::stats);
         route(router, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
                 .handler(admin::requireAdjustableClock).handler(jsonBody).handler(admin::advanceClock);
+        // The contract is public (api.md): storefront developers fetch it before they hold a key.
+        router.route(HttpMethod.GET, "/openapi.json").handler(HttpMetrics.route("/openapi.json"))
+                .handler(openApi::serve);
 
         router.route().failureHandler(HttpErrors::handleFailure);
         router.errorHandler(404, HttpErrors::notFound);

@@ -29,8 +29,14 @@ public final class HttpErrors {
         return Responses.json(ctx, status, JsonViews.error(status, code, message));
     }
 
-    /** Answers a refused request. */
+    /**
+     * Answers a refused request. api.md gives every 429 a {@code Retry-After}; a refusal that knows no better
+     * time (too many signed requests remembered) says one second.
+     */
     public static Future<Void> send(RoutingContext ctx, ApiException e) {
+        if (e.status() == 429) {
+            ctx.response().headers().set(RETRY_AFTER, "1");
+        }
         return send(ctx, e.status(), e.code(), e.getMessage());
     }
 

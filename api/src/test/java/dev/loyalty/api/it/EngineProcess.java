@@ -2,6 +2,7 @@ package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loyalty.api.OpenApiContract;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real program started as outside checks start it: {@code bin/engine serve} in its own process, on
- * free loopback ports and a data folder of the test's. Talks to it over real HTTP.
+ * free loopback ports and a data folder of the test's. Talks to it over real HTTP; every exchange is held
+ * to docs/openapi.yaml ({@link OpenApiContract}).
  */
 public final class EngineProcess implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -172,6 +174,7 @@ public final class EngineProcess implements AutoCloseable {
 
     public static Response send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        OpenApiContract.check(request, r);
         JsonNode body = null;
         if (!r.body().isEmpty()) {
             try {
