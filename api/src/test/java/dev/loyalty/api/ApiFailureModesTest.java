@@ -14,11 +14,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -31,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stand-in engine behind the real API server. The contract itself is tested against the real engine in
  * {@link HttpContractIT}.
  */
+@Timeout(60)
 class ApiFailureModesTest {
 
     private static final String KEY = "dev-key";
@@ -41,6 +44,7 @@ class ApiFailureModesTest {
     private static HttpCalls http;
 
     @BeforeAll
+    @Timeout(60)
     static void start() throws Exception {
         int port = TestFolders.freePort();
         EngineConfig config = ProgramConfig.load(null, Map.of(), Map.of(
@@ -53,6 +57,7 @@ class ApiFailureModesTest {
     }
 
     @AfterAll
+    @Timeout(60)
     static void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -63,6 +68,7 @@ class ApiFailureModesTest {
             throw new AssertionError("no submit expected");
         };
         engine.durable = CompletableFuture.completedFuture(null);
+        engine.onDurable = () -> { };
     }
 
     @Test
@@ -126,11 +132,19 @@ class ApiFailureModesTest {
         engine.submit = events -> submissions(events.size(), i -> CompletableFuture.completedFuture(applied(i)));
         CompletableFuture<Void> sync = new CompletableFuture<>();
         engine.durable = sync;
-        CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> http.post("/events?mode=async", KEY, EVENT));
-        Thread.sleep(150);
-        assertThat(answer).isNotDone();
+        CountDownLatch durabilityAsked = new CountDownLatch(1);
+        engine.onDurable = durabilityAsked::countDown;
+        // Whether the journal was durable when the answer arrived: false means acknowledged too early.
+        CompletableFuture<Boolean> durableAtAnswer = CompletableFuture.supplyAsync(() -> {
+            Answer a = http.post("/events?mode=async", KEY, EVENT);
+            assertThat(a.status()).as(a.toString()).isEqualTo(202);
+            return sync.isDone();
+        });
+        // The server has the event and waits for the journal: from here on only sync can release the answer.
+        assertThat(durabilityAsked.await(5, TimeUnit.SECONDS)).as("the server asked for durability").isTrue();
+        assertThat(durableAtAnswer).isNotDone();
         sync.complete(null);
-        assertThat(answer.get(5, TimeUnit.SECONDS).status()).isEqualTo(202);
+        assertThat(durableAtAnswer.get(5, TimeUnit.SECONDS)).as("answered only once durable").isTrue();
     }
 
     @Test
@@ -185,6 +199,7 @@ class ApiFailureModesTest {
         final AtomicLong seq = new AtomicLong(100);
         volatile Function<List<Submitted>, List<Submission>> submit;
         volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+        volatile Runnable onDurable = () -> { };
 
         StandInEngine(EngineConfig config) {
             this.config = config;
@@ -215,6 +230,7 @@ class ApiFailureModesTest {
 
         @Override
         public CompletableFuture<Void> durable(long seq) {
+            onDurable.run();
             return durable;
         }
 
