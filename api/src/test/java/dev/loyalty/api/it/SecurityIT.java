@@ -1,6 +1,7 @@
 package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * tampered bodies), per-key rate limits, plain HTTP refused on the TLS port, and a log that holds no key,
  * secret or payload afterwards.
  */
-@Timeout(300)
+@Timeout(600)
 class SecurityIT {
     private static final String SHOP = "shop-secret-key-1";
     private static final String READER = "reader-plain-key-2";
@@ -55,7 +57,7 @@ class SecurityIT {
     private static HttpClient https;
 
     @BeforeAll
-    @Timeout(180)
+    @Timeout(300)
     static void start() throws Exception {
         home = Files.createTempDirectory("security-it");
         Path cert = home.resolve("cert.pem");
@@ -96,8 +98,6 @@ class SecurityIT {
                     key: %s
                 partitions: 1
                 """.formatted(sha256(SHOP), READER, sha256(SIGNER), HMAC, sha256(LIMITED), cert, key));
-        engine = started();
-
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(cert)) {
@@ -107,16 +107,30 @@ class SecurityIT {
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
+        // The connect timeout covers the TLS handshake, slow in a fresh JVM on a busy machine.
         https = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+                .connectTimeout(Duration.ofSeconds(30)).build();
+        engine = started();
     }
 
+    /** The program on this class's folder and configuration, once its API answers over TLS. */
     private static EngineProcess started() throws IOException {
-        return new EngineProcess(home.resolve("data"), Map.of(), "--config", config.toString()).start();
+        EngineProcess started = new EngineProcess(home.resolve("data"), Map.of(), "--config", config.toString())
+                .start();
+        engine = started;
+        // Ready is reported on the management port; the first TLS handshake of a new JVM can take seconds.
+        Eventually.until("the API answers over TLS", Eventually.START, () -> {
+            try {
+                return get("/stats", READER).status() == 200;
+            } catch (HttpConnectTimeoutException slowHandshake) {
+                return false;
+            }
+        });
+        return started;
     }
 
     @AfterAll
-    @Timeout(120)
+    @Timeout(180)
     static void stop() throws Exception {
         if (engine != null) {
             engine.close();
