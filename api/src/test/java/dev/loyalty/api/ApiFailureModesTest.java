@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stand-in engine behind the real API server. The contract itself is tested against the real engine in
  * {@link HttpContractIT}.
  */
-@Timeout(60)
+@Timeout(120)
 class ApiFailureModesTest {
 
     private static final String KEY = "dev-key";
@@ -44,7 +44,7 @@ class ApiFailureModesTest {
     private static HttpCalls http;
 
     @BeforeAll
-    @Timeout(60)
+    @Timeout(120)
     static void start() throws Exception {
         int port = TestFolders.freePort();
         EngineConfig config = ProgramConfig.load(null, Map.of(), Map.of(
@@ -57,7 +57,7 @@ class ApiFailureModesTest {
     }
 
     @AfterAll
-    @Timeout(60)
+    @Timeout(120)
     static void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

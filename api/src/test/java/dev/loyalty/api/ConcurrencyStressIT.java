@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the order of their seqs (one writer per customer, journal order), every acknowledged event is there once
  * with its amount, and the balance is exactly what the acknowledged events add up to: no lost update.
  */
-@Timeout(300)
+@Timeout(600)
 class ConcurrencyStressIT {
     private static final String KEY = "dev-key";
     private static final int THREADS = 32;

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * around it must all be unknown (heartbeats are 404 too) and {@code events_applied} must move by the
  * second probe only. The tests share the program but not an order: each stands on what start() set up.
  */
-@Timeout(120)
+@Timeout(300)
 class HttpContractIT {
 
     static final String ALL = "it-all-key";
@@ -50,7 +50,7 @@ class HttpContractIT {
     private static Answer clockAdvanced;
 
     @BeforeAll
-    @Timeout(180)
+    @Timeout(300)
     static void start() throws Exception {
         home = Files.createTempDirectory("http-contract-it");
         Path config = home.resolve("engine-it.yaml");
@@ -93,7 +93,7 @@ class HttpContractIT {
     }
 
     @AfterAll
-    @Timeout(120)
+    @Timeout(180)
     static void stop() {
         if (program != null) {
             program.close();

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * defaults on a fresh data folder, SIGTERM, {@code replay}, and configuration errors (exit 2, a message
  * naming the key on standard error, no stack trace).
  */
-@Timeout(300)
+@Timeout(600)
 class MainIT {
 
     private static final String SECRET = "it-sup3r-s3cret-value";

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A graceful stop of the real program in this JVM: readiness turns false first (while the API still
  * answers), then the stop finishes in bounded time with everything journaled applied and on disk.
  */
-@Timeout(180)
+@Timeout(600)
 class ProgramShutdownIT {
 
     private Path home;

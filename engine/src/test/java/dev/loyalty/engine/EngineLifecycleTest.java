@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Who may use a data folder, and what a clean close leaves behind. */
-@Timeout(120)
+@Timeout(300)
 class EngineLifecycleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

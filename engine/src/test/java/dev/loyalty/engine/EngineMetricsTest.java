@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The engine's meters on a real engine: values that follow what happened, and nothing left after close. */
-@Timeout(120)
+@Timeout(300)
 class EngineMetricsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * is past them, except what a kept backup still needs; and a journal that lost its start is refused by a
  * replay from empty.
  */
-@Timeout(120)
+@Timeout(300)
 class EngineRetentionTest {
     private static final long DAY_MS = 86_400_000L;
 

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The engine end to end without HTTP: real Chronicle Queue, real RocksDB, real processor threads. */
-@Timeout(180)
+@Timeout(300)
 class EngineTest {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The import rules against a real embedded engine: repeat runs, changed lines, customers that already exist. */
-@Timeout(120)
+@Timeout(300)
 class ImporterTest {
     private static final String FILE = "customer,name,balance.points,balance.bonus\n"
             + "c-1,Ann,100,5\n"

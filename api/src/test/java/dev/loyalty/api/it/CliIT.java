@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the journal that catches up to the live answers, and a replay from that backup. (Repeat imports and
  * rejected lines: {@code ImporterTest}; replay from empty: {@code MainIT}, {@code CrashSuiteIT}.)
  */
-@Timeout(300)
+@Timeout(600)
 class CliIT {
     private static final String KEY = "dev-key";
     private static final Map<String, String> ENV = Map.of("ENGINE_PARTITIONS", "2");

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dcrash.rounds=20} or {@code CRASH_ROUNDS=20}; the kill moments come from {@code -Dcrash.seed}
  * (printed, so a failing run can be repeated).
  */
-@Timeout(1800)
+@Timeout(3600)
 class CrashSuiteIT {
     private static final String KEY = "dev-key";
     private static final int CUSTOMERS = 40;

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * answers honestly ({@code 503}, not ready, or a refusal to start with a clear message), never a 500 and
  * never a wrong or stale answer, and nothing it acknowledged is lost.
  */
-@Timeout(300)
+@Timeout(600)
 class FaultsIT {
     private static final String KEY = "dev-key";
     private static final int CUSTOMERS = 10;

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Saves the scrape to {@code api/target/metrics-scrape.txt} for {@code .ci/check-observability}, which
  * checks the dashboard's and alert rules' queries against it.
  */
-@Timeout(120)
+@Timeout(300)
 class MetricsIT {
     private static final String KEY = "dev-key";
     /** A metric family as Prometheus text format declares it. */
@@ -45,7 +45,7 @@ class MetricsIT {
     private static String scrape;
 
     @BeforeAll
-    @Timeout(180)
+    @Timeout(300)
     static void startPostAndScrape() throws Exception {
         engine = new EngineProcess(dir.resolve("data"), Map.of("ENGINE_PARTITIONS", "2")).start();
         assertThat(post("{\"customer\":\"m-1\",\"action\":\"opt_in\"}")).isEqualTo(200);
@@ -75,7 +75,7 @@ class MetricsIT {
     }
 
     @AfterAll
-    @Timeout(120)
+    @Timeout(180)
     static void stop() throws Exception {
         if (engine != null) {
             engine.close();

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@Timeout(120)
+@Timeout(300)
 class ChronicleJournalTest {
 
     @TempDir

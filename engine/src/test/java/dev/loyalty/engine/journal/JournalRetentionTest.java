@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Journal retention on a real Chronicle queue that spans five days: files go only when nothing needs them. */
-@Timeout(120)
+@Timeout(300)
 class JournalRetentionTest {
     private static final long DAY_MS = 86_400_000L;
     private static final long START_MS = LocalDate.of(2026, 11, 1).atStartOfDay(ZoneOffset.UTC).toInstant()

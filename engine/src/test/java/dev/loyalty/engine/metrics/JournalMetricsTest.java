@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@Timeout(120)
+@Timeout(300)
 class JournalMetricsTest {
     @TempDir
     Path dir;

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@Timeout(120)
+@Timeout(300)
 class ProcessorMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicLong nowMs = new AtomicLong(10_000);

@@ -16,8 +16,8 @@ import java.util.function.Predicate;
  */
 public final class Eventually {
 
-    /** Long enough for a JVM start on a loaded 2-core machine; short enough that a hang fails the build. */
-    public static final Duration START = Duration.ofSeconds(60);
+    /** Long enough for a JVM start on a 2-core machine shared by several builds (load 20+ seen); short enough that a hang fails the build. */
+    public static final Duration START = Duration.ofSeconds(120);
 
     private static final Duration POLL = Duration.ofMillis(10);
 
