@@ -130,17 +130,23 @@ class ApiFailureModesTest {
     @Test
     void shouldNotAcknowledgeBeforeTheJournalIsDurable() throws Exception {
         engine.submit = events -> submissions(events.size(), i -> CompletableFuture.completedFuture(applied(i)));
+        // A journal that never becomes durable: the answer must not be an acknowledgement. Deterministic, no
+        // guessed delay: the server either acknowledges (wrong) or gives up after api.sync-timeout (503).
+        engine.durable = new CompletableFuture<>();
+        Answer never = http.post("/events?mode=async", KEY, EVENT);
+        assertThat(never.status()).as(never.toString()).isEqualTo(503);
+        assertThat(never.errorCode()).isEqualTo("unavailable");
+
+        // A journal that becomes durable later: the acknowledgement follows, never precedes, the sync.
         CompletableFuture<Void> sync = new CompletableFuture<>();
         engine.durable = sync;
         CountDownLatch durabilityAsked = new CountDownLatch(1);
         engine.onDurable = durabilityAsked::countDown;
-        // Whether the journal was durable when the answer arrived: false means acknowledged too early.
         CompletableFuture<Boolean> durableAtAnswer = CompletableFuture.supplyAsync(() -> {
             Answer a = http.post("/events?mode=async", KEY, EVENT);
             assertThat(a.status()).as(a.toString()).isEqualTo(202);
             return sync.isDone();
         });
-        // The server has the event and waits for the journal: from here on only sync can release the answer.
         assertThat(durabilityAsked.await(5, TimeUnit.SECONDS)).as("the server asked for durability").isTrue();
         assertThat(durableAtAnswer).isNotDone();
         sync.complete(null);
