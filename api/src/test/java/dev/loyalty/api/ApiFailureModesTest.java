@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stand-in engine behind the real API server. The contract itself is tested against the real engine in
  * {@link HttpContractIT}.
  */
+@Timeout(120)
 class ApiFailureModesTest {
 
     private static final String KEY = "dev-key";
@@ -43,6 +45,7 @@ class ApiFailureModesTest {
     private static HttpCalls http;
 
     @BeforeAll
+    @Timeout(120)
     static void start() throws Exception {
         int port = TestFolders.freePort();
         EngineConfig config = ProgramConfig.load(null, Map.of(), Map.of(
@@ -55,6 +58,7 @@ class ApiFailureModesTest {
     }
 
     @AfterAll
+    @Timeout(120)
     static void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -65,6 +69,7 @@ class ApiFailureModesTest {
             throw new AssertionError("no submit expected");
         };
         engine.durable = CompletableFuture.completedFuture(null);
+        engine.onDurable = () -> { };
     }
 
     @Test
@@ -126,13 +131,27 @@ class ApiFailureModesTest {
     @Test
     void shouldNotAcknowledgeBeforeTheJournalIsDurable() throws Exception {
         engine.submit = events -> submissions(events.size(), i -> CompletableFuture.completedFuture(applied(i)));
+        // A journal that never becomes durable: the answer must not be an acknowledgement. Deterministic, no
+        // guessed delay: the server either acknowledges (wrong) or gives up after api.sync-timeout (503).
+        engine.durable = new CompletableFuture<>();
+        Answer never = http.post("/events?mode=async", KEY, EVENT);
+        assertThat(never.status()).as(never.toString()).isEqualTo(503);
+        assertThat(never.errorCode()).isEqualTo("unavailable");
+
+        // A journal that becomes durable later: the acknowledgement follows, never precedes, the sync.
         CompletableFuture<Void> sync = new CompletableFuture<>();
         engine.durable = sync;
-        CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> http.post("/events?mode=async", KEY, EVENT));
-        Thread.sleep(150);
-        assertThat(answer).isNotDone();
+        CountDownLatch durabilityAsked = new CountDownLatch(1);
+        engine.onDurable = durabilityAsked::countDown;
+        CompletableFuture<Boolean> durableAtAnswer = CompletableFuture.supplyAsync(() -> {
+            Answer a = http.post("/events?mode=async", KEY, EVENT);
+            assertThat(a.status()).as(a.toString()).isEqualTo(202);
+            return sync.isDone();
+        });
+        assertThat(durabilityAsked.await(5, TimeUnit.SECONDS)).as("the server asked for durability").isTrue();
+        assertThat(durableAtAnswer).isNotDone();
         sync.complete(null);
-        assertThat(answer.get(5, TimeUnit.SECONDS).status()).isEqualTo(202);
+        assertThat(durableAtAnswer.get(5, TimeUnit.SECONDS)).as("answered only once durable").isTrue();
     }
 
     @Test
@@ -202,6 +221,7 @@ class ApiFailureModesTest {
         final AtomicLong seq = new AtomicLong(100);
         volatile Function<List<Submitted>, List<Submission>> submit;
         volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+        volatile Runnable onDurable = () -> { };
 
         StandInEngine(EngineConfig config) {
             this.config = config;
@@ -232,6 +252,7 @@ class ApiFailureModesTest {
 
         @Override
         public CompletableFuture<Void> durable(long seq) {
+            onDurable.run();
             return durable;
         }
 

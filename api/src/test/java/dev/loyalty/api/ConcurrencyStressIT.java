@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.api.HttpCalls.Answer;
 import dev.loyalty.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the order of their seqs (one writer per customer, journal order), every acknowledged event is there once
  * with its amount, and the balance is exactly what the acknowledged events add up to: no lost update.
  */
+@Timeout(600)
 class ConcurrencyStressIT {
     private static final String KEY = "dev-key";
     private static final int THREADS = 32;

@@ -3,14 +3,18 @@ package dev.loyalty.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.api.HttpCalls.Answer;
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in-process from a temporary {@code --config} with keys of each scope. Every refused request is checked
  * for its status and error code AND for having journaled nothing: the seqs between two probe events
  * around it must all be unknown (heartbeats are 404 too) and {@code events_applied} must move by the
- * second probe only.
+ * second probe only. The tests share the program but not an order: each stands on what start() set up.
  */
+@Timeout(300)
 class HttpContractIT {
 
     static final String ALL = "it-all-key";
@@ -40,8 +45,12 @@ class HttpContractIT {
     private static Program program;
     private static HttpCalls http;
     private static HttpCalls management;
+    /** The programme's clock before and the answer to the one clock advance of this class (see start). */
+    private static Instant clockBefore;
+    private static Answer clockAdvanced;
 
     @BeforeAll
+    @Timeout(300)
     static void start() throws Exception {
         home = Files.createTempDirectory("http-contract-it");
         Path config = home.resolve("engine-it.yaml");
@@ -77,9 +86,14 @@ class HttpContractIT {
         awaitReady();
         assertThat(event(PROBE, "opt_in", null).status()).isEqualTo(200);
         assertThat(event(CUSTOMER, "opt_in", null).status()).isEqualTo(200);
+        // The tests share one program and so one clock: it is moved here, once, before any test runs, so
+        // no test sees a different clock depending on which tests ran before it.
+        clockBefore = Instant.parse(http.get("/stats", READ).json().get("as_of").asText());
+        clockAdvanced = http.post("/admin/clock", ALL, "{\"advance_seconds\":60}");
     }
 
     @AfterAll
+    @Timeout(180)
     static void stop() {
         if (program != null) {
             program.close();
@@ -87,15 +101,9 @@ class HttpContractIT {
         TestFolders.deleteRecursively(home);
     }
 
-    private static void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (management.get("/health/ready", null).status() == 200) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the engine did not become ready within 60 s");
+    private static void awaitReady() {
+        Eventually.until("the engine ready", Eventually.START,
+                () -> management.get("/health/ready", null).status() == 200);
     }
 
     // ---- helpers ----
@@ -489,10 +497,13 @@ class HttpContractIT {
 
     @Test
     void shouldAdvanceTheClock() {
-        Answer a = http.post("/admin/clock", ALL, "{\"advance_seconds\":60}");
+        Answer a = clockAdvanced;
         assertThat(a.status()).as(a.toString()).isEqualTo(200);
         assertThat(fieldNames(a.json())).containsExactly("clock");
         assertThat(a.json().get("clock").asText()).endsWith("Z");
+        assertThat(Instant.parse(a.json().get("clock").asText())).as("moved by 60 s at least")
+                .isAfterOrEqualTo(clockBefore.plusSeconds(60));
+        // refused bodies below move nothing
         for (String body : List.of("{\"advance_seconds\":0}", "{\"advance_seconds\":-5}",
                 "{\"advance_seconds\":\"60\"}", "{\"advance_seconds\":1.5}", "{\"advance_seconds\":null}", "[]")) {
             assertError(http.post("/admin/clock", ALL, body), 400, "invalid_field");
@@ -592,21 +603,11 @@ class HttpContractIT {
 
     /** Polls GET /events/{seq} until it is no longer pending; returns the stored outcome. */
     private static JsonNode awaitDone(long seq) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
+        return Eventually.until("seq " + seq + " no longer pending", Duration.ofSeconds(10), () -> {
             Answer a = http.get("/events/" + seq, READ);
             assertThat(a.status()).as(a.toString()).isEqualTo(200);
-            if (!"pending".equals(a.json().get("outcome").asText())) {
-                return a.json();
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("seq " + seq + " still pending after 10 s");
+            return a.json();
+        }, json -> !"pending".equals(json.get("outcome").asText()));
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -1,22 +1,25 @@
 package dev.loyalty.api;
 
 import dev.loyalty.api.HttpCalls.Answer;
+import dev.loyalty.api.it.EngineProcess;
+import dev.loyalty.api.it.EngineProcess.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The program as outside checks run it, in its own JVM: {@code serve} with the shipped defaults on a fresh
- * data folder, SIGTERM, {@code replay}, and configuration errors (exit 2, a message naming the key, no
- * stack trace).
+ * The program as outside checks run it, in its own JVM ({@code bin/engine}): {@code serve} with the shipped
+ * defaults on a fresh data folder, SIGTERM, {@code replay}, and configuration errors (exit 2, a message
+ * naming the key on standard error, no stack trace).
  */
+@Timeout(600)
 class MainIT {
 
     private static final String SECRET = "it-sup3r-s3cret-value";
@@ -35,54 +38,44 @@ class MainIT {
 
     @Test
     void shouldRefuseAnUnknownEnvironmentKeyWithExitTwoAndNoStackTrace() throws Exception {
-        try (ProgramProcess p = ProgramProcess.start(home.resolve("logs"),
-                List.of("serve", "--data", home.resolve("data").toString()), Map.of("ENGINE_NOT_A_KEY", "1"))) {
-            assertThat(p.awaitExit(60)).isEqualTo(2);
-            assertThat(p.stderr()).contains("ENGINE_NOT_A_KEY").doesNotContain("\tat ").doesNotContain("Exception");
-        }
+        Result refused = new EngineProcess(home.resolve("data"), Map.of("ENGINE_NOT_A_KEY", "1"))
+                .startExpectingRefusal();
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("ENGINE_NOT_A_KEY").doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     @Test
     void shouldRefuseAMissingConfigFileWithExitTwo() throws Exception {
-        try (ProgramProcess p = ProgramProcess.start(home.resolve("logs"),
-                List.of("serve", "--config", home.resolve("missing.yaml").toString()), Map.of())) {
-            assertThat(p.awaitExit(60)).isEqualTo(2);
-            assertThat(p.stderr()).contains("missing.yaml").doesNotContain("\tat ");
-        }
+        Result refused = new EngineProcess(home.resolve("data"), Map.of(),
+                "--config", home.resolve("missing.yaml").toString()).startExpectingRefusal();
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("missing.yaml").doesNotContain("\tat ");
     }
 
     @Test
     void shouldRefuseABadValueNamingTheKey() throws Exception {
         Path config = home.resolve("bad.yaml");
         Files.writeString(config, "api:\n  sync-timeout: soon\n");
-        try (ProgramProcess p = ProgramProcess.start(home.resolve("logs"),
-                List.of("serve", "--config", config.toString()), Map.of())) {
-            assertThat(p.awaitExit(60)).isEqualTo(2);
-            assertThat(p.stderr()).contains("api.sync-timeout").doesNotContain("\tat ");
-        }
+        Result refused = new EngineProcess(home.resolve("data"), Map.of(), "--config", config.toString())
+                .startExpectingRefusal();
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("api.sync-timeout").doesNotContain("\tat ");
     }
 
     @Test
     void shouldPrintUsage() throws Exception {
-        try (ProgramProcess p = ProgramProcess.start(home.resolve("logs"), List.of("--help"), Map.of())) {
-            assertThat(p.awaitExit(60)).isZero();
-            assertThat(p.stdout()).contains("serve").contains("import").contains("export").contains("backup")
-                    .contains("replay").contains("Exit codes");
-        }
+        Result usage = EngineProcess.run("--help");
+        assertThat(usage.exitCode()).as(usage.output()).isZero();
+        assertThat(usage.stdout()).contains("serve").contains("import").contains("export").contains("backup")
+                .contains("replay").contains("Exit codes");
     }
 
     @Test
     void shouldServeWithTheShippedDefaultsStopOnSigtermAndReplayIdentically() throws Exception {
         Path data = home.resolve("data");
-        int port = TestFolders.freePort();
-        int managementPort = TestFolders.freePort();
-        HttpCalls http = new HttpCalls(port);
-        HttpCalls management = new HttpCalls(managementPort);
-        try (ProgramProcess serve = ProgramProcess.start(home.resolve("logs"),
-                List.of("serve", "--data", data.toString(), "--port", Integer.toString(port),
-                        "--management-port", Integer.toString(managementPort)),
-                Map.of("ENGINE_API_KEYS", "dev:dev-key:ingest+read+admin,ops:" + SECRET + ":read"))) {
-            awaitReady(serve, management);
+        try (EngineProcess serve = new EngineProcess(data,
+                Map.of("ENGINE_API_KEYS", "dev:dev-key:ingest+read+admin,ops:" + SECRET + ":read")).start()) {
+            HttpCalls http = new HttpCalls(serve.port());
 
             Answer optIn = http.post("/events", "dev-key", "{\"customer\":\"c-main\",\"action\":\"opt_in\"}");
             assertThat(optIn.status()).as(optIn.toString()).isEqualTo(200);
@@ -103,35 +96,14 @@ class MainIT {
             assertThat(serve.awaitExit(60)).as("exit code of a clean stop").isZero();
             assertThat(serve.stderr())
                     .contains("DEVELOPMENT API key")
-                    .contains("api on 0.0.0.0:" + port)
+                    .contains("api on 0.0.0.0:" + serve.port())
                     .contains("shut down in")
                     .doesNotContain(SECRET);
         }
 
-        try (ProgramProcess replay = ProgramProcess.start(home.resolve("logs"),
-                List.of("replay", "--data", data.toString(), "--into", home.resolve("replayed").toString()),
-                Map.of())) {
-            int exit = replay.awaitExit(120);
-            assertThat(replay.stdout()).as(replay.stderr()).contains("identical: yes");
-            assertThat(exit).isZero();
-        }
-    }
-
-    private static void awaitReady(ProgramProcess program, HttpCalls management) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!program.isAlive()) {
-                throw new AssertionError("the program exited; stderr:\n" + program.stderr());
-            }
-            try {
-                if (management.get("/health/ready", null).status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notListeningYet) {
-                // connection refused until the management server is up
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not ready within 60 s; stderr:\n" + program.stderr());
+        Result replay = EngineProcess.run("replay", "--data", data.toString(),
+                "--into", home.resolve("replayed").toString());
+        assertThat(replay.stdout()).as(replay.stderr()).contains("identical: yes");
+        assertThat(replay.exitCode()).isZero();
     }
 }

@@ -8,19 +8,22 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.state.PartitionCheckpoint;
 import dev.loyalty.engine.state.PartitionStore;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Who may use a data folder, and what a clean close leaves behind. */
+@Timeout(300)
 class EngineLifecycleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,13 +37,8 @@ class EngineLifecycleTest {
         return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), overrides);
     }
 
-    private static LoyaltyEngine awaitReady(LoyaltyEngine engine) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!engine.ready()) {
-            assertThat(System.nanoTime()).as("ready in time").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-        return engine;
+    private static LoyaltyEngine awaitReady(LoyaltyEngine engine) {
+        return Eventually.ready(engine);
     }
 
     @Test

@@ -6,9 +6,11 @@ import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The engine's meters on a real engine: values that follow what happened, and nothing left after close. */
+@Timeout(300)
 class EngineMetricsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,10 +45,7 @@ class EngineMetricsTest {
         EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
                 "data-dir", dir.resolve("data").toString(), "partitions", "2"));
         try (LoyaltyEngine engine = Engine.start(config, registry)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!engine.ready() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Eventually.ready(engine);
             post(engine, "{\"customer\":\"c-1\",\"action\":\"opt_in\"}");
             post(engine, "{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":300}}");
             post(engine, "{\"customer\":\"c-1\",\"action\":\"point_spend\",\"data\":{\"points\":1000}}");

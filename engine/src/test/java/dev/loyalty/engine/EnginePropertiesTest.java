@@ -12,6 +12,7 @@ import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.ExpiringPoints;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -193,9 +194,7 @@ class EnginePropertiesTest {
             throws Exception {
         try (LoyaltyEngine engine = Engine.start(config(data, partitions, rules), new SimpleMeterRegistry(),
                 () -> WALL_MS)) {
-            while (!engine.ready()) {
-                Thread.sleep(5);
-            }
+            Eventually.ready(engine);
             for (Step step : programme) {
                 if (step.json() == null) {
                     engine.advanceClock(step.advanceDays() * 86_400L).get(10, TimeUnit.SECONDS);

@@ -5,9 +5,11 @@ import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.JournalRetention;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -16,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * is past them, except what a kept backup still needs; and a journal that lost its start is refused by a
  * replay from empty.
  */
+@Timeout(300)
 class EngineRetentionTest {
     private static final long DAY_MS = 86_400_000L;
 
@@ -74,11 +77,7 @@ class EngineRetentionTest {
 
         EngineImpl engine = (EngineImpl) Engine.start(config(data), new SimpleMeterRegistry());
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!engine.ready()) {
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(10);
-            }
+            Eventually.ready(engine);
             assertThat(journalFiles(data.resolve("journal"))).as("three old days and today").isEqualTo(4);
 
             engine.retainJournal();
@@ -92,11 +91,7 @@ class EngineRetentionTest {
             engine.close();
         }
         try (LoyaltyEngine again = Engine.start(config(data), new SimpleMeterRegistry())) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!again.ready()) {
-                assertThat(System.nanoTime()).as("restarts on the trimmed journal").isLessThan(deadline);
-                Thread.sleep(10);
-            }
+            Eventually.until("restarts on the trimmed journal", Eventually.START, again::ready);
         }
         assertThatThrownBy(() -> Replay.run(config(data), dir.resolve("rebuilt"), n -> { }))
                 .isInstanceOf(ConfigException.class)

@@ -13,8 +13,10 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.LedgerKind;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The engine end to end without HTTP: real Chronicle Queue, real RocksDB, real processor threads. */
+@Timeout(300)
 class EngineTest {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -42,13 +45,7 @@ class EngineTest {
     }
 
     private static LoyaltyEngine start(EngineConfig config) throws Exception {
-        LoyaltyEngine engine = Engine.start(config, new SimpleMeterRegistry());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!engine.ready()) {
-            assertThat(System.nanoTime()).as("ready in time").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-        return engine;
+        return Eventually.ready(Engine.start(config, new SimpleMeterRegistry()));
     }
 
     private static EventResult post(LoyaltyEngine engine, String json) throws Exception {

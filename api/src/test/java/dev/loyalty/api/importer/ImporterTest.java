@@ -7,10 +7,12 @@ import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.rules.CustomerView;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The import rules against a real embedded engine: repeat runs, changed lines, customers that already exist. */
+@Timeout(300)
 class ImporterTest {
     private static final String FILE = "customer,name,balance.points,balance.bonus\n"
             + "c-1,Ann,100,5\n"
@@ -36,13 +39,10 @@ class ImporterTest {
     private LoyaltyEngine engine;
 
     @BeforeEach
-    void start() throws InterruptedException {
+    void start() {
         EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
                 "data-dir", dir.resolve("data").toString(), "partitions", "1"));
-        engine = Engine.start(config, new SimpleMeterRegistry(), "import");
-        while (!engine.ready()) {
-            Thread.sleep(10);
-        }
+        engine = Eventually.ready(Engine.start(config, new SimpleMeterRegistry(), "import"));
     }
 
     @AfterEach

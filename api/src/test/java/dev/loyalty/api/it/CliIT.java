@@ -2,6 +2,7 @@ package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedWriter;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the journal that catches up to the live answers, and a replay from that backup. (Repeat imports and
  * rejected lines: {@code ImporterTest}; replay from empty: {@code MainIT}, {@code CrashSuiteIT}.)
  */
+@Timeout(600)
 class CliIT {
     private static final String KEY = "dev-key";
     private static final Map<String, String> ENV = Map.of("ENGINE_PARTITIONS", "2");

@@ -1,9 +1,10 @@
 package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dcrash.rounds=20} or {@code CRASH_ROUNDS=20}; the kill moments come from {@code -Dcrash.seed}
  * (printed, so a failing run can be repeated).
  */
+@Timeout(3600)
 class CrashSuiteIT {
     private static final String KEY = "dev-key";
     private static final int CUSTOMERS = 40;
@@ -65,38 +67,70 @@ class CrashSuiteIT {
                     .status()).isEqualTo(200);
         }
         Map<Long, Ack> acknowledged = new HashMap<>();
-        int unexpected = 0;
+        Counts total = new Counts();
         for (int round = 1; round <= ROUNDS; round++) {
             long killAfterMs = 300 + random.nextInt(2200);
             Load load = new Load(engine, round);
             load.start();
+            // Not a wait for a condition: the kill moment itself is the random input of the round.
             Thread.sleep(killAfterMs);
             engine.kill();
             load.awaitEnd();
+            Counts counts = new Counts();
+            counts.serverErrors = load.serverErrors.get();
+            for (Ack a : load.acks) {
+                if (acknowledged.put(a.seq(), a) != null) {
+                    counts.duplicated++;
+                }
+            }
+            engine = new EngineProcess(data, env).start();
+            verify(engine, acknowledged, load.acks, counts);
+            total.add(counts);
+            // Printed before the assertions, so a failing round still reports what it counted.
+            System.out.printf("crash suite [journal.sync=%s] round %d/%d: killed after %d ms, %d acknowledged this"
+                    + " round, %d in all, lost %d, duplicated %d, 5xx %d%n", sync, round, ROUNDS, killAfterMs,
+                    load.acks.size(), acknowledged.size(), counts.lost, counts.duplicated, counts.serverErrors);
             assertThat(load.unexpected).as("answers other than 200/202/429 during load: " + load.unexpected)
                     .isEmpty();
             assertThat(load.acks).as("round %d acknowledged something", round).isNotEmpty();
-            for (Ack a : load.acks) {
-                assertThat(acknowledged.put(a.seq(), a)).as("seq %d acknowledged twice", a.seq()).isNull();
-            }
-            engine = new EngineProcess(data, env).start();
-            verify(engine, acknowledged, load.acks);
-            System.out.printf("crash suite [journal.sync=%s] round %d/%d: killed after %d ms, %d acknowledged this"
-                    + " round, %d in all, lost 0, duplicated 0%n", sync, round, ROUNDS, killAfterMs,
-                    load.acks.size(), acknowledged.size());
-            unexpected += load.unexpected.size();
+            counts.assertNone("round " + round);
         }
         assertThat(engine.stop()).isZero();
         EngineProcess.Result replay = EngineProcess.run("replay", "--data", data.toString(),
                 "--into", dir.resolve("rebuilt").toString());
+        boolean identical = replay.exitCode() == 0 && replay.output().contains("identical: yes");
+        System.out.printf("CRASH SUITE journal.sync=%s seed=%d: rounds=%d acknowledged=%d lost=%d duplicated=%d"
+                + " 5xx=%d replay=%s%n", sync, SEED, ROUNDS, acknowledged.size(), total.lost, total.duplicated,
+                total.serverErrors, identical ? "identical" : "DIFFERENT");
         assertThat(replay.exitCode()).as(replay.output()).isZero();
         assertThat(replay.output()).contains("identical: yes");
-        System.out.printf("CRASH SUITE journal.sync=%s seed=%d: rounds=%d acknowledged=%d lost=0 duplicated=0"
-                + " 5xx=%d replay=identical%n", sync, SEED, ROUNDS, acknowledged.size(), unexpected);
+    }
+
+    /**
+     * What a round counted: acknowledged events missing from the ledgers (lost), seqs acknowledged or
+     * applied more than once (duplicated), and 5xx answers (to load and to the checks after the restart).
+     */
+    private static final class Counts {
+        long lost;
+        long duplicated;
+        long serverErrors;
+
+        void add(Counts other) {
+            lost += other.lost;
+            duplicated += other.duplicated;
+            serverErrors += other.serverErrors;
+        }
+
+        void assertNone(String when) {
+            assertThat(lost).as("%s: acknowledged events lost", when).isZero();
+            assertThat(duplicated).as("%s: events duplicated", when).isZero();
+            assertThat(serverErrors).as("%s: 5xx answers", when).isZero();
+        }
     }
 
     /** Everything the engine says after a restart agrees with what it acknowledged before. */
-    private static void verify(EngineProcess engine, Map<Long, Ack> all, Iterable<Ack> thisRound) throws Exception {
+    private static void verify(EngineProcess engine, Map<Long, Ack> all, Iterable<Ack> thisRound, Counts counts)
+            throws Exception {
         Map<Long, String> ledgerSeqs = new HashMap<>();
         Map<Long, Long> pointsBySeq = new HashMap<>();
         long liability = 0;
@@ -106,13 +140,15 @@ class CrashSuiteIT {
             long sum = 0;
             String before = "";
             while (true) {
-                EngineProcess.Response page = engine.get("/customers/" + customer + "/ledger?limit=1000" + before,
-                        KEY);
+                EngineProcess.Response page = counted(counts, engine.get("/customers/" + customer
+                        + "/ledger?limit=1000" + before, KEY));
                 assertThat(page.status()).isEqualTo(200);
                 for (JsonNode e : page.body().path("entries")) {
                     assertThat(e.path("kind").asText()).isEqualTo("earn");
                     long seq = e.path("seq").asLong();
-                    assertThat(ledgerSeqs.put(seq, customer)).as("seq %d applied twice (duplicated)", seq).isNull();
+                    if (ledgerSeqs.put(seq, customer) != null) {
+                        counts.duplicated++;
+                    }
                     pointsBySeq.put(seq, e.path("points").asLong());
                     sum += e.path("points").asLong();
                     entries++;
@@ -122,17 +158,23 @@ class CrashSuiteIT {
                 }
                 before = "&before=" + page.body().path("next_before").asLong();
             }
-            JsonNode view = engine.get("/customers/" + customer, KEY).body();
+            JsonNode view = counted(counts, engine.get("/customers/" + customer, KEY)).body();
             assertThat(view.path("accounts").path("points").path("balance").asLong())
                     .as("balance of %s = its ledger", customer).isEqualTo(sum);
             liability += sum;
         }
         for (Ack a : all.values()) {
-            assertThat(ledgerSeqs.get(a.seq())).as("acknowledged seq %d applied (not lost)", a.seq())
-                    .isEqualTo(a.customer());
-            assertThat(pointsBySeq.get(a.seq())).isEqualTo(a.points());
+            if (!ledgerSeqs.containsKey(a.seq())) {
+                counts.lost++;
+                continue;
+            }
+            assertThat(ledgerSeqs.get(a.seq())).as("customer of acknowledged seq %d", a.seq()).isEqualTo(a.customer());
+            assertThat(pointsBySeq.get(a.seq())).as("points of acknowledged seq %d", a.seq()).isEqualTo(a.points());
         }
-        JsonNode stats = engine.get("/stats", KEY).body();
+        if (counts.lost + counts.duplicated > 0) {
+            return; // the caller reports the counts; the checks below would only fail on them first
+        }
+        JsonNode stats = counted(counts, engine.get("/stats", KEY)).body();
         assertThat(stats.path("liability").path("points").asLong()).isEqualTo(liability);
         assertThat(stats.path("members").path("total").asLong()).isEqualTo(CUSTOMERS);
         assertThat(stats.path("events_applied").asLong()).isEqualTo(CUSTOMERS + entries);
@@ -144,7 +186,7 @@ class CrashSuiteIT {
             for (Ack a : thisRound) {
                 boolean retry = a.id() != null && retries++ < 40;
                 checks.add(pool.submit(() -> {
-                    EngineProcess.Response event = engine.get("/events/" + a.seq(), KEY);
+                    EngineProcess.Response event = counted(counts, engine.get("/events/" + a.seq(), KEY));
                     assertThat(event.status()).isEqualTo(200);
                     assertThat(event.body().path("outcome").asText()).isEqualTo("applied");
                     JsonNode effects = event.body().path("effects");
@@ -154,7 +196,7 @@ class CrashSuiteIT {
                         assertThat(effects).as("outcome of seq %d as acknowledged", a.seq()).isEqualTo(a.effects());
                     }
                     if (retry) {
-                        EngineProcess.Response again = engine.post("/events", KEY, a.body());
+                        EngineProcess.Response again = counted(counts, engine.post("/events", KEY, a.body()));
                         assertThat(again.status()).isEqualTo(200);
                         assertThat(again.body().path("duplicate").asBoolean()).isTrue();
                         assertThat(again.body().path("seq").asLong()).isEqualTo(a.seq());
@@ -170,6 +212,15 @@ class CrashSuiteIT {
         }
     }
 
+    private static EngineProcess.Response counted(Counts counts, EngineProcess.Response r) {
+        if (r.status() >= 500) {
+            synchronized (counts) {
+                counts.serverErrors++;
+            }
+        }
+        return r;
+    }
+
     /**
      * Writers until the engine dies: {@link #SYNC_WRITERS} synchronous single posts (every other one with an
      * id), one asynchronous writer and one synchronous bulk writer (5 events a request).
@@ -179,6 +230,7 @@ class CrashSuiteIT {
         private final int round;
         private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
         private final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger serverErrors = new AtomicInteger();
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicInteger counter = new AtomicInteger();
         private final ExecutorService pool = Executors.newFixedThreadPool(SYNC_WRITERS + 2);
@@ -230,6 +282,9 @@ class CrashSuiteIT {
                 } else if (r.status() == 202) {
                     acks.add(new Ack(r.body().path("seq").asLong(), customer, points(n), id, body, null));
                 } else if (r.status() != 429) {
+                    if (r.status() >= 500) {
+                        serverErrors.incrementAndGet();
+                    }
                     unexpected.add(r.status() + " " + r.raw().body());
                 }
             }
@@ -263,6 +318,9 @@ class CrashSuiteIT {
                                 null, null, outcome.equals("applied") ? slot.path("effects") : null));
                     }
                 } else if (r.status() != 429) {
+                    if (r.status() >= 500) {
+                        serverErrors.incrementAndGet();
+                    }
                     unexpected.add(r.status() + " " + r.raw().body());
                 }
             }

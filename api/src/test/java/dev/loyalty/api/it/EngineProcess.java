@@ -3,6 +3,7 @@ package dev.loyalty.api.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loyalty.api.OpenApiContract;
+import dev.loyalty.engine.testing.Eventually;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,16 +21,23 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real program started as outside checks start it: {@code bin/engine serve} in its own process, on
- * free loopback ports and a data folder of the test's. Talks to it over real HTTP; every exchange is held
- * to docs/openapi.yaml ({@link OpenApiContract}).
+ * The one launcher of the real program as its own process, started as outside checks start it:
+ * {@code bin/engine} (the packaged program), on free loopback ports and a data folder of the test's.
+ * Talks to it over real HTTP; every exchange is held
+ * to docs/openapi.yaml ({@link OpenApiContract}). Standard output and standard error go to separate files next to the data
+ * folder ({@code <data>.stdout.log}, {@code <data>.stderr.log}; appended across restarts on one folder).
+ * The program gets this environment without its {@code ENGINE_*} variables (they are configuration keys)
+ * plus the test's. Every wait is bounded: a program that hangs fails the test, never the build.
  */
 public final class EngineProcess implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final long EXIT_SECONDS = 60;
+    private static final long RUN_SECONDS = 300;
 
     private final Path data;
-    private final Path log;
+    private final Path stdout;
+    private final Path stderr;
     private final Map<String, String> env;
     private final List<String> extraArgs;
     private final int port;
@@ -40,9 +48,18 @@ public final class EngineProcess implements AutoCloseable {
     public record Response(int status, JsonNode body, HttpResponse<String> raw) {
     }
 
+    /** Exit code and the two output streams of a finished command. */
+    public record Result(int exitCode, String stdout, String stderr) {
+        /** Both streams, standard output first. */
+        public String output() {
+            return stdout + stderr;
+        }
+    }
+
     public EngineProcess(Path data, Map<String, String> env, String... extraArgs) {
         this.data = data;
-        this.log = data.resolveSibling(data.getFileName() + ".log");
+        this.stdout = data.resolveSibling(data.getFileName() + ".stdout.log");
+        this.stderr = data.resolveSibling(data.getFileName() + ".stderr.log");
         this.env = env;
         this.extraArgs = List.of(extraArgs);
         this.port = freePort();
@@ -75,56 +92,75 @@ public final class EngineProcess implements AutoCloseable {
         return data;
     }
 
-    /** Starts the program and waits until /health/ready answers 200. */
-    public EngineProcess start() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(home().resolve("bin/engine").toString(), "serve",
-                "--data", data.toString(), "--port", Integer.toString(port),
-                "--management-port", Integer.toString(managementPort)));
-        cmd.addAll(extraArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(env);
-        process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
+    /** Starts {@code serve} and waits until /health/ready answers 200; fails at once if the program exits. */
+    public EngineProcess start() throws IOException {
+        process = launch();
+        Eventually.until("the program ready (/health/ready 200)", Eventually.START, this::ready, () -> {
             if (!process.isAlive()) {
-                throw new IllegalStateException("engine exited with " + process.exitValue() + ":\n" + log());
+                throw new AssertionError("the program exited with " + process.exitValue() + ":\n" + log());
             }
-            try {
-                if (management("/health/ready").status() == 200) {
-                    return this;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
+        });
+        return this;
+    }
+
+    private boolean ready() throws InterruptedException {
+        try {
+            return management("/health/ready").status() == 200;
+        } catch (IOException notListeningYet) {
+            return false;
         }
-        throw new IllegalStateException("engine not ready within 60 s:\n" + log());
     }
 
     /**
-     * Starts the program expecting it to refuse: waits for its exit (at most 60 s, else it is killed and
-     * the test fails) and returns the exit code with the log.
+     * Starts {@code serve} expecting it to refuse: waits for its exit (at most 60 s, else it is killed and
+     * the test fails) and returns the exit code with its output.
      */
-    public Result startExpectingRefusal() throws Exception {
+    public Result startExpectingRefusal() throws IOException, InterruptedException {
+        process = launch();
+        if (!process.waitFor(EXIT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the program started although it should have refused:\n" + log());
+        }
+        return new Result(process.exitValue(), read(stdout), read(stderr));
+    }
+
+    private Process launch() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(home().resolve("bin/engine").toString(), "serve",
                 "--data", data.toString(), "--port", Integer.toString(port),
                 "--management-port", Integer.toString(managementPort)));
         cmd.addAll(extraArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(env);
-        process = pb.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the engine started although it should have refused:\n" + log());
-        }
-        return new Result(process.exitValue(), log());
+        Files.createDirectories(data.toAbsolutePath().getParent());
+        return builder(cmd, env)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+                .start();
     }
 
+    private static ProcessBuilder builder(List<String> cmd, Map<String, String> env) {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(name -> name.startsWith("ENGINE_"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    /** What the program wrote so far, all runs on this data folder: standard output, then standard error. */
     public String log() {
+        return read(stdout) + read(stderr);
+    }
+
+    /** Standard output of all runs on this data folder so far. */
+    public String stdout() {
+        return read(stdout);
+    }
+
+    /** Standard error (the program's log) of all runs on this data folder so far. */
+    public String stderr() {
+        return read(stderr);
+    }
+
+    private static String read(Path file) {
         try {
-            return Files.exists(log) ? Files.readString(log) : "";
+            return Files.exists(file) ? Files.readString(file) : "";
         } catch (IOException e) {
             return e.toString();
         }
@@ -136,12 +172,26 @@ public final class EngineProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM and wait for the graceful shutdown; returns the exit code. */
+    /** SIGTERM, as a container or service manager stops it; does not wait. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the exit; kills the program and fails the test after {@code seconds}. */
+    public int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the program did not exit within " + seconds + " s:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM and wait for the graceful shutdown; returns the exit code (killed after 60 s). */
     public int stop() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(EXIT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            process.waitFor();
+            process.waitFor(30, TimeUnit.SECONDS);
         }
         return process.exitValue();
     }
@@ -151,7 +201,8 @@ public final class EngineProcess implements AutoCloseable {
     }
 
     public Response management(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(30)).GET().build());
     }
 
     public Response get(String path, String key) throws IOException, InterruptedException {
@@ -187,28 +238,32 @@ public final class EngineProcess implements AutoCloseable {
     }
 
     /** Runs {@code bin/engine} with those arguments to completion; returns exit code and output. */
-    public static Result run(String... args) throws Exception {
+    public static Result run(String... args) throws IOException, InterruptedException {
         return run(Map.of(), args);
     }
 
-    /** {@link #run(String...)} with extra environment variables (ENGINE_* configuration). */
-    public static Result run(Map<String, String> env, String... args) throws Exception {
+    /**
+     * {@link #run(String...)} with extra environment variables (ENGINE_* configuration). Output goes to
+     * files, not pipes, so a command that hangs is killed after 300 s instead of blocking a pipe reader.
+     */
+    public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(home().resolve("bin/engine").toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("bin/engine " + String.join(" ", args) + " did not finish");
+        Path out = Files.createTempFile("engine-run", ".stdout");
+        Path err = Files.createTempFile("engine-run", ".stderr");
+        try {
+            Process p = builder(cmd, env).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(RUN_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("bin/engine " + String.join(" ", args) + " did not finish within "
+                        + RUN_SECONDS + " s:\n" + read(out) + read(err));
+            }
+            return new Result(p.exitValue(), read(out), read(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
-        return new Result(p.exitValue(), out);
-    }
-
-    /** Exit code and output of a command. */
-    public record Result(int exitCode, String output) {
     }
 
     @Override

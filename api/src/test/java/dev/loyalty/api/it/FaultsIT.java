@@ -1,8 +1,10 @@
 package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * answers honestly ({@code 503}, not ready, or a refusal to start with a clear message), never a 500 and
  * never a wrong or stale answer, and nothing it acknowledged is lost.
  */
+@Timeout(600)
 class FaultsIT {
     private static final String KEY = "dev-key";
     private static final int CUSTOMERS = 10;
@@ -103,17 +107,9 @@ class FaultsIT {
         }
     }
 
-    private static void awaitStatus(EngineProcess engine, String path, int status) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            last = engine.management(path).status();
-            if (last == status) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(path + " answered " + last + ", expected " + status);
+    private static void awaitStatus(EngineProcess engine, String path, int status) {
+        Eventually.until(path + " answers " + status, Duration.ofSeconds(20),
+                () -> engine.management(path).status(), s -> s == status);
     }
 
     @Test
@@ -150,13 +146,8 @@ class FaultsIT {
         assertThat(engine.alive()).isTrue();
 
         fs.resize(256);
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        EngineProcess.Response again;
-        do {
-            Thread.sleep(50);
-            again = engine.post("/events", KEY, pointAdd("f-2"));
-        } while (again.status() != 200 && System.nanoTime() < deadline);
-        assertThat(again.status()).as("appends accepted once space returned").isEqualTo(200);
+        EngineProcess.Response again = Eventually.until("appends accepted once space returned",
+                Duration.ofSeconds(20), () -> engine.post("/events", KEY, pointAdd("f-2")), r -> r.status() == 200);
         acked.put(again.body().path("seq").asLong(), "f-2");
         awaitStatus(engine, "/health/ready", 200);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the gold multiplier, a refund of a pending checkout, auto-accept, expiries in earliest-expiry order, a
  * tier review dropping gold to bronze and one renewing silver. Every number is worked out by hand below.
  */
+@Timeout(600)
 class LoyaltyScenarioIT {
     private static final String KEY = "dev-key";
     private static final long DAY = 86_400;
@@ -28,11 +30,13 @@ class LoyaltyScenarioIT {
     private static EngineProcess engine;
 
     @BeforeAll
+    @Timeout(300)
     static void start() throws Exception {
         engine = new EngineProcess(dir.resolve("data"), Map.of("ENGINE_CLOCK_ADJUSTABLE", "true")).start();
     }
 
     @AfterAll
+    @Timeout(180)
     static void stop() throws Exception {
         engine.close();
     }

@@ -3,6 +3,7 @@ package dev.loyalty.engine.journal;
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.Event;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Timeout(300)
 class ChronicleJournalTest {
 
     @TempDir

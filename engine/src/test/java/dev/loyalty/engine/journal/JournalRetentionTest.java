@@ -4,6 +4,7 @@ import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Journal retention on a real Chronicle queue that spans five days: files go only when nothing needs them. */
+@Timeout(300)
 class JournalRetentionTest {
     private static final long DAY_MS = 86_400_000L;
     private static final long START_MS = LocalDate.of(2026, 11, 1).atStartOfDay(ZoneOffset.UTC).toInstant()

@@ -5,6 +5,7 @@ import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(300)
 class JournalMetricsTest {
     @TempDir
     Path dir;

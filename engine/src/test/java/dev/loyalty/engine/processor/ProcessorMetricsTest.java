@@ -5,6 +5,7 @@ import dev.loyalty.engine.rules.RuleError;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(300)
 class ProcessorMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicLong nowMs = new AtomicLong(10_000);
