@@ -1,0 +1,69 @@
+package dev.loyalty.api.whatif;
+
+import dev.loyalty.engine.whatif.CustomerDiff;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes {@code customers.csv} (RFC 4180, header line): every customer whose balances or tier differ, in the
+ * given order (largest absolute difference in total balance first), with both sides' tier and balance per
+ * account, both totals and the difference (scenario minus baseline).
+ */
+public final class CustomersCsv {
+
+    private CustomersCsv() {
+    }
+
+    /** Writes those customers into {@code file}. */
+    public static void write(List<CustomerDiff> customers, Path file) {
+        Set<String> accounts = new LinkedHashSet<>();
+        for (CustomerDiff d : customers) {
+            accounts.addAll(d.baselineBalances().keySet());
+            accounts.addAll(d.scenarioBalances().keySet());
+        }
+        List<String> header = new ArrayList<>(List.of("customer", "baseline_tier", "scenario_tier"));
+        for (String a : accounts) {
+            header.add("baseline_" + a);
+            header.add("scenario_" + a);
+        }
+        header.addAll(List.of("baseline_total", "scenario_total", "difference"));
+        CSVFormat format = CSVFormat.RFC4180.builder().setHeader(header.toArray(String[]::new)).get();
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+             CSVPrinter out = new CSVPrinter(w, format)) {
+            List<Object> row = new ArrayList<>();
+            for (CustomerDiff d : customers) {
+                row.clear();
+                row.add(d.customer());
+                row.add(d.baselineTier());
+                row.add(d.scenarioTier());
+                long bt = 0;
+                long st = 0;
+                for (String a : accounts) {
+                    long b = d.baselineBalances().getOrDefault(a, 0L);
+                    long s = d.scenarioBalances().getOrDefault(a, 0L);
+                    bt += b;
+                    st += s;
+                    row.add(b);
+                    row.add(s);
+                }
+                row.add(bt);
+                row.add(st);
+                row.add(st - bt);
+                out.printRecord(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
