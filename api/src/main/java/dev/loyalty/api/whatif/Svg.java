@@ -12,6 +12,7 @@ final class Svg {
     private static final int RIGHT = 20;
     private static final int TOP = 20;
     private static final int BOTTOM = 50;
+    private static final int LEGEND_ROW = 18;
 
     private Svg() {
     }
@@ -22,7 +23,7 @@ final class Svg {
 
     /** One line per series over the categories (x), with a dot on every value. */
     static String lines(String title, List<String> categories, List<Series> series) {
-        StringBuilder b = open(title);
+        StringBuilder b = open(title, series);
         double[] range = range(series);
         int n = categories.size();
         double step = n > 1 ? (double) (W - LEFT - RIGHT) / (n - 1) : 0;
@@ -50,7 +51,7 @@ final class Svg {
 
     /** Bars per category, one per series side by side. */
     static String bars(String title, List<String> categories, List<Series> series) {
-        StringBuilder b = open(title);
+        StringBuilder b = open(title, series);
         double[] range = range(series);
         int n = Math.max(categories.size(), 1);
         double slot = (double) (W - LEFT - RIGHT) / n;
@@ -75,10 +76,11 @@ final class Svg {
         return close(b);
     }
 
-    private static StringBuilder open(String title) {
+    private static StringBuilder open(String title, List<Series> series) {
+        int height = H + LEGEND_ROW * (legendRows(series) - 1);
         StringBuilder b = new StringBuilder(4096);
         b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 ").append(W).append(' ')
-                .append(H).append("\" width=\"").append(W).append("\" height=\"").append(H)
+                .append(height).append("\" width=\"").append(W).append("\" height=\"").append(height)
                 .append("\" role=\"img\" aria-label=\"").append(Html.escape(title)).append("\">");
         return b;
     }
@@ -115,15 +117,41 @@ final class Svg {
         }
     }
 
+    /** Legend entries left to right, wrapping onto further rows below the chart. */
     private static void legend(StringBuilder b, List<Series> series) {
         int x = LEFT;
+        int y = H - 18;
         for (int s = 0; s < series.size(); s++) {
-            b.append("<rect x=\"").append(x).append("\" y=\"").append(H - 18).append("\" width=\"12\" height=\"12\" fill=\"")
+            int width = legendWidth(series.get(s));
+            if (x > LEFT && x + width > W - RIGHT) {
+                x = LEFT;
+                y += LEGEND_ROW;
+            }
+            b.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"12\" height=\"12\" fill=\"")
                     .append(COLORS[s % COLORS.length]).append("\"/>");
-            b.append("<text x=\"").append(x + 16).append("\" y=\"").append(H - 8).append("\" font-size=\"12\">")
+            b.append("<text x=\"").append(x + 16).append("\" y=\"").append(y + 10).append("\" font-size=\"12\">")
                     .append(Html.escape(series.get(s).name())).append("</text>");
-            x += 24 + 8 * series.get(s).name().length();
+            x += width;
         }
+    }
+
+    private static int legendRows(List<Series> series) {
+        int rows = 1;
+        int x = LEFT;
+        for (Series s : series) {
+            int width = legendWidth(s);
+            if (x > LEFT && x + width > W - RIGHT) {
+                x = LEFT;
+                rows++;
+            }
+            x += width;
+        }
+        return rows;
+    }
+
+    /** Room for one legend entry: the swatch and about 7 px per character of a 12 px sans-serif. */
+    private static int legendWidth(Series s) {
+        return 28 + 7 * s.name().length();
     }
 
     /** [min, max] over all values, always including 0, never empty. */
