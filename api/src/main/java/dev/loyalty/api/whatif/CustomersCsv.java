@@ -25,10 +25,12 @@ public final class CustomersCsv {
 
     /** Writes those customers into {@code file}. */
     public static void write(List<CustomerDiff> customers, Path file) {
+        // Every diff of a run shares one account list (the accounts of both sides).
         Set<String> accounts = new LinkedHashSet<>();
         for (CustomerDiff d : customers) {
-            accounts.addAll(d.baselineBalances().keySet());
-            accounts.addAll(d.scenarioBalances().keySet());
+            if (!accounts.containsAll(d.accounts())) {
+                accounts.addAll(d.accounts());
+            }
         }
         List<String> header = new ArrayList<>(List.of("customer", "baseline_tier", "scenario_tier"));
         for (String a : accounts) {
@@ -47,8 +49,9 @@ public final class CustomersCsv {
                 long bt = 0;
                 long st = 0;
                 for (String a : accounts) {
-                    long b = d.baselineBalances().getOrDefault(a, 0L);
-                    long s = d.scenarioBalances().getOrDefault(a, 0L);
+                    int i = d.accounts().indexOf(a);
+                    long b = i < 0 ? 0 : d.baseline()[i];
+                    long s = i < 0 ? 0 : d.scenario()[i];
                     bt += b;
                     st += s;
                     row.add(b);

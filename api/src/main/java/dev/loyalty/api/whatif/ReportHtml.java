@@ -116,7 +116,7 @@ public final class ReportHtml {
                     .append("<th>balance (baseline)</th><th>balance (scenario)</th><th>difference</th></tr>");
             for (CustomerDiff d : top) {
                 long diffTotal = d.totalDifference();
-                long base = d.baselineBalances().values().stream().mapToLong(Long::longValue).sum();
+                long base = d.baselineTotal();
                 b.append("<tr><td>").append(Html.escape(d.customer())).append("</td><td>")
                         .append(Html.escape(d.baselineTier())).append("</td><td>").append(Html.escape(d.scenarioTier()))
                         .append("</td><td>").append(base).append("</td><td>").append(base + diffTotal)

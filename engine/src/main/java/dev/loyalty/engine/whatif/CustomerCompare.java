@@ -6,77 +6,89 @@ import dev.loyalty.engine.rules.CustomerCodec;
 import dev.loyalty.engine.state.Keys;
 import dev.loyalty.engine.state.PartitionStore;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Compares the customers of one partition's two rebuilt states (one scan of each at the end). */
+/**
+ * Compares the customers of two rebuilt states partition by partition (one scan of each at the end), keeping
+ * per customer only its tier and balances over the accounts of both sides.
+ */
 final class CustomerCompare {
+    private final RulesConfig baselineRules;
+    private final RulesConfig scenarioRules;
+    private final List<String> accounts;
+    private final int[] baselineSlots;
+    private final int[] scenarioSlots;
 
-    private CustomerCompare() {
+    CustomerCompare(RulesConfig baselineRules, RulesConfig scenarioRules) {
+        this.baselineRules = baselineRules;
+        this.scenarioRules = scenarioRules;
+        Set<String> names = new LinkedHashSet<>();
+        baselineRules.accounts().forEach(a -> names.add(a.name()));
+        scenarioRules.accounts().forEach(a -> names.add(a.name()));
+        this.accounts = List.copyOf(new ArrayList<>(names));
+        this.baselineSlots = slots(baselineRules);
+        this.scenarioSlots = slots(scenarioRules);
+    }
+
+    /** Where each account of those rules goes in the shared account order. */
+    private int[] slots(RulesConfig rules) {
+        int[] slots = new int[rules.accounts().size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = accounts.indexOf(rules.accounts().get(i).name());
+        }
+        return slots;
     }
 
     /** Adds to {@code out} every customer of the partition whose balances or tier differ. */
-    static void partition(PartitionStore baseline, RulesConfig baselineRules, PartitionStore scenario,
-                          RulesConfig scenarioRules, List<CustomerDiff> out) {
-        // Compact per customer (tier, then balances): a partition may hold a million customers.
+    void partition(PartitionStore baseline, PartitionStore scenario, List<CustomerDiff> out) {
         Map<String, long[]> left = new HashMap<>();
         baseline.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
             Customer c = CustomerCodec.decode(v);
             if (c.exists()) {
-                left.put(c.id(), facts(c, baselineRules));
+                left.put(c.id(), facts(c, baselineSlots));
             }
             return true;
         });
         scenario.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
             Customer s = CustomerCodec.decode(v);
             if (s.exists()) {
-                compare(s.id(), left.remove(s.id()), baselineRules, facts(s, scenarioRules), scenarioRules, out);
+                compare(s.id(), left.remove(s.id()), facts(s, scenarioSlots), out);
             }
             return true;
         });
         for (Map.Entry<String, long[]> b : left.entrySet()) {
-            compare(b.getKey(), b.getValue(), baselineRules, null, scenarioRules, out);
+            compare(b.getKey(), b.getValue(), null, out);
         }
     }
 
-    private static long[] facts(Customer c, RulesConfig rules) {
-        int n = rules.accounts().size();
-        long[] f = new long[n + 1];
+    /** Tier index, then the balances in the shared account order. */
+    private long[] facts(Customer c, int[] slots) {
+        long[] f = new long[accounts.size() + 1];
         f[0] = c.tierIndex();
-        for (int i = 0; i < n; i++) {
-            f[i + 1] = c.balance(i);
+        for (int i = 0; i < slots.length; i++) {
+            f[slots[i] + 1] = c.balance(i);
         }
         return f;
     }
 
-    private static void compare(String id, long[] b, RulesConfig br, long[] s, RulesConfig sr,
-                                List<CustomerDiff> out) {
-        Map<String, Long> bb = balances(b, br);
-        Map<String, Long> sb = balances(s, sr);
-        for (String account : bb.keySet()) {
-            sb.putIfAbsent(account, 0L);
-        }
-        for (String account : sb.keySet()) {
-            bb.putIfAbsent(account, 0L);
-        }
-        String bt = tier(b, br);
-        String st = tier(s, sr);
-        if (!bb.equals(sb) || !bt.equals(st)) {
-            out.add(new CustomerDiff(id, bb, bt, sb, st));
+    private void compare(String id, long[] b, long[] s, List<CustomerDiff> out) {
+        String bt = tier(b, baselineRules);
+        String st = tier(s, scenarioRules);
+        long[] bb = balances(b);
+        long[] sb = balances(s);
+        if (!Arrays.equals(bb, sb) || !bt.equals(st)) {
+            out.add(new CustomerDiff(id, accounts, bb, bt, sb, st));
         }
     }
 
-    private static Map<String, Long> balances(long[] f, RulesConfig rules) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        if (f == null) {
-            return m;
-        }
-        for (int i = 0; i < rules.accounts().size(); i++) {
-            m.put(rules.accounts().get(i).name(), f[i + 1]);
-        }
-        return m;
+    private long[] balances(long[] facts) {
+        return facts == null ? new long[accounts.size()] : Arrays.copyOfRange(facts, 1, facts.length);
     }
 
     private static String tier(long[] f, RulesConfig rules) {

@@ -118,8 +118,9 @@ public final class WhatIf {
                 Side b = baseline.side(windows);
                 Side s = scenario.side(windows);
                 List<CustomerDiff> diffs = new ArrayList<>();
+                CustomerCompare compare = new CustomerCompare(b.rulesAtEnd(), s.rulesAtEnd());
                 for (int p = 0; p < partitions; p++) {
-                    CustomerCompare.partition(baseline.store(p), b.rulesAtEnd(), scenario.store(p), s.rulesAtEnd(), diffs);
+                    compare.partition(baseline.store(p), scenario.store(p), diffs);
                 }
                 diffs.sort((x, y) -> {
                     int c = Long.compare(Math.abs(y.totalDifference()), Math.abs(x.totalDifference()));
