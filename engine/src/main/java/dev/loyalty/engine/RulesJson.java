@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loyalty.engine.config.RulesConfig;
 
 /** Canonical JSON of a rules configuration, as journaled in rules records. */
-final class RulesJson {
+public final class RulesJson {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(SerializationFeature.INDENT_OUTPUT, false)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
@@ -15,7 +15,7 @@ final class RulesJson {
     private RulesJson() {
     }
 
-    static String write(RulesConfig rules) {
+    public static String write(RulesConfig rules) {
         try {
             return MAPPER.writeValueAsString(rules);
         } catch (JsonProcessingException e) {
@@ -23,7 +23,7 @@ final class RulesJson {
         }
     }
 
-    static RulesConfig read(String json) {
+    public static RulesConfig read(String json) {
         try {
             return MAPPER.readValue(json, RulesConfig.class);
         } catch (JsonProcessingException e) {

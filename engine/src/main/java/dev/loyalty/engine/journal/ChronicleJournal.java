@@ -94,6 +94,18 @@ public final class ChronicleJournal implements Journal {
         return new ChronicleJournal(q, diskSpace, wallMs);
     }
 
+    /**
+     * Opens an existing journal for reading only: nothing in the folder is written, and a running engine may
+     * go on appending to it (readers tail its new records). Appending through it fails.
+     */
+    public static ChronicleJournal openReadOnly(Path dir) {
+        SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
+                .rollCycle(ROLL_CYCLE)
+                .readOnly(true)
+                .build();
+        return new ChronicleJournal(q, DiskSpaceGuard.off(dir), IngestClock.systemWall());
+    }
+
     /** Reads the newest record: {last seq, last ingest time, clock offset}. */
     private static long[] restore(SingleChronicleQueue queue) {
         try (ExcerptTailer t = queue.createTailer()) {

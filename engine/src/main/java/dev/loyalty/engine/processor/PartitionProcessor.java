@@ -10,6 +10,7 @@ import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.RecordHeader;
+import dev.loyalty.engine.journal.RecordType;
 import dev.loyalty.engine.rules.ApplyContext;
 import dev.loyalty.engine.rules.Customer;
 import dev.loyalty.engine.rules.CustomerCodec;
@@ -76,6 +77,7 @@ public final class PartitionProcessor implements Runnable {
     private final long catchUpSeq;
     private final long flushEveryNs;
     private final ProcessorMetrics metrics;
+    private final ReplayHooks hooks;
 
     private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
     private final CustomerCache cache;
@@ -138,6 +140,19 @@ public final class PartitionProcessor implements Runnable {
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
                               long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
                               long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics) {
+        this(partition, partitions, store, reader, rulesParser, initialRulesJson, waiters, inFlight, listener,
+                batchMax, cacheCustomers, outcomeRetentionMs, activeWindowsDays, expiringWindowsDays, catchUpSeq,
+                flushEveryNs, metrics, ReplayHooks.NONE);
+    }
+
+    /** A processor whose rules in force and observations go through {@code hooks} (what-if replays). */
+    public PartitionProcessor(int partition, int partitions, PartitionStore store, JournalReader reader,
+                              Function<String, RulesConfig> rulesParser, String initialRulesJson,
+                              ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters,
+                              AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
+                              long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
+                              long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics, ReplayHooks hooks) {
+        this.hooks = hooks;
         this.partition = partition;
         this.partitions = partitions;
         this.store = store;
@@ -579,8 +594,17 @@ public final class PartitionProcessor implements Runnable {
 
     private void onRecord(long recordPosition, RecordHeader h, Bytes<?> payload) {
         long first = h.firstSeq();
+        if (hooks.settleBefore(h.ingestMs())) {
+            runDueWork();
+        }
+        hooks.beforeRecord(h.ingestMs(), stats);
         clock.advance(h.ingestMs(), first);
         long last = first;
+        String journaledRules = h.type() == RecordType.RULES ? payload.readUtf8() : null;
+        String inForce = hooks.rulesFor(h.ingestMs(), journaledRules);
+        if (inForce != null && (journaledRules != null || !inForce.equals(rulesJson))) {
+            putInForce(inForce, first);
+        }
         switch (h.type()) {
             case EVENTS: {
                 int n = (int) payload.readStopBit();
@@ -606,22 +630,7 @@ public final class PartitionProcessor implements Runnable {
             case CLOCK:
                 clockRecords.add(first);
                 break;
-            case RULES: {
-                String json = payload.readUtf8();
-                if (!json.equals(rulesJson)) {
-                    // Work that fell due under the old rules runs under them.
-                    runDueWork();
-                    Rules next = new Rules(rulesParser.apply(json));
-                    boolean expiryMoved = !next.sameExpiry(rules);
-                    rules = next;
-                    if (expiryMoved) {
-                        expiryMoved(first);
-                    }
-                }
-                rulesJson = json;
-                put(RULES, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                break;
-            }
+            case RULES:
             case HEARTBEAT:
             default:
                 break;
@@ -629,6 +638,22 @@ public final class PartitionProcessor implements Runnable {
         markOutcomes(last);
         position = recordPosition;
         lastSeq = last;
+    }
+
+    /** Puts those rules in force (read from the rules record of {@code seq}, or substituted by the hooks there). */
+    private void putInForce(String json, long seq) {
+        if (!json.equals(rulesJson)) {
+            // Work that fell due under the old rules runs under them.
+            runDueWork();
+            Rules next = new Rules(rulesParser.apply(json));
+            boolean expiryMoved = !next.sameExpiry(rules);
+            rules = next;
+            if (expiryMoved) {
+                expiryMoved(seq);
+            }
+        }
+        rulesJson = json;
+        put(RULES, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void apply(Event e, long seq, long ingestMs) {
@@ -645,6 +670,7 @@ public final class PartitionProcessor implements Runnable {
         EventOutcome outcome = rules.apply(c, e, ctx, ledger);
         after.capture(c, rules);
         stats.change(before, after);
+        hooks.outcome(outcome);
         if (outcome.applied()) {
             stats.countApplied();
         }
@@ -672,6 +698,7 @@ public final class PartitionProcessor implements Runnable {
     private void writeLedger(String customer) {
         for (int i = 0; i < ledger.size(); i++) {
             LedgerEntry entry = ledger.get(i);
+            hooks.ledger(entry);
             byte[] k = Keys.ledger(customer, entry.id());
             byte[] v = OutcomeCodec.encodeEntry(writer, entry);
             put(k, v);
