@@ -81,7 +81,8 @@ class CliIT {
             assertThat(stats.path("liability").path("bonus").asLong()).isEqualTo(totals[1]);
             for (int i = 0; i < CUSTOMERS; i += 997) {
                 String id = "c-" + i;
-                EngineProcess.Response r = engine.get("/customers/" + id, KEY);
+                // ?expiring=0: the export holds the customer view without the expiring lists.
+                EngineProcess.Response r = engine.get("/customers/" + id + "?expiring=0", KEY);
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.body()).as("GET and export agree for " + id).isEqualTo(byId.get(id));
             }
