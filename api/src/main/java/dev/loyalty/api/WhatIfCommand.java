@@ -3,6 +3,7 @@ package dev.loyalty.api;
 import dev.loyalty.api.whatif.CustomersCsv;
 import dev.loyalty.api.whatif.ReportHtml;
 import dev.loyalty.api.whatif.SummaryJson;
+import dev.loyalty.engine.Backup;
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
@@ -22,7 +23,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -42,6 +46,10 @@ import java.util.stream.Stream;
                 "The data folder is only read: its journal read-only, without taking its lock (an engine may "
                         + "be running on it; what it appends after the start is left out), its state never. "
                         + "Partitions replay in parallel. Progress goes to stderr.",
+                "",
+                "Both replays start from the newest backup taken before --from (see --backups; its state is "
+                        + "copied, never changed), else from the journal's first record; a journal whose "
+                        + "oldest files were dropped by journal.retention needs such a backup.",
                 "",
                 "Exit codes: 0 done, 1 failed, 2 bad command line, rules, dates or folder."})
 final class WhatIfCommand implements Callable<Integer> {
@@ -66,6 +74,12 @@ final class WhatIfCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the three files (created).")
     Path outDir;
+
+    @Option(names = "--backups", paramLabel = "DIR",
+            description = "A backup (bin/engine backup --into) or a folder holding backups as subfolders. Both "
+                    + "replays start from the newest backup, of these and of those registered in the data "
+                    + "folder, taken before --from; without one, from the journal's start.")
+    Path backupsDir;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Configuration of the data folder (active-member windows, caches), as for serve.")
@@ -94,7 +108,8 @@ final class WhatIfCommand implements Callable<Integer> {
             ProgressLine progress = new ProgressLine(System.err, "what-if", "records", 0);
             long[] total = {0};
             WhatIf.Result r = WhatIf.run(new WhatIf.Request(config,
-                            base -> ScenarioRules.load(defaults, base, rulesFile), fromMs, toMs, scratch),
+                            base -> ScenarioRules.load(defaults, base, rulesFile), fromMs, toMs, scratch,
+                            backups()),
                     (seq, all) -> {
                         total[0] = all;
                         progress.update(seq, all == 0 ? 1.0 : (double) seq / all);
@@ -104,9 +119,13 @@ final class WhatIfCommand implements Callable<Integer> {
             CustomersCsv.write(r.customers(), outDir.resolve("customers.csv"));
             ReportHtml.write(r, "Journal of " + dataDir + " (up to seq " + r.lastSeq() + "), rules " + rulesFile
                     + (from == null ? ", from the start" : ", from " + from) + (to == null ? "" : " to " + to)
+                    + (r.start().fromBackup() ? "; replayed from the backup " + r.start().backup() + " (after seq "
+                    + r.start().seq() + "; months count the flow after it only)" : "")
                     + ".", outDir.resolve("report.html"));
             long events = r.baseline().events();
             double seconds = Math.max(r.millis(), 1) / 1000.0;
+            out.printf("start:     %s%n", r.start().fromBackup()
+                    ? "backup " + r.start().backup() + " (after seq " + r.start().seq() + ")" : "journal start");
             out.printf(Locale.ROOT, "records:   %d%n", r.lastSeq());
             out.printf(Locale.ROOT, "events:    %d per side%n", events);
             out.printf(Locale.ROOT, "time:      %.3f s (%.0f events/s per side)%n", seconds, events / seconds);
@@ -127,6 +146,20 @@ final class WhatIfCommand implements Callable<Integer> {
                 delete(scratch);
             }
         }
+    }
+
+    /** The backups registered in the data folder, then those of --backups, each once. */
+    List<Path> backups() {
+        Set<Path> all = new LinkedHashSet<>();
+        for (Path b : Backup.registered(dataDir)) {
+            all.add(b.toAbsolutePath().normalize());
+        }
+        if (backupsDir != null) {
+            for (Path b : Backup.in(backupsDir)) {
+                all.add(b.toAbsolutePath().normalize());
+            }
+        }
+        return List.copyOf(all);
     }
 
     /** An ISO date (its first or, with {@code endOfDay}, last millisecond, UTC) or an ISO instant / offset time. */

@@ -167,6 +167,51 @@ public final class Backup {
         }
     }
 
+    /**
+     * Why this backup cannot start a rebuild from {@code journal} of a data folder with that partition count,
+     * or null when it can: the partition counts differ, or the journal no longer holds what it needs.
+     */
+    public static String unusable(Manifest manifest, ChronicleJournal journal, int partitions) {
+        if (manifest.partitions() != partitions) {
+            return "the backup has " + manifest.partitions() + " partitions, the data folder " + partitions;
+        }
+        long oldest = manifest.oldestPosition();
+        long first = journal.firstPosition();
+        if (first >= 0 && (oldest < 0 ? journal.firstSeq() > 1 : oldest < first)) {
+            return "the journal no longer holds what the backup of " + manifest.createdAt()
+                    + " needs (it was dropped by journal.retention); use a newer backup";
+        }
+        return null;
+    }
+
+    /** Copies the partition states of a backup into the data folder {@code root} (the backup is only read). */
+    public static void restoreState(Path backup, int partitions, Path root) {
+        DataFolder target = new DataFolder(root);
+        for (int p = 0; p < partitions; p++) {
+            copyTree(backup.resolve("state").resolve("p" + p), target.state(p));
+        }
+    }
+
+    /** The backups registered in the data folder {@code dataDir} by {@link #run} that still exist. */
+    public static List<Path> registered(Path dataDir) {
+        return new DataFolder(dataDir).keptBackups();
+    }
+
+    /** The backups in {@code folder}: the folder itself when it is one, else its subfolders that are, by name. */
+    public static List<Path> in(Path folder) {
+        if (Files.exists(folder.resolve(MANIFEST))) {
+            return List.of(folder);
+        }
+        if (!Files.isDirectory(folder)) {
+            throw new ConfigException("--backups: no folder " + folder);
+        }
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(d -> Files.exists(d.resolve(MANIFEST))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder, e);
+        }
+    }
+
     private static void write(Manifest m, Path file) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);

@@ -105,20 +105,12 @@ public final class Replay {
                 }
             } else {
                 Backup.Manifest manifest = Backup.read(fromBackup);
-                if (manifest.partitions() != partitions) {
-                    throw new ConfigException("--from-backup: the backup has " + manifest.partitions()
-                            + " partitions, the data folder " + partitions);
-                }
-                long oldest = manifest.oldestPosition();
-                long first = journal.firstPosition();
-                if (first >= 0 && (oldest < 0 ? journal.firstSeq() > 1 : oldest < first)) {
-                    throw new ConfigException("--from-backup: the journal no longer holds what the backup of "
-                            + manifest.createdAt() + " needs (it was dropped by journal.retention); use a newer backup");
+                String unusable = Backup.unusable(manifest, journal, partitions);
+                if (unusable != null) {
+                    throw new ConfigException("--from-backup: " + unusable);
                 }
                 fromSeq = manifest.appliedSeq();
-                for (int p = 0; p < partitions; p++) {
-                    Backup.copyTree(fromBackup.resolve("state").resolve("p" + p), target.state(p));
-                }
+                Backup.restoreState(fromBackup, partitions, target.root());
             }
             target.checkPartitions(partitions);
             ProcessorMetrics metrics = new ProcessorMetrics(new SimpleMeterRegistry(), partitions);

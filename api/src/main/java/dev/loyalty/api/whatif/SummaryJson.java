@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * Writes {@code summary.json}: {@code baseline} and {@code scenario} hold the figures at the end (the same
  * names and shapes as {@code GET /stats}, plus {@code events} and {@code rejected}); {@code months} holds, per
  * UTC month of ingest time and side, the points flow per account and the figures at the month's end.
+ * {@code started_from} says where both replays started: {@code "journal_start"}, or
+ * {@code {"backup": folder, "seq": n}} (then events, rejections and the months' flow count after seq n only).
  */
 public final class SummaryJson {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -35,6 +37,14 @@ public final class SummaryJson {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeNumberField("journal_last_seq", r.lastSeq());
+            if (r.start().fromBackup()) {
+                g.writeObjectFieldStart("started_from");
+                g.writeStringField("backup", r.start().backup().toAbsolutePath().normalize().toString());
+                g.writeNumberField("seq", r.start().seq());
+                g.writeEndObject();
+            } else {
+                g.writeStringField("started_from", "journal_start");
+            }
             g.writeArrayFieldStart("rules_diff");
             for (String line : RulesDiff.describe(r.baseRules(), r.scenarioRules())) {
                 g.writeString(line);

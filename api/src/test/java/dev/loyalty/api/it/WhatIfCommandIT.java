@@ -121,6 +121,7 @@ class WhatIfCommandIT {
         assertThat(scenario.path("rejected").asLong()).isZero();
         assertThat(summary.path("months")).isNotEmpty();
         assertThat(summary.path("rules_diff").get(0).asText()).contains("Earn rate changes from 1 to 2");
+        assertThat(summary.path("started_from").asText()).isEqualTo("journal_start");
 
         List<String> csv = Files.readAllLines(out.resolve("customers.csv"));
         assertThat(csv.get(0)).startsWith("customer,baseline_tier,scenario_tier,baseline_points,scenario_points");
@@ -138,6 +139,31 @@ class WhatIfCommandIT {
                 .doesNotContain("href=").doesNotContain("url(").doesNotContain("@import");
         assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://").doesNotContain("https://");
         renderInChromium(out.resolve("report.html"));
+        fromARegisteredBackup(data, rules, baseline);
+    }
+
+    /** With a backup registered in the data folder, a run from after it starts there and ends as from the start. */
+    private void fromARegisteredBackup(Path data, Path rules, JsonNode fromStart) throws Exception {
+        Path backup = dir.resolve("backups/b1");
+        EngineProcess.Result backedUp = EngineProcess.run(ENV, "backup", "--data", data.toString(), "--into",
+                backup.toString());
+        assertThat(backedUp.exitCode()).as(backedUp.output()).isZero();
+        Path out = dir.resolve("out-from-backup");
+        String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+
+        EngineProcess.Result run = EngineProcess.run(ENV, "whatif", "--data", data.toString(), "--rules",
+                rules.toString(), "--from", tomorrow, "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("start:     backup " + backup.toAbsolutePath().normalize());
+        JsonNode summary = EngineProcess.JSON.readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.path("started_from").path("backup").asText())
+                .isEqualTo(backup.toAbsolutePath().normalize().toString());
+        assertThat(summary.path("started_from").path("seq").asLong()).isPositive();
+        for (String field : List.of("members", "tiers", "liability", "events_applied")) {
+            assertThat(summary.path("baseline").path(field)).as("baseline " + field).isEqualTo(fromStart.path(field));
+        }
+        assertThat(summary.path("baseline").path("events").asLong()).as("nothing after the backup").isZero();
     }
 
     @Test

@@ -297,6 +297,28 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
+    /**
+     * Reads the record at {@code position} into the visitor (a backup's position, to check that it belongs to
+     * this journal and when it was ingested); false when the journal holds no record there.
+     */
+    public boolean readAt(long position, JournalReader.RecordVisitor visitor) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            if (!t.moveToIndex(position)) {
+                return false;
+            }
+            try (DocumentContext dc = t.readingDocument()) {
+                if (!dc.isPresent() || dc.index() != position) {
+                    return false;
+                }
+                RecordHeader h = new RecordHeader();
+                Bytes<?> b = dc.wire().bytes();
+                h.read(b);
+                visitor.onRecord(position, h, b);
+                return true;
+            }
+        }
+    }
+
     @Override
     public JournalReader reader() {
         return new ChronicleReader(queue, queue.createTailer());

@@ -172,6 +172,12 @@ public final class PartitionProcessor implements Runnable {
         recover(initialRulesJson);
     }
 
+    /** The rules JSON in force in a partition's state, or null when it has applied no rules yet. */
+    public static String storedRules(PartitionStore store) {
+        byte[] rj = store.get(RULES);
+        return rj != null ? new String(rj, java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
+
     /** Loads the checkpoint, statistics and rules in force, and positions the reader after the checkpoint. */
     private void recover(String initialRulesJson) {
         PartitionCheckpoint cp = PartitionCheckpoint.read(store);
@@ -198,8 +204,8 @@ public final class PartitionProcessor implements Runnable {
                 outcomeMarks.add(new long[] {r.readLong(), r.readLong()});
             }
         }
-        byte[] rj = store.get(RULES);
-        rulesJson = rj != null ? new String(rj, java.nio.charset.StandardCharsets.UTF_8) : initialRulesJson;
+        String stored = storedRules(store);
+        rulesJson = stored != null ? stored : initialRulesJson;
         rules = new Rules(rulesParser.apply(rulesJson));
         store.forEachWithPrefix(Keys.EXPIRING, (k, v) -> {
             stats.loadExpiring(Keys.expiringAccount(k), Keys.expiringDay(k), new BinaryReader(v).readLong());

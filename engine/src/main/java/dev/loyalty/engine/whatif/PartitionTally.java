@@ -46,14 +46,19 @@ final class PartitionTally implements ReplayHooks {
     /**
      * @param scenarioJson rules to put in force from {@code fromMs} on, or null to apply the journal as journaled
      * @param initialJson  rules in force before the first rules record
+     * @param startMs      the clock of a state restored from a backup (its month is open from the start, with
+     *                     the flow after the backup only), or {@code Long.MIN_VALUE} for an empty state
      */
-    PartitionTally(String scenarioJson, long fromMs, String initialJson, int[] windowsDays,
+    PartitionTally(String scenarioJson, long fromMs, String initialJson, long startMs, int[] windowsDays,
                    Function<String, RulesConfig> parser) {
         this.scenarioJson = scenarioJson;
         this.fromMs = fromMs;
         this.windowsDays = windowsDays.clone();
         this.parser = parser;
         track(initialJson);
+        if (startMs != Long.MIN_VALUE) {
+            openMonth(startMs);
+        }
     }
 
     @Override
@@ -83,10 +88,15 @@ final class PartitionTally implements ReplayHooks {
             if (month != null) {
                 months.put(month, new PartitionMonth(flow, stats.snapshot(lastIngestMs, windowsDays, NO_WINDOWS, 0), inForce));
             }
-            month = YearMonth.from(Instant.ofEpochMilli(ingestMs).atZone(ZoneOffset.UTC));
-            monthEndMs = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() - 1;
-            flow = new LinkedHashMap<>();
+            openMonth(ingestMs);
         }
+        lastIngestMs = Math.max(lastIngestMs, ingestMs);
+    }
+
+    private void openMonth(long ingestMs) {
+        month = YearMonth.from(Instant.ofEpochMilli(ingestMs).atZone(ZoneOffset.UTC));
+        monthEndMs = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() - 1;
+        flow = new LinkedHashMap<>();
         lastIngestMs = Math.max(lastIngestMs, ingestMs);
     }
 

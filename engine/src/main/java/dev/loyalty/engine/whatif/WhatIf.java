@@ -1,5 +1,6 @@
 package dev.loyalty.engine.whatif;
 
+import dev.loyalty.engine.Backup;
 import dev.loyalty.engine.RulesJson;
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
@@ -10,6 +11,7 @@ import dev.loyalty.engine.journal.RecordType;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
+import dev.loyalty.engine.state.PartitionCheckpoint;
 import dev.loyalty.engine.state.PartitionStore;
 import dev.loyalty.engine.stats.PartitionStats;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,9 +30,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * A what-if run: replays the journal of a data folder twice side by side into scratch folders, as journaled
- * (baseline) and with proposed rules in force from an ingest time on (scenario), then compares them. The data
- * folder is only read: its journal is opened read-only (an engine may be running on it and appending), its
- * state is never opened, and its lock is not taken.
+ * (baseline) and with proposed rules in force from an ingest time on (scenario), then compares them. Both
+ * replays start from the newest given backup taken before that time (a copy of its state, then the journal
+ * after its positions), else from the journal's first record. The data folder and the backups are only read:
+ * the journal is opened read-only (an engine may be running on it and appending), the live state is never
+ * opened, and no lock is taken.
  */
 public final class WhatIf {
 
@@ -51,9 +55,15 @@ public final class WhatIf {
      * @param fromMs   ingest time from which the scenario rules are in force ({@code Long.MIN_VALUE}: from the start)
      * @param toMs     last ingest time replayed ({@code Long.MAX_VALUE}: to the journal's end)
      * @param scratch  an empty or absent folder for the two rebuilt states (left for the caller to delete)
+     * @param backups  backup folders to start from (see {@link StartPoint#choose}); empty: the journal's start
      */
     public record Request(EngineConfig config, UnaryOperator<RulesConfig> scenario, long fromMs, long toMs,
-                          Path scratch) {
+                          Path scratch, List<Path> backups) {
+
+        /** A run from the journal's start. */
+        public Request(EngineConfig config, UnaryOperator<RulesConfig> scenario, long fromMs, long toMs, Path scratch) {
+            this(config, scenario, fromMs, toMs, scratch, List.of());
+        }
     }
 
     /**
@@ -63,16 +73,17 @@ public final class WhatIf {
      * @param millis    wall time of the two replays
      * @param baseRules journaled rules in force at {@code fromMs}
      * @param customers customers that differ, largest absolute difference in total balance first
+     * @param start     where both replays started (events, rejections and month flows count from there)
      */
     public record Result(long lastSeq, long millis, RulesConfig baseRules, RulesConfig scenarioRules, Side baseline,
-                         Side scenario, List<CustomerDiff> customers) {
+                         Side scenario, List<CustomerDiff> customers, StartPoint start) {
     }
 
     /**
      * Runs it.
      *
-     * @throws ConfigException for an unusable folder (no journal, oldest journal files dropped, scratch not
-     *         empty) or invalid scenario rules
+     * @throws ConfigException for an unusable folder (no journal, oldest journal files dropped and no backup
+     *         before {@code fromMs}, scratch not empty) or invalid scenario rules
      */
     public static Result run(Request req, Progress progress) {
         Path journalDir = req.config().dataDir().resolve("journal");
@@ -81,21 +92,23 @@ public final class WhatIf {
         }
         requireEmpty(req.scratch());
         try (ChronicleJournal journal = ChronicleJournal.openReadOnly(journalDir)) {
-            if (journal.firstSeq() > 1) {
-                throw new ConfigException("the journal of " + req.config().dataDir() + " starts at seq "
-                        + journal.firstSeq() + ": its oldest files were dropped by journal.retention, so history "
-                        + "cannot be replayed from the start");
-            }
+            int partitions = partitions(req.config());
+            StartPoint from = StartPoint.choose(req.backups(), journal, partitions, req.fromMs(), req.toMs(),
+                    req.config().dataDir());
+            Path baselineDir = req.scratch().resolve("baseline");
+            Path scenarioDir = req.scratch().resolve("scenario");
             String initial = RulesJson.write(req.config().rules());
-            Scan scan = Scan.of(journal, journal.lastSeq(), req.fromMs(), req.toMs(), initial);
+            if (from.fromBackup()) {
+                Backup.restoreState(from.backup(), partitions, baselineDir);
+                Backup.restoreState(from.backup(), partitions, scenarioDir);
+                initial = rulesAt(baselineDir, from.backup(), partitions);
+            }
+            Scan scan = Scan.of(journal, journal.lastSeq(), req.fromMs(), req.toMs(), initial, from);
             RulesConfig base = RulesJson.read(scan.baseRulesJson);
             RulesConfig scenarioRules = req.scenario().apply(base);
             String scenarioJson = RulesJson.write(scenarioRules);
-            int partitions = partitions(req.config());
             int[] windows = req.config().activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             long start = System.nanoTime();
-            Path baselineDir = req.scratch().resolve("baseline");
-            Path scenarioDir = req.scratch().resolve("scenario");
             try (Replica baseline = new Replica(req.config(), journal, baselineDir, partitions, scan.lastSeq,
                     req.toMs(), initial, null, req.fromMs(), windows);
                  Replica scenario = new Replica(req.config(), journal, scenarioDir, partitions, scan.lastSeq,
@@ -126,7 +139,7 @@ public final class WhatIf {
                     int c = Long.compare(Math.abs(y.totalDifference()), Math.abs(x.totalDifference()));
                     return c != 0 ? c : x.customer().compareTo(y.customer());
                 });
-                return new Result(scan.lastSeq, millis, base, scenarioRules, b, s, diffs);
+                return new Result(scan.lastSeq, millis, base, scenarioRules, b, s, diffs, from);
             }
         }
     }
@@ -147,6 +160,26 @@ public final class WhatIf {
             }
         }
         return config.partitions();
+    }
+
+    /**
+     * The rules in force at the backup's oldest position: those of the (restored) partition that stands there,
+     * since the scan of the journal starts after it.
+     */
+    private static String rulesAt(Path restored, Path backup, int partitions) {
+        Backup.Manifest manifest = Backup.read(backup);
+        for (Backup.PartitionPosition p : manifest.state()) {
+            if (p.position() == manifest.oldestPosition() && p.partition() < partitions) {
+                try (PartitionStore store = PartitionStore.openReadOnly(restored.resolve("state")
+                        .resolve("p" + p.partition()))) {
+                    String json = PartitionProcessor.storedRules(store);
+                    if (json != null) {
+                        return json;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the backup " + backup + " holds no rules in force");
     }
 
     private static void requireEmpty(Path dir) {
@@ -190,9 +223,16 @@ public final class WhatIf {
             this.toMs = toMs;
         }
 
-        static Scan of(ChronicleJournal journal, long endSeq, long fromMs, long toMs, String initialRulesJson) {
+        static Scan of(ChronicleJournal journal, long endSeq, long fromMs, long toMs, String initialRulesJson,
+                       StartPoint start) {
             Scan scan = new Scan(endSeq, fromMs, toMs);
             try (JournalReader r = journal.reader()) {
+                if (start.fromBackup()) {
+                    // What the backup holds was ruled by the rules in force there; the scan goes on after it.
+                    r.seekAfter(start.position());
+                    scan.baseRulesJson = initialRulesJson;
+                    scan.lastSeq = start.seq();
+                }
                 while (!scan.done && r.next(scan)) {
                     // the visitor collects
                 }
@@ -259,7 +299,11 @@ public final class WhatIf {
                     Path stateDir = dir.resolve("state").resolve("p" + p);
                     Files.createDirectories(stateDir);
                     stores[p] = PartitionStore.open(stateDir, cache, false);
-                    tallies[p] = new PartitionTally(scenarioJson, fromMs, initialJson, windows, RulesJson::read);
+                    // A state restored from a backup has rules in force and a clock: the tally starts there.
+                    String stored = PartitionProcessor.storedRules(stores[p]);
+                    PartitionCheckpoint cp = PartitionCheckpoint.read(stores[p]);
+                    tallies[p] = new PartitionTally(scenarioJson, fromMs, stored != null ? stored : initialJson,
+                            cp == null ? Long.MIN_VALUE : cp.clockMs(), windows, RulesJson::read);
                     processors[p] = new PartitionProcessor(p, partitions, stores[p],
                             new BoundedReader(journal.reader(), lastSeq, toMs), RulesJson::read, initialJson,
                             new ConcurrentHashMap<>(), new AtomicInteger(), quiet, config.processor().batchMax(),
