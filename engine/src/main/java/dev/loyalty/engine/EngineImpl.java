@@ -708,61 +708,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IngestRefusedException(503, "unavailable",
                     "a partition has stopped after a state failure: statistics would be incomplete", 0);
         }
-        RulesConfig rules = config.rules();
-        long asOf = Long.MAX_VALUE;
-        long applied = 0;
-        long total = 0;
-        long active = 0;
-        long optedOut = 0;
-        long[] tiers = new long[rules.tiers().levels().size()];
-        long[] liability = new long[rules.accounts().size()];
-        long[] byWindow = new long[windows.length];
-        long[][] expiring = new long[expiringWindows.length][liability.length];
+        List<PartitionStats.Snapshot> parts = new ArrayList<>(processors.length);
         for (PartitionProcessor p : processors) {
-            PartitionStats.Snapshot s = p.snapshot();
-            asOf = Math.min(asOf, s.clockMs());
-            applied += s.eventsApplied();
-            total += s.membersTotal();
-            active += s.membersActive();
-            optedOut += s.membersOptedOut();
-            for (int i = 0; i < tiers.length && i < s.tiers().length; i++) {
-                tiers[i] += s.tiers()[i];
-            }
-            for (int i = 0; i < liability.length && i < s.liability().length; i++) {
-                liability[i] += s.liability()[i];
-            }
-            for (int i = 0; i < byWindow.length; i++) {
-                byWindow[i] += s.activeByWindow()[i];
-            }
-            for (int w = 0; w < expiring.length; w++) {
-                long[] part = s.expiringByWindow()[w];
-                for (int a = 0; a < liability.length && a < part.length; a++) {
-                    expiring[w][a] += part[a];
-                }
-            }
+            parts.add(p.snapshot());
         }
-        Map<Integer, Long> activeMembers = new LinkedHashMap<>();
-        for (int i = 0; i < windows.length; i++) {
-            activeMembers.put(windows[i], byWindow[i]);
-        }
-        Map<String, Long> tierMap = new LinkedHashMap<>();
-        for (int i = 0; i < tiers.length; i++) {
-            tierMap.put(rules.tiers().levels().get(i).name(), tiers[i]);
-        }
-        Map<String, Long> liabilityMap = new LinkedHashMap<>();
-        for (int i = 0; i < liability.length; i++) {
-            liabilityMap.put(rules.accounts().get(i).name(), liability[i]);
-        }
-        Map<Integer, Map<String, Long>> expiringMap = new LinkedHashMap<>();
-        for (int w = 0; w < expiringWindows.length; w++) {
-            Map<String, Long> perAccount = new LinkedHashMap<>();
-            for (int a = 0; a < liability.length; a++) {
-                perAccount.put(rules.accounts().get(a).name(), expiring[w][a]);
-            }
-            expiringMap.put(expiringWindows[w], perAccount);
-        }
-        return new ProgramStats(asOf == Long.MAX_VALUE ? 0 : asOf, applied, total, active, optedOut,
-                activeMembers, tierMap, liabilityMap, expiringMap);
+        return ProgramStats.sum(parts, config.rules(), windows, expiringWindows);
     }
 
     @Override

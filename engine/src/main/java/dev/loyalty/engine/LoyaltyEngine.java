@@ -1,13 +1,16 @@
 package dev.loyalty.engine;
 
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
+import dev.loyalty.engine.stats.PartitionStats;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -126,6 +129,67 @@ public interface LoyaltyEngine extends AutoCloseable {
     record ProgramStats(long asOfMs, long eventsApplied, long membersTotal, long membersActive,
                         long membersOptedOut, Map<Integer, Long> activeMembers, Map<String, Long> tiers,
                         Map<String, Long> liability, Map<Integer, Map<String, Long>> expiring) {
+
+        /**
+         * Sums partition figures: {@code asOfMs} is the lowest partition clock (each partition counts its
+         * windows against its own clock), maps named by {@code rules} in configuration order.
+         */
+        public static ProgramStats sum(List<PartitionStats.Snapshot> parts, RulesConfig rules, int[] windowsDays,
+                                       int[] expiringWindowsDays) {
+            long asOf = Long.MAX_VALUE;
+            long applied = 0;
+            long total = 0;
+            long active = 0;
+            long optedOut = 0;
+            long[] tiers = new long[rules.tiers().levels().size()];
+            long[] liability = new long[rules.accounts().size()];
+            long[] byWindow = new long[windowsDays.length];
+            long[][] expiring = new long[expiringWindowsDays.length][liability.length];
+            for (PartitionStats.Snapshot s : parts) {
+                asOf = Math.min(asOf, s.clockMs());
+                applied += s.eventsApplied();
+                total += s.membersTotal();
+                active += s.membersActive();
+                optedOut += s.membersOptedOut();
+                for (int i = 0; i < tiers.length && i < s.tiers().length; i++) {
+                    tiers[i] += s.tiers()[i];
+                }
+                for (int i = 0; i < liability.length && i < s.liability().length; i++) {
+                    liability[i] += s.liability()[i];
+                }
+                for (int i = 0; i < byWindow.length && i < s.activeByWindow().length; i++) {
+                    byWindow[i] += s.activeByWindow()[i];
+                }
+                for (int w = 0; w < expiring.length && w < s.expiringByWindow().length; w++) {
+                    long[] part = s.expiringByWindow()[w];
+                    for (int a = 0; a < liability.length && a < part.length; a++) {
+                        expiring[w][a] += part[a];
+                    }
+                }
+            }
+            Map<Integer, Long> activeMembers = new LinkedHashMap<>();
+            for (int i = 0; i < windowsDays.length; i++) {
+                activeMembers.put(windowsDays[i], byWindow[i]);
+            }
+            Map<String, Long> tierMap = new LinkedHashMap<>();
+            for (int i = 0; i < tiers.length; i++) {
+                tierMap.put(rules.tiers().levels().get(i).name(), tiers[i]);
+            }
+            Map<String, Long> liabilityMap = new LinkedHashMap<>();
+            for (int i = 0; i < liability.length; i++) {
+                liabilityMap.put(rules.accounts().get(i).name(), liability[i]);
+            }
+            Map<Integer, Map<String, Long>> expiringMap = new LinkedHashMap<>();
+            for (int w = 0; w < expiringWindowsDays.length; w++) {
+                Map<String, Long> perAccount = new LinkedHashMap<>();
+                for (int a = 0; a < liability.length; a++) {
+                    perAccount.put(rules.accounts().get(a).name(), expiring[w][a]);
+                }
+                expiringMap.put(expiringWindowsDays[w], perAccount);
+            }
+            return new ProgramStats(asOf == Long.MAX_VALUE ? 0 : asOf, applied, total, active, optedOut,
+                    activeMembers, tierMap, liabilityMap, expiringMap);
+        }
     }
 
     /** Whole request refused before the journal (429 overloaded with Retry-After, 503 unavailable). */

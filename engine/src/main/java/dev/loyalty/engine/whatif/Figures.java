@@ -1,9 +1,9 @@
 package dev.loyalty.engine.whatif;
 
+import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.stats.PartitionStats;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,45 +16,18 @@ import java.util.Map;
 public record Figures(long clockMs, long eventsApplied, long membersTotal, long membersActive, long membersOptedOut,
                       Map<String, Long> tiers, Map<String, Long> liability, Map<Integer, Long> activeMembers) {
 
+    /** No expiring forecast: the what-if figures leave it out. */
+    private static final int[] NO_WINDOWS = {};
+
     /** Sums partition snapshots (all taken at the same journal place) under those rules. */
     public static Figures sum(List<PartitionStats.Snapshot> parts, RulesConfig rules, int[] windowsDays) {
+        LoyaltyEngine.ProgramStats total = LoyaltyEngine.ProgramStats.sum(parts, rules, windowsDays, NO_WINDOWS);
         long clock = Long.MIN_VALUE;
-        long applied = 0;
-        long total = 0;
-        long active = 0;
-        long optedOut = 0;
-        long[] tiers = new long[rules.tiers().levels().size()];
-        long[] liability = new long[rules.accounts().size()];
-        long[] byWindow = new long[windowsDays.length];
         for (PartitionStats.Snapshot s : parts) {
             clock = Math.max(clock, s.clockMs());
-            applied += s.eventsApplied();
-            total += s.membersTotal();
-            active += s.membersActive();
-            optedOut += s.membersOptedOut();
-            for (int i = 0; i < tiers.length && i < s.tiers().length; i++) {
-                tiers[i] += s.tiers()[i];
-            }
-            for (int i = 0; i < liability.length && i < s.liability().length; i++) {
-                liability[i] += s.liability()[i];
-            }
-            for (int i = 0; i < byWindow.length && i < s.activeByWindow().length; i++) {
-                byWindow[i] += s.activeByWindow()[i];
-            }
         }
-        Map<String, Long> tierMap = new LinkedHashMap<>();
-        for (int i = 0; i < tiers.length; i++) {
-            tierMap.put(rules.tiers().levels().get(i).name(), tiers[i]);
-        }
-        Map<String, Long> liabilityMap = new LinkedHashMap<>();
-        for (int i = 0; i < liability.length; i++) {
-            liabilityMap.put(rules.accounts().get(i).name(), liability[i]);
-        }
-        Map<Integer, Long> activeMap = new LinkedHashMap<>();
-        for (int i = 0; i < windowsDays.length; i++) {
-            activeMap.put(windowsDays[i], byWindow[i]);
-        }
-        return new Figures(clock, applied, total, active, optedOut, tierMap, liabilityMap, activeMap);
+        return new Figures(clock, total.eventsApplied(), total.membersTotal(), total.membersActive(),
+                total.membersOptedOut(), total.tiers(), total.liability(), total.activeMembers());
     }
 
     /** Liability over all accounts. */
