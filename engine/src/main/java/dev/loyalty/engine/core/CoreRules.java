@@ -129,6 +129,7 @@ public final class CoreRules {
     public RuleError apply(int slot, Event event, ApplyContext ctx, EffectSink sink) {
         long clockMs = ctx.clockMs();
         runDueWork(slot, clockMs, ctx, 0, sink);
+        sink.markEventStart();
         long seq = ctx.seq();
         RuleError error = run(slot, event, seq, event.eventTimeMs(ctx.ingestTimeMs()), clockMs, sink);
         if (error != null) {

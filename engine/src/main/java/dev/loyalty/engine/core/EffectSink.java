@@ -18,6 +18,7 @@ public final class EffectSink {
     private static final LedgerKind[] KINDS = LedgerKind.values();
 
     private int size;
+    private int eventStart;
     private long[] id = new long[16];
     private long[] seq = new long[16];
     private long[] atMs = new long[16];
@@ -34,10 +35,23 @@ public final class EffectSink {
         Arrays.fill(transactionId, 0, size, null);
         Arrays.fill(reason, 0, size, null);
         size = 0;
+        eventStart = 0;
     }
 
     public int size() {
         return size;
+    }
+
+    /**
+     * Index of the first entry of the last applied event's own effects: entries before it (back to where that
+     * call started) are due work that ran before the event.
+     */
+    public int eventStart() {
+        return eventStart;
+    }
+
+    void markEventStart() {
+        eventStart = size;
     }
 
     void add(long entryId, long entrySeq, long entryAtMs, String entryAction, String entryAccount,

@@ -100,7 +100,9 @@ public final class LotList {
             points[head] = pts;
             return;
         }
+        int rank = lo - head;
         ensureTailRoom();
+        lo = head + rank;
         int n = tail - lo;
         System.arraycopy(eventTimeMs, lo, eventTimeMs, lo + 1, n);
         System.arraycopy(order, lo, order, lo + 1, n);
