@@ -13,6 +13,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterProperty;
 
@@ -38,11 +39,12 @@ class CoreDifferentialPropertiesTest {
         "point_spend", "point_unspend", "checkout", "checkout_accept", "checkout_reject", "refund",
         "partial_refund", "reserve_points", "release_points", "review_written", "newsletter_signup",
         "no_such_action", "tick", "heartbeat", "batch_end", "reload"};
-    private static final int[] WEIGHTS = {5, 1, 1, 8, 3, 5, 3, 10, 3, 2, 3, 5, 4, 3, 1, 1, 1, 4, 2, 2, 1};
+    private static final int[] WEIGHTS = {3, 1, 1, 10, 3, 5, 3, 14, 4, 2, 3, 5, 4, 3, 1, 1, 1, 4, 2, 2, 1};
     private static final String[] CUSTOMERS = {"c1", "c2", "c3"};
 
     private long entries;
     private long rejections;
+    private boolean failed;
 
     /** One random record: what it is, whose, which transaction id, how far the clock moves, and a seed. */
     record Step(int action, int customer, int txn, long advanceMs, long seed) {
@@ -65,9 +67,11 @@ class CoreDifferentialPropertiesTest {
                 Tuple.of(4, Arbitraries.just(0L)),
                 Tuple.of(4, Arbitraries.longs().between(1, 3 * DAY)),
                 Tuple.of(2, Arbitraries.longs().between(DAY, 200 * DAY)));
-        Arbitrary<Step> step = Combinators.combine(action, customer, Arbitraries.integers().between(0, 4), advance,
+        // ids T0..T5 (6: none): several checkouts per customer, few enough that refunds and accepts find them
+        Arbitrary<Integer> txn = Arbitraries.integers().between(0, 6);
+        Arbitrary<Step> step = Combinators.combine(action, customer, txn, advance,
                 Arbitraries.longs()).as(Step::new);
-        return step.list().ofMinSize(1).ofMaxSize(80);
+        return step.list().ofMinSize(10).ofMaxSize(120).withSizeDistribution(RandomDistribution.uniform());
     }
 
     @Provide
@@ -99,7 +103,10 @@ class CoreDifferentialPropertiesTest {
     static DualHarness run(Setup setup, List<Step> steps) {
         DualHarness h = new DualHarness(config(setup), 8);
         long now = T0;
-        h.apply(now, event("opt_in", "c1", 0, now, new SplittableRandom(1)));
+        for (int i = 0; i < CUSTOMERS.length - 1; i++) {
+            // c3 stays unknown until the journal opts it in: the not-found path gets its share too
+            h.apply(now, event("opt_in", CUSTOMERS[i], 0, now, new SplittableRandom(i)));
+        }
         for (Step s : steps) {
             now += s.advanceMs();
             SplittableRandom random = new SplittableRandom(s.seed());
@@ -117,7 +124,7 @@ class CoreDifferentialPropertiesTest {
     }
 
     static Event event(String action, String customer, int txnIndex, long now, SplittableRandom r) {
-        String txn = txnIndex == 4 ? null : "T" + txnIndex;
+        String txn = txnIndex >= 6 ? null : "T" + txnIndex;
         int a = r.nextInt(10);
         String account = a < 6 ? "points" : a < 9 ? "bonus" : "unknown";
         long effective = switch (r.nextInt(6)) {
@@ -168,17 +175,25 @@ class CoreDifferentialPropertiesTest {
                 reason, attributes);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void shouldMatchTodaysRulesRecordByRecord(@ForAll("journal") List<Step> steps, @ForAll("setups") Setup setup) {
-        DualHarness h = run(setup, steps);
-        entries += h.entriesCompared;
-        rejections += h.rejectionsCompared;
+        try {
+            DualHarness h = run(setup, steps);
+            entries += h.entriesCompared;
+            rejections += h.rejectionsCompared;
+        } catch (AssertionError | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
     }
 
     @AfterProperty
     void shouldHaveComparedEntriesAndRejections() {
+        if (failed) {
+            return; // the property's own failure is the one to report
+        }
         // guards against a generator that stopped producing anything worth comparing
-        assertThat(entries).as("ledger entries compared").isGreaterThan(1000);
-        assertThat(rejections).as("rejections compared").isGreaterThan(100);
+        assertThat(entries).as("ledger entries compared").isGreaterThan(2000);
+        assertThat(rejections).as("rejections compared").isGreaterThan(1000);
     }
 }
