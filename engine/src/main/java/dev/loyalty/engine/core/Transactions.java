@@ -51,9 +51,12 @@ public final class Transactions {
     /** Open addressing over rows: row + 1, 0 for empty; at most half full. */
     private int[] index = new int[8];
 
-    private long[] partTimeMs = new long[8];
-    private long[] partOrder = new long[8];
-    private long[] partPoints = new long[8];
+    /** Shared empty pool: most customers never burn, reserve or spend with an id, so they never get one. */
+    private static final long[] NO_PARTS = new long[0];
+
+    private long[] partTimeMs = NO_PARTS;
+    private long[] partOrder = NO_PARTS;
+    private long[] partPoints = NO_PARTS;
     private int partsEnd;
     private int partsFree;
 
