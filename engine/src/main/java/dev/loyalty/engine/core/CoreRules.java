@@ -68,6 +68,8 @@ public final class CoreRules {
     private final PartBuffer parts = new PartBuffer();
     private final PartBuffer taken = new PartBuffer();
     private final PartBuffer rest = new PartBuffer();
+    private final InstantWork instant = new InstantWork();
+    private final int[] groupLength;
 
     /** The winner of the last due-work selection (one selection at a time: single thread). */
     private long dueMs;
@@ -109,6 +111,7 @@ public final class CoreRules {
         this.pendingDays = config.pendingDays();
         this.activityActions = new HashSet<>(config.activityActions());
         this.customActions = config.customActions().toArray(new CustomAction[0]);
+        this.groupLength = new int[accounts];
     }
 
     public RulesConfig config() {
@@ -204,7 +207,15 @@ public final class CoreRules {
      * carry {@code ctx.seqWhenDue(due)} when ctx is given, else {@code seq}.
      */
     private void runDueWork(int slot, long clockMs, ApplyContext ctx, long seq, EffectSink sink) {
-        while (nextDueMs(slot) <= clockMs) {
+        long next;
+        while ((next = nextDueMs(slot)) <= clockMs) {
+            if (!acceptDueAt(slot, next)) {
+                table.markDirty(slot);
+                runExpiriesAndReview(slot, next, ctx != null ? ctx.seqWhenDue(next) : seq, sink);
+                continue;
+            }
+            // an acceptance credits a lot that may expire at once, before the rest of this instant's work:
+            // one item at a time, exactly as today's rules select them
             selectDue(slot);
             if (dueKind == WORK_NONE || dueMs > clockMs) {
                 return;
@@ -232,6 +243,55 @@ public final class CoreRules {
                     break;
                 default:
                     throw new IllegalStateException("unknown work " + dueKind);
+            }
+        }
+    }
+
+    private boolean acceptDueAt(int slot, long atMs) {
+        Transactions t = table.transactionsOrNull(slot);
+        for (int i = 0; t != null && i < t.pendingCount(); i++) {
+            if (t.acceptDueMs(t.pendingRow(i)) == atMs) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs the work of an instant with no acceptance due: every lot group expiring then and the tier review, in
+     * journal order (the order today's one-by-one selection gives, ties to the account scanned first). None of
+     * it creates work at the same instant (a review's validity ends later), so the groups go as a whole.
+     */
+    private void runExpiriesAndReview(int slot, long atMs, long entrySeq, EffectSink sink) {
+        instant.clear();
+        long lastActivity = table.lastActivityAtMs(slot);
+        for (int a = 0; a < accounts; a++) {
+            LotList lots = table.lotsOrNull(slot, a);
+            int group = 0;
+            while (lots != null && group < lots.size()
+                    && ExpiryMath.expiryMs(accountRules[a], lots.eventTimeMs(group), lastActivity) == atMs) {
+                instant.add(lots.order(group), InstantWork.EXPIRE, a, group);
+                group++;
+            }
+            groupLength[a] = group;
+        }
+        if (table.tierValidUntilMs(slot) == atMs) {
+            instant.add(table.tierOrder(slot), InstantWork.REVIEW, 0, 0);
+        }
+        while (!instant.isEmpty()) {
+            int item = instant.poll();
+            if (instant.kind(item) == InstantWork.REVIEW) {
+                review(slot, atMs);
+            } else {
+                int a = instant.account(item);
+                long points = table.lots(slot, a).points(instant.index(item));
+                table.add(slot, a, CustomerTable.EXPIRED, points);
+                entry(slot, sink, entrySeq, atMs, EXPIRY, a, LedgerKind.EXPIRE, points, null, null);
+            }
+        }
+        for (int a = 0; a < accounts; a++) {
+            if (groupLength[a] > 0) {
+                table.lots(slot, a).removeFirst(groupLength[a]);
             }
         }
     }

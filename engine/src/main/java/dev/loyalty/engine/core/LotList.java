@@ -138,6 +138,18 @@ public final class LotList {
         return pts - left;
     }
 
+    /** Removes the first {@code n} lots (a group that expired). */
+    void removeFirst(int n) {
+        for (int i = head; i < head + n; i++) {
+            total -= points[i];
+        }
+        head += n;
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+        }
+    }
+
     /** Removes the i-th lot (an expiring one); returns its points. */
     long removeAt(int i) {
         int at = head + i;
