@@ -1,0 +1,137 @@
+package dev.loyalty.engine.core;
+
+import dev.loyalty.engine.rules.LedgerEntry;
+import dev.loyalty.engine.rules.LedgerKind;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Ledger entries made by {@link CoreRules}, as reusable primitive columns: the processor clears it per batch
+ * (or per event) and copies what it needs into its derived log, so applying an event allocates no entry
+ * objects. Strings are references to the event's own (action, transaction id, reason) or to configuration
+ * names, never copies. Owned by the partition thread.
+ */
+public final class EffectSink {
+
+    private static final LedgerKind[] KINDS = LedgerKind.values();
+
+    private int size;
+    private int eventStart;
+    private long[] id = new long[16];
+    private long[] seq = new long[16];
+    private long[] atMs = new long[16];
+    private long[] points = new long[16];
+    private byte[] kind = new byte[16];
+    private String[] action = new String[16];
+    private String[] account = new String[16];
+    private String[] transactionId = new String[16];
+    private String[] reason = new String[16];
+
+    /** Forgets every entry (keeps the arrays). */
+    public void clear() {
+        Arrays.fill(action, 0, size, null);
+        Arrays.fill(transactionId, 0, size, null);
+        Arrays.fill(reason, 0, size, null);
+        size = 0;
+        eventStart = 0;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Index of the first entry of the last applied event's own effects: entries before it (back to where that
+     * call started) are due work that ran before the event.
+     */
+    public int eventStart() {
+        return eventStart;
+    }
+
+    void markEventStart() {
+        eventStart = size;
+    }
+
+    void add(long entryId, long entrySeq, long entryAtMs, String entryAction, String entryAccount,
+             LedgerKind entryKind, long entryPoints, String txn, String entryReason) {
+        if (size == id.length) {
+            grow();
+        }
+        id[size] = entryId;
+        seq[size] = entrySeq;
+        atMs[size] = entryAtMs;
+        action[size] = entryAction;
+        account[size] = entryAccount;
+        kind[size] = (byte) entryKind.ordinal();
+        points[size] = entryPoints;
+        transactionId[size] = txn;
+        reason[size] = entryReason;
+        size++;
+    }
+
+    public long id(int i) {
+        return id[i];
+    }
+
+    public long seq(int i) {
+        return seq[i];
+    }
+
+    public long atMs(int i) {
+        return atMs[i];
+    }
+
+    public String action(int i) {
+        return action[i];
+    }
+
+    public String account(int i) {
+        return account[i];
+    }
+
+    public LedgerKind kind(int i) {
+        return KINDS[kind[i]];
+    }
+
+    public long points(int i) {
+        return points[i];
+    }
+
+    public String transactionId(int i) {
+        return transactionId[i];
+    }
+
+    public String reason(int i) {
+        return reason[i];
+    }
+
+    /** The i-th entry as a value (allocates: for answers and tests, not the hot path). */
+    public LedgerEntry entry(int i) {
+        return new LedgerEntry(id[i], seq[i], atMs[i], action[i], account[i], kind(i), points[i], transactionId[i],
+                reason[i]);
+    }
+
+    /** Entries from {@code from} (inclusive) to the end, as values. */
+    public List<LedgerEntry> entries(int from) {
+        List<LedgerEntry> list = new ArrayList<>(size - from);
+        for (int i = from; i < size; i++) {
+            list.add(entry(i));
+        }
+        return list;
+    }
+
+    private void grow() {
+        int n = id.length * 2;
+        id = Arrays.copyOf(id, n);
+        seq = Arrays.copyOf(seq, n);
+        atMs = Arrays.copyOf(atMs, n);
+        points = Arrays.copyOf(points, n);
+        kind = Arrays.copyOf(kind, n);
+        action = Arrays.copyOf(action, n);
+        account = Arrays.copyOf(account, n);
+        transactionId = Arrays.copyOf(transactionId, n);
+        reason = Arrays.copyOf(reason, n);
+    }
+}

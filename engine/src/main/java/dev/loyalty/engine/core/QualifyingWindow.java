@@ -1,0 +1,126 @@
+package dev.loyalty.engine.core;
+
+/**
+ * Tier-qualifying earnings of one customer (checkouts and point_adds into the qualifying account, net of
+ * reversals) as primitive columns sorted by (event time, journal order), with a running sum. The points as of
+ * an instant are the running sum less the few head entries that left the window since the last prune, so a
+ * query costs O(1) amortised; pruning after each applied event drops the head. Keyed by the earning's journal
+ * order, which is unique per customer, so a refund finds its checkout's entry by binary search.
+ */
+public final class QualifyingWindow {
+
+    private long[] eventTimeMs = new long[4];
+    private long[] order = new long[4];
+    private long[] points = new long[4];
+    private int head;
+    private int tail;
+    private long total;
+
+    /** Number of entries kept. */
+    public int size() {
+        return tail - head;
+    }
+
+    public long eventTimeMs(int i) {
+        return eventTimeMs[head + i];
+    }
+
+    public long order(int i) {
+        return order[head + i];
+    }
+
+    public long points(int i) {
+        return points[head + i];
+    }
+
+    void clear() {
+        head = 0;
+        tail = 0;
+        total = 0;
+    }
+
+    /** Σ points of entries with event time at or after {@code fromMs}. */
+    long sumFrom(long fromMs) {
+        long sum = total;
+        for (int i = head; i < tail && eventTimeMs[i] < fromMs; i++) {
+            sum -= points[i];
+        }
+        return sum;
+    }
+
+    /** Drops entries with event time before {@code fromMs}: no later query can count them. */
+    void pruneBefore(long fromMs) {
+        while (head < tail && eventTimeMs[head] < fromMs) {
+            total -= points[head];
+            head++;
+        }
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+        }
+    }
+
+    void add(long timeMs, long ord, long pts) {
+        total += pts;
+        if (tail == eventTimeMs.length) {
+            grow();
+        }
+        int at = tail;
+        while (at > head && LotList.compare(eventTimeMs[at - 1], order[at - 1], timeMs, ord) > 0) {
+            at--;
+        }
+        int n = tail - at;
+        if (n > 0) {
+            System.arraycopy(eventTimeMs, at, eventTimeMs, at + 1, n);
+            System.arraycopy(order, at, order, at + 1, n);
+            System.arraycopy(points, at, points, at + 1, n);
+        }
+        eventTimeMs[at] = timeMs;
+        order[at] = ord;
+        points[at] = pts;
+        tail++;
+    }
+
+    /** Subtracts reversed points from the entry of that key, if it is still in the window. */
+    void reduce(long timeMs, long ord, long pts) {
+        int lo = head;
+        int hi = tail - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = LotList.compare(eventTimeMs[mid], order[mid], timeMs, ord);
+            if (c == 0) {
+                points[mid] -= pts;
+                total -= pts;
+                return;
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+    }
+
+    private void grow() {
+        int n = tail - head;
+        if (head > 0 && n <= eventTimeMs.length / 2) {
+            // slide down rather than grow: pruning freed half the array at the head
+            System.arraycopy(eventTimeMs, head, eventTimeMs, 0, n);
+            System.arraycopy(order, head, order, 0, n);
+            System.arraycopy(points, head, points, 0, n);
+        } else {
+            int capacity = eventTimeMs.length * 2;
+            eventTimeMs = copy(eventTimeMs, head, n, capacity);
+            order = copy(order, head, n, capacity);
+            points = copy(points, head, n, capacity);
+        }
+        head = 0;
+        tail = n;
+    }
+
+    private static long[] copy(long[] from, int start, int n, int capacity) {
+        long[] to = new long[capacity];
+        System.arraycopy(from, start, to, 0, n);
+        return to;
+    }
+}
