@@ -86,7 +86,7 @@ final class EventArbitraries {
         });
     }
 
-    /** Events shaped as clients send them, one field in five replaced by a random value. */
+    /** Events shaped as clients send them, often with one field replaced by a random value or null. */
     static Arbitrary<JsonNode> plausible() {
         Arbitrary<JsonNode> points = Arbitraries.oneOf(Arbitraries.longs().between(-5, 100_000).map(F::numberNode),
                 Arbitraries.of("10.0", "1e2", "2.5", "0").map(s -> F.numberNode(new BigDecimal(s))));
@@ -122,7 +122,7 @@ final class EventArbitraries {
                 Arbitraries.of("points", "total", "items", "transaction_id", "amount", "points_burned",
                         "effective_timestamp", "reason", "tier", "email", "name").set().ofMaxSize(7),
                 points, money, items, text, Arbitraries.oneOf(timestamp, seconds), any, Arbitraries.integers()
-                        .between(0, 4)).as((keys, p, m, it, t, ts, junk, corrupt) -> {
+                        .between(0, 13)).as((keys, p, m, it, t, ts, junk, corrupt) -> {
                     ObjectNode o = F.objectNode();
                     int i = 0;
                     for (String k : keys) {
@@ -134,7 +134,9 @@ final class EventArbitraries {
                             case "tier", "email", "name", "transaction_id", "reason" -> t;
                             default -> junk;
                         };
-                        o.set(k, i++ == corrupt ? junk : v);
+                        // corrupt 0-6: that key holds a random value instead; 7-13: JSON null
+                        o.set(k, i == corrupt ? junk : i == corrupt - 7 ? F.nullNode() : v);
+                        i++;
                     }
                     return o;
                 });
