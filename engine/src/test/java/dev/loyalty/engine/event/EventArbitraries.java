@@ -18,7 +18,7 @@ import java.util.List;
  * over the keys events use, envelopes with random data, and plausible events of every action with
  * occasional bad values (so that both the valid paths and each error path are reached).
  */
-final class EventArbitraries {
+public final class EventArbitraries {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final List<String> KEYS = List.of("customer", "action", "id", "account", "data", "points",
@@ -34,7 +34,7 @@ final class EventArbitraries {
     }
 
     /** Anything: scalars, random objects, envelopes with random data, plausible events. */
-    static Arbitrary<JsonNode> events() {
+    public static Arbitrary<JsonNode> events() {
         return Arbitraries.lazyOf(EventArbitraries::scalar, () -> object(3), EventArbitraries::event,
                 EventArbitraries::plausible, EventArbitraries::plausible);
     }
@@ -87,7 +87,7 @@ final class EventArbitraries {
     }
 
     /** Events shaped as clients send them, often with one field replaced by a random value or null. */
-    static Arbitrary<JsonNode> plausible() {
+    public static Arbitrary<JsonNode> plausible() {
         Arbitrary<JsonNode> points = Arbitraries.oneOf(Arbitraries.longs().between(-5, 100_000).map(F::numberNode),
                 Arbitraries.of("10.0", "1e2", "2.5", "0").map(s -> F.numberNode(new BigDecimal(s))));
         Arbitrary<JsonNode> money = Arbitraries.oneOf(Arbitraries.longs().between(-1, 100_000).map(F::numberNode),

@@ -15,12 +15,12 @@ import java.util.Random;
  * numbers as other literals of the same value ({@code 10}, {@code 10.0}, {@code 1e1}, {@code 100E-1}),
  * characters of strings as {@code \\u} escapes. Every spelling parses back to the same values.
  */
-final class JsonSpelling {
+public final class JsonSpelling {
 
     private JsonSpelling() {
     }
 
-    static String write(JsonNode node, Random random) {
+    public static String write(JsonNode node, Random random) {
         StringBuilder out = new StringBuilder();
         value(node, random, out);
         space(random, out);
