@@ -106,9 +106,12 @@ class EventBodiesTest {
     void shouldRefuseUnreadableBodiesAsTheTreePathDoes() {
         for (String body : List.of("", " ", "{", "{} {}", "[] x", "{\"a\":1,\"a\":1}", "{\"a\":1e4000000000}",
                 "{\"customer\":\"c1\",\"action\":\"opt_in\",\"data\":[" + "1".repeat(1500) + "]}",
-                "[".repeat(JsonBodies.MAX_DEPTH + 1) + "]".repeat(JsonBodies.MAX_DEPTH + 1), "\u00ff", "nul")) {
+                "[".repeat(JsonBodies.MAX_DEPTH + 1) + "]".repeat(JsonBodies.MAX_DEPTH + 1), "\u00ff", "nul",
+                "{\"events\":[{\"a\":1,\"a\":2}]}", "{\"x\":{\"a\":1,\"a\":1},\"events\":[]}",
+                "{\"events\":[],\"events\":[]}", "{\"events\":[1,2,3,4,5,6,{\"a\":1,\"a\":1}]}")) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             assertThat(streamed(bytes)).as(body).isEqualTo(treePath(bytes)).asString().startsWith("400 ");
+            assertThat(streamedBulk(bytes)).as(body).asString().startsWith("400 ");
             assertThat(streamedBulk(bytes)).as(body).isEqualTo(treeBulk(bytes));
         }
     }

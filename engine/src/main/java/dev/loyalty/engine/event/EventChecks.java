@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Turns the {@link EventFields} of one streamed event into an {@link Event} or a 400 error, running
@@ -23,7 +22,7 @@ import java.util.regex.Pattern;
  */
 final class EventChecks {
 
-    private static final Pattern CUSTOMER = Pattern.compile("[A-Za-z0-9._:@-]{1,64}");
+    private static final int MAX_CUSTOMER_LENGTH = 64;
     private static final int MAX_ID_LENGTH = 128;
     private static final int MAX_TEXT_LENGTH = 128;
     private static final int MAX_REASON_LENGTH = 1024;
@@ -32,6 +31,23 @@ final class EventChecks {
     private static final BigDecimal MS_PER_SECOND = BigDecimal.valueOf(1000);
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(1_000_000_000_000L);
     private static final BigInteger MAX_MONEY = BigInteger.valueOf(EventValidator.MAX_MONEY_CENTS);
+
+    private static final int LINE = 0;
+    private static final int PRODUCT_ID = 1;
+    private static final int PRICE = 2;
+    private static final int QUANTITY = 3;
+    private static final int DISCOUNT = 4;
+    private static final String[] ITEM_SUFFIXES = {"", ".product_id", ".price", ".quantity", ".discount"};
+    private static final String[][] ITEM_FIELDS = new String[64][];
+
+    static {
+        for (int i = 0; i < ITEM_FIELDS.length; i++) {
+            ITEM_FIELDS[i] = new String[ITEM_SUFFIXES.length];
+            for (int k = 0; k < ITEM_SUFFIXES.length; k++) {
+                ITEM_FIELDS[i][k] = "data.items[" + i + "]" + ITEM_SUFFIXES[k];
+            }
+        }
+    }
 
     private final RulesConfig rules;
 
@@ -79,7 +95,7 @@ final class EventChecks {
             throw invalid("event", "must be a JSON object");
         }
         String customer = requiredString(f.customer, "customer");
-        if (!CUSTOMER.matcher(customer).matches()) {
+        if (!isCustomerId(customer)) {
             throw invalid("customer", "must be 1-64 characters of [A-Za-z0-9._:@-]");
         }
         String action = requiredString(f.action, "action");
@@ -112,8 +128,8 @@ final class EventChecks {
         String reason = null;
         String attributesJson = null;
         if (custom) {
-            reason = optionalText(f.reason, "reason", MAX_REASON_LENGTH);
-            transactionId = optionalText(f.transactionId, "transaction_id", MAX_TEXT_LENGTH);
+            reason = optionalText(f.reason, "data.reason", MAX_REASON_LENGTH);
+            transactionId = optionalText(f.transactionId, "data.transaction_id", MAX_TEXT_LENGTH);
         } else {
             switch (action) {
                 case "opt_in" -> attributesJson = f.dataIsObject ? attributes.read(f) : null;
@@ -126,17 +142,17 @@ final class EventChecks {
                     }
                     attributesJson = f.dataIsObject ? attributes.read(f) : null;
                 }
-                case "opt_out" -> reason = optionalText(f.reason, "reason", MAX_REASON_LENGTH);
+                case "opt_out" -> reason = optionalText(f.reason, "data.reason", MAX_REASON_LENGTH);
                 case "point_add", "point_sub" -> {
                     points = requiredPoints(f.points);
-                    reason = optionalText(f.reason, "reason", MAX_REASON_LENGTH);
+                    reason = optionalText(f.reason, "data.reason", MAX_REASON_LENGTH);
                 }
                 case "point_spend" -> {
                     points = requiredPoints(f.points);
-                    transactionId = optionalText(f.transactionId, "transaction_id", MAX_TEXT_LENGTH);
+                    transactionId = optionalText(f.transactionId, "data.transaction_id", MAX_TEXT_LENGTH);
                 }
                 case "checkout" -> {
-                    transactionId = requiredText(f.transactionId, "transaction_id");
+                    transactionId = requiredText(f.transactionId, "data.transaction_id");
                     if (f.total.present()) {
                         totalCents = money(f.total, "data.total");
                     }
@@ -153,7 +169,7 @@ final class EventChecks {
                     }
                 }
                 case "partial_refund" -> {
-                    transactionId = requiredText(f.transactionId, "transaction_id");
+                    transactionId = requiredText(f.transactionId, "data.transaction_id");
                     if (!f.amount.present()) {
                         throw missing("data.amount");
                     }
@@ -163,11 +179,11 @@ final class EventChecks {
                     }
                 }
                 case "reserve_points" -> {
-                    transactionId = requiredText(f.transactionId, "transaction_id");
+                    transactionId = requiredText(f.transactionId, "data.transaction_id");
                     points = requiredPoints(f.points);
                 }
                 case "point_unspend", "checkout_accept", "checkout_reject", "refund", "release_points" ->
-                        transactionId = requiredText(f.transactionId, "transaction_id");
+                        transactionId = requiredText(f.transactionId, "data.transaction_id");
                 default -> throw new IllegalStateException("unhandled action " + action);
             }
         }
@@ -213,18 +229,40 @@ final class EventChecks {
         return v.text;
     }
 
-    private static String requiredText(JsonValue v, String name) {
-        String s = requiredString(v, "data." + name);
-        checkText(s, "data." + name, MAX_TEXT_LENGTH);
+    private static String requiredText(JsonValue v, String field) {
+        String s = requiredString(v, field);
+        checkText(s, field, MAX_TEXT_LENGTH);
         return s;
     }
 
-    private static String optionalText(JsonValue v, String name, int maxLength) {
-        String s = optionalString(v, "data." + name);
+    private static String optionalText(JsonValue v, String field, int maxLength) {
+        String s = optionalString(v, field);
         if (s != null) {
-            checkText(s, "data." + name, maxLength);
+            checkText(s, field, maxLength);
         }
         return s;
+    }
+
+    /** {@code [A-Za-z0-9._:@-]{1,64}}, without a regex matcher per event. */
+    private static boolean isCustomerId(String s) {
+        int n = s.length();
+        if (n == 0 || n > MAX_CUSTOMER_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code data.items[i]} plus the suffix; the first lines' names are built once, not per event. */
+    private static String itemField(int i, int suffix) {
+        return i < ITEM_FIELDS.length ? ITEM_FIELDS[i][suffix] : "data.items[" + i + "]" + ITEM_SUFFIXES[suffix];
     }
 
     private static void checkText(String s, String field, int maxLength) {
@@ -319,25 +357,24 @@ final class EventChecks {
         }
         List<Event.Item> list = new ArrayList<>(f.itemCount);
         for (int i = 0; i < f.itemCount; i++) {
-            String field = "data.items[" + i + "]";
             EventFields.Item item = f.item(i);
             if (!item.isObject) {
-                throw invalid(field, "must be an object");
+                throw invalid(itemField(i, LINE), "must be an object");
             }
-            String productId = requiredString(item.productId, field + ".product_id");
-            checkText(productId, field + ".product_id", MAX_TEXT_LENGTH);
+            String productId = requiredString(item.productId, itemField(i, PRODUCT_ID));
+            checkText(productId, itemField(i, PRODUCT_ID), MAX_TEXT_LENGTH);
             if (!item.price.present()) {
-                throw missing(field + ".price");
+                throw missing(itemField(i, PRICE));
             }
-            long priceCents = money(item.price, field + ".price");
+            long priceCents = money(item.price, itemField(i, PRICE));
             if (!item.quantity.present()) {
-                throw missing(field + ".quantity");
+                throw missing(itemField(i, QUANTITY));
             }
-            long qty = integer(item.quantity, field + ".quantity", 1);
-            long discountCents = item.discount.present() ? money(item.discount, field + ".discount") : 0;
+            long qty = integer(item.quantity, itemField(i, QUANTITY), 1);
+            long discountCents = item.discount.present() ? money(item.discount, itemField(i, DISCOUNT)) : 0;
             Event.Item line = new Event.Item(productId, priceCents, qty, discountCents);
             if (EligibleValue.lineCents(line) < 0) {
-                throw invalid(field, "price x quantity - discount must not be negative");
+                throw invalid(itemField(i, LINE), "price x quantity - discount must not be negative");
             }
             list.add(line);
         }

@@ -21,7 +21,7 @@ import java.util.List;
  * Reads request events straight from body bytes in one streaming pass (no JSON tree): validates them
  * exactly as {@link EventValidator} does (same checks, order, codes and messages) and hashes each event's
  * canonical JSON as {@code BodyHash} does, both while the bytes are read. The JSON rules are the API's
- * tree parser's: repeated keys, trailing content and nesting deeper than {@value #MAX_DEPTH} are malformed,
+ * tree parser's: repeated keys ({@link FieldNames}), trailing content and nesting deeper than {@value #MAX_DEPTH} are malformed,
  * every number is read as an exact decimal (so one no decimal can hold fails the whole body, wherever it
  * is). The one second look at the bytes: the {@code data} object of {@code opt_in}/{@code profile}, which is
  * copied into the stored attributes only once the action is known. One instance per thread (it reuses its
@@ -32,10 +32,13 @@ public final class EventReader {
     /** Deepest accepted nesting of objects and arrays in a request body. */
     public static final int MAX_DEPTH = 64;
 
-    private static final JsonFactory PARSERS = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_DEPTH).build();
+    /** Repeated keys are found by {@link FieldNames}, which allocates far less than Jackson's detector. */
+    private static final JsonFactory PARSERS = JsonFactory.builder().streamReadConstraints(LIMITS).build();
+    /** Reads a body again once a repeated key is found, only to fail exactly as the tree parser did. */
+    private static final JsonFactory STRICT = JsonFactory.builder().streamReadConstraints(LIMITS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final JsonFactory WRITERS = JsonFactory.builder().build();
     /** Databind's wording for trailing content, which the API's messages have always carried. */
     private static final String TRAILING = "Trailing token (of type %s) found after value (bound as `"
@@ -44,6 +47,7 @@ public final class EventReader {
     private final EventChecks checks;
     private final EventFields fields = new EventFields();
     private final CanonicalJson canonical = new CanonicalJson();
+    private final FieldNames names = new FieldNames();
     private final EventChecks.ProfileAttributes attributes = this::profileAttributes;
     /** The body being read, for the second look at profile attributes. */
     private byte[] body;
@@ -97,8 +101,9 @@ public final class EventReader {
             boolean eventsIsArray = false;
             int total = 0;
             List<ReadEvent> slots = new ArrayList<>(Math.min(bulkMax, 128));
+            names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                boolean events = "events".equals(p.currentName());
+                boolean events = "events".equals(name(p));
                 t = p.nextToken();
                 if (events && t == JsonToken.START_ARRAY) {
                     eventsGiven = true;
@@ -115,6 +120,7 @@ public final class EventReader {
                     skip(p, t);
                 }
             }
+            names.close();
             endOfBody(p);
             if (!eventsGiven) {
                 return new BulkRead(ValidationError.missing("events"), List.of());
@@ -138,7 +144,33 @@ public final class EventReader {
             throw new EmptyBodyException();
         }
         this.body = bytes;
+        names.reset();
         return t;
+    }
+
+    /** The name of the member just read; a name the object already has fails the body. */
+    private String name(JsonParser p) throws IOException {
+        String name = p.currentName();
+        if (!names.add(name)) {
+            throw duplicate();
+        }
+        return name;
+    }
+
+    /**
+     * Jackson's own exception for the repeated key (its message and location are part of the 400 the API
+     * has always answered): everything before the key was read without error, so the strict reader stops
+     * on that very key.
+     */
+    private IOException duplicate() {
+        try (JsonParser strict = STRICT.createParser(body)) {
+            while (strict.nextToken() != null) {
+                // the repeated key throws
+            }
+        } catch (IOException e) {
+            return e;
+        }
+        return new IOException("repeated key");
     }
 
     /** After the root value only whitespace may follow, as with databind's {@code FAIL_ON_TRAILING_TOKENS}. */
@@ -166,8 +198,9 @@ public final class EventReader {
 
     private void envelope(JsonParser p) throws IOException {
         canonical.startObject();
+        names.open();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+            String name = name(p);
             canonical.field(name);
             JsonToken t = p.nextToken();
             switch (name) {
@@ -185,6 +218,7 @@ public final class EventReader {
                 default -> copy(p, t);
             }
         }
+        names.close();
         canonical.endObject();
     }
 
@@ -192,8 +226,9 @@ public final class EventReader {
         fields.dataIsObject = true;
         fields.dataStart = p.currentTokenLocation().getByteOffset();
         canonical.startObject();
+        names.open();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+            String name = name(p);
             canonical.field(name);
             JsonToken t = p.nextToken();
             switch (name) {
@@ -218,6 +253,7 @@ public final class EventReader {
                 default -> copy(p, t);
             }
         }
+        names.close();
         canonical.endObject();
     }
 
@@ -233,8 +269,9 @@ public final class EventReader {
             }
             item.isObject = true;
             canonical.startObject();
+            names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                String name = name(p);
                 canonical.field(name);
                 t = p.nextToken();
                 switch (name) {
@@ -245,6 +282,7 @@ public final class EventReader {
                     default -> copy(p, t);
                 }
             }
+            names.close();
             canonical.endObject();
         }
         canonical.endArray();
@@ -291,10 +329,12 @@ public final class EventReader {
         switch (t) {
             case START_OBJECT -> {
                 canonical.startObject();
+                names.open();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    canonical.field(p.currentName());
+                    canonical.field(name(p));
                     copy(p, p.nextToken());
                 }
+                names.close();
                 canonical.endObject();
             }
             case START_ARRAY -> {
@@ -326,12 +366,15 @@ public final class EventReader {
      * Steps over a value nobody reads, still reading every number and string as the tree parser did: a
      * number no decimal can hold fails the body wherever it stands.
      */
-    private static void skip(JsonParser p, JsonToken t) throws IOException {
+    private void skip(JsonParser p, JsonToken t) throws IOException {
         switch (t) {
             case START_OBJECT -> {
+                names.open();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    name(p);
                     skip(p, p.nextToken());
                 }
+                names.close();
             }
             case START_ARRAY -> {
                 JsonToken next;

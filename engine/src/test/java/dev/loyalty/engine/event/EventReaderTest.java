@@ -125,10 +125,29 @@ class EventReaderTest {
                 "{\"customer\":\"c1\",\"action\":\"opt_in\",\"data\":{\"a\":\"\\ud800\"}}", "\"text\"", "null",
                 "{\"customer\":\"c1\",\"action\":\"profile\",\"data\":{\"points\":null}}",
                 "{\"customer\":\"c1\",\"action\":\"profile\",\"data\":{\"tier\":null,\"a\":[1.50,-0,10.0,1e2]}}",
-                "{\"customer\":\"c1\",\"action\":\"opt_in\",\"data\":{\"effective_timestamp\":null}}");
+                "{\"customer\":\"c1\",\"action\":\"opt_in\",\"data\":{\"effective_timestamp\":null}}",
+                // repeated keys: only within one object, at any depth, in any part of the body
+                "{\"customer\":\"c1\",\"action\":\"opt_in\",\"data\":{\"x\":{\"b\":1},\"y\":{\"b\":1}},"
+                        + "\"z\":{\"b\":[{\"b\":1},{\"b\":2}]}}",
+                "{\"customer\":\"c1\",\"action\":\"checkout\",\"data\":{\"items\":[{\"price\":1,\"price\":2}]}}",
+                "{\"customer\":\"c1\",\"data\":{\"x\":{\"q\":1,\"q\":1}}}", "[{\"a\":1},{\"a\":1,\"b\":2,\"a\":3}]",
+                "{\"a\":{\"a\":1},\"a\":2}", "{\"customer\":\"c1\",\"customer\":\"c1\"}",
+                bigObject(40, -1), bigObject(40, 35), bigObject(40, 3), bigObject(33, 32));
         for (String body : bodies) {
             assertThat(streamed(body)).as(body).isEqualTo(treePath(body));
         }
+    }
+
+    /** An opt_in whose data has {@code keys} keys, the last one repeating key {@code repeat} (-1: none). */
+    static String bigObject(int keys, int repeat) {
+        StringBuilder data = new StringBuilder();
+        for (int i = 0; i < keys; i++) {
+            data.append(i > 0 ? "," : "").append("\"k").append(i).append("\":").append(i);
+        }
+        if (repeat >= 0) {
+            data.append(",\"k").append(repeat).append("\":0");
+        }
+        return "{\"customer\":\"c1\",\"action\":\"opt_in\",\"data\":{" + data + "}}";
     }
 
     @Test
