@@ -22,7 +22,8 @@ final class CanonicalJson {
     private static final int INSERTION_SORT_MAX = 32;
 
     private final StringBuilder out = new StringBuilder(512);
-    private final StringBuilder scratch = new StringBuilder(512);
+    /** The members of the object being closed, copied out in bulk before they are written back sorted. */
+    private char[] scratch = new char[512];
     private final MessageDigest sha256 = sha256();
     private final byte[] digest = new byte[32];
     private byte[] utf8 = new byte[1024];
@@ -85,9 +86,11 @@ final class CanonicalJson {
         if (count > 1) {
             int start = contentStart[depth];
             sortMembers(first, count);
-            scratch.setLength(0);
-            scratch.append(out, start, out.length());
             int regionEnd = out.length();
+            if (scratch.length < regionEnd - start) {
+                scratch = new char[Math.max(regionEnd - start, scratch.length * 2)];
+            }
+            out.getChars(start, regionEnd, scratch, 0);
             out.setLength(start);
             for (int i = 0; i < count; i++) {
                 int m = order[i];
@@ -96,7 +99,7 @@ final class CanonicalJson {
                 if (i > 0) {
                     out.append(',');
                 }
-                out.append(scratch, from, to);
+                out.append(scratch, from, to - from);
             }
         }
         for (int i = first; i < members; i++) {
