@@ -21,7 +21,10 @@ final class CanonicalJson {
     /** Objects with more members than this are sorted by a library sort (allocates; hostile bodies only). */
     private static final int INSERTION_SORT_MAX = 32;
 
-    private final StringBuilder out = new StringBuilder(512);
+    /** Past this size a buffer grown by one hostile body is dropped at the next reset rather than kept. */
+    private static final int KEEP_CHARS = 16 * 1024;
+
+    private StringBuilder out = new StringBuilder(512);
     /** The members of the object being closed, copied out in bulk before they are written back sorted. */
     private char[] scratch = new char[512];
     private final MessageDigest sha256 = sha256();
@@ -43,6 +46,11 @@ final class CanonicalJson {
 
     /** Forgets everything: the next call starts a new value. */
     void reset() {
+        if (out.capacity() > KEEP_CHARS) {
+            out = new StringBuilder(512);
+            scratch = new char[512];
+            utf8 = new byte[1024];
+        }
         out.setLength(0);
         depth = 0;
         members = 0;

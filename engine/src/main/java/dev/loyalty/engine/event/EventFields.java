@@ -8,6 +8,9 @@ import java.util.Arrays;
  */
 final class EventFields {
 
+    /** Slots kept between events; a hostile body's thousands of lines are not kept alive. */
+    private static final int KEEP_ITEMS = 256;
+
     /** Whether the event itself is a JSON object. */
     boolean isObject;
     final JsonValue customer = new JsonValue();
@@ -72,6 +75,9 @@ final class EventFields {
         items.clear();
         itemsIsArray = false;
         itemCount = 0;
+        if (itemSlots.length > KEEP_ITEMS) {
+            itemSlots = new Item[0];
+        }
     }
 
     /** A cleared slot for the next checkout line. */

@@ -13,6 +13,7 @@ import java.util.Set;
 final class FieldNames {
 
     private static final int LINEAR_MAX = 32;
+    private static final int KEEP_NAMES = 1024;
 
     private String[] names = new String[64];
     private int count;
@@ -21,6 +22,9 @@ final class FieldNames {
     private int depth;
 
     void reset() {
+        if (names.length > KEEP_NAMES) {
+            names = new String[64]; // a hostile body's many names are not kept alive
+        }
         count = 0;
         Arrays.fill(bigObjects, 0, depth, null);
         depth = 0;

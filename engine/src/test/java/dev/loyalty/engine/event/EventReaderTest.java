@@ -151,6 +151,21 @@ class EventReaderTest {
     }
 
     @Test
+    void shouldReadNormallyAfterAHugeBody() {
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            items.append(i > 0 ? "," : "").append("{\"product_id\":\"p").append(i).append("\",\"price\":1,\"quantity\":1}");
+        }
+        String huge = "{\"customer\":\"c1\",\"action\":\"checkout\",\"id\":\"h\",\"data\":{\"transaction_id\":\"T\","
+                + "\"items\":[" + items + "]}}";
+        String normal = "{\"customer\":\"c1\",\"action\":\"checkout\",\"id\":\"n\",\"data\":{\"transaction_id\":\"T\","
+                + "\"items\":[{\"product_id\":\"p\",\"price\":2.5,\"quantity\":2}]}}";
+        for (String body : List.of(huge, bigObject(3000, -1), normal, huge, normal)) {
+            assertThat(streamed(body)).as(body.substring(0, 40)).isEqualTo(treePath(body));
+        }
+    }
+
+    @Test
     void shouldReadAValidCheckoutWithItsLines() throws Exception {
         ReadEvent read = reader.readEvent(("{\"data\":{\"items\":[{\"quantity\":2,\"price\":10.50,\"product_id\":\"p\","
                 + "\"discount\":1}],\"transaction_id\":\"T-1\",\"total\":20},\"action\":\"checkout\","
