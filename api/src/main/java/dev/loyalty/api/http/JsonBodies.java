@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.loyalty.engine.event.EventReader;
 
 import java.io.IOException;
 
@@ -21,7 +22,7 @@ import java.io.IOException;
 public final class JsonBodies {
 
     /** Deepest accepted nesting of objects and arrays in a request body. */
-    public static final int MAX_DEPTH = 64;
+    public static final int MAX_DEPTH = EventReader.MAX_DEPTH; // one bound for the tree and the streamed reads
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
