@@ -1,9 +1,12 @@
 package dev.loyalty.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.api.http.BodyHash;
 import dev.loyalty.api.http.JsonBodies;
 import dev.loyalty.bench.load.EventMix;
+import dev.loyalty.engine.event.EventReader;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.Validated;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,10 +25,13 @@ import org.openjdk.jmh.infra.Blackhole;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the API does to a request body before the journal, per event: JSON bytes → Jackson tree (the API's
- * parser: BigDecimal numbers, duplicate-key and trailing-token checks) → {@link EventValidator} → Event.
- * Bodies come from {@link EventMix} (64 different ones, cycled), with idempotency ids. {@code bulk100}
- * parses 100-event bulks of the realistic mix and validates every event; its score is per event.
+ * What the API does to a request body before the journal, per event. The tree path (before issue 12): JSON
+ * bytes → Jackson tree (the API's parser: BigDecimal numbers, duplicate-key and trailing-token checks) →
+ * {@link EventValidator} → Event, then {@link BodyHash} of the tree for the idempotency id. The streaming
+ * path ({@code streamed*}, what the routes run now): {@link EventReader}, one pass from bytes to the Event
+ * and its hash. Bodies come from {@link EventMix} (64 different ones, cycled), with idempotency ids.
+ * {@code bulk100*} read 100-event bulks of the realistic mix; their score is per event. Run with
+ * {@code -prof gc} for bytes per operation.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -40,11 +46,13 @@ public class EventDecodeBenchmark {
     @State(Scope.Thread)
     public static class Validation {
         EventValidator validator;
+        EventReader reader;
         long nowMs;
 
         @Setup
         public void setUp() {
             validator = new EventValidator(Fixtures.rules());
+            reader = new EventReader(Fixtures.rules());
             nowMs = System.currentTimeMillis();
         }
     }
@@ -126,5 +134,38 @@ public class EventDecodeBenchmark {
         for (int i = 0; i < events.size(); i++) {
             bh.consume(v.validator.validate(events.get(i), v.nowMs));
         }
+    }
+
+    /** The tree path as {@code POST /events} ran it: tree → validated event → hash of the tree. */
+    @Benchmark
+    public long treeWithHash(Singles s, Validation v) {
+        JsonNode body = JsonBodies.parse(s.next());
+        Validated validated = v.validator.validate(body, v.nowMs);
+        return validated.event().id() == null ? 0 : BodyHash.of(body);
+    }
+
+    /** Bytes → validated event and its hash in one streaming pass (what {@code POST /events} runs now). */
+    @Benchmark
+    public ReadEvent streamed(Singles s, Validation v) throws Exception {
+        return v.reader.readEvent(s.next(), v.nowMs);
+    }
+
+    /** One 100-event bulk body → tree → 100 validated and hashed events, as the bulk route ran it. */
+    @Benchmark
+    @OperationsPerInvocation(100)
+    public void bulk100TreeWithHash(Bulks b, Validation v, Blackhole bh) {
+        JsonNode events = JsonBodies.parse(b.next()).get("events");
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode node = events.get(i);
+            Validated validated = v.validator.validate(node, v.nowMs);
+            bh.consume(validated.isOk() && validated.event().id() != null ? BodyHash.of(node) : 0);
+        }
+    }
+
+    /** One 100-event bulk body → 100 validated and hashed events in one streaming pass. */
+    @Benchmark
+    @OperationsPerInvocation(100)
+    public void bulk100Streamed(Bulks b, Validation v, Blackhole bh) throws Exception {
+        bh.consume(v.reader.readBulk(b.next(), v.nowMs, 100));
     }
 }

@@ -1,6 +1,5 @@
 package dev.loyalty.api.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
@@ -8,8 +7,8 @@ import dev.loyalty.engine.LoyaltyEngine.IngestRefusedException;
 import dev.loyalty.engine.LoyaltyEngine.Refusal;
 import dev.loyalty.engine.LoyaltyEngine.Submission;
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
-import dev.loyalty.engine.event.Event;
-import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.event.BulkRead;
+import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.Validated;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -37,26 +36,27 @@ final class EventRoutes {
     private static final long MAX_SEQ = 1L << 53;
 
     private final LoyaltyEngine engine;
-    private final EventValidator validator;
+    private final EventBodies bodies;
     private final long syncTimeoutMs;
     private final int bulkMax;
 
     EventRoutes(LoyaltyEngine engine, long syncTimeoutMs, int bulkMax) {
         this.engine = engine;
-        this.validator = engine.validator();
+        this.bodies = new EventBodies(engine.config().rules());
         this.syncTimeoutMs = syncTimeoutMs;
         this.bulkMax = bulkMax;
     }
 
     /** {@code POST /events}. */
     void post(RoutingContext ctx) {
-        JsonNode body = JsonBodyHandler.body(ctx);
+        ReadEvent read = bodies.event(JsonBodyHandler.bytes(ctx), engine.nowMs());
         boolean async = asyncMode(ctx);
-        Validated validated = validator.validate(body, engine.nowMs());
+        Validated validated = read.validated();
         if (!validated.isOk()) {
             throw ApiException.of(validated.error());
         }
-        Submission submission = engine.submit(List.of(submitted(body, validated.event())), !async).get(0);
+        Submission submission = engine.submit(List.of(new Submitted(validated.event(), read.bodyHash())), !async)
+                .get(0);
         Refusal refusal = submission.refusal();
         if (refusal != null) {
             HttpErrors.send(ctx, refusal.status(), refusal.code(), refusal.message());
@@ -80,33 +80,21 @@ final class EventRoutes {
      * {@code accepted}.
      */
     void postBulk(RoutingContext ctx) {
-        JsonNode body = JsonBodyHandler.body(ctx);
+        BulkRead read = bodies.bulk(JsonBodyHandler.bytes(ctx), engine.nowMs(), bulkMax);
         boolean async = asyncMode(ctx);
-        if (!body.isObject()) {
-            throw new ApiException(400, "invalid_field", "request body must be a JSON object holding 'events'");
+        if (read.error() != null) {
+            throw ApiException.of(read.error());
         }
-        JsonNode events = body.get("events");
-        if (events == null) {
-            throw ApiException.missingField("events");
-        }
-        if (!events.isArray()) {
-            throw ApiException.invalidField("events", "must be a list of events");
-        }
-        int total = events.size();
-        if (total > bulkMax) {
-            throw ApiException.invalidField("events", "holds " + total + " events; at most " + bulkMax
-                    + " are allowed (api.bulk-max)");
-        }
+        int total = read.slots().size();
         BulkSlot[] slots = new BulkSlot[total];
         List<Submitted> batch = new ArrayList<>(total);
         int[] slotOf = new int[total];
-        long nowMs = engine.nowMs();
         for (int i = 0; i < total; i++) {
-            JsonNode node = events.get(i);
-            Validated validated = validator.validate(node, nowMs);
+            ReadEvent slot = read.slots().get(i);
+            Validated validated = slot.validated();
             if (validated.isOk()) {
                 slotOf[batch.size()] = i;
-                batch.add(submitted(node, validated.event()));
+                batch.add(new Submitted(validated.event(), slot.bodyHash()));
             } else {
                 slots[i] = new BulkSlot.Invalid(validated.error());
             }
@@ -236,9 +224,5 @@ final class EventRoutes {
             case "sync" -> false;
             default -> throw ApiException.invalidField("mode", "must be sync or async");
         };
-    }
-
-    private static Submitted submitted(JsonNode node, Event event) {
-        return new Submitted(event, event.id() == null ? 0 : BodyHash.of(node));
     }
 }

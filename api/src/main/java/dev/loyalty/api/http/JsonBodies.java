@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.loyalty.engine.event.EventReader;
 
 import java.io.IOException;
 
@@ -21,7 +22,7 @@ import java.io.IOException;
 public final class JsonBodies {
 
     /** Deepest accepted nesting of objects and arrays in a request body. */
-    public static final int MAX_DEPTH = 64;
+    public static final int MAX_DEPTH = EventReader.MAX_DEPTH; // one bound for the tree and the streamed reads
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
@@ -43,18 +44,30 @@ public final class JsonBodies {
         JsonNode node;
         try {
             node = MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed_json", "request body is not valid JSON: " + describe(e));
-        } catch (IOException e) {
-            throw new ApiException(400, "malformed_json", "request body is not valid JSON");
-        } catch (NumberFormatException | ArithmeticException e) {
-            // Valid JSON, but a number no decimal can hold (an exponent past the int range, 1e4000000000).
-            throw new ApiException(400, "invalid_field", "request body holds a number out of any usable range");
+        } catch (IOException | NumberFormatException | ArithmeticException e) {
+            throw unreadable(e);
         }
         if (node == null || node.isMissingNode()) {
-            throw new ApiException(400, "malformed_json", "request body is empty");
+            throw empty();
         }
         return node;
+    }
+
+    /** 400 for a body that holds no JSON value. */
+    static ApiException empty() {
+        return new ApiException(400, "malformed_json", "request body is empty");
+    }
+
+    /** 400 for what a JSON parser threw reading a body (not valid JSON, or a number out of any range). */
+    static ApiException unreadable(Exception e) {
+        if (e instanceof JsonProcessingException invalid) {
+            return new ApiException(400, "malformed_json", "request body is not valid JSON: " + describe(invalid));
+        }
+        if (e instanceof NumberFormatException || e instanceof ArithmeticException) {
+            // Valid JSON, but a number no decimal can hold (an exponent past the int range, 1e4000000000).
+            return new ApiException(400, "invalid_field", "request body holds a number out of any usable range");
+        }
+        return new ApiException(400, "malformed_json", "request body is not valid JSON");
     }
 
     private static String describe(JsonProcessingException e) {

@@ -8,16 +8,18 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Reads a request's JSON body and hands the parsed tree to the next handler ({@link #body}). Checks, in
+ * Reads a request's JSON body and hands it to the next handler ({@link #bytes}, or parsed by {@link #body}). Checks, in
  * api.md's order: content type ({@code 415} unless {@code application/json}, parameters allowed), size
  * ({@code 413} past the limit, from {@code Content-Length} before reading or while reading a chunked body:
  * nothing past the limit is ever buffered, and the connection closes soon after),
- * then a request signature if the key signs ({@code 401 invalid_signature}), then JSON ({@code 400 malformed_json}). Must run in the same event-loop turn as the request's arrival
+ * then a request signature if the key signs ({@code 401 invalid_signature}); the route then reads the JSON first thing ({@code 400 malformed_json}). Must run in the same event-loop turn as the request's arrival
  * (no asynchronous handler before it), so that no body chunk is missed. Event loop only.
  */
 final class JsonBodyHandler implements Handler<RoutingContext> {
 
     private static final String BODY = "loyalty.body";
+    private static final String TREE = "loyalty.body.tree";
+    private static final byte[] EMPTY = new byte[0];
     /** A declared length is only a promise: preallocate at most this much before bytes arrive. */
     private static final int INITIAL_BUFFER_MAX = 64 * 1024;
     /** How long the rest of a refused body is drained before the connection closes. */
@@ -31,8 +33,18 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
         this.signatures = signatures;
     }
 
-    /** The body parsed by this handler earlier in the chain. */
+    /** The body read by this handler earlier in the chain, as a tree: parsed at the first call. */
     static JsonNode body(RoutingContext ctx) {
+        JsonNode tree = ctx.get(TREE);
+        if (tree == null) {
+            tree = JsonBodies.parse(bytes(ctx));
+            ctx.put(TREE, tree);
+        }
+        return tree;
+    }
+
+    /** The body's bytes as received, for routes that stream them ({@link EventBodies}). */
+    static byte[] bytes(RoutingContext ctx) {
         return ctx.get(BODY);
     }
 
@@ -49,7 +61,7 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
             return;
         }
         if (request.isEnded()) {
-            parsed(ctx, new byte[0]);
+            parsed(ctx, EMPTY);
             return;
         }
         if (HttpHeaders.CONTINUE.toString().equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
@@ -80,10 +92,13 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
         });
     }
 
-    /** A signed request's signature covers the bytes as received: checked before they are parsed. */
+    /**
+     * A signed request's signature covers the bytes as received: checked before they are parsed. The JSON
+     * is read by the route (as a tree via {@link #body}, or streamed from {@link #bytes}), first thing.
+     */
     private void parsed(RoutingContext ctx, byte[] bytes) {
         signatures.verifyBody(ctx, bytes);
-        ctx.put(BODY, JsonBodies.parse(bytes));
+        ctx.put(BODY, bytes);
         ctx.next();
     }
 

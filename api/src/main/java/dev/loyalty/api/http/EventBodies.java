@@ -1,0 +1,52 @@
+package dev.loyalty.api.http;
+
+import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.event.BulkRead;
+import dev.loyalty.engine.event.EventReader;
+import dev.loyalty.engine.event.ReadEvent;
+
+import java.io.IOException;
+
+/**
+ * Reads {@code POST /events} and {@code POST /events/bulk} bodies in one streaming pass each (no JSON
+ * tree), with one reusable {@link EventReader} per thread; a body that is no JSON answers 400 exactly as
+ * {@link JsonBodies} words it. Thread-safe (event loops).
+ */
+final class EventBodies {
+
+    private final ThreadLocal<EventReader> readers;
+
+    EventBodies(RulesConfig rules) {
+        this.readers = ThreadLocal.withInitial(() -> new EventReader(rules));
+    }
+
+    /**
+     * The validated event of a single-event body and its idempotency hash.
+     *
+     * @throws ApiException 400 when the body is empty or not JSON (a validation failure is in the result)
+     */
+    ReadEvent event(byte[] body, long nowMs) {
+        try {
+            return readers.get().readEvent(body, nowMs);
+        } catch (EventReader.EmptyBodyException e) {
+            throw JsonBodies.empty();
+        } catch (IOException | NumberFormatException | ArithmeticException e) {
+            throw JsonBodies.unreadable(e);
+        }
+    }
+
+    /**
+     * Every slot of a bulk body, or the envelope's error.
+     *
+     * @throws ApiException 400 when the body is empty or not JSON
+     */
+    BulkRead bulk(byte[] body, long nowMs, int bulkMax) {
+        try {
+            return readers.get().readBulk(body, nowMs, bulkMax);
+        } catch (EventReader.EmptyBodyException e) {
+            throw JsonBodies.empty();
+        } catch (IOException | NumberFormatException | ArithmeticException e) {
+            throw JsonBodies.unreadable(e);
+        }
+    }
+}
