@@ -1,16 +1,18 @@
 package dev.loyalty.engine.event;
 
+import static dev.loyalty.engine.event.EventRuleChecks.abbreviate;
+import static dev.loyalty.engine.event.EventRuleChecks.bounded;
+import static dev.loyalty.engine.event.EventRuleChecks.invalid;
+import static dev.loyalty.engine.event.EventRuleChecks.missing;
+import static dev.loyalty.engine.event.EventRuleChecks.parseIsoMs;
+import static dev.loyalty.engine.event.EventRuleChecks.secondsToMs;
+import static dev.loyalty.engine.event.EventRuleChecks.withinWindow;
+
 import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.event.EventRuleChecks.Invalid;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.RoundingMode;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,10 +28,6 @@ final class EventChecks {
     private static final int MAX_ID_LENGTH = 128;
     private static final int MAX_TEXT_LENGTH = 128;
     private static final int MAX_REASON_LENGTH = 1024;
-    private static final long DAY_MS = 86_400_000L;
-    private static final int MAX_DIGITS = 40;
-    private static final BigDecimal MS_PER_SECOND = BigDecimal.valueOf(1000);
-    private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(1_000_000_000_000L);
     private static final BigInteger MAX_MONEY = BigInteger.valueOf(EventValidator.MAX_MONEY_CENTS);
 
     private static final int LINE = 0;
@@ -53,25 +51,6 @@ final class EventChecks {
 
     EventChecks(RulesConfig rules) {
         this.rules = rules;
-    }
-
-    /** A validation failure inside the checks only (no stack trace: it is control flow). */
-    private static final class Invalid extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient ValidationError error;
-
-        Invalid(ValidationError error) {
-            super(error.message(), null, false, false);
-            this.error = error;
-        }
-    }
-
-    private static Invalid missing(String field) {
-        return new Invalid(ValidationError.missing(field));
-    }
-
-    private static Invalid invalid(String field, String why) {
-        return new Invalid(ValidationError.invalid(field, why));
     }
 
     /**
@@ -286,7 +265,7 @@ final class EventChecks {
         } else if (v.kind == JsonValue.Kind.DECIMAL) {
             BigInteger i;
             try {
-                i = decimal(v.decimal, field).toBigIntegerExact();
+                i = bounded(v.decimal, field).toBigIntegerExact();
             } catch (ArithmeticException fraction) {
                 throw invalid(field, "must be an integer");
             }
@@ -317,7 +296,7 @@ final class EventChecks {
         if (v.kind != JsonValue.Kind.DECIMAL) {
             throw invalid(field, "must be a number");
         }
-        BigDecimal d = decimal(v.decimal, field);
+        BigDecimal d = bounded(v.decimal, field);
         if (d.signum() < 0) {
             throw invalid(field, "must not be negative");
         }
@@ -334,20 +313,6 @@ final class EventChecks {
     }
 
     /** The exact decimal, its magnitude bounded before any arithmetic (1e999999999 must stay cheap). */
-    private static BigDecimal decimal(BigDecimal d, String field) {
-        if (d.signum() == 0) {
-            return BigDecimal.ZERO;
-        }
-        if (d.precision() - (long) d.scale() > MAX_DIGITS) {
-            throw invalid(field, "is too large");
-        }
-        BigDecimal stripped = d.stripTrailingZeros();
-        if (stripped.scale() > MAX_DIGITS) {
-            throw invalid(field, "has too many decimals");
-        }
-        return stripped;
-    }
-
     private static List<Event.Item> items(EventFields f) {
         if (!f.itemsIsArray) {
             throw invalid("data.items", "must be an array");
@@ -388,54 +353,15 @@ final class EventChecks {
         String field = "data.effective_timestamp";
         long ms;
         if (v.isNumber()) {
-            BigDecimal seconds = decimal(v.decimalValue(), field);
-            if (seconds.abs().compareTo(MAX_SECONDS) > 0) {
-                throw invalid(field, "is out of range");
-            }
-            ms = seconds.multiply(MS_PER_SECOND).setScale(0, RoundingMode.FLOOR).longValueExact();
+            ms = secondsToMs(bounded(v.decimalValue(), field), field);
         } else if (v.kind == JsonValue.Kind.STRING) {
             ms = parseIsoMs(v.text, field);
         } else {
             throw invalid(field, "must be an ISO-8601 string or unix seconds");
         }
-        long latest = nowMs + rules.maxFutureSeconds() * 1000L;
-        long earliest = nowMs - rules.maxBackdateDays() * DAY_MS;
-        if (ms > latest) {
-            throw invalid(field, "is more than " + rules.maxFutureSeconds() + " seconds in the future");
-        }
-        if (ms < earliest) {
-            throw invalid(field, "is more than " + rules.maxBackdateDays() + " days in the past");
-        }
-        return ms;
+        return withinWindow(ms, nowMs, rules, field);
     }
 
-    /** ISO-8601 instant: with an offset or Z; a date-time or date without offset is taken as UTC. */
-    private static long parseIsoMs(String text, String field) {
-        try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notOffset) {
-            // fall through to the forms without an offset
-        }
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notInstant) {
-            // fall through
-        }
-        try {
-            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notLocal) {
-            // fall through
-        }
-        try {
-            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notDate) {
-            throw invalid(field, "is not an ISO-8601 timestamp");
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "…";
-    }
 
     /** Reads the stored profile attributes of an event whose {@code data} is an object. */
     @FunctionalInterface

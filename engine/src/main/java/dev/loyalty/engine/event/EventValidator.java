@@ -1,18 +1,21 @@
 package dev.loyalty.engine.event;
 
+import static dev.loyalty.engine.event.EventRuleChecks.abbreviate;
+import static dev.loyalty.engine.event.EventRuleChecks.bounded;
+import static dev.loyalty.engine.event.EventRuleChecks.invalid;
+import static dev.loyalty.engine.event.EventRuleChecks.missing;
+import static dev.loyalty.engine.event.EventRuleChecks.parseIsoMs;
+import static dev.loyalty.engine.event.EventRuleChecks.secondsToMs;
+import static dev.loyalty.engine.event.EventRuleChecks.withinWindow;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.event.EventRuleChecks.Invalid;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,10 +44,7 @@ public final class EventValidator {
     private static final int MAX_ID_LENGTH = 128;
     private static final int MAX_TEXT_LENGTH = 128;
     private static final int MAX_REASON_LENGTH = 1024;
-    private static final long DAY_MS = 86_400_000L;
     /** Most integer digits, and most decimals, a number may have before it is refused. */
-    private static final int MAX_DIGITS = 40;
-    private static final BigDecimal MS_PER_SECOND = BigDecimal.valueOf(1000);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RulesConfig rules;
@@ -68,25 +68,6 @@ public final class EventValidator {
             return Validated.fail(ValidationError.invalid("event", "could not be read: " + unexpected.getClass()
                     .getSimpleName()));
         }
-    }
-
-    /** A validation failure, thrown inside the validator only (no stack trace: it is control flow). */
-    private static final class Invalid extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient ValidationError error;
-
-        Invalid(ValidationError error) {
-            super(error.message(), null, false, false);
-            this.error = error;
-        }
-    }
-
-    private static Invalid missing(String field) {
-        return new Invalid(ValidationError.missing(field));
-    }
-
-    private static Invalid invalid(String field, String why) {
-        return new Invalid(ValidationError.invalid(field, why));
     }
 
     private Event parse(JsonNode node, long nowMs) {
@@ -337,18 +318,7 @@ public final class EventValidator {
             }
             d = new BigDecimal(Double.toString(x));
         }
-        if (d.signum() == 0) {
-            return BigDecimal.ZERO;
-        }
-        // bound the exponent before any arithmetic: 1e999999999 must not become a huge BigInteger
-        if (d.precision() - (long) d.scale() > MAX_DIGITS) {
-            throw invalid(field, "is too large");
-        }
-        d = d.stripTrailingZeros();
-        if (d.scale() > MAX_DIGITS) {
-            throw invalid(field, "has too many decimals");
-        }
-        return d;
+        return bounded(d, field);
     }
 
     private static void checkoutValue(JsonNode data, Builder b) {
@@ -412,49 +382,13 @@ public final class EventValidator {
         String field = "data.effective_timestamp";
         long ms;
         if (v.isNumber()) {
-            BigDecimal seconds = decimal(v, field);
-            if (seconds.abs().compareTo(BigDecimal.valueOf(1_000_000_000_000L)) > 0) {
-                throw invalid(field, "is out of range");
-            }
-            ms = seconds.multiply(MS_PER_SECOND).setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+            ms = secondsToMs(decimal(v, field), field);
         } else if (v.isTextual()) {
             ms = parseIsoMs(v.textValue(), field);
         } else {
             throw invalid(field, "must be an ISO-8601 string or unix seconds");
         }
-        long latest = nowMs + rules.maxFutureSeconds() * 1000L;
-        long earliest = nowMs - rules.maxBackdateDays() * DAY_MS;
-        if (ms > latest) {
-            throw invalid(field, "is more than " + rules.maxFutureSeconds() + " seconds in the future");
-        }
-        if (ms < earliest) {
-            throw invalid(field, "is more than " + rules.maxBackdateDays() + " days in the past");
-        }
-        return ms;
-    }
-
-    /** ISO-8601 instant: with an offset or Z; a date-time or date without offset is taken as UTC. */
-    private static long parseIsoMs(String text, String field) {
-        try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notOffset) {
-            // fall through to the forms without an offset
-        }
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notInstant) {
-            // fall through
-        }
-        try {
-            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notLocal) {
-            // fall through
-        }
-        try {
-            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException notDate) {
-            throw invalid(field, "is not an ISO-8601 timestamp");
-        }
+        return withinWindow(ms, nowMs, rules, field);
     }
 
     /** Profile attributes: {@code data} without the event attribute {@code effective_timestamp}. */
@@ -471,7 +405,4 @@ public final class EventValidator {
         }
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "…";
-    }
 }
