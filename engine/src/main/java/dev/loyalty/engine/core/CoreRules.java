@@ -12,6 +12,7 @@ import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.ApplyContext;
 import dev.loyalty.engine.rules.CustomerView;
+import dev.loyalty.engine.rules.Expiry;
 import dev.loyalty.engine.rules.LedgerKind;
 import dev.loyalty.engine.rules.RuleError;
 
@@ -142,7 +143,7 @@ public final class CoreRules {
         runDueWork(slot, clockMs, null, seq, sink);
         QualifyingWindow q = table.qualifyingOrNull(slot);
         if (q != null) {
-            q.pruneBefore(ExpiryMath.plusDays(clockMs, -(long) windowDays));
+            q.pruneBefore(Expiry.plusDays(clockMs, -(long) windowDays));
         }
         return null;
     }
@@ -165,7 +166,7 @@ public final class CoreRules {
         for (int a = 0; a < accounts; a++) {
             LotList lots = table.lotsOrNull(slot, a);
             if (lots != null && !lots.isEmpty()) {
-                next = Math.min(next, ExpiryMath.expiryMs(accountRules[a], lots.eventTimeMs(0), lastActivity));
+                next = Math.min(next, Expiry.expiryMs(accountRules[a], lots.eventTimeMs(0), lastActivity));
             }
         }
         long tierValid = table.tierValidUntilMs(slot);
@@ -192,7 +193,7 @@ public final class CoreRules {
     /** Qualifying points as of that instant. */
     public long qualifyingPoints(int slot, long asOfMs) {
         QualifyingWindow q = table.qualifyingOrNull(slot);
-        return q == null ? 0 : q.sumFrom(ExpiryMath.plusDays(asOfMs, -(long) windowDays));
+        return q == null ? 0 : q.sumFrom(Expiry.plusDays(asOfMs, -(long) windowDays));
     }
 
     /** Name of the tier at that index of the ladder (the top one if the ladder has shrunk since). */
@@ -269,7 +270,7 @@ public final class CoreRules {
             LotList lots = table.lotsOrNull(slot, a);
             int group = 0;
             while (lots != null && group < lots.size()
-                    && ExpiryMath.expiryMs(accountRules[a], lots.eventTimeMs(group), lastActivity) == atMs) {
+                    && Expiry.expiryMs(accountRules[a], lots.eventTimeMs(group), lastActivity) == atMs) {
                 instant.add(lots.order(group), InstantWork.EXPIRE, a, group);
                 group++;
             }
@@ -320,13 +321,13 @@ public final class CoreRules {
                 continue;
             }
             AccountRules rules = accountRules[a];
-            long first = ExpiryMath.expiryMs(rules, lots.eventTimeMs(0), lastActivity);
+            long first = Expiry.expiryMs(rules, lots.eventTimeMs(0), lastActivity);
             if (first == Long.MAX_VALUE || first > dueMs) {
                 continue;
             }
             // the lots expiring first form a prefix; among them the earliest journal order goes first
             for (int i = 0; i < lots.size(); i++) {
-                if (i > 0 && ExpiryMath.expiryMs(rules, lots.eventTimeMs(i), lastActivity) != first) {
+                if (i > 0 && Expiry.expiryMs(rules, lots.eventTimeMs(i), lastActivity) != first) {
                     break;
                 }
                 if (before(first, lots.order(i))) {
@@ -354,7 +355,7 @@ public final class CoreRules {
         int tier = tierFor(qualifyingPoints(slot, atMs));
         table.tierIndex(slot, tier);
         if (tier > 0 && validityDays > 0) {
-            table.tierValidUntilMs(slot, ExpiryMath.plusDays(atMs, validityDays));
+            table.tierValidUntilMs(slot, Expiry.plusDays(atMs, validityDays));
             table.tierOrder(slot, table.takeOrder(slot));
         } else {
             table.tierValidUntilMs(slot, CustomerTable.NONE);
@@ -366,7 +367,7 @@ public final class CoreRules {
         if (tier > table.tierIndex(slot)) {
             table.tierIndex(slot, tier);
             if (validityDays > 0) {
-                table.tierValidUntilMs(slot, ExpiryMath.plusDays(clockMs, validityDays));
+                table.tierValidUntilMs(slot, Expiry.plusDays(clockMs, validityDays));
                 table.tierOrder(slot, table.takeOrder(slot));
             } else {
                 table.tierValidUntilMs(slot, CustomerTable.NONE);
@@ -663,7 +664,7 @@ public final class CoreRules {
         int row;
         if (pendingDays > 0) {
             row = t.add(Transactions.CHECKOUT, Transactions.PENDING, txn, account, eventTimeMs, order, eligible, points,
-                    qualifies, ExpiryMath.plusDays(eventTimeMs, pendingDays));
+                    qualifies, Expiry.plusDays(eventTimeMs, pendingDays));
             table.add(slot, account, CustomerTable.PENDING, points);
             entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.PENDING, points, txn);
         } else {

@@ -5,6 +5,7 @@ import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.config.RulesConfig.AccountRules;
 import dev.loyalty.engine.config.RulesConfig.Tier;
 import dev.loyalty.engine.config.RulesConfig.TierRules;
+import dev.loyalty.engine.rules.Expiry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -65,9 +66,9 @@ class ArithmeticTest {
         int m = Math.max(1, Math.min(12, month));
         LocalDate first = LocalDate.of(year, m, 1);
         int d = Math.max(1, Math.min(first.lengthOfMonth(), day));
-        long expected = first.withDayOfMonth(d).toEpochDay() * ExpiryMath.DAY_MS + ExpiryMath.DAY_MS - 1;
-        assertThat(ExpiryMath.calendar(eventTimeMs, month, day)).isEqualTo(expected);
-        assertThat(ExpiryMath.expiryMs(new AccountRules("a", ExpiryPolicy.CALENDAR, 0, month, day), eventTimeMs,
+        long expected = first.withDayOfMonth(d).toEpochDay() * Expiry.DAY_MS + Expiry.DAY_MS - 1;
+        assertThat(Expiry.calendar(eventTimeMs, month, day)).isEqualTo(expected);
+        assertThat(Expiry.expiryMs(new AccountRules("a", ExpiryPolicy.CALENDAR, 0, month, day), eventTimeMs,
                 Long.MIN_VALUE)).isEqualTo(expected);
     }
 
@@ -75,11 +76,11 @@ class ArithmeticTest {
     void shouldAddDaysSaturatingLikeExactArithmetic(@ForAll long timeMs, @ForAll long days) {
         long expected;
         try {
-            expected = Math.addExact(timeMs, Math.multiplyExact(days, ExpiryMath.DAY_MS));
+            expected = Math.addExact(timeMs, Math.multiplyExact(days, Expiry.DAY_MS));
         } catch (ArithmeticException overflow) {
             expected = days >= 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
         }
-        assertThat(ExpiryMath.plusDays(timeMs, days)).isEqualTo(expected);
+        assertThat(Expiry.plusDays(timeMs, days)).isEqualTo(expected);
     }
 
     @Property(tries = 1000)
