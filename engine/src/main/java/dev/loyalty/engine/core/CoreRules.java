@@ -1,9 +1,5 @@
 package dev.loyalty.engine.core;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.config.RulesConfig.AccountRules;
 import dev.loyalty.engine.config.RulesConfig.CustomAction;
@@ -14,6 +10,7 @@ import dev.loyalty.engine.rules.ApplyContext;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.Expiry;
 import dev.loyalty.engine.rules.LedgerKind;
+import dev.loyalty.engine.rules.ProfileMerge;
 import dev.loyalty.engine.rules.RuleError;
 
 import java.math.BigInteger;
@@ -35,7 +32,6 @@ import java.util.Set;
  */
 public final class CoreRules {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String OPT_IN = "opt_in";
     private static final String OPT_OUT = "opt_out";
@@ -471,7 +467,7 @@ public final class CoreRules {
                 error = null;
                 break;
             case PROFILE:
-                table.attributesJson(slot, mergeAttributes(table.attributesJson(slot), e.attributesJson()));
+                table.attributesJson(slot, ProfileMerge.merge(table.attributesJson(slot), e.attributesJson()));
                 error = null;
                 break;
             case "point_add":
@@ -547,7 +543,7 @@ public final class CoreRules {
         table.exists(slot, true);
         table.active(slot, true);
         table.optedInAtMs(slot, eventTimeMs);
-        table.attributesJson(slot, mergeAttributes(table.attributesJson(slot), e.attributesJson()));
+        table.attributesJson(slot, ProfileMerge.merge(table.attributesJson(slot), e.attributesJson()));
         return null;
     }
 
@@ -928,27 +924,5 @@ public final class CoreRules {
     private static RuleError alreadyRefunded(Transactions t, int row) {
         return RuleError.conflict("already_done", "checkout '" + t.transactionId(row) + "' was already "
                 + (t.status(row) == Transactions.REJECTED ? "rejected" : "refunded"));
-    }
-
-    /** Profile attributes merged as today's rules merge them (a JSON object merge, else the newest wins). */
-    static String mergeAttributes(String existing, String incoming) {
-        if (incoming == null) {
-            return existing;
-        }
-        if (existing == null) {
-            return incoming;
-        }
-        try {
-            JsonNode old = JSON.readTree(existing);
-            JsonNode add = JSON.readTree(incoming);
-            if (!(old instanceof ObjectNode) || !(add instanceof ObjectNode)) {
-                return incoming;
-            }
-            ObjectNode merged = ((ObjectNode) old).deepCopy();
-            merged.setAll((ObjectNode) add);
-            return JSON.writeValueAsString(merged);
-        } catch (JsonProcessingException e) {
-            return incoming;
-        }
     }
 }

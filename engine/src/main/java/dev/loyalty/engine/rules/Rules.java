@@ -1,9 +1,5 @@
 package dev.loyalty.engine.rules;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.config.RulesConfig.AccountRules;
 import dev.loyalty.engine.config.RulesConfig.CustomAction;
@@ -47,7 +43,6 @@ import java.util.function.LongUnaryOperator;
  */
 public final class Rules {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private static final String OPT_IN = "opt_in";
@@ -363,26 +358,6 @@ public final class Rules {
         return points.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : points.longValueExact();
     }
 
-    static String mergeAttributes(String existing, String incoming) {
-        if (incoming == null) {
-            return existing;
-        }
-        if (existing == null) {
-            return incoming;
-        }
-        try {
-            JsonNode old = JSON.readTree(existing);
-            JsonNode add = JSON.readTree(incoming);
-            if (!(old instanceof ObjectNode) || !(add instanceof ObjectNode)) {
-                return incoming;
-            }
-            ObjectNode merged = ((ObjectNode) old).deepCopy();
-            merged.setAll((ObjectNode) add);
-            return JSON.writeValueAsString(merged);
-        } catch (JsonProcessingException e) {
-            return incoming;
-        }
-    }
 
     // ---------------------------------------------------------------- the event itself
 
@@ -431,7 +406,7 @@ public final class Rules {
                     c.active = false;
                     return null;
                 case PROFILE:
-                    c.attributesJson = mergeAttributes(c.attributesJson, e.attributesJson());
+                    c.attributesJson = ProfileMerge.merge(c.attributesJson, e.attributesJson());
                     return null;
                 case "point_add":
                     return pointAdd();
@@ -476,7 +451,7 @@ public final class Rules {
             c.exists = true;
             c.active = true;
             c.optedInAtMs = eventTimeMs;
-            c.attributesJson = mergeAttributes(c.attributesJson, e.attributesJson());
+            c.attributesJson = ProfileMerge.merge(c.attributesJson, e.attributesJson());
             return null;
         }
 
