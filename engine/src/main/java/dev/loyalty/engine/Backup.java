@@ -15,6 +15,7 @@ import dev.loyalty.engine.state.PartitionStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -188,7 +189,8 @@ public final class Backup {
     public static void restoreState(Path backup, int partitions, Path root) {
         DataFolder target = new DataFolder(root);
         for (int p = 0; p < partitions; p++) {
-            copyTree(backup.resolve("state").resolve("p" + p), target.state(p));
+            copyTree(backup.resolve("state").resolve("p" + p), target.state(p),
+                    StandardCopyOption.COPY_ATTRIBUTES);
         }
     }
 
@@ -246,15 +248,18 @@ public final class Backup {
         }
     }
 
-    /** Copies a folder tree (a backup's state into a data folder). */
-    static void copyTree(Path from, Path to) {
+    /**
+     * Copies a folder tree (a backup's state into a data folder; tests set folders up with it too), files
+     * copied with {@code options}.
+     */
+    public static void copyTree(Path from, Path to, CopyOption... options) {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
                 } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(source, target, options);
                 }
             }
         } catch (IOException e) {

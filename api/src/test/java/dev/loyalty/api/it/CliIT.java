@@ -1,6 +1,7 @@
 package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.engine.Backup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,8 +127,8 @@ class CliIT {
 
         // Restore into a new folder: the backup's state next to a copy of the live journal.
         Path restored = dir.resolve("restored");
-        copyTree(backup, restored);
-        copyTree(data.resolve("journal"), restored.resolve("journal"));
+        Backup.copyTree(backup, restored, StandardCopyOption.REPLACE_EXISTING);
+        Backup.copyTree(data.resolve("journal"), restored.resolve("journal"), StandardCopyOption.REPLACE_EXISTING);
         try (EngineProcess engine = new EngineProcess(restored, ENV).start()) {
             for (Map.Entry<String, JsonNode> e : live.entrySet()) {
                 assertThat(engine.get("/customers/" + e.getKey(), KEY).body()).as(e.getKey()).isEqualTo(e.getValue());
@@ -178,16 +179,4 @@ class CliIT {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
 }

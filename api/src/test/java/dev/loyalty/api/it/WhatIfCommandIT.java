@@ -1,6 +1,7 @@
 package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.engine.testing.Folders;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,12 +12,9 @@ import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -63,19 +61,6 @@ class WhatIfCommandIT {
         }
     }
 
-    private static Map<String, String> digests(Path root) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(f)) {
-                    byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
-                    out.put(root.relativize(f).toString(), HexFormat.of().formatHex(d));
-                }
-            }
-        }
-        return out;
-    }
-
     @Test
     void shouldRefuseInvalidRulesThenReportTheCostOfDoublingTheEarnRateWithoutTouchingTheDataFolder() throws Exception {
         Path data = dir.resolve("data");
@@ -87,7 +72,7 @@ class WhatIfCommandIT {
         Path rules = dir.resolve("double.yaml");
         Files.writeString(rules, "rules: {earn: {rate: -1}}\n");
         Path out = dir.resolve("out");
-        Map<String, String> before = digests(data);
+        Map<String, String> before = Folders.fileDigests(data);
 
         EngineProcess.Result refused = EngineProcess.run(ENV, "whatif", "--data", data.toString(), "--rules",
                 rules.toString(), "--out", out.toString());
@@ -101,7 +86,7 @@ class WhatIfCommandIT {
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("what-if: [").contains("records/s");
-        assertThat(digests(data)).as("the data folder after whatif").isEqualTo(before);
+        assertThat(Folders.fileDigests(data)).as("the data folder after whatif").isEqualTo(before);
         assertThat(out).isDirectoryContaining(p -> p.getFileName().toString().equals("summary.json"));
         try (Stream<Path> left = Files.list(out)) {
             assertThat(left.map(p -> p.getFileName().toString())).as("no scratch left behind")

@@ -1,21 +1,17 @@
 package dev.loyalty.engine.whatif;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loyalty.engine.Backup;
 import dev.loyalty.engine.Engine;
 import dev.loyalty.engine.LoyaltyEngine;
-import dev.loyalty.engine.LoyaltyEngine.Submission;
-import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
-import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.JournalRetention;
 import dev.loyalty.engine.state.PartitionStore;
 import dev.loyalty.engine.testing.Eventually;
+import dev.loyalty.engine.testing.Folders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -25,17 +21,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +38,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WhatIfFromBackupTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DAY_MS = 86_400_000L;
     private static final int CUSTOMERS = 8;
     private static final int REVIEWS = 3;
@@ -79,34 +69,34 @@ class WhatIfFromBackupTest {
         config = config(data);
         session(engine -> {
             for (int i = 0; i < CUSTOMERS; i++) {
-                post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}");
-                post(engine, checkout(i, "A", 10L * i + 5));
+                History.post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}");
+                History.post(engine, History.checkout(i, "A", 10L * i + 5));
             }
         });
         Backup.run(config, backups.resolve("1-early"));
         session(engine -> {
             for (int i = 0; i < CUSTOMERS; i++) {
-                post(engine, checkout(i, "B", 20L * i + 9));
+                History.post(engine, History.checkout(i, "B", 20L * i + 9));
             }
         });
         Backup.run(config, backups.resolve("2-before-from"));
         session(engine -> {
             fromMs = engine.advanceClock(40 * 86_400L).get(10, TimeUnit.SECONDS);
             for (int i = 0; i < CUSTOMERS; i++) {
-                post(engine, checkout(i, "C", 30L * i + 11));
+                History.post(engine, History.checkout(i, "C", 30L * i + 11));
             }
             for (int i = 0; i < REVIEWS; i++) {
-                post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"review_written\"}");
+                History.post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"review_written\"}");
             }
         });
         Backup.run(config, backups.resolve("3-after-from"));
-        backupDigests = digests(backups);
+        backupDigests = Folders.treeDigests(backups);
         fromStart = run(config, fromMs, "from-start", List.of());
     }
 
     @AfterAll
     static void backupsUnchanged() throws Exception {
-        assertThat(digests(backups)).as("the backups after every what-if run").isEqualTo(backupDigests);
+        assertThat(Folders.treeDigests(backups)).as("the backups after every what-if run").isEqualTo(backupDigests);
     }
 
     @Test
@@ -142,7 +132,7 @@ class WhatIfFromBackupTest {
                 }
             }
         }
-        assertThat(digests(backups)).as("the backups are only read").isEqualTo(backupDigests);
+        assertThat(Folders.treeDigests(backups)).as("the backups are only read").isEqualTo(backupDigests);
     }
 
     @Test
@@ -156,7 +146,7 @@ class WhatIfFromBackupTest {
     @Test
     void shouldReplayFromABackupOnceRetentionDroppedTheJournalStartAndRefuseWithoutOne() throws Exception {
         Path trimmed = dir.resolve("trimmed");
-        copyTree(data, trimmed);
+        Backup.copyTree(data, trimmed);
         EngineConfig trimmedConfig = config(trimmed);
         long needed = Backup.read(backups.resolve("1-early")).oldestPosition();
         try (ChronicleJournal journal = ChronicleJournal.open(trimmed.resolve("journal"), System::currentTimeMillis)) {
@@ -221,45 +211,4 @@ class WhatIfFromBackupTest {
         }
     }
 
-    private static String checkout(int i, String tx, long value) {
-        return "{\"customer\":\"c-" + i + "\",\"action\":\"checkout\",\"data\":{\"transaction_id\":\"" + tx
-                + "\",\"total\":" + value + "}}";
-    }
-
-    private static void post(LoyaltyEngine engine, String json) throws Exception {
-        JsonNode node = JSON.readTree(json);
-        Validated v = engine.validator().validate(node, engine.nowMs());
-        assertThat(v.error()).as("valid: " + json).isNull();
-        Submission s = engine.submit(List.of(new Submitted(v.event(), 0)), true).get(0);
-        assertThat(s.refusal()).isNull();
-        assertThat(s.result().get(10, TimeUnit.SECONDS).outcome().applied()).as(json).isTrue();
-    }
-
-    private static Map<String, String> digests(Path root) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(f)) {
-                    byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
-                    out.put(root.relativize(f).toString(), HexFormat.of().formatHex(d));
-                } else if (Files.isDirectory(f)) {
-                    out.put(root.relativize(f) + "/", "folder");
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
 }

@@ -1,17 +1,14 @@
 package dev.loyalty.engine.whatif;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loyalty.engine.Backup;
 import dev.loyalty.engine.Engine;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.LoyaltyEngine.ProgramStats;
-import dev.loyalty.engine.LoyaltyEngine.Submission;
-import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
-import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.state.PartitionStore;
+import dev.loyalty.engine.testing.Folders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,17 +17,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WhatIfTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CUSTOMERS = 10;
     private static final int REVIEWS = 3;
 
@@ -76,65 +67,25 @@ class WhatIfTest {
                 Thread.sleep(10);
             }
             for (int i = 0; i < CUSTOMERS; i++) {
-                post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}");
-                post(engine, checkout(i, "A", before(i)));
+                History.post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}");
+                History.post(engine, History.checkout(i, "A", before(i)));
             }
             // 40 days: the history spans a month boundary, where the replays settle due work and take month figures.
             fromMs = engine.advanceClock(40 * 86_400L).get(10, TimeUnit.SECONDS);
             for (int i = 0; i < CUSTOMERS; i++) {
-                post(engine, checkout(i, "B", after(i)));
+                History.post(engine, History.checkout(i, "B", after(i)));
             }
             for (int i = 0; i < REVIEWS; i++) {
-                post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"review_written\"}");
+                History.post(engine, "{\"customer\":\"c-" + i + "\",\"action\":\"review_written\"}");
             }
             endStats = engine.stats();
         }
-        digests = digests(data);
+        digests = Folders.fileDigests(data);
     }
 
     @AfterAll
     static void liveFolderUnchanged() throws Exception {
-        assertThat(digests(data)).as("the data folder after every what-if run").isEqualTo(digests);
-    }
-
-    private static String checkout(int i, String tx, long value) {
-        return "{\"customer\":\"c-" + i + "\",\"action\":\"checkout\",\"data\":{\"transaction_id\":\"" + tx
-                + "\",\"total\":" + value + "}}";
-    }
-
-    private static void post(LoyaltyEngine engine, String json) throws Exception {
-        JsonNode node = JSON.readTree(json);
-        Validated v = engine.validator().validate(node, engine.nowMs());
-        assertThat(v.error()).as("valid: " + json).isNull();
-        Submission s = engine.submit(List.of(new Submitted(v.event(), 0)), true).get(0);
-        assertThat(s.refusal()).isNull();
-        assertThat(s.result().get(10, TimeUnit.SECONDS).outcome().applied()).as(json).isTrue();
-    }
-
-    private static Map<String, String> digests(Path root) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(f)) {
-                    byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
-                    out.put(root.relativize(f).toString(), HexFormat.of().formatHex(d));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        assertThat(Folders.fileDigests(data)).as("the data folder after every what-if run").isEqualTo(digests);
     }
 
     private static WhatIf.Result run(UnaryOperator<RulesConfig> scenario, long from, long to, String scratch) {
@@ -179,7 +130,7 @@ class WhatIfTest {
         // Hooks observe without changing anything: both rebuilt states equal the live one byte for byte.
         for (int p = 0; p < 2; p++) {
             Path live = dir.resolve("live-copy-" + p);
-            copyTree(data.resolve("state/p" + p), live);
+            Backup.copyTree(data.resolve("state/p" + p), live);
             for (String side : List.of("baseline", "scenario")) {
                 try (PartitionStore rebuilt = PartitionStore.openReadOnly(dir.resolve("same/" + side + "/state/p" + p));
                      PartitionStore liveStore = PartitionStore.openReadOnly(live)) {
