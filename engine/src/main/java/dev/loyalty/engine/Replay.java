@@ -114,19 +114,10 @@ public final class Replay {
             }
             target.checkPartitions(partitions);
             ProcessorMetrics metrics = new ProcessorMetrics(new SimpleMeterRegistry(), partitions);
-            ProcessorListener quiet = new ProcessorListener() {
-                @Override
-                public void clockRecordApplied(int partition, long seq) {
-                }
-
-                @Override
-                public void failed(int partition, long seq, Throwable cause) {
-                }
-            };
             for (int p = 0; p < partitions; p++) {
                 stores[p] = PartitionStore.open(target.state(p), blockCache, false);
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
-                        rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), quiet,
+                        rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), ProcessorListener.QUIET,
                         config.processor().batchMax(), config.state().cacheCustomers(),
                         config.outcomesRetention().toMillis(),
                         config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),

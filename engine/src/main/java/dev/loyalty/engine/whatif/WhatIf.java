@@ -285,15 +285,6 @@ public final class WhatIf {
             // Two sides share the memory one engine would use.
             cache = PartitionStore.newBlockCache(Math.max(8L << 20, config.state().blockCacheBytes() / 2));
             ProcessorMetrics metrics = new ProcessorMetrics(new SimpleMeterRegistry(), partitions);
-            ProcessorListener quiet = new ProcessorListener() {
-                @Override
-                public void clockRecordApplied(int partition, long seq) {
-                }
-
-                @Override
-                public void failed(int partition, long seq, Throwable cause) {
-                }
-            };
             try {
                 for (int p = 0; p < partitions; p++) {
                     Path stateDir = dir.resolve("state").resolve("p" + p);
@@ -306,7 +297,8 @@ public final class WhatIf {
                             cp == null ? Long.MIN_VALUE : cp.clockMs(), windows, RulesJson::read);
                     processors[p] = new PartitionProcessor(p, partitions, stores[p],
                             new BoundedReader(journal.reader(), lastSeq, toMs), RulesJson::read, initialJson,
-                            new ConcurrentHashMap<>(), new AtomicInteger(), quiet, config.processor().batchMax(),
+                            new ConcurrentHashMap<>(), new AtomicInteger(), ProcessorListener.QUIET,
+                            config.processor().batchMax(),
                             config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                             config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), lastSeq,
                             config.state().flushInterval().toNanos(), metrics, tallies[p]);
