@@ -27,7 +27,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,9 +69,8 @@ public class CoreRulesBenchmark {
     private String[] ids;
     private final EffectSink sink = new EffectSink();
     private final List<LedgerEntry> ledger = new ArrayList<>();
-    private String[] lastCheckout;
     private BenchContext ctx;
-    private final SplittableRandom random = new SplittableRandom(7);
+    private final EventMix mix = new EventMix(POOL);
     private int cursor;
     private long counter;
 
@@ -128,7 +126,7 @@ public class CoreRulesBenchmark {
                 ids[i] = table.id(slots[i]);
             }
         }
-        lastCheckout = new String[POOL];
+        mix.reset();
         ctx = new BenchContext().at(Fixtures.T0);
         cursor = 0;
     }
@@ -139,16 +137,16 @@ public class CoreRulesBenchmark {
         int i = "hot_point_add".equals(action) ? 0 : cursor++ & (POOL - 1);
         long n = ++counter;
         ctx.step(STEP_MS);
-        String kind = "mix".equals(action) ? mixKind(i) : action;
+        String kind = "mix".equals(action) ? mix.kind(i) : action;
         boolean optIn = kind.equals("opt_in");
         if ("events".equals(core)) {
-            Event e = optIn ? Fixtures.optIn("n-" + n) : event(kind, i, ids[i], n);
+            Event e = optIn ? Fixtures.optIn("n-" + n) : mix.event(kind, i, ids[i], n);
             return e.hashCode();
         }
         if ("v1".equals(core)) {
             ledger.clear();
             Customer c = optIn ? new Customer("n-" + n, config.accounts().size()) : pool[i];
-            Event e = optIn ? Fixtures.optIn(c.id()) : event(kind, i, c.id(), n);
+            Event e = optIn ? Fixtures.optIn(c.id()) : mix.event(kind, i, c.id(), n);
             return rules.apply(c, e, ctx, ledger).effects().size();
         }
         sink.clear();
@@ -159,46 +157,7 @@ public class CoreRulesBenchmark {
             table.remove(slot);
             return applied ? 1 : 0;
         }
-        boolean applied = coreRules.apply(slots[i], event(kind, i, ids[i], n), ctx, sink) == null;
+        boolean applied = coreRules.apply(slots[i], mix.event(kind, i, ids[i], n), ctx, sink) == null;
         return applied ? sink.size() : -1;
-    }
-
-    private String mixKind(int i) {
-        int r = random.nextInt(100);
-        if (r < 70) {
-            return "checkout";
-        }
-        if (r < 80) {
-            return "point_spend";
-        }
-        if (r < 90) {
-            return "opt_in";
-        }
-        return switch (random.nextInt(4)) {
-            case 0 -> "point_add";
-            case 1 -> "review_written";
-            case 2 -> "profile";
-            default -> lastCheckout[i] == null ? "point_add" : "checkout_accept";
-        };
-    }
-
-    private Event event(String kind, int i, String id, long n) {
-        return switch (kind) {
-            case "checkout" -> {
-                String tx = "B" + n;
-                lastCheckout[i] = tx;
-                yield Fixtures.checkout(id, tx);
-            }
-            case "point_spend" -> Fixtures.event(id, "point_spend", 10, "S" + n, null, null);
-            case "point_add", "hot_point_add" -> Fixtures.pointAdd(id, 25);
-            case "review_written" -> Fixtures.event(id, "review_written", Event.ABSENT, null, null, null);
-            case "profile" -> Fixtures.event(id, "profile", Event.ABSENT, null, null, "{\"country\":\"FR\"}");
-            case "checkout_accept" -> {
-                String tx = lastCheckout[i];
-                lastCheckout[i] = null;
-                yield Fixtures.event(id, "checkout_accept", Event.ABSENT, tx, null, null);
-            }
-            default -> throw new IllegalArgumentException("unknown action " + kind);
-        };
     }
 }

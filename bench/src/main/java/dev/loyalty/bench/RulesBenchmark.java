@@ -22,7 +22,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,10 +53,9 @@ public class RulesBenchmark {
     private Rules rules;
     private byte[][] snapshots;
     private Customer[] pool;
-    private String[] lastCheckout;
     private BenchContext ctx;
     private final List<LedgerEntry> ledger = new ArrayList<>();
-    private final SplittableRandom random = new SplittableRandom(7);
+    private final EventMix mix = new EventMix(POOL);
     private int accounts;
     private int cursor;
     private long counter;
@@ -78,7 +76,7 @@ public class RulesBenchmark {
         for (int i = 0; i < POOL; i++) {
             pool[i] = CustomerCodec.decode(snapshots[i]);
         }
-        lastCheckout = new String[POOL];
+        mix.reset();
         ctx = new BenchContext().at(Fixtures.T0);
         cursor = 0;
     }
@@ -90,53 +88,14 @@ public class RulesBenchmark {
         long n = ++counter;
         ctx.step(STEP_MS);
         ledger.clear();
-        String kind = "mix".equals(action) ? mixKind(slot) : action;
+        String kind = "mix".equals(action) ? mix.kind(slot) : action;
         Event e;
         if (kind.equals("opt_in")) {
             c = new Customer("n-" + n, accounts);
             e = Fixtures.optIn(c.id());
         } else {
-            e = event(kind, slot, c.id(), n);
+            e = mix.event(kind, slot, c.id(), n);
         }
         return rules.apply(c, e, ctx, ledger);
-    }
-
-    private String mixKind(int slot) {
-        int r = random.nextInt(100);
-        if (r < 70) {
-            return "checkout";
-        }
-        if (r < 80) {
-            return "point_spend";
-        }
-        if (r < 90) {
-            return "opt_in";
-        }
-        return switch (random.nextInt(4)) {
-            case 0 -> "point_add";
-            case 1 -> "review_written";
-            case 2 -> "profile";
-            default -> lastCheckout[slot] == null ? "point_add" : "checkout_accept";
-        };
-    }
-
-    private Event event(String kind, int slot, String id, long n) {
-        return switch (kind) {
-            case "checkout" -> {
-                String tx = "B" + n;
-                lastCheckout[slot] = tx;
-                yield Fixtures.checkout(id, tx);
-            }
-            case "point_spend" -> Fixtures.event(id, "point_spend", 10, "S" + n, null, null);
-            case "point_add" -> Fixtures.pointAdd(id, 25);
-            case "review_written" -> Fixtures.event(id, "review_written", Event.ABSENT, null, null, null);
-            case "profile" -> Fixtures.event(id, "profile", Event.ABSENT, null, null, "{\"country\":\"FR\"}");
-            case "checkout_accept" -> {
-                String tx = lastCheckout[slot];
-                lastCheckout[slot] = null;
-                yield Fixtures.event(id, "checkout_accept", Event.ABSENT, tx, null, null);
-            }
-            default -> throw new IllegalArgumentException("unknown action " + kind);
-        };
     }
 }
