@@ -36,10 +36,7 @@ final class DualHarness {
     final Map<String, Customer> customers = new LinkedHashMap<>();
     private final List<LedgerEntry> referenceLedger = new ArrayList<>();
     private final EffectSink sink = new EffectSink();
-    private final List<long[]> clockRecords = new ArrayList<>();
-    long seq;
-    long clockMs = Long.MIN_VALUE;
-    private long lastIngestMs = Long.MIN_VALUE;
+    final TestJournal journal = new TestJournal();
     /** Ledger entries compared so far (a test that never compares one proves nothing). */
     long entriesCompared;
     long rejectionsCompared;
@@ -52,26 +49,16 @@ final class DualHarness {
         this.codec = new CoreCustomerCodec(config.customActions());
     }
 
-    private Ctx next(long ingestMs) {
-        seq++;
-        lastIngestMs = ingestMs;
-        if (ingestMs > clockMs) {
-            clockMs = ingestMs;
-            clockRecords.add(new long[] {seq, clockMs});
-        }
-        return new Ctx(seq, ingestMs, clockMs);
-    }
-
     /** Journals the event and applies it to both, comparing outcome, entries, views and state. */
     void apply(long ingestMs, Event event) {
-        Ctx ctx = next(ingestMs);
+        ApplyContext ctx = journal.next(ingestMs);
         Customer c = customers.computeIfAbsent(event.customer(), id -> new Customer(id, config.accounts().size()));
         int mark = referenceLedger.size();
         EventOutcome expected = reference.apply(c, event, ctx, referenceLedger);
         int slot = slotOf(event.customer());
         sink.clear();
         RuleError error = core.apply(slot, event, ctx, sink);
-        String where = "seq " + seq + " " + event;
+        String where = "seq " + journal.seq + " " + event;
         assertThat(error).as("outcome of %s", where).isEqualTo(expected.error());
         assertThat(sink.entries(0)).as("entries of %s", where)
                 .isEqualTo(referenceLedger.subList(mark, referenceLedger.size()));
@@ -86,34 +73,34 @@ final class DualHarness {
 
     /** A heartbeat that runs every customer's due work, as the processor does at its due index. */
     void tick(long ingestMs) {
-        Ctx ctx = next(ingestMs);
+        ApplyContext ctx = journal.next(ingestMs);
         for (Customer c : customers.values()) {
             int slot = slotOf(c.id());
-            if (reference.nextDueMs(c) <= ctx.clockMs) {
+            if (reference.nextDueMs(c) <= ctx.clockMs()) {
                 int mark = referenceLedger.size();
                 reference.runDue(c, ctx, referenceLedger);
                 sink.clear();
                 core.runDue(slot, ctx, sink);
-                assertThat(sink.entries(0)).as("due work of %s at seq %s", c.id(), seq)
+                assertThat(sink.entries(0)).as("due work of %s at seq %s", c.id(), journal.seq)
                         .isEqualTo(referenceLedger.subList(mark, referenceLedger.size()));
                 entriesCompared += sink.size();
             } else {
-                assertThat(core.nextDueMs(slot)).isGreaterThan(ctx.clockMs);
+                assertThat(core.nextDueMs(slot)).isGreaterThan(ctx.clockMs());
             }
         }
-        compareAll("tick at seq " + seq);
+        compareAll("tick at seq " + journal.seq);
     }
 
     /** A heartbeat in the middle of a batch: moves the clock, runs nothing. */
     void heartbeat(long ingestMs) {
-        next(ingestMs);
+        journal.next(ingestMs);
     }
 
     /** End of a batch after the last record: due work with that record's context, for every customer. */
     void batchEnd() {
-        Ctx ctx = new Ctx(seq, lastIngestMs, clockMs);
+        ApplyContext ctx = journal.current();
         for (Customer c : customers.values()) {
-            if (reference.nextDueMs(c) <= clockMs) {
+            if (reference.nextDueMs(c) <= journal.clockMs) {
                 int mark = referenceLedger.size();
                 reference.runDue(c, ctx, referenceLedger);
                 sink.clear();
@@ -123,7 +110,7 @@ final class DualHarness {
                 entriesCompared += sink.size();
             }
         }
-        compareAll("batch end at seq " + seq);
+        compareAll("batch end at seq " + journal.seq);
     }
 
     /** Evicts every core customer and reads it back from its snapshot, checking the bytes are stable. */
@@ -149,8 +136,8 @@ final class DualHarness {
         for (Customer c : customers.values()) {
             int slot = table.find(c.id());
             assertThat(slot).as("core holds %s", c.id()).isNotNegative();
-            assertThat(core.view(slot, clockMs)).as("view of %s after %s", c.id(), where)
-                    .isEqualTo(reference.view(c, clockMs));
+            assertThat(core.view(slot, journal.clockMs)).as("view of %s after %s", c.id(), where)
+                    .isEqualTo(reference.view(c, journal.clockMs));
             assertThat(core.nextDueMs(slot)).as("next due of %s after %s", c.id(), where)
                     .isEqualTo(reference.nextDueMs(c));
             assertSameState(c, slot, where);
@@ -271,44 +258,4 @@ final class DualHarness {
         return parts;
     }
 
-    long seqWhenDue(long dueMs) {
-        for (long[] r : clockRecords) {
-            if (r[1] >= dueMs) {
-                return r[0];
-            }
-        }
-        throw new IllegalStateException("clock never reached " + dueMs);
-    }
-
-    private final class Ctx implements ApplyContext {
-        private final long seq;
-        private final long ingestMs;
-        private final long clockMs;
-
-        Ctx(long seq, long ingestMs, long clockMs) {
-            this.seq = seq;
-            this.ingestMs = ingestMs;
-            this.clockMs = clockMs;
-        }
-
-        @Override
-        public long seq() {
-            return seq;
-        }
-
-        @Override
-        public long ingestTimeMs() {
-            return ingestMs;
-        }
-
-        @Override
-        public long clockMs() {
-            return clockMs;
-        }
-
-        @Override
-        public long seqWhenDue(long dueMs) {
-            return DualHarness.this.seqWhenDue(dueMs);
-        }
-    }
 }

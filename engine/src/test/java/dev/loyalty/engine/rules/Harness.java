@@ -20,10 +20,7 @@ final class Harness {
     final Rules rules;
     Customer customer;
     final List<LedgerEntry> ledger = new ArrayList<>();
-    private final List<long[]> clockRecords = new ArrayList<>();
-    long seq;
-    long clockMs = Long.MIN_VALUE;
-    private long lastIngestMs = Long.MIN_VALUE;
+    final TestJournal journal = new TestJournal();
 
     Harness(RulesConfig config) {
         this.rules = new Rules(config);
@@ -34,20 +31,9 @@ final class Harness {
         this(TestConfigs.defaults());
     }
 
-    private Ctx next(long ingestMs) {
-        seq++;
-        lastIngestMs = ingestMs;
-        boolean moved = ingestMs > clockMs;
-        clockMs = Math.max(clockMs, ingestMs);
-        if (moved) {
-            clockRecords.add(new long[] {seq, clockMs});
-        }
-        return new Ctx(seq, ingestMs, clockMs);
-    }
-
     /** Journals and applies the event with that ingest time. */
     EventOutcome apply(long ingestMs, Event event) {
-        return rules.apply(customer, event, next(ingestMs), ledger);
+        return rules.apply(customer, event, journal.next(ingestMs), ledger);
     }
 
     EventOutcome apply(long ingestMs, Ev event) {
@@ -56,15 +42,15 @@ final class Harness {
 
     /** A heartbeat at that ingest time: like the processor, runs the customer's due work if any has passed. */
     void tick(long ingestMs) {
-        Ctx ctx = next(ingestMs);
-        if (rules.nextDueMs(customer) <= ctx.clockMs) {
+        ApplyContext ctx = journal.next(ingestMs);
+        if (rules.nextDueMs(customer) <= ctx.clockMs()) {
             rules.runDue(customer, ctx, ledger);
         }
     }
 
     /** A heartbeat record in the middle of a processor batch: moves the clock, runs nothing. */
     void heartbeat(long ingestMs) {
-        next(ingestMs);
+        journal.next(ingestMs);
     }
 
     /**
@@ -72,8 +58,8 @@ final class Harness {
      * record's context only when the customer's due time has passed.
      */
     void batchEnd() {
-        if (rules.nextDueMs(customer) <= clockMs) {
-            rules.runDue(customer, new Ctx(seq, lastIngestMs, clockMs), ledger);
+        if (rules.nextDueMs(customer) <= journal.clockMs) {
+            rules.runDue(customer, journal.current(), ledger);
         }
     }
 
@@ -83,7 +69,7 @@ final class Harness {
     }
 
     CustomerView view() {
-        return rules.view(customer, clockMs);
+        return rules.view(customer, journal.clockMs);
     }
 
     AccountView points() {
@@ -94,44 +80,4 @@ final class Harness {
         return view().accounts().get("bonus");
     }
 
-    long seqWhenDue(long dueMs) {
-        for (long[] r : clockRecords) {
-            if (r[1] >= dueMs) {
-                return r[0];
-            }
-        }
-        throw new IllegalStateException("clock never reached " + dueMs);
-    }
-
-    private final class Ctx implements ApplyContext {
-        private final long seq;
-        private final long ingestMs;
-        private final long clockMs;
-
-        Ctx(long seq, long ingestMs, long clockMs) {
-            this.seq = seq;
-            this.ingestMs = ingestMs;
-            this.clockMs = clockMs;
-        }
-
-        @Override
-        public long seq() {
-            return seq;
-        }
-
-        @Override
-        public long ingestTimeMs() {
-            return ingestMs;
-        }
-
-        @Override
-        public long clockMs() {
-            return clockMs;
-        }
-
-        @Override
-        public long seqWhenDue(long dueMs) {
-            return Harness.this.seqWhenDue(dueMs);
-        }
-    }
 }

@@ -79,7 +79,7 @@ class RulesPropertiesTest {
             } else {
                 EventOutcome outcome = h.apply(now, event(action, s, now));
                 if (check) {
-                    assertThat(outcome.seq()).isEqualTo(h.seq);
+                    assertThat(outcome.seq()).isEqualTo(h.journal.seq);
                     if (!outcome.applied()) {
                         assertThat(outcome.effects()).isEmpty();
                     }
@@ -189,7 +189,7 @@ class RulesPropertiesTest {
             assertThat(h.ledger.get(i).id()).isEqualTo(i + 1);
             assertThat(h.ledger.get(i).points()).isPositive();
         }
-        assertThat(h.rules.nextDueMs(c)).as("no work left overdue").isGreaterThan(h.clockMs);
+        assertThat(h.rules.nextDueMs(c)).as("no work left overdue").isGreaterThan(h.journal.clockMs);
         Map<String, AccountView> views = h.view().accounts();
         assertThat(views).hasSize(2);
         byte[] bytes = CustomerCodec.encode(c);
