@@ -9,28 +9,14 @@ import java.util.Arrays;
  * and otherwise finds its place by binary search. Listing lots by expiry instant is a walk from the head.
  * Owned by the partition thread.
  */
-public final class LotList {
-
-    private long[] eventTimeMs;
-    private long[] order;
-    private long[] points;
-    private int head;
-    private int tail;
-    private long total;
+public final class LotList extends SortedTriples {
 
     public LotList() {
         this(4);
     }
 
     LotList(int capacity) {
-        eventTimeMs = new long[capacity];
-        order = new long[capacity];
-        points = new long[capacity];
-    }
-
-    /** Number of lots. */
-    public int size() {
-        return tail - head;
+        super(capacity);
     }
 
     public boolean isEmpty() {
@@ -40,27 +26,6 @@ public final class LotList {
     /** Σ of the lots' points. */
     public long total() {
         return total;
-    }
-
-    /** Event time of the i-th lot, earliest expiry first. */
-    public long eventTimeMs(int i) {
-        return eventTimeMs[head + i];
-    }
-
-    /** Journal order of the i-th lot. */
-    public long order(int i) {
-        return order[head + i];
-    }
-
-    /** Points of the i-th lot, always positive. */
-    public long points(int i) {
-        return points[head + i];
-    }
-
-    void clear() {
-        head = 0;
-        tail = 0;
-        total = 0;
     }
 
     /**
@@ -169,38 +134,6 @@ public final class LotList {
             tail = 0;
         }
         return pts;
-    }
-
-    private void ensureTailRoom() {
-        if (tail < eventTimeMs.length) {
-            return;
-        }
-        int n = tail - head;
-        if (head > 0 && n <= eventTimeMs.length / 2) {
-            // slide down rather than grow: consumption freed half the array at the head
-            System.arraycopy(eventTimeMs, head, eventTimeMs, 0, n);
-            System.arraycopy(order, head, order, 0, n);
-            System.arraycopy(points, head, points, 0, n);
-        } else {
-            int capacity = Math.max(4, eventTimeMs.length * 2);
-            eventTimeMs = copy(eventTimeMs, head, n, capacity);
-            order = copy(order, head, n, capacity);
-            points = copy(points, head, n, capacity);
-        }
-        head = 0;
-        tail = n;
-    }
-
-    private static long[] copy(long[] from, int start, int n, int capacity) {
-        long[] to = new long[capacity];
-        System.arraycopy(from, start, to, 0, n);
-        return to;
-    }
-
-    /** Consumption order of lots and parts: earliest event time, then journal order. */
-    static int compare(long timeA, long orderA, long timeB, long orderB) {
-        int c = Long.compare(timeA, timeB);
-        return c != 0 ? c : Long.compare(orderA, orderB);
     }
 
     @Override

@@ -7,36 +7,10 @@ package dev.loyalty.engine.core;
  * query costs O(1) amortised; pruning after each applied event drops the head. Keyed by the earning's journal
  * order, which is unique per customer, so a refund finds its checkout's entry by binary search.
  */
-public final class QualifyingWindow {
+public final class QualifyingWindow extends SortedTriples {
 
-    private long[] eventTimeMs = new long[4];
-    private long[] order = new long[4];
-    private long[] points = new long[4];
-    private int head;
-    private int tail;
-    private long total;
-
-    /** Number of entries kept. */
-    public int size() {
-        return tail - head;
-    }
-
-    public long eventTimeMs(int i) {
-        return eventTimeMs[head + i];
-    }
-
-    public long order(int i) {
-        return order[head + i];
-    }
-
-    public long points(int i) {
-        return points[head + i];
-    }
-
-    void clear() {
-        head = 0;
-        tail = 0;
-        total = 0;
+    public QualifyingWindow() {
+        super(4);
     }
 
     /** Σ points of entries with event time at or after {@code fromMs}. */
@@ -62,11 +36,9 @@ public final class QualifyingWindow {
 
     void add(long timeMs, long ord, long pts) {
         total += pts;
-        if (tail == eventTimeMs.length) {
-            grow();
-        }
+        ensureTailRoom();
         int at = tail;
-        while (at > head && LotList.compare(eventTimeMs[at - 1], order[at - 1], timeMs, ord) > 0) {
+        while (at > head && compare(eventTimeMs[at - 1], order[at - 1], timeMs, ord) > 0) {
             at--;
         }
         int n = tail - at;
@@ -87,7 +59,7 @@ public final class QualifyingWindow {
         int hi = tail - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = LotList.compare(eventTimeMs[mid], order[mid], timeMs, ord);
+            int c = compare(eventTimeMs[mid], order[mid], timeMs, ord);
             if (c == 0) {
                 points[mid] -= pts;
                 total -= pts;
@@ -99,28 +71,5 @@ public final class QualifyingWindow {
                 hi = mid - 1;
             }
         }
-    }
-
-    private void grow() {
-        int n = tail - head;
-        if (head > 0 && n <= eventTimeMs.length / 2) {
-            // slide down rather than grow: pruning freed half the array at the head
-            System.arraycopy(eventTimeMs, head, eventTimeMs, 0, n);
-            System.arraycopy(order, head, order, 0, n);
-            System.arraycopy(points, head, points, 0, n);
-        } else {
-            int capacity = eventTimeMs.length * 2;
-            eventTimeMs = copy(eventTimeMs, head, n, capacity);
-            order = copy(order, head, n, capacity);
-            points = copy(points, head, n, capacity);
-        }
-        head = 0;
-        tail = n;
-    }
-
-    private static long[] copy(long[] from, int start, int n, int capacity) {
-        long[] to = new long[capacity];
-        System.arraycopy(from, start, to, 0, n);
-        return to;
     }
 }
