@@ -29,7 +29,7 @@ import java.nio.charset.StandardCharsets;
 public final class ProgramLogging {
 
     /** Libraries whose info lines are noise in the program's log. */
-    private static final String[] QUIET_LIBRARIES = {"io.netty", "io.vertx", "net.openhft"};
+    private static final String[] QUIET_LIBRARIES = {"io.netty", "io.vertx", "net.openhft", "org.apache.kafka", "kafka"};
     /** Events that may wait for the writer: a burst of warnings during an outage fits. */
     static final int QUEUE_SIZE = 8192;
     /** Longest wait at {@link #stop()} for queued events to be written. */
