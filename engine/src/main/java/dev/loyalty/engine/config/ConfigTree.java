@@ -23,7 +23,7 @@ import java.util.Map;
  */
 record ConfigTree(Api api, Management management, Long partitions, String dataDir, Journal journal, Log log,
                   State state, Processor processor, Clock clock, Retention idempotency, Retention outcomes,
-                  Stats stats, Rules rules) {
+                  Stats stats, Rules rules, Cluster cluster) {
 
     /** On an item of a list of maps: how many leading fields its compact text form must give (else all). */
     @java.lang.annotation.Retention(RetentionPolicy.RUNTIME)
@@ -47,8 +47,14 @@ record ConfigTree(Api api, Management management, Long partitions, String dataDi
     record Management(String host, Long port) {
     }
 
-    record Journal(EngineConfig.SyncMode sync, TimeSpan heartbeat, ByteSize minFree, TimeSpan retention,
-                   ByteSize retentionSize) {
+    record Journal(EngineConfig.JournalKind kind, EngineConfig.SyncMode sync, TimeSpan heartbeat, ByteSize minFree,
+                   TimeSpan retention, ByteSize retentionSize, Kafka kafka) {
+    }
+
+    record Kafka(String bootstrapServers, String topic) {
+    }
+
+    record Cluster(String nodeId, String advertisedUrl) {
     }
 
     record Log(EngineConfig.LogFormat format, String level) {

@@ -36,6 +36,11 @@ final class ConfigValidator {
     private static final int MAX_DAYS = 36_500;
     private static final int MAX_PARTITIONS = 1024;
     private static final Pattern MONTH_DAY = Pattern.compile("(\\d{2})-(\\d{2})");
+    /** Kafka's own rule for topic names. */
+    private static final Pattern KAFKA_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** A host name, IPv4 address or bracketed IPv6 address, then a port. */
+    private static final Pattern BOOTSTRAP_SERVER = Pattern.compile("([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}");
     private static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     private final Problems problems;
@@ -70,11 +75,14 @@ final class ConfigValidator {
         }
         Path dataDir = path("data-dir", t.dataDir());
         ConfigTree.Journal j = t.journal();
-        EngineConfig.Journal journal = new EngineConfig.Journal(
+        EngineConfig.JournalKind kind = required("journal.kind", j.kind(), EngineConfig.JournalKind.CHRONICLE);
+        EngineConfig.Journal journal = new EngineConfig.Journal(kind,
                 required("journal.sync", j.sync(), EngineConfig.SyncMode.NONE),
                 duration("journal.heartbeat", j.heartbeat(), false), bytes("journal.min-free", j.minFree(), 1),
                 duration("journal.retention", j.retention(), true),
-                bytes("journal.retention-size", j.retentionSize(), 0));
+                bytes("journal.retention-size", j.retentionSize(), 0),
+                kafka(kind == EngineConfig.JournalKind.KAFKA, j.kafka()));
+        EngineConfig.Cluster cluster = cluster(kind == EngineConfig.JournalKind.KAFKA, t.cluster());
         EngineConfig.Log log = new EngineConfig.Log(
                 required("log.format", t.log().format(), EngineConfig.LogFormat.TEXT), logLevel(t.log().level()));
         ConfigTree.State s = t.state();
@@ -97,7 +105,88 @@ final class ConfigValidator {
         List<Integer> expiringWindows = windowsDays("stats.expiring-windows", t.stats().expiringWindows());
         RulesConfig rules = rules(t.rules());
         return new EngineConfig(api, management, partitions, dataDir, journal, state, processor, clockAdjustable,
-                idempotencyRetention, outcomesRetention, activeWindows, expiringWindows, rules, log);
+                idempotencyRetention, outcomesRetention, activeWindows, expiringWindows, rules, log, cluster);
+    }
+
+    // ---- kafka journal and cluster ----
+
+    /**
+     * The Kafka settings: checked whenever given (a typo should not wait for the day the kind is switched),
+     * required only with {@code journal.kind: kafka}.
+     */
+    private EngineConfig.Kafka kafka(boolean used, ConfigTree.Kafka k) {
+        String servers = k.bootstrapServers();
+        if (servers == null) {
+            missing("journal.kafka.bootstrap-servers");
+        } else if (servers.isBlank()) {
+            if (used) {
+                problems.add("journal.kafka.bootstrap-servers", "needed with journal.kind kafka "
+                        + "(host:port[,host:port...], e.g. 127.0.0.1:9092 for bin/engine dev-kafka)");
+            }
+            servers = null;
+        } else {
+            for (String server : servers.split(",", -1)) {
+                if (!BOOTSTRAP_SERVER.matcher(server.trim()).matches() || !validPort(server.trim())) {
+                    problems.add("journal.kafka.bootstrap-servers", "must be host:port[,host:port...] with ports "
+                            + "1-65535, got '" + servers + "'");
+                    break;
+                }
+            }
+        }
+        String topic = text("journal.kafka.topic", k.topic());
+        if (topic != null && (!KAFKA_TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals(".."))) {
+            problems.add("journal.kafka.topic", "must be 1-249 of letters, digits, '.', '_', '-' (a Kafka topic "
+                    + "name), got '" + topic + "'");
+        }
+        return new EngineConfig.Kafka(servers, topic);
+    }
+
+    private static boolean validPort(String server) {
+        String digits = server.substring(server.lastIndexOf(':') + 1);
+        return digits.length() <= 5 && Integer.parseInt(digits) >= 1 && Integer.parseInt(digits) <= 65535;
+    }
+
+    private EngineConfig.Cluster cluster(boolean kafka, ConfigTree.Cluster c) {
+        String nodeId = c.nodeId();
+        if (nodeId == null) {
+            missing("cluster.node-id");
+        } else if (nodeId.isEmpty()) {
+            if (kafka) {
+                problems.add("cluster.node-id", "needed with journal.kind kafka: names this node among the nodes "
+                        + "sharing the topic (1-64 of letters, digits, '.', '_', '-')");
+            }
+            nodeId = null;
+        } else if (!NODE_ID.matcher(nodeId).matches()) {
+            problems.add("cluster.node-id", "must be 1-64 of letters, digits, '.', '_', '-', got '" + nodeId + "'");
+        }
+        String url = c.advertisedUrl();
+        if (url == null) {
+            missing("cluster.advertised-url");
+        } else if (url.isEmpty()) {
+            url = null;
+        } else {
+            url = advertisedUrl(url);
+        }
+        return new EngineConfig.Cluster(nodeId, url);
+    }
+
+    /** An absolute http(s) URL with a host and no path beyond "/" (other nodes append the API's paths). */
+    private String advertisedUrl(String text) {
+        String key = "cluster.advertised-url";
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean bare = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && bare
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getUserInfo() == null) {
+                return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        problems.add(key, "must be an http:// or https:// URL with a host and port only (how other nodes reach "
+                + "this node's API, e.g. http://10.0.0.5:8080), got '" + text + "'");
+        return null;
     }
 
     // ---- api ----

@@ -29,7 +29,8 @@ public record EngineConfig(
         List<Integer> activeWindowsDays,
         List<Integer> expiringWindowsDays,
         RulesConfig rules,
-        Log log) {
+        Log log,
+        Cluster cluster) {
 
     /** Scopes an API key may hold. */
     public enum Scope { INGEST, READ, ADMIN }
@@ -96,9 +97,31 @@ public record EngineConfig(
     /** How acknowledged records reach the disk. */
     public enum SyncMode { NONE, BATCH }
 
+    /** Where the journal lives: Chronicle Queue in the data folder, or a Kafka topic partitioned by customer. */
+    public enum JournalKind { CHRONICLE, KAFKA }
+
+    /**
+     * The Kafka journal ({@code journal.kind: kafka}).
+     *
+     * @param bootstrapServers  {@code host:port[,host:port...]} of the cluster; null with the Chronicle journal
+     * @param topic             the journal's topic; its partition count is the engine's
+     */
+    public record Kafka(String bootstrapServers, String topic) {
+    }
+
+    /**
+     * This node among the engine nodes sharing a Kafka journal.
+     *
+     * @param nodeId        the node's name (1-64 of {@code [A-Za-z0-9._-]}); null when not set (Chronicle)
+     * @param advertisedUrl how other nodes reach this node's API ({@code http(s)://host:port}); null when not set
+     */
+    public record Cluster(String nodeId, String advertisedUrl) {
+    }
+
     /**
      * Journal settings.
      *
+     * @param kind            Chronicle Queue in the data folder, or a Kafka topic ({@code kafka})
      * @param minFreeBytes    least free space left on the data folder's file system: below it appends are
      *                        refused (503) instead of faulting on a memory-mapped page that cannot be allocated
      * @param sync            {@code none}: process-crash safe; {@code batch}: synced before acknowledging
@@ -108,9 +131,10 @@ public record EngineConfig(
      * @param retentionBytes  the oldest journal files may be dropped while the journal is larger; 0 keeps
      *                        them by size. Either way a file is dropped only when no partition and no kept
      *                        backup needs it, and never the newest one.
+     * @param kafka           the Kafka journal's settings (used with {@code kind: kafka})
      */
-    public record Journal(SyncMode sync, Duration heartbeat, long minFreeBytes, Duration retention,
-                          long retentionBytes) {
+    public record Journal(JournalKind kind, SyncMode sync, Duration heartbeat, long minFreeBytes, Duration retention,
+                          long retentionBytes, Kafka kafka) {
 
         /** Whether any retention limit is set (else the whole journal is kept). */
         public boolean retains() {

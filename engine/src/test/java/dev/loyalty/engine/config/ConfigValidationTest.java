@@ -78,6 +78,22 @@ class ConfigValidationTest {
                 Arguments.of("state:\n  cache-customers: -1", "state.cache-customers: must be at least 0, got -1"),
                 Arguments.of("processor:\n  batch-max: 0", "processor.batch-max: must be at least 1, got 0"),
                 Arguments.of("clock:\n  adjustable: 1", "clock.adjustable: must be true or false, got 1"),
+                // kafka journal and cluster
+                Arguments.of("journal:\n  kind: pulsar", "journal.kind: must be one of chronicle, kafka, got 'pulsar'"),
+                Arguments.of("journal:\n  kind: kafka\ncluster:\n  node-id: n1",
+                        "journal.kafka.bootstrap-servers: needed with journal.kind kafka"),
+                Arguments.of("journal:\n  kind: kafka\n  kafka:\n    bootstrap-servers: k:9092",
+                        "cluster.node-id: needed with journal.kind kafka"),
+                Arguments.of("journal:\n  kafka:\n    bootstrap-servers: 'k:9092,k2'",
+                        "journal.kafka.bootstrap-servers: must be host:port[,host:port...]"),
+                Arguments.of("journal:\n  kafka:\n    bootstrap-servers: 'k:99999'",
+                        "journal.kafka.bootstrap-servers: must be host:port[,host:port...] with ports 1-65535"),
+                Arguments.of("journal:\n  kafka:\n    topic: 'loyalty events'", "journal.kafka.topic: must be 1-249 of"),
+                Arguments.of("journal:\n  kafka:\n    topic: '..'", "journal.kafka.topic: must be 1-249 of"),
+                Arguments.of("cluster:\n  node-id: 'node 1'", "cluster.node-id: must be 1-64 of letters"),
+                Arguments.of("cluster:\n  node-id: " + "n".repeat(65), "cluster.node-id: must be 1-64 of letters"),
+                Arguments.of("cluster:\n  advertised-url: 10.0.0.5:8080", "cluster.advertised-url: must be an http://"),
+                Arguments.of("cluster:\n  advertised-url: http://h:8080/api", "cluster.advertised-url: must be an http://"),
                 Arguments.of("idempotency:\n  retention: 7x", "idempotency.retention: must be a duration"),
                 Arguments.of("outcomes:\n  retention: 0d", "outcomes.retention: must be longer than 0"),
                 Arguments.of("idempotency:\n  retention: 31d", "idempotency.retention: must not exceed outcomes.retention (30d), got 31d"),
@@ -154,7 +170,9 @@ class ConfigValidationTest {
                 Arguments.of("ENGINE_API_KEYS", "a:b", "api.keys: item 1 must have the form name:key:scopes+..."),
                 Arguments.of("ENGINE_API_KEYS", "a:b:write", "api.keys[0].scopes: unknown scope 'write'"),
                 Arguments.of("ENGINE_RULES_TIERS_LEVELS", "a:0:x", "rules.tiers.levels[0].multiplier: must be a decimal number"),
-                Arguments.of("ENGINE_PARTITIONS", "", "partitions: must be a whole number, got ''"));
+                Arguments.of("ENGINE_PARTITIONS", "", "partitions: must be a whole number, got ''"),
+                Arguments.of("ENGINE_JOURNAL_KAFKA_TOPIC", "a:b", "journal.kafka.topic: must be 1-249 of"),
+                Arguments.of("ENGINE_CLUSTER_NODE_ID", "a/b", "cluster.node-id: must be 1-64 of letters"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}={1}")
