@@ -22,7 +22,7 @@ import java.util.Properties;
  *   journal/          Chronicle Queue (the source of truth)
  *   state/p0 .. pN    RocksDB per partition
  *   ingest/           idempotency index (RocksDB, derived from the journal)
- *   engine.properties partitions (fixed)
+ *   engine.properties partitions and journal (fixed)
  *   journaled-rules.json the rules last journaled
  *   engine.lock       held by the process using the folder ({@link FolderLock})
  *   backups.list      backups taken of this folder, one folder per line (journal retention keeps what the
@@ -128,6 +128,52 @@ final class DataFolder {
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use data folder " + root, e);
+        }
+    }
+
+    /**
+     * Refuses a journal other than the one the folder's state was built from ({@code chronicle}, or
+     * {@code kafka:TOPIC}): the state's positions mean nothing in another journal. Records it when new; a
+     * folder from before this property was written used Chronicle. Call after {@link #checkPartitions}.
+     */
+    void checkJournal(String journal) {
+        Path f = properties();
+        try {
+            Properties p = new Properties();
+            try (var in = Files.newInputStream(f)) {
+                p.load(in);
+            }
+            String stored = p.getProperty("journal");
+            if (stored == null && !journal.equals("chronicle") && hasState()) {
+                stored = "chronicle";
+            }
+            if (stored != null && !stored.equals(journal)) {
+                throw new ConfigException("journal.kind: the data folder " + root + " holds state built from the "
+                        + stored + " journal and cannot be started on " + journal + " (use a new data folder)");
+            }
+            if (stored == null) {
+                p.setProperty("journal", journal);
+                Path tmp = root.resolve("engine.properties.tmp");
+                try (var out = Files.newOutputStream(tmp)) {
+                    p.store(out, "fixed for the lifetime of this data folder");
+                }
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use data folder " + root, e);
+        }
+    }
+
+    /** Whether a partition store or a Chronicle journal exists here already. */
+    private boolean hasState() throws IOException {
+        if (Files.isDirectory(root.resolve("state"))) {
+            return true;
+        }
+        if (!Files.isDirectory(journal())) {
+            return false;
+        }
+        try (var files = Files.list(journal())) {
+            return files.findAny().isPresent();
         }
     }
 

@@ -15,6 +15,9 @@ import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.JournalRetention;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.RecordType;
+import dev.loyalty.engine.journal.kafka.KafkaJournal;
+import dev.loyalty.engine.journal.kafka.KafkaSeq;
+import dev.loyalty.engine.journal.kafka.KafkaSettings;
 import dev.loyalty.engine.metrics.EngineMetrics;
 import dev.loyalty.engine.metrics.JournalWrite;
 import dev.loyalty.engine.processor.PartitionProcessor;
@@ -74,6 +77,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService retention;
     private final ChronicleJournal chronicle;
+    /** The Kafka journal when {@code journal.kind} is kafka (then {@link #chronicle} is null), else null. */
+    private final KafkaJournal kafka;
+    /** Clock records on Kafka waiting for every partition to apply their copy. */
+    private final java.util.Queue<KafkaClockWait> kafkaClockWaits = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final int[] windows;
     private final int[] expiringWindows;
     private final EngineMetrics engineMetrics;
@@ -93,6 +100,19 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     /**
+     * Waits for every partition to apply its copy of a clock record on Kafka (one seq per partition, known
+     * after the acknowledgement, so a partition may have applied it already: each is counted once).
+     */
+    private record KafkaClockWait(CompletableFuture<Long> done, long[] seqs, java.util.concurrent.atomic.AtomicIntegerArray counted,
+                                  AtomicInteger remaining, long ingestMs) {
+        void count(int partition) {
+            if (counted.compareAndSet(partition, 0, 1) && remaining.decrementAndGet() == 0) {
+                done.complete(ingestMs);
+            }
+        }
+    }
+
+    /**
      * @param purpose what the process uses the engine for ({@code serve}, {@code import}), named to a
      *                process that finds the data folder taken
      */
@@ -100,12 +120,29 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         this.config = config;
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
-        int partitions = config.partitions();
+        KafkaJournal openedKafka = null;
         try {
-            folder.checkPartitions(partitions);
-            this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
-                    DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
-            this.journal = chronicle;
+            int partitions;
+            if (config.journal().kind() == EngineConfig.JournalKind.KAFKA) {
+                // The topic's partition count is the engine's: known once the topic is found or created.
+                EngineConfig.Kafka k = config.journal().kafka();
+                openedKafka = KafkaJournal.open(new KafkaSettings(k.bootstrapServers(), k.topic(),
+                        config.cluster().nodeId(), Map.of()), config.partitions(), wallMs, config.api().syncTimeout());
+                this.kafka = openedKafka;
+                this.chronicle = null;
+                partitions = kafka.partitions();
+                folder.checkPartitions(partitions);
+                folder.checkJournal("kafka:" + k.topic());
+                this.journal = kafka;
+            } else {
+                partitions = config.partitions();
+                folder.checkPartitions(partitions);
+                folder.checkJournal("chronicle");
+                this.kafka = null;
+                this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
+                        DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
+                this.journal = chronicle;
+            }
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -113,7 +150,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
             }
             this.validator = new EventValidator(config.rules());
-            long catchUpSeq = journal.lastSeq();
 
             this.ids = IdempotencyIndex.open(folder.ingest());
             rebuildIds();
@@ -129,10 +165,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
                 ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
                 waiters.add(w);
-                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
+                processors[p] = new PartitionProcessor(p, partitions, stores[p],
+                        kafka != null ? kafka.reader(p) : journal.reader(), RulesJson::read,
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
                         config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
-                        expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), metrics);
+                        expiringWindows, journal.lastSeq(p), config.state().flushInterval().toNanos(), metrics);
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     List.of(processors), List.of(stores), blockCache, inFlight));
@@ -150,7 +187,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             timer.scheduleWithFixedDelay(this::expireIds, 10, 10, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(this::flushIds, ID_FLUSH_MS, ID_FLUSH_MS, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::checkpointIds, 1, 1, TimeUnit.SECONDS);
-            if (config.journal().retains()) {
+            if (config.journal().retains() && chronicle != null) {
                 this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "journal-retention");
                     t.setDaemon(true);
@@ -161,7 +198,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             } else {
                 this.retention = null;
             }
-            if (config.journal().sync() == EngineConfig.SyncMode.BATCH) {
+            if (config.journal().sync() == EngineConfig.SyncMode.BATCH && chronicle != null) {
                 syncer = new Thread(this::syncLoop, "journal-sync");
                 syncer.setDaemon(true);
                 syncer.start();
@@ -169,6 +206,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 syncer = null;
             }
         } catch (RuntimeException e) {
+            if (openedKafka != null) {
+                openedKafka.close();
+            }
             lock.close();
             throw e;
         }
@@ -220,6 +260,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     /** Puts the ids journaled after the index's checkpoint back into it (they may have been lost in a crash). */
     private void rebuildIds() {
+        if (kafka != null) {
+            rebuildIdsFromKafka();
+            return;
+        }
         long from = ids.checkpoint();
         long last = journal.lastPosition();
         try (JournalReader r = journal.reader()) {
@@ -253,6 +297,45 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (last >= 0) {
             ids.checkpoint(last);
         }
+    }
+
+    /**
+     * On Kafka the index's checkpoint is an offset per partition (a file beside the index, written after
+     * the index checkpoint it stands for): each partition is read from right after it to its end.
+     */
+    private void rebuildIdsFromKafka() {
+        long[] from = KafkaIdsCheckpoint.read(folder.ingest(), kafka.partitions());
+        long[] last = kafka.lastOffsets();
+        long[] n = new long[1];
+        for (int p = 0; p < last.length; p++) {
+            kafka.read(p, from[p], last[p], (pos, h, payload) -> {
+                if (h.type() == RecordType.EVENTS) {
+                    n[0] += registerIds(h, payload);
+                }
+            });
+        }
+        if (n[0] > 0) {
+            LOG.info("idempotency index: re-registered {} ids from the journal", n[0]);
+        }
+        ids.checkpoint(0);
+        KafkaIdsCheckpoint.write(folder.ingest(), last);
+    }
+
+    /** Puts the ids of one events record into the index; returns how many. */
+    private int registerIds(dev.loyalty.engine.journal.RecordHeader h, net.openhft.chronicle.bytes.Bytes<?> payload) {
+        int count = (int) payload.readStopBit();
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            payload.readInt();
+            payload.readInt();
+            EventCodec.WithHash e = EventCodec.readWithHash(payload);
+            if (e.event().id() != null) {
+                ids.put(e.event().id(), new IdempotencyIndex.Entry(h.firstSeq() + i, e.bodyHash(),
+                        h.ingestMs(), e.event().customer()));
+                n++;
+            }
+        }
+        return n;
     }
 
     private void heartbeat() {
@@ -303,14 +386,23 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      */
     private void checkpointIdsToJournalEnd() {
         long position;
+        long[] offsets = null;
         idLock.lock();
         try {
-            position = journal.lastPosition();
+            if (kafka != null) {
+                offsets = kafka.lastOffsets();
+                position = 0;
+            } else {
+                position = journal.lastPosition();
+            }
         } finally {
             idLock.unlock();
         }
         if (position >= 0) {
             ids.checkpoint(position);
+        }
+        if (offsets != null) {
+            KafkaIdsCheckpoint.write(folder.ingest(), offsets);
         }
     }
 
@@ -494,11 +586,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     private void checkLoad(int n, boolean await) {
-        long minApplied = Long.MAX_VALUE;
+        long behind = 0;
         for (PartitionProcessor p : processors) {
-            minApplied = Math.min(minApplied, p.appliedSeq());
+            behind = Math.max(behind, journal.lastSeq(p.partition()) - p.appliedSeq());
         }
-        if (journal.lastSeq() - minApplied > config.api().maxLagEvents()) {
+        if (behind > config.api().maxLagEvents()) {
             throw new IngestRefusedException(429, "overloaded",
                     "the processors are too far behind the journal; retry shortly", 1);
         }
@@ -551,7 +643,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         int[] slots = duplicates == 0 ? NO_SLOTS : Arrays.copyOf(duplicateSlots, duplicates);
         boolean[] after = new boolean[duplicates];
-        int[] places = duplicates == 0 || toJournal.isEmpty() ? null
+        // On Kafka the seqs come after the acknowledgement, too late to ask for a view at a place in the
+        // journal: a duplicate slot answers with the customer's current view (as a lone retry does).
+        int[] places = duplicates == 0 || toJournal.isEmpty() || kafka != null ? null
                 : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
         @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<CustomerView>[] views = new CompletableFuture[duplicates];
@@ -617,6 +711,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * the record becomes visible to the processors.
      */
     private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut, AppendHook hook) {
+        if (kafka != null) {
+            appendToKafka(events, await, out, ingestOut);
+            return;
+        }
         int n = events.size();
         @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
@@ -662,6 +760,36 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
     }
 
+    /**
+     * Journals on Kafka and waits for the acknowledgement (this thread blocks: {@link #submitBlocks()}).
+     * The outcome is asked of the owner only then, so it may have been applied already: the owner answers
+     * it from the stored outcome (with the customer's view as it is now), or waits for it.
+     */
+    private void appendToKafka(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut) {
+        long startNs = System.nanoTime();
+        long[] seqs;
+        try {
+            seqs = kafka.appendEvents(events, ingestOut);
+            journalWritable();
+        } catch (RuntimeException e) {
+            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
+            journalNotWritable(e);
+            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+        }
+        engineMetrics.appended(events, System.nanoTime() - startNs);
+        for (int i = 0; i < seqs.length; i++) {
+            String customer = events.get(i).event().customer();
+            out[i] = new Submission(seqs[i], false,
+                    await ? processors[partitionOf(customer)].duplicate(seqs[i], customer) : null, null);
+        }
+        wakeOwners(events);
+    }
+
+    @Override
+    public boolean submitBlocks() {
+        return kafka != null;
+    }
+
     @Override
     public CompletableFuture<CustomerView> customer(String id) {
         return processors[partitionOf(id)].customer(id);
@@ -679,6 +807,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     @Override
     public CompletableFuture<EventStatus> event(long seq) {
+        if (kafka != null) {
+            return kafkaEvent(seq);
+        }
         if (seq <= 0 || seq > journal.lastSeq()) {
             return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
         }
@@ -702,6 +833,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         });
     }
 
+    /** On Kafka a seq names its partition: only its owner is asked. */
+    private CompletableFuture<EventStatus> kafkaEvent(long seq) {
+        int p = seq <= 0 ? -1 : KafkaSeq.partition(seq);
+        if (p < 0 || p >= processors.length || seq > journal.lastSeq(p)) {
+            return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
+        }
+        PartitionProcessor owner = processors[p];
+        return owner.event(seq).thenApply(s -> s != null ? s
+                : new EventStatus(owner.appliedSeq() >= seq ? EventStatus.Kind.UNKNOWN : EventStatus.Kind.PENDING, null));
+    }
+
     @Override
     public ProgramStats stats() {
         if (partitionFailed) {
@@ -721,6 +863,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IllegalStateException("clock.adjustable is false");
         }
         CompletableFuture<Long> done = new CompletableFuture<>();
+        if (kafka != null) {
+            return advanceKafkaClock(seconds, done);
+        }
         try {
             journal.appendClockAdvance(seconds * 1000L, (seq, ingestMs) ->
                     clockWaits.put(seq, new ClockWait(done, new AtomicInteger(processors.length), ingestMs)));
@@ -732,8 +877,36 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         return done;
     }
 
+    private CompletableFuture<Long> advanceKafkaClock(long seconds, CompletableFuture<Long> done) {
+        KafkaJournal.Broadcast sent;
+        try {
+            sent = kafka.appendClockAdvance(seconds * 1000L);
+        } catch (RuntimeException e) {
+            engineMetrics.journalWriteFailed(JournalWrite.CLOCK);
+            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+        }
+        KafkaClockWait w = new KafkaClockWait(done, sent.seqs(),
+                new java.util.concurrent.atomic.AtomicIntegerArray(processors.length),
+                new AtomicInteger(processors.length), sent.ingestMs());
+        kafkaClockWaits.add(w);
+        // Partitions that applied their copy before the wait was registered are counted here.
+        for (int p = 0; p < processors.length; p++) {
+            if (processors[p].appliedSeq() >= w.seqs()[p]) {
+                w.count(p);
+            }
+        }
+        done.whenComplete((t, e) -> kafkaClockWaits.remove(w));
+        wakeAll();
+        return done;
+    }
+
     @Override
     public void clockRecordApplied(int partition, long seq) {
+        for (KafkaClockWait w : kafkaClockWaits) {
+            if (w.seqs()[partition] == seq) {
+                w.count(partition);
+            }
+        }
         ClockWait w = clockWaits.get(seq);
         if (w != null && w.remaining().decrementAndGet() == 0) {
             clockWaits.remove(seq);
@@ -745,6 +918,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     public void failed(int partition, long seq, Throwable cause) {
         partitionFailed = true;
         for (ClockWait w : clockWaits.values()) {
+            w.done().completeExceptionally(cause);
+        }
+        for (KafkaClockWait w : kafkaClockWaits) {
             w.done().completeExceptionally(cause);
         }
     }
@@ -782,7 +958,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         long behind = 0;
         for (PartitionProcessor p : processors) {
-            behind = Math.max(behind, journal.lastSeq() - p.appliedSeq());
+            behind = Math.max(behind, journal.lastSeq(p.partition()) - p.appliedSeq());
         }
         if (behind > 0) {
             LOG.info("closing: the processors apply what is journaled ({} records behind, at most {} s)",

@@ -40,6 +40,14 @@ public interface LoyaltyEngine extends AutoCloseable {
     List<Submission> submit(List<Submitted> events, boolean awaitOutcome);
 
     /**
+     * Whether {@link #submit} waits for the journal over the network (the Kafka journal waits for Kafka's
+     * acknowledgement): then callers on an event loop hand it to a worker thread.
+     */
+    default boolean submitBlocks() {
+        return false;
+    }
+
+    /**
      * Completes once every record up to {@code seq} is as durable as {@code journal.sync} promises:
      * at once with {@code none} (already safe from a process crash), after a disk sync with {@code batch}
      * (many requests share one sync). Acknowledge a journaled event only after this completes.

@@ -190,7 +190,8 @@ class EnginePropertiesTest {
         return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), overrides);
     }
 
-    private static Result run(Path data, int partitions, Map<String, String> rules, List<Step> programme)
+    /** Runs a programme on a fresh engine; {@code rules} may carry any further key (the journal's too). */
+    static Result run(Path data, int partitions, Map<String, String> rules, List<Step> programme)
             throws Exception {
         try (LoyaltyEngine engine = Engine.start(config(data, partitions, rules), new SimpleMeterRegistry(),
                 () -> WALL_MS)) {
@@ -257,7 +258,7 @@ class EnginePropertiesTest {
         assertThat(s.expiring()).as("/stats expiring at %s", s.asOfMs()).isEqualTo(expected);
     }
 
-    private static void assertStatsAreTheAggregateOfCustomers(Result r) {
+    static void assertStatsAreTheAggregateOfCustomers(Result r) {
         ProgramStats s = r.stats();
         long active = 0;
         Map<String, Long> tiers = new LinkedHashMap<>();
@@ -289,7 +290,7 @@ class EnginePropertiesTest {
         assertThat(s.activeMembers()).isEqualTo(windows);
     }
 
-    private static void delete(Path root) {
+    static void delete(Path root) {
         try (Stream<Path> s = Files.walk(root)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -35,6 +35,15 @@ public interface Journal extends AutoCloseable {
     /** Highest seq journaled so far (0 when empty). */
     long lastSeq();
 
+    /**
+     * Highest seq journaled so far that the partition reads (0 when none): a journal whose seqs are
+     * per partition (Kafka) answers for that partition; one that reads every record in every partition
+     * answers {@link #lastSeq()}.
+     */
+    default long lastSeq(int partition) {
+        return lastSeq();
+    }
+
     /** The ingest clock that stamps records. */
     IngestClock clock();
 

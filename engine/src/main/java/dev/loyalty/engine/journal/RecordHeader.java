@@ -26,6 +26,14 @@ public final class RecordHeader {
         return clockOffsetMs;
     }
 
+    /** Fills the holder from a journal that keeps these fields apart from the record (Kafka: seq from the offset). */
+    public void set(RecordType type, long firstSeq, long ingestMs, long clockOffsetMs) {
+        this.type = type;
+        this.firstSeq = firstSeq;
+        this.ingestMs = ingestMs;
+        this.clockOffsetMs = clockOffsetMs;
+    }
+
     void read(net.openhft.chronicle.bytes.Bytes<?> in) {
         type = RecordType.of(in.readByte());
         firstSeq = in.readLong();

@@ -37,7 +37,7 @@ final class PartitionMetrics {
     }
 
     private double lagRecords(PartitionProcessor p) {
-        return Math.max(0, journal.lastSeq() - p.appliedSeq());
+        return Math.max(0, journal.lastSeq(p.partition()) - p.appliedSeq());
     }
 
     /**
@@ -45,7 +45,7 @@ final class PartitionMetrics {
      * Before a partition has read any record its clock is unknown: the engine's start stands in for it.
      */
     private double lagSeconds(PartitionProcessor p) {
-        return lagSeconds(journal.lastSeq() - p.appliedSeq(), journal.clock().peekMs(), p.snapshot(),
+        return lagSeconds(journal.lastSeq(p.partition()) - p.appliedSeq(), journal.clock().peekMs(), p.snapshot(),
                 startIngestMs);
     }
 

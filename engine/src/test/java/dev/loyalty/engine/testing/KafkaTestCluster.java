@@ -1,0 +1,80 @@
+package dev.loyalty.engine.testing;
+
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One in-JVM KRaft cluster (Kafka's own test kit: 1 combined controller and broker) shared by every test of
+ * the test JVM that needs one, started on first use (~2 s) and closed when the test session ends (a
+ * {@link LauncherSessionListener}: a JVM shutdown hook would race the kit's own hooks, which delete its log
+ * folders, and the broker then halts the JVM with exit code 1). Tests keep apart by using their own topic
+ * ({@link #topic}). Single-broker settings from shared/notes/kafka.md.
+ */
+public final class KafkaTestCluster implements LauncherSessionListener {
+    private static KafkaClusterTestKit cluster;
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    /** For the JUnit Platform (META-INF/services); tests use the static methods. */
+    public KafkaTestCluster() {
+    }
+
+    @Override
+    public void launcherSessionClosed(LauncherSession session) {
+        close();
+    }
+
+    private static synchronized void close() {
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("the in-JVM Kafka cluster did not close", e);
+            } finally {
+                cluster = null;
+            }
+        }
+    }
+
+    /** The bootstrap servers of the shared cluster, started if needed. */
+    public static synchronized String bootstrapServers() {
+        if (cluster == null) {
+            cluster = start();
+        }
+        return cluster.bootstrapServers();
+    }
+
+    /** A topic name no other test of this JVM uses. */
+    public static String topic(String prefix) {
+        return prefix + "-" + TOPICS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The ENGINE config overrides that put an engine's journal on a fresh topic of the shared cluster. */
+    public static Map<String, String> journalOn(String topic) {
+        return Map.of("journal.kind", "kafka", "journal.kafka.bootstrap-servers", bootstrapServers(),
+                "journal.kafka.topic", topic, "cluster.node-id", "test-node");
+    }
+
+    private static KafkaClusterTestKit start() {
+        try {
+            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1).build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            return kit;
+        } catch (Exception e) {
+            throw new IllegalStateException("the in-JVM Kafka cluster did not start", e);
+        }
+    }
+}
