@@ -20,8 +20,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,14 +42,8 @@ class DevKafkaIT {
 
     @Test
     void servesARealClientStopsOnSigtermAndKeepsItsDataAcrossStarts() throws Exception {
-        Path data = dir.resolve("kafka");
-        int port = freePort();
-        int controllerPort = freePort();
-        String bootstrap = "127.0.0.1:" + port;
-
-        Process broker = start(data, port, controllerPort);
-        try {
-            awaitBootstrapLine(broker, bootstrap, 1);
+        try (DevKafkaBroker broker = new DevKafkaBroker(dir.resolve("kafka")).start()) {
+            String bootstrap = broker.bootstrapServers();
             RecordMetadata sent;
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
@@ -61,16 +53,10 @@ class DevKafkaIT {
             }
             assertThat(consumeAll(bootstrap, sent)).containsExactly("hello");
 
-            broker.destroy();
-            assertThat(broker.waitFor(60, TimeUnit.SECONDS)).as("exits within 60 s of SIGTERM").isTrue();
-            assertThat(broker.exitValue()).as("exit code after SIGTERM:\n" + log()).isZero();
+            assertThat(broker.stop()).as("exit code after SIGTERM:\n" + broker.log()).isZero();
 
-            broker = start(data, port, controllerPort);
-            awaitBootstrapLine(broker, bootstrap, 2);
+            broker.start();
             assertThat(consumeAll(bootstrap, sent)).as("the record survives a restart").containsExactly("hello");
-        } finally {
-            broker.destroyForcibly();
-            broker.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -78,8 +64,7 @@ class DevKafkaIT {
     void refusesABusyPortByName() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Path data = dir.resolve("busy");
-            EngineProcess.Result r = EngineProcess.run("dev-kafka", "--data", data.toString(),
+            EngineProcess.Result r = EngineProcess.run("dev-kafka", "--data", dir.resolve("busy").toString(),
                     "--port", Integer.toString(taken.getLocalPort()), "--controller-port", Integer.toString(freePort()));
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.stderr()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use");
@@ -101,37 +86,6 @@ class DevKafkaIT {
             });
         }
         return values;
-    }
-
-    private Process start(Path data, int port, int controllerPort) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(EngineProcess.home().resolve("bin/engine").toString(), "dev-kafka",
-                "--data", data.toString(), "--port", Integer.toString(port),
-                "--controller-port", Integer.toString(controllerPort));
-        pb.environment().keySet().removeIf(name -> name.startsWith("ENGINE_"));
-        pb.environment().put("JAVA_OPTS", "-Xmx512m");
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.stdout.log").toFile()));
-        pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.stderr.log").toFile()));
-        return pb.start();
-    }
-
-    /** Waits for the {@code starts}-th bootstrap line (the output files are appended across starts). */
-    private void awaitBootstrapLine(Process broker, String bootstrap, int starts) {
-        Eventually.until("the broker's bootstrap line", Eventually.START,
-                () -> read(dir.resolve("broker.stdout.log")).lines()
-                        .filter(l -> l.endsWith("bootstrap servers: " + bootstrap)).count() >= starts,
-                () -> {
-                    if (!broker.isAlive()) {
-                        throw new AssertionError("dev-kafka exited with " + broker.exitValue() + ":\n" + log());
-                    }
-                });
-    }
-
-    private String log() throws IOException {
-        return read(dir.resolve("broker.stdout.log")) + read(dir.resolve("broker.stderr.log"));
-    }
-
-    private static String read(Path p) throws IOException {
-        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 
     private static int freePort() {
