@@ -80,6 +80,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final java.util.concurrent.LinkedBlockingQueue<DurableWait> syncQueue =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread syncer;
+    /** Held by journal retention and by an online backup: no file a backup needs goes before it is registered. */
+    private final Object retentionLock = new Object();
+    private final BackupRequests backupRequests;
     private volatile boolean closed;
     private volatile boolean journalFailed;
     private volatile boolean partitionFailed;
@@ -168,6 +171,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             } else {
                 syncer = null;
             }
+            this.backupRequests = BackupRequests.start(config.dataDir(), this::backupOnline);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -301,7 +305,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * Checkpoints the index at the journal's end as read under the id lock: every id of a record up to
      * there was put before (puts follow appends under that lock), and the checkpoint writes them first.
      */
-    private void checkpointIdsToJournalEnd() {
+    private long checkpointIdsToJournalEnd() {
         long position;
         idLock.lock();
         try {
@@ -311,6 +315,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         if (position >= 0) {
             ids.checkpoint(position);
+        }
+        return position;
+    }
+
+    /** An online backup requested through {@link BackupRequests}; runs on that watcher's thread. */
+    private Backup.Manifest backupOnline(java.nio.file.Path into) {
+        synchronized (retentionLock) {
+            if (closed) {
+                throw new IllegalStateException("the engine is stopping");
+            }
+            return Backup.online(folder, stores, ids, this::checkpointIdsToJournalEnd, journal::lastSeq, into);
         }
     }
 
@@ -388,6 +403,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * before the flush are then durable.
      */
     void retainJournal() {
+        synchronized (retentionLock) {
+            retainJournalUnlocked();
+        }
+    }
+
+    private void retainJournalUnlocked() {
         if (closed) {
             return;
         }
@@ -768,6 +789,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             return;
         }
         closed = true;
+        backupRequests.close();
         timer.shutdownNow();
         if (retention != null) {
             retention.shutdownNow();
