@@ -57,6 +57,8 @@ final class SegmentedLog implements AutoCloseable {
     private final Listener listener;
     private final List<Segment> segments = new ArrayList<>();
     private final ArrayDeque<Segment> openSealed = new ArrayDeque<>();
+    /** Sealed since the last {@link #sync()}: forced then, not at the roll (one sync per commit is the contract). */
+    private final List<Segment> sealedUnsynced = new ArrayList<>();
     private ByteBuffer writeBuffer;
     /** Logical position of the write buffer's first byte. */
     private long bufferStart;
@@ -186,10 +188,17 @@ final class SegmentedLog implements AutoCloseable {
         bufferStart = seg.end();
     }
 
-    /** Flushes and forces the last segment to the device (sealed ones were forced when sealed). */
+    /** Flushes, and forces to the device every segment written since the last sync. */
     void sync() {
         flushBuffer();
         try {
+            for (Segment s : sealedUnsynced) {
+                s.channel().force(false);
+                if (!openSealed.contains(s)) {
+                    s.close();
+                }
+            }
+            sealedUnsynced.clear();
             last().channel().force(false);
         } catch (IOException e) {
             throw new DerivedLogException("cannot sync derived log " + dir + ": " + e.getMessage(), e);
@@ -200,8 +209,8 @@ final class SegmentedLog implements AutoCloseable {
         flushBuffer();
         Segment sealed = last();
         try {
-            sealed.channel().force(false);
             sealed.close();
+            sealedUnsynced.add(sealed);
         } catch (IOException e) {
             throw new DerivedLogException("cannot seal derived log " + sealed.file + ": " + e.getMessage(), e);
         }
@@ -250,6 +259,7 @@ final class SegmentedLog implements AutoCloseable {
                 if (seg.sealed) {
                     seg.sealed = false;
                     openSealed.remove(seg);
+                    sealedUnsynced.remove(seg);
                     listener.reopened(seg);
                 }
                 seg.length = mark - seg.start;
@@ -265,6 +275,7 @@ final class SegmentedLog implements AutoCloseable {
     private void deleteLast() throws IOException {
         Segment s = segments.remove(segments.size() - 1);
         openSealed.remove(s);
+        sealedUnsynced.remove(s);
         listener.dropped(s);
         s.close();
         Files.deleteIfExists(s.file);
@@ -278,6 +289,7 @@ final class SegmentedLog implements AutoCloseable {
             while (segments.size() > 1 && drop.test(segments.get(0))) {
                 Segment s = segments.remove(0);
                 openSealed.remove(s);
+                sealedUnsynced.remove(s);
                 listener.dropped(s);
                 s.close();
                 Files.deleteIfExists(s.file);

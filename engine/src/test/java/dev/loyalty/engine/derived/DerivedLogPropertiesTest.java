@@ -47,7 +47,7 @@ class DerivedLogPropertiesTest {
         return new DerivedLog.Sizes(segmentBytes, 256, spacing);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 40)
     void shouldAnswerOutcomesAndPagesLikeTheModel(@ForAll long seed,
                                                   @ForAll @IntRange(min = 1, max = 300) int count,
                                                   @ForAll @IntRange(min = 64, max = 8192) int segmentBytes,
@@ -72,7 +72,7 @@ class DerivedLogPropertiesTest {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 40)
     void shouldWriteTheSameBytesAfterTruncatingToAMarkAndApplyingAgain(
             @ForAll long seed, @ForAll @IntRange(min = 2, max = 300) int count,
             @ForAll @IntRange(min = 64, max = 4096) int segmentBytes,
@@ -125,7 +125,7 @@ class DerivedLogPropertiesTest {
         assertThat(Workload.difference(reference, crashed)).isNull();
     }
 
-    @Property(tries = 40)
+    @Property(tries = 30)
     void shouldForgetOnlyOutcomesPastTheHorizonAndKeepEveryLedgerEntry(
             @ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int count,
             @ForAll @IntRange(min = 64, max = 2048) int segmentBytes,
