@@ -1,5 +1,6 @@
 package dev.loyalty.bench;
 
+import com.sun.management.ThreadMXBean;
 import dev.loyalty.engine.derived.DerivedLog;
 import dev.loyalty.engine.derived.DerivedMark;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,6 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #BATCH} events, as a snapshot commit would. Score: events per second on one thread; run with
  * {@code -prof gc} for the allocation per event. To keep the disk use of a long run bounded the logs are
  * truncated to empty every {@link #RESTART} events (that cost is in the score, spread over the events).
+ * Each iteration also prints the thread's CPU time per event (user and system): on a shared machine the
+ * score mostly measures the other processes, the CPU time what the log costs.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -42,7 +46,8 @@ public class DerivedLogBenchmark {
     static final int BATCH = 4096;
     static final int RESTART = 1 << 22;
 
-    @Param({"1000000"})
+    /** 1000: the log's own cost; 1M: with the cache misses of heads and ids of customers spread over memory. */
+    @Param({"1000", "1000000"})
     public int customers;
 
     @Param({"160"})
@@ -60,6 +65,10 @@ public class DerivedLogBenchmark {
     private byte[] outcome;
     private byte[] entry;
     private long seq;
+    private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private long iterationSeq;
+    private long iterationCpuNs;
+    private long iterationUserNs;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -90,6 +99,22 @@ public class DerivedLogBenchmark {
         Arrays.fill(nextEntryId, 0);
     }
 
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationSeq = seq;
+        iterationCpuNs = threads.getCurrentThreadCpuTime();
+        iterationUserNs = threads.getCurrentThreadUserTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        double events = seq - iterationSeq;
+        double cpu = (threads.getCurrentThreadCpuTime() - iterationCpuNs) / events / 1e3;
+        double user = (threads.getCurrentThreadUserTime() - iterationUserNs) / events / 1e3;
+        System.out.printf("  thread CPU %.3f us/event (user %.3f, system %.3f) over %.0f events%n", cpu, user,
+                cpu - user, events);
+    }
+
     /** One event: its outcome and two ledger entries of its customer. */
     @Benchmark
     public long appendEvent() {
@@ -106,6 +131,19 @@ public class DerivedLogBenchmark {
             }
         }
         return head;
+    }
+
+    /**
+     * Control: the same customer look-ups (id, head, entry counter) without the log, so that the difference
+     * to {@link #appendEvent} is what the log itself costs.
+     */
+    @Benchmark
+    public long touchCustomerOnly() {
+        long s = ++seq;
+        int c = order[(int) (s & (order.length - 1))];
+        nextEntryId[c] += 2;
+        heads[c] = s + ids[c].length();
+        return heads[c];
     }
 
     @TearDown(Level.Trial)
