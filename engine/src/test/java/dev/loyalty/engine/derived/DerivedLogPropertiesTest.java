@@ -114,6 +114,11 @@ class DerivedLogPropertiesTest {
                 log.truncateTo(mark);
             }
             checkAgainstModel(log, snapshot, new SplittableRandom(seed), 20);
+            for (int i = committedAt; i < crashAt; i++) {
+                long seq = w.events.get(i).seq();
+                assertThat(log.outcome(seq)).as("outcome of seq %d, past the mark", seq).isNull();
+            }
+            assertThat(log.end()).isEqualTo(mark);
             for (int i = committedAt; i < count; i++) {
                 snapshot.apply(log, w.events.get(i));
             }
