@@ -34,7 +34,9 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
         this.log = new SegmentedLog(dir, segmentBytes, bufferBytes, 64 << 10, this);
         for (Segment s : log.segments()) {
             if (!s.sealed || !loadSideFile(s)) {
-                scan(s);
+                // The last segment may end in bytes a crash left half-written or zeroed: index what is whole;
+                // the open then truncates to the committed mark and re-reads that part strictly.
+                scan(s, !s.sealed);
                 if (s.sealed) {
                     writeSideFile(s);
                 }
@@ -144,7 +146,7 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
         lastIndexed = size == 0 ? Long.MIN_VALUE : positions[size - 1];
         lastSeq = size == 0 ? Long.MIN_VALUE : lastSeqFrom(positions[size - 1], active.start);
         active.tag = Long.MIN_VALUE;
-        scan(active);
+        scan(active, false);
     }
 
     /** Seq of the last record in [from, to). */
@@ -178,15 +180,28 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
         return dropped;
     }
 
-    private void scan(Segment s) {
+    /** Indexes the records of {@code s}; a bad record ends the scan when {@code lenient}, else fails it. */
+    private void scan(Segment s, boolean lenient) {
         for (long p = s.start; p < s.end(); ) {
-            int len = log.recordLength(p);
+            int len = p + SegmentedLog.HEADER + FIXED <= s.end() ? log.recordLength(p, s.end()) : -1;
             if (len < FIXED) {
-                throw new DerivedLogException("outcome log " + log.dir() + ": record at " + p + " too short");
+                if (lenient) {
+                    return;
+                }
+                throw new DerivedLogException("outcome log " + log.dir() + ": no whole record at " + p + " (a torn or "
+                        + "zeroed write below the committed mark: restore a backup or rebuild the state with a replay)");
             }
             ByteBuffer b = log.read(p, SegmentedLog.HEADER + FIXED);
             int at = b.position() + SegmentedLog.HEADER;
-            noteRecord(s, p, b.getLong(at), b.getLong(at + 8));
+            long seq = b.getLong(at);
+            if (seq <= lastSeq) {
+                if (lenient) {
+                    return;
+                }
+                throw new DerivedLogException("outcome log " + log.dir() + ": seq " + seq + " at " + p
+                        + " does not follow " + lastSeq);
+            }
+            noteRecord(s, p, seq, b.getLong(at + 8));
             p += SegmentedLog.HEADER + len;
         }
     }

@@ -347,12 +347,18 @@ final class SegmentedLog implements AutoCloseable {
 
     /** Body length of the record at {@code position}. */
     int recordLength(long position) {
-        ByteBuffer b = read(position, HEADER);
-        int len = b.getInt(b.position());
-        if (len < 0 || position + HEADER + len > end()) {
-            throw new DerivedLogException("derived log " + dir + ": corrupt record length " + len + " at " + position);
+        int len = recordLength(position, end());
+        if (len < 0) {
+            throw new DerivedLogException("derived log " + dir + ": corrupt record length at " + position);
         }
         return len;
+    }
+
+    /** Body length of the record at {@code position}, or -1 when it is negative or the body would pass {@code limit}. */
+    int recordLength(long position, long limit) {
+        ByteBuffer b = read(position, HEADER);
+        int len = b.getInt(b.position());
+        return len < 0 || position + HEADER + len > limit ? -1 : len;
     }
 
     private FileChannel channelForRead(Segment seg) throws IOException {

@@ -95,6 +95,48 @@ class DerivedLogTest {
     }
 
     @Test
+    void shouldOpenOverATornTailPastTheMarkAndRefuseOneBelowIt() throws IOException {
+        Workload w = new Workload(11, 60, 3);
+        DerivedLog.Sizes big = new DerivedLog.Sizes(1 << 20, 128, 64);
+        Path reference = dir.resolve("reference");
+        try (DerivedLog log = DerivedLog.open(reference, DerivedMark.EMPTY, big)) {
+            Applier a = new Applier();
+            w.events.forEach(e -> a.apply(log, e));
+            log.mark();
+        }
+        Path crashed = dir.resolve("crashed");
+        Applier snapshot;
+        DerivedMark mark;
+        try (DerivedLog log = DerivedLog.open(crashed, DerivedMark.EMPTY, big)) {
+            Applier a = new Applier();
+            w.events.subList(0, 30).forEach(e -> a.apply(log, e));
+            mark = log.mark();
+            snapshot = a.copy();
+            w.events.subList(30, 40).forEach(e -> a.apply(log, e));
+            log.mark();
+        }
+        // a machine crash: the file grew but the last pages are zeros, and a half record follows
+        Path segment = crashed.resolve("outcomes").resolve(Segment.fileName(0));
+        byte[] bytes = Files.readAllBytes(segment);
+        java.util.Arrays.fill(bytes, (int) mark.outcomes() + 7, bytes.length, (byte) 0);
+        Files.write(segment, java.util.Arrays.copyOf(bytes, bytes.length + 3));
+        try (DerivedLog log = DerivedLog.open(crashed, mark, big)) {
+            assertThat(log.end()).isEqualTo(mark);
+            w.events.subList(30, 60).forEach(e -> snapshot.apply(log, e));
+            log.mark();
+        }
+        assertThat(Workload.difference(reference, crashed)).isNull();
+
+        // zeros below the mark: the log lost what the state relies on
+        bytes = Files.readAllBytes(segment);
+        java.util.Arrays.fill(bytes, (int) mark.outcomes() - 40, bytes.length, (byte) 0);
+        Files.write(segment, bytes);
+        DerivedMark later = new DerivedMark(bytes.length, 0);
+        assertThatThrownBy(() -> DerivedLog.open(crashed, later, big))
+                .isInstanceOf(DerivedLogException.class);
+    }
+
+    @Test
     void shouldStartTheOutcomeLogAgainAtAMarkBelowWhatRetentionKept() {
         Workload w = new Workload(3, 200, 4);
         DerivedMark old;
