@@ -40,9 +40,12 @@ public final class DerivedLog implements AutoCloseable {
     /**
      * A page of a customer's ledger, newest first.
      *
-     * @param nextBefore the entry id to ask the next page before, or {@link #NO_ENTRY} when nothing is older
+     * @param nextBefore   the entry id to ask the next page before, or {@link #NO_ENTRY} when nothing is older
+     * @param nextPosition where the next page starts, or {@link #NO_ENTRY}: passed as the head of the next
+     *                     {@link #ledgerPage} call (with {@code nextBefore}) it reads only that page; positions
+     *                     stay valid until a truncation, so a caller may keep them for pages asked in sequence
      */
-    public record LedgerPage(List<LedgerRecord> entries, long nextBefore) {
+    public record LedgerPage(List<LedgerRecord> entries, long nextBefore, long nextPosition) {
     }
 
     private final OutcomeLog outcomes;
@@ -109,7 +112,7 @@ public final class DerivedLog implements AutoCloseable {
     /**
      * Up to {@code limit} entries of {@code customer}'s chain from {@code head} with ids below {@code beforeId}
      * ({@link Long#MAX_VALUE} for the newest), newest first. Cost: one record read per entry newer than the
-     * page, then {@code limit + 1} reads.
+     * page, then {@code limit + 1} reads; from a page's {@code nextPosition} instead of the head, only the latter.
      */
     public LedgerPage ledgerPage(String customer, long head, long beforeId, int limit) {
         return ledger.page(customer, head, beforeId, limit);
@@ -151,6 +154,20 @@ public final class DerivedLog implements AutoCloseable {
     /** Where the logs end now, staged records included (a mark without writing anything). */
     public DerivedMark end() {
         return new DerivedMark(outcomes.end(), ledger.end());
+    }
+
+    /**
+     * Where this partition's derived logs first differ from {@code other}'s (a replay's), or null when they
+     * end at the same positions and hold the same bytes wherever both still keep outcomes (retention may have
+     * dropped different old segments) and over the whole ledger.
+     */
+    public String firstDifference(DerivedLog other) {
+        String d = outcomes.firstDifference(other.outcomes);
+        if (d != null) {
+            return "outcome log: " + d;
+        }
+        d = ledger.firstDifference(other.ledger);
+        return d == null ? null : "ledger log: " + d;
     }
 
     /** First outcome position still kept (0 until retention dropped a segment). */

@@ -80,7 +80,7 @@ final class LedgerLog implements AutoCloseable {
             lastId = id;
             if (id < beforeId) {
                 if (out.size() == limit) {
-                    return new DerivedLog.LedgerPage(out, out.get(limit - 1).entryId());
+                    return new DerivedLog.LedgerPage(out, out.get(limit - 1).entryId(), p);
                 }
                 byte[] entry = new byte[len - FIXED - customerBytes];
                 b.get(at + FIXED + customerBytes, entry);
@@ -88,7 +88,7 @@ final class LedgerLog implements AutoCloseable {
             }
             p = prev;
         }
-        return new DerivedLog.LedgerPage(out, DerivedLog.NO_ENTRY);
+        return new DerivedLog.LedgerPage(out, DerivedLog.NO_ENTRY, DerivedLog.NO_ENTRY);
     }
 
     private static boolean sameBytes(ByteBuffer b, int at, int n, byte[] expected) {
@@ -115,6 +115,11 @@ final class LedgerLog implements AutoCloseable {
                     + ", after the committed mark " + mark);
         }
         log.truncateTo(mark);
+    }
+
+    /** See {@link SegmentedLog#firstDifference}. */
+    String firstDifference(LedgerLog other) {
+        return SegmentedLog.firstDifference(log, other.log);
     }
 
     @Override

@@ -188,8 +188,9 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
                 if (lenient) {
                     return;
                 }
-                throw new DerivedLogException("outcome log " + log.dir() + ": no whole record at " + p + " (a torn or "
-                        + "zeroed write below the committed mark: restore a backup or rebuild the state with a replay)");
+                throw new DerivedLogException("outcome log " + log.dir() + ": no whole record at " + p
+                        + " (a torn or zeroed write below the committed mark: restore a backup or rebuild the state"
+                        + " with a replay)");
             }
             ByteBuffer b = log.read(p, SegmentedLog.HEADER + FIXED);
             int at = b.position() + SegmentedLog.HEADER;
@@ -279,6 +280,11 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
         } catch (IOException e) {
             throw new DerivedLogException("cannot delete " + sideFile(s) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** See {@link SegmentedLog#firstDifference}. */
+    String firstDifference(OutcomeLog other) {
+        return SegmentedLog.firstDifference(log, other.log);
     }
 
     @Override

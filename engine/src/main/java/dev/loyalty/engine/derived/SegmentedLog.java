@@ -155,7 +155,8 @@ final class SegmentedLog implements AutoCloseable {
             flushBuffer();
             if (writeBuffer.capacity() < total) {
                 // A record larger than the buffer: rare, grow once rather than split writes.
-                writeBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(total) << 1).order(ByteOrder.LITTLE_ENDIAN);
+                writeBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(total) << 1)
+                        .order(ByteOrder.LITTLE_ENDIAN);
             }
         }
         long position = seg.end();
@@ -354,11 +355,38 @@ final class SegmentedLog implements AutoCloseable {
         return len;
     }
 
-    /** Body length of the record at {@code position}, or -1 when it is negative or the body would pass {@code limit}. */
+    /** Body length of the record at {@code position}; -1 when negative or when the body would pass {@code limit}. */
     int recordLength(long position, long limit) {
         ByteBuffer b = read(position, HEADER);
         int len = b.getInt(b.position());
         return len < 0 || position + HEADER + len > limit ? -1 : len;
+    }
+
+    /**
+     * Where two logs first differ over the positions both keep (their ends must be the same), or null when
+     * they hold the same bytes there and split them into the same segments.
+     */
+    static String firstDifference(SegmentedLog a, SegmentedLog b) {
+        if (a.end() != b.end()) {
+            return "ends at " + a.end() + " in " + a.dir + ", " + b.end() + " in " + b.dir;
+        }
+        long p = Math.max(a.start(), b.start());
+        while (p < a.end()) {
+            Segment sa = a.segmentOf(p);
+            Segment sb = b.segmentOf(p);
+            if (sa.end() != sb.end()) {
+                return "segments end at " + sa.end() + " in " + a.dir + ", " + sb.end() + " in " + b.dir;
+            }
+            int n = (int) Math.min(32 << 10, sa.end() - p);
+            ByteBuffer x = a.read(p, n);
+            ByteBuffer y = b.read(p, n);
+            int at = x.slice(x.position(), n).mismatch(y.slice(y.position(), n));
+            if (at >= 0) {
+                return "byte at position " + (p + at) + " of " + a.dir + " and " + b.dir;
+            }
+            p += n;
+        }
+        return null;
     }
 
     private FileChannel channelForRead(Segment seg) throws IOException {

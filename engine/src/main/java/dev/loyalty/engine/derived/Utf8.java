@@ -11,6 +11,11 @@ final class Utf8 {
     private Utf8() {
     }
 
+    private static boolean pairAt(String s, int i) {
+        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length()
+                && Character.isLowSurrogate(s.charAt(i + 1));
+    }
+
     static int length(String s) {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -19,7 +24,7 @@ final class Utf8 {
                 n++;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (pairAt(s, i)) {
                 n += 4;
                 i++;
             } else if (Character.isSurrogate(c)) {
@@ -38,7 +43,7 @@ final class Utf8 {
                 b.put((byte) c);
             } else if (c < 0x800) {
                 b.put((byte) (0xc0 | (c >> 6))).put((byte) (0x80 | (c & 0x3f)));
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (pairAt(s, i)) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 b.put((byte) (0xf0 | (cp >> 18))).put((byte) (0x80 | ((cp >> 12) & 0x3f)))
                         .put((byte) (0x80 | ((cp >> 6) & 0x3f))).put((byte) (0x80 | (cp & 0x3f)));

@@ -19,7 +19,9 @@
  *   <li>ledger record: the position of the same customer's previous record ({@code -1} for its first), entry
  *       id, seq, customer id, the entry bytes. The caller keeps each customer's head (the position of its
  *       newest record); a page walks the chain from the head, newest first, without scanning anyone
- *       else's entries. A page far back ({@code before} deep in the history) walks the entries newer than it.</li>
+ *       else's entries. A page far back ({@code before} deep in the history) walks the entries newer than it,
+ *       unless the caller passes the previous page's {@code nextPosition} (worth a small cache for clients that
+ *       page through a long history in order).</li>
  * </ul>
  *
  * <h2>Crash protocol (with write-behind snapshots)</h2>
@@ -51,8 +53,9 @@
  * the returned position as the new head; {@code ledger(...)} reads {@code ledgerPage(id, head, before,
  * limit)} instead of {@code store.ledgerBefore}. The commit adds the mark to the checkpoint's write;
  * {@code forgetOldOutcomes}'s range delete (and the {@code outcome-marks} key) gives way to
- * {@code forgetOutcomesBefore}. {@code Replay}'s identity check must then compare the derived logs too (the
- * range both keep, byte for byte), and backups must copy the {@code derived} folder after the RocksDB
- * checkpoint (the logs only grow, so a later copy holds at least the checkpoint's mark).
+ * {@code forgetOutcomesBefore}. {@code Replay}'s identity check must then compare the derived logs too
+ * ({@code firstDifference}: byte for byte over what both keep), and backups must copy the {@code derived}
+ * folder after the RocksDB checkpoint (the logs only grow, so a later copy holds at least the checkpoint's
+ * mark).
  */
 package dev.loyalty.engine.derived;

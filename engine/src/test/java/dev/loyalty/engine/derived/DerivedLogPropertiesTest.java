@@ -212,8 +212,21 @@ class DerivedLogPropertiesTest {
                 long next = expected.size() == limit && model.hasOlder(customer, expected.get(limit - 1).id())
                         ? expected.get(limit - 1).id() : DerivedLog.NO_ENTRY;
                 assertThat(page.nextBefore()).isEqualTo(next);
+                if (next != DerivedLog.NO_ENTRY) {
+                    // the next page from where this one stopped is the one from the head
+                    int nextLimit = 1 + r.nextInt(6);
+                    List<Long> fromHead = ids(log.ledgerPage(customer, model.heads.get(customer), next, nextLimit));
+                    assertThat(ids(log.ledgerPage(customer, page.nextPosition(), next, nextLimit))).isEqualTo(fromHead)
+                            .isEqualTo(model.page(customer, next, nextLimit).stream().map(Entry::id).toList());
+                } else {
+                    assertThat(page.nextPosition()).isEqualTo(DerivedLog.NO_ENTRY);
+                }
             }
         }
+    }
+
+    private static List<Long> ids(DerivedLog.LedgerPage page) {
+        return page.entries().stream().map(DerivedLog.LedgerRecord::entryId).toList();
     }
 
     private static List<DerivedLog.LedgerRecord> records(DerivedLog log, Applier model, String customer, long before,

@@ -162,6 +162,31 @@ class DerivedLogTest {
     }
 
     @Test
+    void shouldNameTheFirstDifferenceBetweenALogAndItsReplay() {
+        Workload w = new Workload(5, 200, 4);
+        try (DerivedLog live = DerivedLog.open(dir.resolve("live"), DerivedMark.EMPTY, SMALL);
+             DerivedLog replay = DerivedLog.open(dir.resolve("replay"), DerivedMark.EMPTY, SMALL)) {
+            Applier a = new Applier();
+            Applier b = new Applier();
+            w.events.subList(0, 199).forEach(e -> a.apply(live, e));
+            w.events.subList(0, 199).forEach(e -> b.apply(replay, e));
+            live.mark();
+            replay.mark();
+            // retention dropped old outcomes in one of them only: compared where both keep them
+            assertThat(live.forgetOutcomesBefore(w.events.get(100).ingestMs())).isPositive();
+            assertThat(live.firstDifference(replay)).isNull();
+
+            Workload.Event last = w.events.get(199);
+            long recordAt = live.end().outcomes();
+            a.apply(live, last);
+            assertThat(live.firstDifference(replay)).startsWith("outcome log: ends at");
+            // the same event with another ingest time: the first byte of that field differs (length, seq before it)
+            b.apply(replay, new Workload.Event(last.seq(), last.ingestMs() + 1, last.outcome(), last.entries()));
+            assertThat(live.firstDifference(replay)).startsWith("outcome log: byte at position " + (recordAt + 12));
+        }
+    }
+
+    @Test
     void shouldAppendWithoutAllocating() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         byte[] outcome = new byte[120];
