@@ -63,7 +63,7 @@ final class LedgerLog implements AutoCloseable {
         long p = head;
         long lastId = Long.MAX_VALUE;
         while (p != DerivedLog.NO_ENTRY) {
-            int len = log.recordLength(p);
+            int len = log.recordLength(p, SegmentedLog.HOP_READ);
             ByteBuffer b = log.read(p, SegmentedLog.HEADER + len);
             int at = b.position() + SegmentedLog.HEADER;
             long prev = b.getLong(at);

@@ -23,6 +23,8 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
 
     private final SegmentedLog log;
     private final long indexSpacing;
+    /** What a lookup reads at once: the stretch between two index entries and a record past it. */
+    private final int lookupRead;
     private long[] seqs = new long[1024];
     private long[] positions = new long[1024];
     private int size;
@@ -31,6 +33,7 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
 
     OutcomeLog(Path dir, long segmentBytes, int bufferBytes, long indexSpacing) {
         this.indexSpacing = indexSpacing;
+        this.lookupRead = (int) Math.min(SegmentedLog.SCAN_READ, indexSpacing + SegmentedLog.HOP_READ);
         this.log = new SegmentedLog(dir, segmentBytes, bufferBytes, 64 << 10, this);
         for (Segment s : log.segments()) {
             if (!s.sealed || !loadSideFile(s)) {
@@ -107,8 +110,8 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
         }
         long end = log.end();
         for (long p = positions[lo]; p < end; ) {
-            int len = log.recordLength(p);
-            ByteBuffer b = log.read(p, SegmentedLog.HEADER + len);
+            int len = log.recordLength(p, lookupRead);
+            ByteBuffer b = log.read(p, SegmentedLog.HEADER + len, lookupRead);
             int at = b.position() + SegmentedLog.HEADER;
             long s = b.getLong(at);
             if (s == seq) {
@@ -153,8 +156,8 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
     private long lastSeqFrom(long from, long to) {
         long seq = Long.MIN_VALUE;
         for (long p = from; p < to; ) {
-            int len = log.recordLength(p);
-            ByteBuffer b = log.read(p, SegmentedLog.HEADER + FIXED);
+            int len = log.recordLength(p, SegmentedLog.SCAN_READ);
+            ByteBuffer b = log.read(p, SegmentedLog.HEADER + FIXED, SegmentedLog.SCAN_READ);
             seq = b.getLong(b.position() + SegmentedLog.HEADER);
             p += SegmentedLog.HEADER + len;
         }
@@ -183,7 +186,8 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
     /** Indexes the records of {@code s}; a bad record ends the scan when {@code lenient}, else fails it. */
     private void scan(Segment s, boolean lenient) {
         for (long p = s.start; p < s.end(); ) {
-            int len = p + SegmentedLog.HEADER + FIXED <= s.end() ? log.recordLength(p, s.end()) : -1;
+            int len = p + SegmentedLog.HEADER + FIXED <= s.end()
+                    ? log.recordLength(p, s.end(), SegmentedLog.SCAN_READ) : -1;
             if (len < FIXED) {
                 if (lenient) {
                     return;
@@ -192,7 +196,7 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
                         + " (a torn or zeroed write below the committed mark: restore a backup or rebuild the state"
                         + " with a replay)");
             }
-            ByteBuffer b = log.read(p, SegmentedLog.HEADER + FIXED);
+            ByteBuffer b = log.read(p, SegmentedLog.HEADER + FIXED, SegmentedLog.SCAN_READ);
             int at = b.position() + SegmentedLog.HEADER;
             long seq = b.getLong(at);
             if (seq <= lastSeq) {

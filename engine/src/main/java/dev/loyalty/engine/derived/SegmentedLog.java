@@ -23,6 +23,10 @@ import java.util.stream.Stream;
 final class SegmentedLog implements AutoCloseable {
     /** Record header: the body's length. */
     static final int HEADER = 4;
+    /** Bytes read at once when following a chain to scattered positions: a page, little past one record. */
+    static final int HOP_READ = 4 << 10;
+    /** Bytes read at once when reading on through consecutive records. */
+    static final int SCAN_READ = 64 << 10;
     /** Sealed segments whose channels stay open for reads at once. */
     private static final int OPEN_SEALED_MAX = 16;
 
@@ -302,11 +306,17 @@ final class SegmentedLog implements AutoCloseable {
         return n;
     }
 
+    /** {@link #read(long, int, int)} for a hop. */
+    ByteBuffer read(long position, int length) {
+        return read(position, length, HOP_READ);
+    }
+
     /**
      * A buffer holding the {@code length} bytes at {@code position} from its current position on (valid until
-     * the next call on this log). Staged records are written out first, so everything appended is readable.
+     * the next call on this log), having read up to {@code readAhead} bytes from there when they were not in
+     * memory yet. Staged records are written out first, so everything appended is readable.
      */
-    ByteBuffer read(long position, int length) {
+    ByteBuffer read(long position, int length, int readAhead) {
         if (position < start() || position + length > end()) {
             throw new DerivedLogException("derived log " + dir + ": read of " + length + " bytes at " + position
                     + " outside [" + start() + ", " + end() + ")");
@@ -326,7 +336,7 @@ final class SegmentedLog implements AutoCloseable {
             window = ByteBuffer.allocateDirect(Integer.highestOneBit(length) << 1).order(ByteOrder.LITTLE_ENDIAN);
         }
         long readable = seg == last() ? bufferStart : seg.end();
-        int want = (int) Math.min(window.capacity(), readable - position);
+        int want = (int) Math.min(Math.min(window.capacity(), Math.max(length, readAhead)), readable - position);
         window.clear().limit(want);
         try {
             FileChannel ch = channelForRead(seg);
@@ -346,9 +356,9 @@ final class SegmentedLog implements AutoCloseable {
         return window.position(0);
     }
 
-    /** Body length of the record at {@code position}. */
-    int recordLength(long position) {
-        int len = recordLength(position, end());
+    /** Body length of the record at {@code position} (read as a hop, or as a scan with {@code readAhead}). */
+    int recordLength(long position, int readAhead) {
+        int len = recordLength(position, end(), readAhead);
         if (len < 0) {
             throw new DerivedLogException("derived log " + dir + ": corrupt record length at " + position);
         }
@@ -356,8 +366,8 @@ final class SegmentedLog implements AutoCloseable {
     }
 
     /** Body length of the record at {@code position}; -1 when negative or when the body would pass {@code limit}. */
-    int recordLength(long position, long limit) {
-        ByteBuffer b = read(position, HEADER);
+    int recordLength(long position, long limit, int readAhead) {
+        ByteBuffer b = read(position, HEADER, readAhead);
         int len = b.getInt(b.position());
         return len < 0 || position + HEADER + len > limit ? -1 : len;
     }
