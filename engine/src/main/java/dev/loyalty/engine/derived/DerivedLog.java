@@ -26,7 +26,8 @@ public final class DerivedLog implements AutoCloseable {
         public static final Sizes DEFAULT = new Sizes(64L << 20, 256 << 10, 16 << 10);
 
         public Sizes {
-            if (segmentBytes < 64 || bufferBytes < 64 || indexSpacing < 1) {
+            // a sealed segment is mapped whole for reads: one mapping holds at most 2 GiB
+            if (segmentBytes < 64 || segmentBytes > 1L << 30 || bufferBytes < 64 || indexSpacing < 1) {
                 throw new IllegalArgumentException("derived log sizes " + segmentBytes + "/" + bufferBytes + "/"
                         + indexSpacing);
             }

@@ -1,6 +1,8 @@
 package dev.loyalty.engine.derived;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,6 +21,8 @@ final class Segment {
     /** A figure the log's owner keeps per segment (the outcome log: the latest ingest time in it). */
     long tag = Long.MIN_VALUE;
     private FileChannel channel;
+    /** The sealed segment mapped for reads (no copy, no system call per read), or null. */
+    private MappedByteBuffer mapped;
 
     Segment(long start, Path file, long length) {
         this.start = start;
@@ -43,8 +47,22 @@ final class Segment {
         return channel;
     }
 
-    boolean isOpen() {
-        return channel != null;
+    /**
+     * The sealed segment's bytes, mapped on first use; its channel is closed then (the mapping outlives it, and
+     * is released by the collector once the segment is dropped: a dropped file's space is freed then).
+     */
+    MappedByteBuffer mapped() throws IOException {
+        if (mapped == null) {
+            mapped = channel().map(FileChannel.MapMode.READ_ONLY, 0, length);
+            mapped.order(ByteOrder.LITTLE_ENDIAN);
+            close();
+        }
+        return mapped;
+    }
+
+    /** Forgets the mapping (the segment is appended to again, or goes). */
+    void unmap() {
+        mapped = null;
     }
 
     void close() throws IOException {

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,8 +16,9 @@ import java.util.stream.Stream;
  * start), kept in segment files named by their start position. Where a segment ends depends only on the
  * records appended (a record that would take a segment past {@code segmentBytes} starts the next one), so
  * the same appends give the same files byte for byte. Records are staged in a reusable direct buffer and
- * written with positional writes; appending allocates nothing. Not thread-safe: one owner thread appends
- * and reads.
+ * written with positional writes; appending allocates nothing. Sealed segments are read in place through a
+ * read-only mapping, the last one through positional reads into a reusable window. Not thread-safe: one owner
+ * thread appends and reads.
  */
 final class SegmentedLog implements AutoCloseable {
     /** Record header: the body's length. */
@@ -27,8 +27,6 @@ final class SegmentedLog implements AutoCloseable {
     static final int HOP_READ = 4 << 10;
     /** Bytes read at once when reading on through consecutive records. */
     static final int SCAN_READ = 64 << 10;
-    /** Sealed segments whose channels stay open for reads at once. */
-    private static final int OPEN_SEALED_MAX = 16;
 
     /** Told when segments change role, for side files that describe a segment. */
     interface Listener {
@@ -60,7 +58,6 @@ final class SegmentedLog implements AutoCloseable {
     private final long segmentBytes;
     private final Listener listener;
     private final List<Segment> segments = new ArrayList<>();
-    private final ArrayDeque<Segment> openSealed = new ArrayDeque<>();
     /** Sealed since the last {@link #sync()}: forced then, not at the roll (one sync per commit is the contract). */
     private final List<Segment> sealedUnsynced = new ArrayList<>();
     private ByteBuffer writeBuffer;
@@ -199,9 +196,7 @@ final class SegmentedLog implements AutoCloseable {
         try {
             for (Segment s : sealedUnsynced) {
                 s.channel().force(false);
-                if (!openSealed.contains(s)) {
-                    s.close();
-                }
+                s.close();
             }
             sealedUnsynced.clear();
             last().channel().force(false);
@@ -263,7 +258,7 @@ final class SegmentedLog implements AutoCloseable {
                 Segment seg = last();
                 if (seg.sealed) {
                     seg.sealed = false;
-                    openSealed.remove(seg);
+                    seg.unmap();
                     sealedUnsynced.remove(seg);
                     listener.reopened(seg);
                 }
@@ -279,8 +274,8 @@ final class SegmentedLog implements AutoCloseable {
 
     private void deleteLast() throws IOException {
         Segment s = segments.remove(segments.size() - 1);
-        openSealed.remove(s);
         sealedUnsynced.remove(s);
+        s.unmap();
         listener.dropped(s);
         s.close();
         Files.deleteIfExists(s.file);
@@ -293,8 +288,8 @@ final class SegmentedLog implements AutoCloseable {
         try {
             while (segments.size() > 1 && drop.test(segments.get(0))) {
                 Segment s = segments.remove(0);
-                openSealed.remove(s);
                 sealedUnsynced.remove(s);
+                s.unmap();
                 listener.dropped(s);
                 s.close();
                 Files.deleteIfExists(s.file);
@@ -332,6 +327,15 @@ final class SegmentedLog implements AutoCloseable {
             throw new DerivedLogException("derived log " + dir + ": record at " + position + " crosses the end of "
                     + seg.file + " (a corrupt length)");
         }
+        if (seg.sealed) {
+            // Sealed bytes never change: read them in place. Chain hops land anywhere in the log, and a
+            // positional read per hop (a system call and a copy) cost ~10 times a page of RocksDB keys.
+            try {
+                return seg.mapped().limit((int) seg.length).position((int) (position - seg.start));
+            } catch (IOException e) {
+                throw new DerivedLogException("cannot map derived log " + seg.file + ": " + e.getMessage(), e);
+            }
+        }
         if (window.capacity() < length) {
             window = ByteBuffer.allocateDirect(Integer.highestOneBit(length) << 1).order(ByteOrder.LITTLE_ENDIAN);
         }
@@ -339,7 +343,7 @@ final class SegmentedLog implements AutoCloseable {
         int want = (int) Math.min(Math.min(window.capacity(), Math.max(length, readAhead)), readable - position);
         window.clear().limit(want);
         try {
-            FileChannel ch = channelForRead(seg);
+            FileChannel ch = seg.channel();
             long fileOffset = position - seg.start;
             while (window.hasRemaining()) {
                 int n = ch.read(window, fileOffset + window.position());
@@ -397,16 +401,6 @@ final class SegmentedLog implements AutoCloseable {
             p += n;
         }
         return null;
-    }
-
-    private FileChannel channelForRead(Segment seg) throws IOException {
-        if (seg != last() && !seg.isOpen()) {
-            openSealed.addLast(seg);
-            if (openSealed.size() > OPEN_SEALED_MAX) {
-                openSealed.pollFirst().close();
-            }
-        }
-        return seg.channel();
     }
 
     private Segment segmentOf(long position) {
