@@ -70,6 +70,9 @@ public class RequestPathBenchmark {
         dir = Files.createTempDirectory("request-bench");
         int apiPort = freePort();
         int barePort = freePort();
+        while (barePort == apiPort) { // the OS may hand out the same free port twice in a row
+            barePort = freePort();
+        }
         engine = Engine.start(Fixtures.engineConfig(Map.of("data-dir", dir.toString(),
                 "api.host", "127.0.0.1", "api.port", Integer.toString(apiPort))), new SimpleMeterRegistry());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
