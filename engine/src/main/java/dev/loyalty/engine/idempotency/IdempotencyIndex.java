@@ -28,7 +28,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * first carried it. Ids are global, checked before the journal (a mismatch is refused unjournaled), and
  * kept for the configured retention of ingest time. A derived index: rebuilt from the journal after its
  * checkpoint at start, so its own write-ahead log is written but never synced.
- * Callers serialise check-then-put themselves (the engine holds one lock around check, append and put).
+ * Callers serialise check-then-put per id themselves (the engine locks the id's shard around check, append
+ * and put).
+ *
+ * <p>An in-memory filter ({@link IdFilter}) of every id put or stored answers most lookups of new ids
+ * without RocksDB: {@link #inMemory} tells a caller on an event loop whether {@link #get} may read the
+ * disk. Until the filter has read the ids of earlier runs (a background scan at open) it answers "maybe".
  *
  * <p>Writes are behind: {@link #put} only records the entry in memory, where {@link #get} finds it at once,
  * and {@link #flush} (called every few milliseconds by the engine, before every {@link #checkpoint} and at
@@ -67,11 +72,58 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Unwritten ids beyond which {@link #put} writes them itself. */
     static final int MAX_PENDING = 100_000;
+    /** 2^26 bits (8 MiB): about 0.1% false "maybe" at 2M remembered ids, 5% at 10M. */
+    private static final int FILTER_LOG2_BITS = 26;
+
+    /** Every id put, or stored by an earlier run once {@link #filterComplete}; only ever grows. */
+    private final IdFilter filter = new IdFilter(FILTER_LOG2_BITS);
+    private volatile boolean filterComplete;
+    private volatile boolean closing;
+    private final Thread filterScan;
 
     private IdempotencyIndex(Options options, RocksDB db) {
         this.options = options;
         this.db = db;
         this.writeOptions = new WriteOptions().setSync(false);
+        this.filterScan = new Thread(this::scanIntoFilter, "idempotency-filter-scan");
+        filterScan.setDaemon(true);
+        filterScan.start();
+    }
+
+    /**
+     * Adds the ids stored by earlier runs to the filter. In the background: a long retention may hold
+     * millions, and the engine must start at once (lookups read RocksDB meanwhile). Ids put during the scan
+     * are added by {@link #put}; ids deleted during it stay in the filter, which only costs a disk read.
+     */
+    private void scanIntoFilter() {
+        byte[] from = {'I'};
+        try (Slice lower = new Slice(from);
+             Slice upper = new Slice(new byte[] {'I' + 1});
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper)
+                     .setFillCache(false);
+             RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(from); it.isValid() && !closing; it.next()) {
+                byte[] k = it.key();
+                filter.add(new String(k, 1, k.length - 1, StandardCharsets.UTF_8));
+            }
+            filterComplete = !closing;
+        } catch (RuntimeException e) {
+            // The filter stays incomplete: every lookup keeps reading RocksDB, which is slower, not wrong.
+        }
+    }
+
+    /** Waits until the filter knows the ids of earlier runs (tests; the engine never waits). */
+    boolean awaitFilter(long timeoutMs) throws InterruptedException {
+        filterScan.join(timeoutMs);
+        return filterComplete;
+    }
+
+    /**
+     * True when {@link #get} of that id surely answers from memory: the id was put and not written yet, or
+     * the filter says it was never seen. A recently written id may still read RocksDB's memtable only.
+     */
+    public boolean inMemory(String id) {
+        return pending.containsKey(id) || filterComplete && !filter.mightContain(id);
     }
 
     public static IdempotencyIndex open(Path dir) {
@@ -125,6 +177,9 @@ public final class IdempotencyIndex implements AutoCloseable {
         if (p != null) {
             return p;
         }
+        if (filterComplete && !filter.mightContain(id)) {
+            return null;
+        }
         try {
             byte[] v = db.get(idKey(id));
             if (v == null) {
@@ -139,6 +194,8 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Remembers an id (idempotent: the same put twice is harmless); written by the next {@link #flush}. */
     public void put(String id, Entry e) {
+        // Into the filter first: from the moment get can find it, the filter must not deny it.
+        filter.add(id);
         pending.put(id, e);
         if (pending.size() > MAX_PENDING) {
             flush();
@@ -235,6 +292,19 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        // The scan must be off the database before it closes (a native iterator outliving it crashes).
+        boolean interrupted = false;
+        while (filterScan.isAlive()) {
+            try {
+                filterScan.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         try {
             flush();
             db.flushWal(true);

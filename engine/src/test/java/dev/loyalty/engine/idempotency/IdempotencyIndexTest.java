@@ -71,4 +71,27 @@ class IdempotencyIndexTest {
             assertThat(index.get("a")).as("kept until an expiry pass collects it").isEqualTo(e);
         }
     }
+
+    @Test
+    void shouldAnswerNewIdsFromMemoryAndStillFindTheIdsOfAnEarlierRunOnDisk() throws InterruptedException {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            index.put("kept", new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            assertThat(index.inMemory("kept")).as("put, not written yet").isTrue();
+            index.flush();
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            assertThat(index.awaitFilter(10_000)).as("the filter read the stored ids").isTrue();
+            // The filter must know the stored id, else get would deny it without reading RocksDB.
+            assertThat(index.inMemory("kept")).as("stored by an earlier run: may need the disk").isFalse();
+            assertThat(index.get("kept")).isEqualTo(new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            int fromMemory = 0;
+            for (int i = 0; i < 1000; i++) {
+                if (index.inMemory("new-" + i)) {
+                    fromMemory++;
+                }
+                assertThat(index.get("new-" + i)).isNull();
+            }
+            assertThat(fromMemory).as("new ids answered without the disk").isGreaterThan(990);
+        }
+    }
 }
