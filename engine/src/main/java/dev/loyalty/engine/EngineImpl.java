@@ -368,6 +368,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             ids.expireBefore(journal.clock().peekMs() - config.idempotencyRetention().toMillis());
+            ids.rescanFilterWhenWorthIt();
         } catch (RuntimeException e) {
             LOG.error("idempotency index expiry failed: {}", e.toString());
         }
