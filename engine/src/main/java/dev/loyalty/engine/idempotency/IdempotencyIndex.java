@@ -74,9 +74,9 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Unwritten ids beyond which {@link #put} writes them itself. */
     static final int MAX_PENDING = 100_000;
-    /** Filter bits at least (2^26: 8 MiB, about 0.1% false "maybe" at 2M ids) and at most (2^29: 64 MiB). */
+    /** Filter bits at least (2^26: 8 MiB, ~0.1% false "maybe" at 2M ids), at most (2^28: 32 MiB, ~0.5% at 16M). */
     private static final int FILTER_MIN_LOG2_BITS = 26;
-    private static final int FILTER_MAX_LOG2_BITS = 29;
+    private static final int FILTER_MAX_LOG2_BITS = 28;
     /** Bits per stored id when a scan sizes its filter: ~0.5% false "maybe", ~3% once the ids doubled. */
     private static final int FILTER_BITS_PER_ID = 16;
     /** Ids put since the last scan before a new scan is worth it (besides having doubled). */
