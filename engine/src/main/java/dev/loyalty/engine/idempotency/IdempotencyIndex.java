@@ -102,7 +102,21 @@ public final class IdempotencyIndex implements AutoCloseable {
         this.db = db;
         this.rescanMinPuts = rescanMinPuts;
         this.writeOptions = new WriteOptions().setSync(false);
-        startScan(FILTER_MIN_LOG2_BITS);
+        startScan(filterLog2Bits(estimatedIds()));
+    }
+
+    /** Ids stored, as RocksDB estimates them (two keys per id), to size the first filter; 0 if unknown. */
+    private long estimatedIds() {
+        try {
+            return db.getLongProperty("rocksdb.estimate-num-keys") / 2;
+        } catch (RocksDBException e) {
+            return 0;
+        }
+    }
+
+    private static int filterLog2Bits(long ids) {
+        int log2Bits = 64 - Long.numberOfLeadingZeros(Math.max(1, ids * FILTER_BITS_PER_ID - 1));
+        return Math.max(FILTER_MIN_LOG2_BITS, Math.min(FILTER_MAX_LOG2_BITS, log2Bits));
     }
 
     /**
@@ -158,9 +172,7 @@ public final class IdempotencyIndex implements AutoCloseable {
         if (closing || scan.isAlive() || puts < Math.max(rescanMinPuts, storedAtScan)) {
             return;
         }
-        long ids = storedAtScan + puts;
-        int log2Bits = 64 - Long.numberOfLeadingZeros(Math.max(1, ids * FILTER_BITS_PER_ID - 1));
-        startScan(Math.max(FILTER_MIN_LOG2_BITS, Math.min(FILTER_MAX_LOG2_BITS, log2Bits)));
+        startScan(filterLog2Bits(storedAtScan + puts));
     }
 
     /** Waits until the running scan finished; true when lookups then trust a filter (tests; the engine never waits). */
