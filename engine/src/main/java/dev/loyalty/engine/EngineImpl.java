@@ -6,6 +6,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.idempotency.IdLocks;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.DiskSpaceGuard;
@@ -40,7 +41,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
 final class EngineImpl implements LoyaltyEngine, ProcessorListener {
@@ -67,7 +67,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final Thread[] threads;
     private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ReentrantLock idLock = new ReentrantLock();
+    private final IdLocks idLocks = new IdLocks();
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -302,16 +302,19 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     /**
-     * Checkpoints the index at the journal's end as read under the id lock: every id of a record up to
-     * there was put before (puts follow appends under that lock), and the checkpoint writes them first.
+     * Checkpoints the index at the journal's end as read under every shard's id lock: a request with ids
+     * holds its shards' locks from lookup through append to put, so with all of them held no request is
+     * between its append and its puts, and every id of a record up to that position was put before (the
+     * checkpoint writes them first). Requests without ids take no lock and put nothing, so they cannot
+     * break it. Held only for one read of the position, once a second.
      */
     private long checkpointIdsToJournalEnd() {
         long position;
-        idLock.lock();
+        idLocks.lock(IdLocks.ALL);
         try {
             position = journal.lastPosition();
         } finally {
-            idLock.unlock();
+            idLocks.unlock(IdLocks.ALL);
         }
         if (position >= 0) {
             ids.checkpoint(position);
@@ -380,6 +383,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             ids.expireBefore(journal.clock().peekMs() - config.idempotencyRetention().toMillis());
+            ids.rescanFilterWhenWorthIt();
         } catch (RuntimeException e) {
             LOG.error("idempotency index expiry failed: {}", e.toString());
         }
@@ -483,24 +487,37 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (partitionFailed) {
             refuseForStoppedPartitions(events);
         }
-        boolean anyId = false;
+        long shards = 0;
         for (Submitted s : events) {
-            if (s.event().id() != null) {
-                anyId = true;
-                break;
+            String id = s.event().id();
+            if (id != null) {
+                shards |= IdLocks.shardOf(id);
             }
         }
-        if (!anyId) {
+        if (shards == 0) {
             Submission[] out = new Submission[events.size()];
             append(events, awaitOutcome, out, null, null);
             return List.of(out);
         }
-        idLock.lock();
+        // Lookup, append and put atomic per id: a second request with one of these ids waits here and then
+        // finds this one's entry; requests whose ids fall in other shards do not wait.
+        idLocks.lock(shards);
         try {
             return submitWithIds(events, awaitOutcome);
         } finally {
-            idLock.unlock();
+            idLocks.unlock(shards);
         }
+    }
+
+    @Override
+    public boolean lookupsInMemory(List<Submitted> events) {
+        for (Submitted s : events) {
+            String id = s.event().id();
+            if (id != null && !ids.inMemory(id)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Events of a stopped partition would be journaled but never applied until a restart: 503 instead. */
@@ -539,7 +556,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         int[] duplicateSlots = null;
         long[] originals = null;
         int duplicates = 0;
-        // Read once under the id lock: the events journaled below get this ingest time or a later one.
+        // Read once under the ids' locks: the events journaled below get this ingest time or a later one.
         long nowMs = journal.clock().peekMs();
         long retentionMs = config.idempotencyRetention().toMillis();
         for (int i = 0; i < n; i++) {
