@@ -104,7 +104,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         try {
             folder.checkPartitions(partitions);
             this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
-                    DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
+                    DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
             this.journal = chronicle;
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
@@ -129,7 +129,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
                 ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
                 waiters.add(w);
-                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
+                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
+                        RulesJson::read,
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
                         config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                         expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), metrics);
