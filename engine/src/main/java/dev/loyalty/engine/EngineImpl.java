@@ -106,6 +106,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
                     DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
             this.journal = chronicle;
+            // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
+            // start before anything is appended to it.
+            this.ids = IdempotencyIndex.open(folder.ingest());
+            rebuildIds();
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -114,9 +118,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             }
             this.validator = new EventValidator(config.rules());
             long catchUpSeq = journal.lastSeq();
-
-            this.ids = IdempotencyIndex.open(folder.ingest());
-            rebuildIds();
 
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.stores = new PartitionStore[partitions];
