@@ -303,6 +303,37 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
+    /**
+     * Appends a record copied from another journal ({@link FormatUpgrade}): its seqs, times and payload as they
+     * were; the payload is read from {@code payload}'s read position to its limit.
+     */
+    void appendCopy(RecordType type, long firstSeq, int count, long ingestMs, long offsetMs, Bytes<?> payload) {
+        long mask = -1L;
+        if (type == RecordType.EVENTS && partitions > 0) {
+            long at = payload.readPosition();
+            mask = 0;
+            long n = payload.readStopBit();
+            for (long i = 0; i < n; i++) {
+                mask |= 1L << (PartitionHash.partition(payload.readInt(), partitions) & 63);
+                payload.readSkip(payload.readInt());
+            }
+            payload.readPosition(at);
+        }
+        Appender a = appender();
+        try (DocumentContext dc = a.excerpts().writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            long start = b.writePosition();
+            RecordHeader.write(b, type, firstSeq, ingestMs, offsetMs, count,
+                    type == RecordType.EVENTS ? partitions : 0);
+            b.writeLong(start + RecordHeader.MASK_AT, mask);
+            b.write(payload, payload.readPosition(), payload.readRemaining());
+            seal(b, start, a.crc());
+            lastSeq.set(firstSeq + count - 1);
+        } finally {
+            noteFile(a.excerpts());
+        }
+    }
+
     private void noteFile(ExcerptAppender a) {
         File f = a.currentFile();
         if (f != null && f != lastFile) {

@@ -2,12 +2,6 @@ package dev.loyalty.engine.journal;
 
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.Event;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,24 +77,9 @@ class JournalFormatTest {
                 .isInstanceOf(JournalCorruptException.class).hasMessageContaining("seq 2");
     }
 
-    /** A record as the engine wrote it before journal format 2: bare type byte, three longs, payload. */
     private static void writeFormat1(Path journal) {
-        try (SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(journal).rollCycle(RollCycles.FAST_DAILY)
-                .build();
-             ExcerptAppender a = q.createAppender()) {
-            try (DocumentContext dc = a.writingDocument()) {
-                Bytes<?> b = dc.wire().bytes();
-                b.writeByte(RecordType.EVENTS.code());
-                b.writeLong(1);
-                b.writeLong(1_000_000);
-                b.writeLong(0);
-                b.writeStopBit(1);
-                b.writeInt(PartitionHash.of("alice"));
-                long lengthAt = b.writePosition();
-                b.writeInt(0);
-                EventCodec.write(b, event("alice", 1), 0);
-                b.writeInt(lengthAt, (int) (b.writePosition() - lengthAt - Integer.BYTES));
-            }
+        try (FormatOneJournal old = new FormatOneJournal(journal)) {
+            old.events(1_000_000, List.of(event("alice", 1)));
         }
     }
 
