@@ -189,8 +189,9 @@ public final class ChronicleJournal implements Journal {
         return t;
     }
 
-    /** Seals a record written at {@code [start, writePosition)}: its CRC over the tag, header and payload. */
+    /** Seals a record written at {@code [start, writePosition)}: its header's CRC, then the whole record's. */
     private static void seal(Bytes<?> b, long start, RecordCrc crc) {
+        b.writeInt(start + RecordHeader.HEADER_CRC_AT, crc.ofHeader(b, start));
         b.writeInt(start + RecordHeader.CRC_AT, crc.of(b, start, b.writePosition()));
     }
 
@@ -519,6 +520,9 @@ public final class ChronicleJournal implements Journal {
                     throw damaged(dc.index(), lastSeq, e);
                 }
                 if (header.type == RecordType.EVENTS && !header.mayHold(partition, partitions)) {
+                    if (crc.ofHeader(b, start) != header.headerCrc) {
+                        throw failedCheck(header, dc.index(), lastSeq, "header's CRC32C");
+                    }
                     header.skipped = true;
                 } else {
                     verify(b, start, crc, header, dc.index(), lastSeq);
@@ -552,13 +556,18 @@ public final class ChronicleJournal implements Journal {
         private static void verify(Bytes<?> b, long start, RecordCrc crc, RecordHeader header, long position,
                                    long seqBefore) {
             if (crc.of(b, start, b.readLimit()) != header.crc) {
-                throw new JournalCorruptException("the journal record of seq " + header.firstSeq
-                        + (header.count > 1 ? ".." + header.lastSeq() : "") + " (as its header says"
-                        + (seqBefore >= 0 ? "; the record before it ends at seq " + seqBefore : "")
-                        + ") at position " + Long.toHexString(position) + " fails its CRC32C check: the journal is"
-                        + " damaged (a changed byte). Nothing from it on is applied; restore the data folder from"
-                        + " a backup");
+                throw failedCheck(header, position, seqBefore, "CRC32C");
             }
+        }
+
+        private static JournalCorruptException failedCheck(RecordHeader header, long position, long seqBefore,
+                                                           String check) {
+            return new JournalCorruptException("the journal record of seq " + header.firstSeq
+                    + (header.count > 1 ? ".." + header.lastSeq() : "") + " (as its header says"
+                    + (seqBefore >= 0 ? "; the record before it ends at seq " + seqBefore : "")
+                    + ") at position " + Long.toHexString(position) + " fails its " + check + " check: the journal"
+                    + " is damaged (a changed byte). Nothing from it on is applied; restore the data folder from"
+                    + " a backup");
         }
 
         private static JournalCorruptException damaged(long position, long seqBefore, Throwable e) {

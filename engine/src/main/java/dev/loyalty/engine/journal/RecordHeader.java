@@ -15,18 +15,22 @@ import net.openhft.chronicle.bytes.Bytes;
  *   33     4    partition count the mask was computed for (0: no mask, every partition reads the record)
  *   37     8    mask: bit (p mod 64) set when the record holds an event of partition p (all ones for
  *               non-event records, which every partition reads)
- *   45          payload
+ *   45     4    CRC32C of the tag and bytes 5..44: what a reader that skips the record relies on (its seqs,
+ *               time and mask) is checked without reading the payload, so a changed mask bit never makes a
+ *               partition skip its own events
+ *   49          payload
  * </pre>
  */
 public final class RecordHeader {
     /** Size of the header on disk. */
-    public static final int BYTES = 45;
+    public static final int BYTES = 49;
     /** The journal format this engine writes and reads. */
     public static final int FORMAT = 2;
     static final int TAG_BASE = FORMAT << 4;
     static final int CRC_AT = 1;
     static final int CRC_END = CRC_AT + Integer.BYTES;
     static final int MASK_AT = 37;
+    static final int HEADER_CRC_AT = 45;
 
     RecordType type;
     long firstSeq;
@@ -36,6 +40,7 @@ public final class RecordHeader {
     int maskPartitions;
     long mask;
     int crc;
+    int headerCrc;
     boolean skipped;
 
     public RecordType type() {
@@ -89,6 +94,7 @@ public final class RecordHeader {
         count = in.readInt();
         maskPartitions = in.readInt();
         mask = in.readLong();
+        headerCrc = in.readInt();
         skipped = false;
         if (count < 1 || (count > 1 && type != RecordType.EVENTS)) {
             throw new JournalCorruptException("record of seq " + firstSeq + " says it holds " + count + " events");
@@ -106,5 +112,6 @@ public final class RecordHeader {
         out.writeInt(count);
         out.writeInt(maskPartitions);
         out.writeLong(-1L);
+        out.writeInt(0);
     }
 }

@@ -21,6 +21,14 @@ public final class JournalFiles {
      * journal's daily files; fails when no file holds it.
      */
     public static void flipByteOf(Path journalDir, String marker) throws IOException {
+        flip(journalDir, marker, marker.length() - 1, 0x01);
+    }
+
+    /**
+     * XORs {@code bits} into the byte {@code delta} bytes from where {@code marker} starts (negative: before it)
+     * in the journal's daily files; fails when no file holds the marker.
+     */
+    public static void flip(Path journalDir, String marker, int delta, int bits) throws IOException {
         byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
         List<Path> files;
         try (Stream<Path> s = Files.list(journalDir)) {
@@ -32,8 +40,8 @@ public final class JournalFiles {
                 raf.readFully(head);
                 int at = indexOf(head, needle);
                 if (at >= 0) {
-                    raf.seek(at + needle.length - 1);
-                    raf.write(head[at + needle.length - 1] ^ 0x01);
+                    raf.seek(at + delta);
+                    raf.write(head[at + delta] ^ bits);
                     return;
                 }
             }

@@ -66,6 +66,29 @@ class JournalFormatTest {
     }
 
     @Test
+    void shouldNotLetAChangedMaskBitHideARecordFromItsPartition() throws Exception {
+        Path journal = dir.resolve("j");
+        String customer = "mask-victim";
+        int own = PartitionHash.partition(PartitionHash.of(customer), 2);
+        try (ChronicleJournal j = ChronicleJournal.open(journal, new AtomicLong(1_000_000)::get,
+                DiskSpaceGuard.off(journal), 2)) {
+            j.appendEvents(one(customer, 1), null); // seq 1, the only event: mask = 1 << own
+            j.appendHeartbeat();
+        }
+        // The customer id starts 60 bytes into the record (49 header, count, hash, length, version, id length);
+        // the mask is at 37: clearing its bit leaves a mask that every partition would skip.
+        JournalFiles.flip(journal, customer, 37 - 60, 1 << own);
+        try (ChronicleJournal j = ChronicleJournal.open(journal, new AtomicLong(2_000_000)::get)) {
+            for (int p = 0; p < 2; p++) {
+                try (JournalReader r = j.reader(p, 2)) {
+                    assertThatThrownBy(() -> drain(r)).as("partition %d", p)
+                            .isInstanceOf(JournalCorruptException.class).hasMessageContaining("seq 1 ");
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseToOpenAJournalWhoseNewestRecordIsDamaged() throws Exception {
         Path journal = dir.resolve("j");
         try (ChronicleJournal j = ChronicleJournal.open(journal, new AtomicLong(1_000_000)::get)) {
