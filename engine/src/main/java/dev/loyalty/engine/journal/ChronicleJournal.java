@@ -189,9 +189,9 @@ public final class ChronicleJournal implements Journal {
         return t;
     }
 
-    /** Seals a record written at {@code [start, writePosition)}: its header's CRC, then the whole record's. */
+    /** Seals a record written at {@code [start, writePosition)}: its header's check word, then its CRC32C. */
     private static void seal(Bytes<?> b, long start, RecordCrc crc) {
-        b.writeInt(start + RecordHeader.HEADER_CRC_AT, crc.ofHeader(b, start));
+        b.writeInt(start + RecordHeader.HEADER_CHECK_AT, RecordHeader.check(b, start));
         b.writeInt(start + RecordHeader.CRC_AT, crc.of(b, start, b.writePosition()));
     }
 
@@ -520,8 +520,8 @@ public final class ChronicleJournal implements Journal {
                     throw damaged(dc.index(), lastSeq, e);
                 }
                 if (header.type == RecordType.EVENTS && !header.mayHold(partition, partitions)) {
-                    if (crc.ofHeader(b, start) != header.headerCrc) {
-                        throw failedCheck(header, dc.index(), lastSeq, "header's CRC32C");
+                    if (RecordHeader.check(b, start) != header.headerCheck) {
+                        throw failedCheck(header, dc.index(), lastSeq, "header check word");
                     }
                     header.skipped = true;
                 } else {

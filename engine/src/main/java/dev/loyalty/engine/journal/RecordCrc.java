@@ -13,11 +13,6 @@ final class RecordCrc {
     private final CRC32C crc = new CRC32C();
     private byte[] scratch = new byte[4096];
 
-    /** CRC of the header of the record starting at {@code start}: its tag and the fields up to the mask. */
-    int ofHeader(Bytes<?> b, long start) {
-        return of(b, start, start + RecordHeader.HEADER_CRC_AT);
-    }
-
     /** CRC of the record occupying {@code [start, end)} of {@code b} (absolute offsets). */
     int of(Bytes<?> b, long start, long end) {
         crc.reset();

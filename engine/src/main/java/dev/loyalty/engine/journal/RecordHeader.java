@@ -15,9 +15,12 @@ import net.openhft.chronicle.bytes.Bytes;
  *   33     4    partition count the mask was computed for (0: no mask, every partition reads the record)
  *   37     8    mask: bit (p mod 64) set when the record holds an event of partition p (all ones for
  *               non-event records, which every partition reads)
- *   45     4    CRC32C of the tag and bytes 5..44: what a reader that skips the record relies on (its seqs,
- *               time and mask) is checked without reading the payload, so a changed mask bit never makes a
- *               partition skip its own events
+ *   45     4    check word of the tag and bytes 5..44 ({@link #check}): what a reader that skips the record
+ *               relies on (its seqs, time and mask) is checked without reading the payload, so a changed mask
+ *               bit never makes a partition skip its own events. Not a CRC (a CRC32C over 45 bytes cost more
+ *               than the skip saves, measured): odd multipliers over whole words, so a change in one field always
+ *               changes the 64-bit mix and is missed only if the fold to 32 bits collides (about 2^-32); every
+ *               reader that reads the record checks the record's CRC32C, which covers the header too
  *   49          payload
  * </pre>
  */
@@ -30,7 +33,7 @@ public final class RecordHeader {
     static final int CRC_AT = 1;
     static final int CRC_END = CRC_AT + Integer.BYTES;
     static final int MASK_AT = 37;
-    static final int HEADER_CRC_AT = 45;
+    static final int HEADER_CHECK_AT = 45;
 
     RecordType type;
     long firstSeq;
@@ -40,7 +43,7 @@ public final class RecordHeader {
     int maskPartitions;
     long mask;
     int crc;
-    int headerCrc;
+    int headerCheck;
     boolean skipped;
 
     public RecordType type() {
@@ -77,6 +80,17 @@ public final class RecordHeader {
         return maskPartitions != partitions || partitions <= 0 || (mask & (1L << (p & 63))) != 0;
     }
 
+    /** The header check word of the record starting at {@code start} (absolute offset). */
+    static int check(Bytes<?> b, long start) {
+        long h = (b.readByte(start) & 0xffL) * 0x9E3779B97F4A7C15L;
+        h ^= b.readLong(start + 5) * 0xC2B2AE3D27D4EB4FL;
+        h ^= b.readLong(start + 13) * 0x165667B19E3779F9L;
+        h ^= b.readLong(start + 21) * 0xD6E8FEB86659FD93L;
+        h ^= b.readLong(start + 29) * 0xFF51AFD7ED558CCDL;
+        h ^= b.readLong(start + MASK_AT) * 0xC4CEB9FE1A85EC53L;
+        return (int) (h ^ (h >>> 32));
+    }
+
     /** Reads the header at the reader's position, refusing a record of another journal format. */
     void read(Bytes<?> in) {
         byte tag = in.readByte();
@@ -94,7 +108,7 @@ public final class RecordHeader {
         count = in.readInt();
         maskPartitions = in.readInt();
         mask = in.readLong();
-        headerCrc = in.readInt();
+        headerCheck = in.readInt();
         skipped = false;
         if (count < 1 || (count > 1 && type != RecordType.EVENTS)) {
             throw new JournalCorruptException("record of seq " + firstSeq + " says it holds " + count + " events");
