@@ -34,24 +34,34 @@ public final class JournalUpgrade {
             throw new ConfigException("--data: " + data + " holds no " + live.properties().getFileName());
         }
         Backup.requireEmpty(into, "--into");
-        try (FolderLock liveLock = FolderLock.acquire(data, "journal-upgrade, reading");
-             FolderLock targetLock = FolderLock.acquire(into, "journal-upgrade, writing")) {
-            DataFolder target = new DataFolder(into);
-            FormatUpgrade.Copied copied;
+        FolderLock liveLock = FolderLock.acquire(data, "journal-upgrade, reading");
+        try {
+            FolderLock targetLock = FolderLock.acquire(into, "journal-upgrade, writing");
             try {
-                copied = FormatUpgrade.copy(live.journal(), target.journal(), partitions);
-            } catch (RuntimeException e) {
-                // A partial journal must not look like a folder to serve.
-                deleteTree(target.journal());
-                throw e;
+                return copy(live, new DataFolder(into), partitions);
+            } finally {
+                targetLock.close();
             }
-            target.checkPartitions(partitions);
-            String rules = live.readLastRules();
-            if (rules != null) {
-                target.writeLastRules(rules);
-            }
-            return copied;
+        } finally {
+            liveLock.close();
         }
+    }
+
+    private static FormatUpgrade.Copied copy(DataFolder live, DataFolder target, int partitions) {
+        FormatUpgrade.Copied copied;
+        try {
+            copied = FormatUpgrade.copy(live.journal(), target.journal(), partitions);
+        } catch (RuntimeException e) {
+            // A partial journal must not look like a folder to serve.
+            deleteTree(target.journal());
+            throw e;
+        }
+        target.checkPartitions(partitions);
+        String rules = live.readLastRules();
+        if (rules != null) {
+            target.writeLastRules(rules);
+        }
+        return copied;
     }
 
     private static void deleteTree(Path dir) {
