@@ -107,8 +107,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         try {
             folder.checkPartitions(partitions);
             this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
-                    DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
+                    DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
             this.journal = chronicle;
+            // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
+            // start before anything is appended to it.
+            this.ids = IdempotencyIndex.open(folder.ingest());
+            rebuildIds();
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -117,9 +121,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             }
             this.validator = new EventValidator(config.rules());
             long catchUpSeq = journal.lastSeq();
-
-            this.ids = IdempotencyIndex.open(folder.ingest());
-            rebuildIds();
 
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.stores = new PartitionStore[partitions];
@@ -132,7 +133,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
                 ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
                 waiters.add(w);
-                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
+                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
+                        RulesJson::read,
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
                         config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                         expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), metrics);
