@@ -13,8 +13,9 @@
 # Steps: build; bare Vert.x endpoint (the HTTP ceiling) and a fresh engine side by side; pre-load customers;
 # wrk -c50 sync POST /events on both (ratio); wrk async POST (information); harness capacity check against
 # the bare endpoint; constant-rate latency at half the engine's sync peak (harness, coordinated-omission
-# corrected) on both; bulk ingest of 100-event bulks (events processed per second, lag); journal topped up
-# to RESTART_EVENTS; restart to ready after SIGKILL and after a clean shutdown; replay rate; optional 10M
+# corrected) on both; bulk ingest of 100-event bulks (events processed per second, lag, GC pauses from the
+# engine's -Xlog:gc); one hot customer receiving sync point_adds (hey); journal topped up to RESTART_EVENTS;
+# restart to ready after SIGKILL under bulk load and after a clean shutdown; replay rate; optional 10M
 # customers heap/RSS; JMH component benchmarks with the raw Chronicle/RocksDB baselines.
 #
 # Settings (environment; defaults for the full run, QUICK=1 shortens them):
@@ -22,6 +23,10 @@
 #   WRK_CONNECTIONS=50 WRK_THREADS=2 WRK_WARMUP=30 WRK_DURATION=20      seconds (the engine's JIT needs
 #                             the long warm-up: its sync rate still climbs after 10 s of load)
 #   LATENCY_WARMUP=20 LATENCY_DURATION=60   BULK_WARMUP=10 BULK_DURATION=60 BULK_CONNECTIONS=8 BULK_SIZE=100
+#   HOT_DURATION=60 HOT_WINDOW=10 HOT_CONNECTIONS=20   one customer's point_adds: hey runs of HOT_WINDOW,
+#                             HOT_DURATION - 2 x HOT_WINDOW and HOT_WINDOW seconds back to back (hey cannot
+#                             split one run by time); ratio = last run's req/s / first run's
+#   KILL_LOAD_SECONDS=10      seconds of 100-event sync bulks before the SIGKILL of the restart measurement
 #   RESTART_EVENTS=10000000   journal size (events) before the restart measurements (filled with async bulks
 #                             for at most FILL_MAX=900 seconds)
 #   BIG_CUSTOMERS=10000000    customers of --big (QUICK=1: 100000, to smoke-test that path)
@@ -51,7 +56,7 @@ PROFILE="${PROFILE:-0}"
 if [ "$QUICK" = 1 ]; then
     : "${CUSTOMERS:=100000}" "${WRK_WARMUP:=5}" "${WRK_DURATION:=5}" "${LATENCY_WARMUP:=8}" "${LATENCY_DURATION:=10}"
     : "${BULK_WARMUP:=5}" "${BULK_DURATION:=10}" "${RESTART_EVENTS:=500000}" "${HARNESS_CHECK:=5}" "${FILL_MAX:=60}"
-    : "${BIG_CUSTOMERS:=100000}"
+    : "${BIG_CUSTOMERS:=100000}" "${HOT_DURATION:=20}" "${HOT_WINDOW:=5}" "${KILL_LOAD_SECONDS:=4}"
     : "${JMH_ARGS:=-f 1 -wi 1 -w 1s -i 1 -r 1s}"
 fi
 : "${CUSTOMERS:=1000000}" "${WRK_CONNECTIONS:=50}" "${WRK_THREADS:=2}" "${WRK_WARMUP:=30}" "${WRK_DURATION:=20}"
@@ -59,6 +64,7 @@ fi
 : "${BULK_CONNECTIONS:=8}" "${BULK_SIZE:=100}" "${RESTART_EVENTS:=10000000}" "${BIG_CUSTOMERS:=10000000}"
 : "${HARNESS_CHECK:=10}" "${JMH_ARGS:=-f 1 -wi 3 -w 2s -i 5 -r 3s}" "${JMH_FILTER:=}" "${FILL_MAX:=900}"
 : "${SKIP_BUILD:=0}" "${SKIP_JMH:=0}" "${KEEP_DATA:=0}"
+: "${HOT_DURATION:=60}" "${HOT_WINDOW:=10}" "${HOT_CONNECTIONS:=20}" "${KILL_LOAD_SECONDS:=10}"
 
 HOST="$(hostname -s 2>/dev/null || hostname)"
 STAMP="$(date -u +%Y-%m-%d)"
@@ -146,12 +152,15 @@ wait_ready() {
     return 1
 }
 
-# start_engine DATA_DIR LOG: starts bin/engine serve on fresh ports; sets ENGINE_PID API_PORT MGMT_PORT START_MS
+# start_engine DATA_DIR LOG [GC_LOG]: starts bin/engine serve on fresh ports (with -Xlog:gc into GC_LOG when
+# given); sets ENGINE_PID API_PORT MGMT_PORT START_MS
 start_engine() {
     API_PORT=$(free_port)
     MGMT_PORT=$(free_port)
     START_MS=$(now_ms)
-    "$ROOT/bin/engine" serve --data "$1" --port "$API_PORT" --management-port "$MGMT_PORT" >> "$2" 2>&1 &
+    local opts="${JAVA_OPTS:-}"
+    [ -z "${3:-}" ] || opts="$opts -Xlog:gc:file=$3"
+    JAVA_OPTS="$opts" "$ROOT/bin/engine" serve --data "$1" --port "$API_PORT" --management-port "$MGMT_PORT" >> "$2" 2>&1 &
     ENGINE_PID=$!
     PIDS+=("$ENGINE_PID")
 }
@@ -177,6 +186,27 @@ rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo Na
 
 harness() { "$JAVA" "${HARNESS_JVM[@]}" -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
 
+# gc_pauses GC_LOG FROM_LINE TO_LINE: "max_ms over_10ms count" of the pauses logged in those lines (-Xlog:gc
+# writes one line per pause ending in its duration: "... Pause Young (Normal) (G1 Evacuation Pause) ... 4.2ms")
+gc_pauses() {
+    awk -v a="$2" -v b="$3" 'NR > a && NR <= b && /Pause/ && match($0, /[0-9.]+ms$/) {
+            v = substr($0, RSTART, RLENGTH - 2) + 0; n++; if (v > max) max = v; if (v > 10) over++ }
+        END { printf "%.1f %d %d\n", max + 0, over + 0, n + 0 }' "$1" 2>/dev/null || echo "NaN NaN 0"
+}
+lines_of() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
+
+hey_rps() { # hey_rps URL SECONDS BODY: sync POSTs of one body; prints requests/s (only when all answered 200)
+    local out
+    out=$(hey -z "$2"s -c "$HOT_CONNECTIONS" -m POST -T application/json -H "Authorization: Bearer dev-key" \
+        -d "$3" "$1" 2>&1) || true
+    echo "$out" >> "$DETAILS"
+    if echo "$out" | awk '/Status code distribution/ { s = 1; next } s && /\[[0-9]+\]/ && $1 != "[200]" { bad = 1 } END { exit !bad }'; then
+        say "hey: some answers were not 200 (see above)"
+        echo NaN
+        return 0
+    fi
+    echo "$out" | awk '/Requests\/sec:/ { print $2 }'
+}
 wrk_rps() { # wrk_rps URL SECONDS [PATH]: prints requests/s; output kept
     local out
     out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$2"s --latency -s "$HERE/wrk/post-event.lua" "$1" -- \
@@ -257,7 +287,8 @@ BARE_PORT=$(free_port)
 BARE_PID=$!
 PIDS+=("$BARE_PID")
 DATA="$WORK/data"
-start_engine "$DATA" "$WORK/engine-1.log"
+GC_LOG="$WORK/gc-engine-1.log"
+start_engine "$DATA" "$WORK/engine-1.log" "$GC_LOG"
 E1=$ENGINE_PID
 first_ready=$(wait_ready "$MGMT_PORT" "$START_MS" 120) || { say "engine did not get ready"; tail -20 "$WORK/engine-1.log"; exit 1; }
 for i in $(seq 1 200); do
@@ -322,11 +353,13 @@ say "engine: $LAT_LINE (sustained: $LAT_SUSTAINED); bare endpoint at the same ra
 # ---------------------------------------------------------------- bulk ingest
 
 section "bulk ingest: $BULK_SIZE-event sync bulks, $BULK_CONNECTIONS connections closed loop, ${BULK_DURATION}s"
-# record the measured window only, not the warm-up
-( sleep "$BULK_WARMUP"; profile_start "$E1" bulk "$BULK_DURATION" ) &
+# record the measured window only, not the warm-up (the GC log too: its line count when the warm-up ends)
+( sleep "$BULK_WARMUP"; lines_of "$GC_LOG" > "$WORK/gc-mark"; profile_start "$E1" bulk "$BULK_DURATION" ) &
 keep harness run --url "$API" --management "$MGMT" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 \
     --connections "$BULK_CONNECTIONS" --customers "$CUSTOMERS" --warmup "${BULK_WARMUP}s" --duration "${BULK_DURATION}s" \
     --label bulk-engine --progress > "$WORK/bulk-engine.txt" || true
+read -r GC_MAX GC_OVER GC_COUNT <<< "$(gc_pauses "$GC_LOG" "$(cat "$WORK/gc-mark" 2>/dev/null || echo 0)" "$(lines_of "$GC_LOG")")"
+say "GC pauses in the measured ${BULK_DURATION}s (-Xlog:gc): $GC_COUNT pauses, max $GC_MAX ms, $GC_OVER over 10 ms"
 BULK_PROCESSED=$(field processed_per_s < "$WORK/bulk-engine.txt")
 BULK_APPLIED=$(field applied_per_s < "$WORK/bulk-engine.txt")
 BULK_LAG=$(field lag_max < "$WORK/bulk-engine.txt")
@@ -343,6 +376,21 @@ keep harness run --url "$BARE" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 --c
 BULK_BARE=$(field events_per_s < "$WORK/bulk-bare.txt")
 say "bare endpoint took $BULK_BARE events/s in $BULK_SIZE-event bulks"
 kill -TERM "$BARE_PID" 2>/dev/null || true
+
+# ---------------------------------------------------------------- one hot customer
+
+section "hot customer: sync point_add to one customer, hey -c$HOT_CONNECTIONS for ${HOT_DURATION}s (runs of ${HOT_WINDOW}s, $(( HOT_DURATION - 2 * HOT_WINDOW ))s, ${HOT_WINDOW}s back to back)"
+HOT="hot-$$-$(date +%s)"
+say "opt_in of $HOT: HTTP $(http_code -X POST -H 'Content-Type: application/json' -H 'Authorization: Bearer dev-key' \
+    -d "{\"customer\":\"$HOT\",\"action\":\"opt_in\"}" "$API/events")"
+HOT_BODY="{\"customer\":\"$HOT\",\"action\":\"point_add\",\"data\":{\"points\":1}}"
+say "-- first ${HOT_WINDOW}s"; HOT_FIRST=$(hey_rps "$API/events" "$HOT_WINDOW" "$HOT_BODY")
+say "-- middle $(( HOT_DURATION - 2 * HOT_WINDOW ))s"; HOT_MIDDLE=$(hey_rps "$API/events" "$(( HOT_DURATION - 2 * HOT_WINDOW ))" "$HOT_BODY")
+say "-- last ${HOT_WINDOW}s"; HOT_LAST=$(hey_rps "$API/events" "$HOT_WINDOW" "$HOT_BODY")
+HOT_RATIO=$(calc "${HOT_LAST:-NaN} / ${HOT_FIRST:-NaN}" 3)
+HOT_LOTS=$(curl -s --max-time 10 -H 'Authorization: Bearer dev-key' "$API/customers/$HOT" \
+    | sed -n 's/.*"points":{"balance":\([0-9]*\).*/\1/p')
+say "hot customer: first $HOT_FIRST req/s, middle $HOT_MIDDLE, last $HOT_LAST (ratio $HOT_RATIO); points balance (one lot per point_add) ${HOT_LOTS:-n/a}"
 
 # ---------------------------------------------------------------- journal size for the restarts
 
@@ -380,9 +428,27 @@ say "journal holds $JOURNAL_EVENTS records (events and heartbeats); processors c
 
 # ---------------------------------------------------------------- restarts
 
-section "restart to ready after SIGKILL (RocksDB WAL off: unflushed batches are re-applied from the journal)"
+section "restart to ready after SIGKILL under load ($BULK_SIZE-event sync bulks for ${KILL_LOAD_SECONDS}s, then kill -9; RocksDB WAL off: unflushed batches are re-applied from the journal)"
+harness run --url "$API" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 --connections "$BULK_CONNECTIONS" \
+    --customers "$CUSTOMERS" --warmup 0s --duration "$(( KILL_LOAD_SECONDS + 60 ))s" --label kill-load \
+    > "$WORK/kill-load.txt" 2>&1 &
+KILL_LOAD_PID=$!
+PIDS+=("$KILL_LOAD_PID")
+# the load counts from when its events reach the journal (the harness JVM takes a while to start)
+seq_before=$(metric "$MGMT_PORT" loyalty_journal_last_seq)
+for i in $(seq 1 600); do
+    seq_now=$(metric "$MGMT_PORT" loyalty_journal_last_seq)
+    case "$seq_now:$seq_before" in *[!0-9:]*|:*|*:) break ;; esac
+    [ "$seq_now" -gt $(( seq_before + BULK_SIZE * BULK_CONNECTIONS )) ] && break
+    sleep 0.1
+done
+sleep "$KILL_LOAD_SECONDS"
+KILL_LAG=$(metric "$MGMT_PORT" loyalty_partition_lag_records)
 kill -KILL "$E1" 2>/dev/null || true
 wait "$E1" 2>/dev/null || true
+kill -TERM "$KILL_LOAD_PID" 2>/dev/null || true
+wait "$KILL_LOAD_PID" 2>/dev/null || true
+say "killed under load (processor lag just before: $KILL_LAG records)"
 start_engine "$DATA" "$WORK/engine-2.log"
 E2=$ENGINE_PID
 READY_KILL=$(wait_ready "$MGMT_PORT" "$START_MS" 300 || echo NaN)
@@ -477,8 +543,10 @@ else
     row "heap / RSS with 10M customers" "not run (use --big)" "-" "heap <= 1 GiB" "n/a"
 fi
 row "RSS after bulk ingest, $CUSTOMERS customers (MiB)" "$(calc "${RSS_E1:-NaN} / 1024" 0)" "-" "reported" "info"
-row "restart to ready after clean shutdown, $JOURNAL_EVENTS journal records (s)" "$(calc "${READY_CLEAN:-NaN} / 1000" 2) (shutdown took $(calc "${CLEAN_STOP:-NaN} / 1000" 2) s)" "first start, empty: $(calc "$first_ready / 1000" 2) s" "<= 5" "$(verdict "$(calc "${READY_CLEAN:-NaN} / 1000" 2)" '<=' 5)"
-row "restart to ready after SIGKILL (s)" "$(calc "${READY_KILL:-NaN} / 1000" 2)" "-" "reported" "info"
+row "restart to ready after SIGKILL under load, $JOURNAL_EVENTS+ records (s)" "$(calc "${READY_KILL:-NaN} / 1000" 2) (lag at kill ${KILL_LAG:-n/a})" "before: 11.6 s at 10M (1.6 s at 5.4M); empty $(calc "$first_ready / 1000" 2) s" "<= 5" "$(verdict "$(calc "${READY_KILL:-NaN} / 1000" 2)" '<=' 5)"
+row "restart to ready after clean shutdown, same journal (s)" "$(calc "${READY_CLEAN:-NaN} / 1000" 2) (shutdown took $(calc "${CLEAN_STOP:-NaN} / 1000" 2) s)" "before: 3.7 s at 10M (1.3 s at 5.4M)" "<= 3" "$(verdict "$(calc "${READY_CLEAN:-NaN} / 1000" 2)" '<=' 3)"
+row "GC pauses during bulk ingest, -Xlog:gc (max ms; count > 10 ms)" "max $GC_MAX ms; $GC_OVER over 10 ms of $GC_COUNT" "before: 30-35 ms about once a second" "none > 10 ms" "$([ "$GC_OVER" = 0 ] && echo pass || { [ "$GC_OVER" = NaN ] && echo n/a || echo FAIL; })"
+row "hot customer, hey -c$HOT_CONNECTIONS ${HOT_DURATION}s: last ${HOT_WINDOW}s / first ${HOT_WINDOW}s" "$HOT_RATIO ($HOT_FIRST -> $HOT_LAST req/s)" "before: 0.23 (3454 -> 807 req/s)" ">= 0.8" "$(verdict "$HOT_RATIO" '>=' 0.8)"
 row "harness capacity, closed loop vs bare endpoint (req/s)" "$HARNESS_RPS" "wrk $BARE_RPS" "> 1.5 x $HALF" "$(verdict "$(calc "${HARNESS_RPS:-NaN} / (${HALF:-NaN} + 1)" 2)" '>=' 1.5)"
 row "pre-load of $CUSTOMERS customers (events/s)" "$(fmt_rate "$PRELOAD_RATE")" "-" "-" "info"
 

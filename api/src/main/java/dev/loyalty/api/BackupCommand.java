@@ -9,30 +9,35 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code backup}: a consistent checkpoint of a stopped data folder's state and its journal positions. */
+/** {@code backup}: a consistent checkpoint of a data folder's state and its journal positions, online or offline. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
-        header = "Back up a stopped data folder (state checkpoint + journal positions).", sortOptions = false,
+        header = "Back up a data folder, running or stopped (state checkpoint + journal positions).", sortOptions = false,
         description = {
-                "Back up the state of a stopped data folder: a consistent RocksDB checkpoint of every partition "
+                "Back up the state of a data folder: a consistent RocksDB checkpoint of every partition "
                         + "(and of the idempotency index) plus backup.json, the journal position each partition "
                         + "had applied. The journal itself is not copied: it stays in the data folder, and "
                         + "journal retention keeps every file this backup needs for as long as its folder exists.",
                 "",
-                "The server must be stopped (the folder is refused while in use); table files are hard-linked "
-                        + "where possible, so stop, backup and start take seconds. Put backups on the same file "
-                        + "system for speed, then copy them elsewhere.",
+                "With the server stopped the tool writes the backup itself. While a server (or an import) "
+                        + "runs on the folder, the tool asks it through a request file in DIR/backup-requests "
+                        + "and waits: the engine checkpoints each partition's last commit and the idempotency "
+                        + "index without stopping. Table files are hard-linked where possible, so a backup takes "
+                        + "seconds. Put backups on the same file system for speed, then copy them elsewhere.",
                 "",
                 "Restore: copy the backup's state/ and ingest/ (and, into a new folder, engine.properties and "
                         + "journaled-rules.json) into a data folder holding the journal, and start: the "
                         + "partitions resume from the backup's positions. Or rebuild and verify with "
                         + "replay --from-backup.",
                 "",
-                "Exit codes: 0 done, 1 failed or the data folder is in use, 2 bad command line or configuration "
-                        + "(--into not empty)."})
+                "Exit codes: 0 done, 1 failed or the data folder is in use by a tool (replay, export), 2 bad "
+                        + "command line or configuration (--into not empty)."})
 final class BackupCommand implements Callable<Integer> {
+    /** A running engine picks a request up within a fraction of a second; an offline tool never does. */
+    private static final Duration TAKE_TIMEOUT = Duration.ofSeconds(10);
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder to back up; default ./data.")
     Path dataDir;
@@ -51,7 +56,7 @@ final class BackupCommand implements Callable<Integer> {
         long startNs = System.nanoTime();
         try {
             config = ProgramConfig.loadForTool(configFile, dataDir);
-            manifest = Backup.run(config, intoDir);
+            manifest = Backup.take(config, intoDir, TAKE_TIMEOUT);
         } catch (ConfigException e) {
             System.err.println("backup: " + e.getMessage());
             return Main.EXIT_CONFIG;

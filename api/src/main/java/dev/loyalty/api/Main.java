@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
                 "Configuration: config/engine.yaml (shipped defaults), --config FILE, ENGINE_<KEY> variables.",
                 "Exit codes: 0 done, 1 failed, 2 bad command line or configuration, 3 import with rejected lines."},
         subcommands = {ServeCommand.class, ImportCommand.class, ExportCommand.class, BackupCommand.class,
-                ReplayCommand.class, WhatIfCommand.class, WarmUpCommand.class, DevKafkaCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, WhatIfCommand.class, WarmUpCommand.class, JournalUpgradeCommand.class,
+                DevKafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code of a bad command line or configuration. */

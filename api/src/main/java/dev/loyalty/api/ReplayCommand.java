@@ -3,6 +3,7 @@ package dev.loyalty.api;
 import dev.loyalty.engine.Replay;
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.journal.JournalCorruptException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -67,7 +68,8 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("replay: " + e.getMessage());
             return Main.EXIT_CONFIG;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | JournalCorruptException e) {
+            // A damaged journal names its seq and position: one line, no stack trace.
             System.err.println("replay: " + e.getMessage());
             return Main.EXIT_FAILED;
         }

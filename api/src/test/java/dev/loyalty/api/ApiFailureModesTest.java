@@ -251,6 +251,11 @@ class ApiFailureModesTest {
         }
 
         @Override
+        public boolean lookupsInMemory(List<Submitted> events) {
+            return true;
+        }
+
+        @Override
         public CompletableFuture<Void> durable(long seq) {
             onDurable.run();
             return durable;

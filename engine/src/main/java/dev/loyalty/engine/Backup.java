@@ -25,15 +25,16 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A backup of a stopped data folder: a consistent RocksDB checkpoint of every partition's state and of the
+ * A backup of a data folder: a consistent RocksDB checkpoint of every partition's state and of the
  * idempotency index, the folder's fixed facts, and a manifest ({@value #MANIFEST}) with the journal
  * position each partition had applied. The journal is not copied: it is the source of truth, kept (and
  * retained) in the data folder, and a restored state resumes from the manifest's positions in it.
  *
- * <p>Taken with the data folder locked: a running engine holds its stores (and the memtables that are not
- * on disk yet), so the engine must be stopped first; stop, backup and start take seconds, since the
- * checkpoints hard-link the table files. The backup is registered in the data folder, so that journal
- * retention keeps every file it needs while the backup folder exists.
+ * <p>Offline ({@link #run}) with the data folder locked, or online ({@link #take}): when an engine holds
+ * the folder, the tool leaves a request in {@value BackupRequests#FOLDER} and the engine, which holds the
+ * stores and their memtables, writes the checkpoints itself ({@link #online}). Either way the checkpoints
+ * hard-link the table files, so a backup takes seconds. The backup is registered in the data folder, so
+ * that journal retention keeps every file it needs while the backup folder exists.
  */
 public final class Backup {
 
@@ -87,7 +88,26 @@ public final class Backup {
     }
 
     /**
-     * Backs up the data folder of {@code config} into {@code into} (absent or empty).
+     * Backs up the data folder of {@code config} into {@code into} (absent or empty), offline when no
+     * process holds the folder, else by asking the engine that holds it ({@link #online}).
+     *
+     * @param takeTimeout how long a request may wait for a holder to take it; a holder that does not (an
+     *                    offline tool, not an engine) leaves the folder refused as in use
+     * @throws DataFolderInUseException when another tool (not an engine) uses the data folder
+     * @throws ConfigException when the data folder holds no engine state or {@code into} is not empty
+     */
+    public static Manifest take(EngineConfig config, Path into, java.time.Duration takeTimeout) {
+        try {
+            return run(config, into);
+        } catch (DataFolderInUseException inUse) {
+            Manifest online = BackupRequests.request(config.dataDir(), into, takeTimeout);
+            // null: the engine stopped before it took the request, so the folder is free for an offline one
+            return online != null ? online : run(config, into);
+        }
+    }
+
+    /**
+     * Backs up the data folder of {@code config} into {@code into} (absent or empty), offline.
      *
      * @throws DataFolderInUseException while an engine (or another tool) uses the data folder
      * @throws ConfigException when the data folder holds no engine state or {@code into} is not empty
@@ -131,13 +151,57 @@ public final class Backup {
             }
             Manifest manifest = new Manifest(Instant.ofEpochMilli(IngestClock.systemWall().getAsLong()), config.dataDir().toAbsolutePath().normalize(),
                     partitions, journalLastSeq, List.copyOf(positions));
-            write(manifest, into.resolve(MANIFEST));
+            write(manifest, into.resolve(MANIFEST), false, -1);
             live.registerBackup(into);
             return manifest;
         } catch (IOException e) {
             throw new UncheckedIOException("backup into " + into + " failed: " + e.getMessage(), e);
         } finally {
             lock.close();
+        }
+    }
+
+    /**
+     * The online backup, run by the engine that holds the data folder {@code live} while it serves: a
+     * checkpoint of each partition's last commit (each consistent with the journal position in it, read
+     * back from the checkpoint), then of the idempotency index after recording it complete up to one
+     * journal position ({@code idsCheckpoint}; a restore re-reads the journal after it). The caller keeps
+     * journal retention from running meanwhile, so that no file the backup needs is dropped before it is
+     * registered.
+     *
+     * @param idsCheckpoint checkpoints the index at the journal's end and returns that position (-1: empty)
+     */
+    static Manifest online(DataFolder live, PartitionStore[] stores, IdempotencyIndex ids,
+                           java.util.function.LongSupplier idsCheckpoint, java.util.function.LongSupplier journalLastSeq,
+                           Path into) {
+        requireEmpty(into, "--into");
+        try {
+            DataFolder target = new DataFolder(into);
+            Files.createDirectories(into.resolve("state"));
+            List<PartitionPosition> positions = new ArrayList<>();
+            for (int p = 0; p < stores.length; p++) {
+                stores[p].checkpointTo(target.state(p));
+                PartitionCheckpoint cp;
+                try (PartitionStore copy = PartitionStore.openReadOnly(target.state(p))) {
+                    cp = PartitionCheckpoint.read(copy);
+                }
+                positions.add(cp == null ? new PartitionPosition(p, -1, 0, 0)
+                        : new PartitionPosition(p, cp.position(), cp.lastSeq(), cp.clockMs()));
+            }
+            long idsPosition = idsCheckpoint.getAsLong();
+            ids.checkpointTo(target.ingest());
+            Files.copy(live.properties(), target.properties());
+            if (Files.exists(live.lastRules())) {
+                Files.copy(live.lastRules(), target.lastRules());
+            }
+            Manifest manifest = new Manifest(Instant.ofEpochMilli(IngestClock.systemWall().getAsLong()),
+                    live.root().toAbsolutePath().normalize(), stores.length, journalLastSeq.getAsLong(),
+                    List.copyOf(positions));
+            write(manifest, into.resolve(MANIFEST), true, idsPosition);
+            live.registerBackup(into);
+            return manifest;
+        } catch (IOException e) {
+            throw new UncheckedIOException("backup into " + into + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -214,10 +278,18 @@ public final class Backup {
         }
     }
 
-    private static void write(Manifest m, Path file) throws IOException {
+    /**
+     * Writes the manifest; an online one also says up to which journal position its idempotency index was
+     * complete (for the reader: a restore finds it in the index itself).
+     */
+    private static void write(Manifest m, Path file, boolean online, long idsPosition) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("created_at", m.createdAt().toString());
+        root.put("online", online);
+        if (online) {
+            root.put("ingest_position", idsPosition);
+        }
         root.put("source", m.source().toString());
         root.put("partitions", m.partitions());
         root.put("journal_last_seq", m.journalLastSeq());

@@ -27,6 +27,7 @@ import java.util.Properties;
  *   engine.lock       held by the process using the folder ({@link FolderLock})
  *   backups.list      backups taken of this folder, one folder per line (journal retention keeps what the
  *                     oldest one that still exists needs)
+ *   backup-requests/  online backup requests of {@code bin/engine backup} and their answers ({@link BackupRequests})
  * </pre>
  * A backup folder has the same layout without the journal (plus its manifest, {@code backup.json}).
  */

@@ -6,6 +6,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.idempotency.IdLocks;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.DiskSpaceGuard;
@@ -43,7 +44,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
 final class EngineImpl implements LoyaltyEngine, ProcessorListener {
@@ -70,7 +70,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final Thread[] threads;
     private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ReentrantLock idLock = new ReentrantLock();
+    private final IdLocks idLocks = new IdLocks();
+    /** Ids on their way into the Kafka journal (unused on Chronicle, where the shard locks cover the append). */
+    private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -87,6 +89,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final java.util.concurrent.LinkedBlockingQueue<DurableWait> syncQueue =
             new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread syncer;
+    /** Held by journal retention and by an online backup: no file a backup needs goes before it is registered. */
+    private final Object retentionLock = new Object();
+    private final BackupRequests backupRequests;
     private volatile boolean closed;
     private volatile boolean journalFailed;
     private volatile boolean partitionFailed;
@@ -140,9 +145,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 folder.checkJournal("chronicle");
                 this.kafka = null;
                 this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
-                        DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()));
+                        DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
                 this.journal = chronicle;
             }
+            // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
+            // start before anything is appended to it.
+            this.ids = IdempotencyIndex.open(folder.ingest());
+            rebuildIds();
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -150,9 +159,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
             }
             this.validator = new EventValidator(config.rules());
-
-            this.ids = IdempotencyIndex.open(folder.ingest());
-            rebuildIds();
 
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.stores = new PartitionStore[partitions];
@@ -165,8 +171,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
                 ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
                 waiters.add(w);
-                processors[p] = new PartitionProcessor(p, partitions, stores[p],
-                        kafka != null ? kafka.reader(p) : journal.reader(), RulesJson::read,
+                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
+                        RulesJson::read,
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
                         config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                         expiringWindows, journal.lastSeq(p), config.state().flushInterval().toNanos(), metrics);
@@ -205,6 +211,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             } else {
                 syncer = null;
             }
+            this.backupRequests = BackupRequests.start(config.dataDir(), this::backupOnline);
         } catch (RuntimeException e) {
             if (openedKafka != null) {
                 openedKafka.close();
@@ -373,7 +380,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      */
     private void checkpointIdsAtClose() {
         try {
-            checkpointIdsToJournalEnd();
+            if (kafka != null) {
+                checkpointKafkaIds(kafkaIds.endIfIdle(kafka::lastOffsets));
+            } else {
+                checkpointIdsToJournalEnd();
+            }
         } catch (RuntimeException e) {
             LOG.warn("idempotency index: no checkpoint at close ({}); the next start re-reads the journal's tail",
                     e.toString());
@@ -381,28 +392,53 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     /**
-     * Checkpoints the index at the journal's end as read under the id lock: every id of a record up to
-     * there was put before (puts follow appends under that lock), and the checkpoint writes them first.
+     * Checkpoints the index at the journal's end as read under every shard's id lock: a request with ids
+     * holds its shards' locks from lookup through append to put, so with all of them held no request is
+     * between its append and its puts, and every id of a record up to that position was put before (the
+     * checkpoint writes them first). Requests without ids take no lock and put nothing, so they cannot
+     * break it. Held only for one read of the position, once a second.
      */
-    private void checkpointIdsToJournalEnd() {
+    private long checkpointIdsToJournalEnd() {
+        if (kafka != null) {
+            checkpointKafkaIds(kafkaIds.checkpointable(kafka::lastOffsets));
+            return -1;
+        }
         long position;
-        long[] offsets = null;
-        idLock.lock();
+        idLocks.lock(IdLocks.ALL);
         try {
-            if (kafka != null) {
-                offsets = kafka.lastOffsets();
-                position = 0;
-            } else {
-                position = journal.lastPosition();
-            }
+            position = journal.lastPosition();
         } finally {
-            idLock.unlock();
+            idLocks.unlock(IdLocks.ALL);
         }
         if (position >= 0) {
             ids.checkpoint(position);
         }
+        return position;
+    }
+
+    /**
+     * On Kafka the index's checkpoint is an offset per partition, written after the index's own checkpoint.
+     * The shard locks are not held across Kafka's round trip, so an end read under them would not do: the
+     * reservations say when every id journaled up to an end read earlier is put ({@link KafkaIdReservations}).
+     */
+    private void checkpointKafkaIds(long[] offsets) {
         if (offsets != null) {
+            ids.checkpoint(0);
             KafkaIdsCheckpoint.write(folder.ingest(), offsets);
+        }
+    }
+
+    /** An online backup requested through {@link BackupRequests}; runs on that watcher's thread. */
+    private Backup.Manifest backupOnline(java.nio.file.Path into) {
+        if (kafka != null) {
+            // The manifest and a restore speak of Chronicle positions; a Kafka node rebuilds from the topic.
+            throw new IllegalStateException("online backups of a node on the Kafka journal are not supported yet");
+        }
+        synchronized (retentionLock) {
+            if (closed) {
+                throw new IllegalStateException("the engine is stopping");
+            }
+            return Backup.online(folder, stores, ids, this::checkpointIdsToJournalEnd, journal::lastSeq, into);
         }
     }
 
@@ -457,6 +493,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             ids.expireBefore(journal.clock().peekMs() - config.idempotencyRetention().toMillis());
+            ids.rescanFilterWhenWorthIt();
         } catch (RuntimeException e) {
             LOG.error("idempotency index expiry failed: {}", e.toString());
         }
@@ -480,6 +517,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * before the flush are then durable.
      */
     void retainJournal() {
+        synchronized (retentionLock) {
+            retainJournalUnlocked();
+        }
+    }
+
+    private void retainJournalUnlocked() {
         if (closed) {
             return;
         }
@@ -554,24 +597,40 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (partitionFailed) {
             refuseForStoppedPartitions(events);
         }
-        boolean anyId = false;
+        long shards = 0;
         for (Submitted s : events) {
-            if (s.event().id() != null) {
-                anyId = true;
-                break;
+            String id = s.event().id();
+            if (id != null) {
+                shards |= IdLocks.shardOf(id);
             }
         }
-        if (!anyId) {
+        if (shards == 0) {
             Submission[] out = new Submission[events.size()];
             append(events, awaitOutcome, out, null, null);
             return List.of(out);
         }
-        idLock.lock();
+        if (kafka != null) {
+            return submitWithIdsOnKafka(events, awaitOutcome, shards);
+        }
+        // Lookup, append and put atomic per id: a second request with one of these ids waits here and then
+        // finds this one's entry; requests whose ids fall in other shards do not wait.
+        idLocks.lock(shards);
         try {
             return submitWithIds(events, awaitOutcome);
         } finally {
-            idLock.unlock();
+            idLocks.unlock(shards);
         }
+    }
+
+    @Override
+    public boolean lookupsInMemory(List<Submitted> events) {
+        for (Submitted s : events) {
+            String id = s.event().id();
+            if (id != null && !ids.inMemory(id)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Events of a stopped partition would be journaled but never applied until a restart: 503 instead. */
@@ -610,7 +669,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         int[] duplicateSlots = null;
         long[] originals = null;
         int duplicates = 0;
-        // Read once under the id lock: the events journaled below get this ingest time or a later one.
+        // Read once under the ids' locks: the events journaled below get this ingest time or a later one.
         long nowMs = journal.clock().peekMs();
         long retentionMs = config.idempotencyRetention().toMillis();
         for (int i = 0; i < n; i++) {
@@ -643,9 +702,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         int[] slots = duplicates == 0 ? NO_SLOTS : Arrays.copyOf(duplicateSlots, duplicates);
         boolean[] after = new boolean[duplicates];
-        // On Kafka the seqs come after the acknowledgement, too late to ask for a view at a place in the
-        // journal: a duplicate slot answers with the customer's current view (as a lone retry does).
-        int[] places = duplicates == 0 || toJournal.isEmpty() || kafka != null ? null
+        int[] places = duplicates == 0 || toJournal.isEmpty() ? null
                 : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
         @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<CustomerView>[] views = new CompletableFuture[duplicates];
@@ -685,6 +742,91 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         return List.of(out);
     }
 
+    /**
+     * {@link #submitWithIds} on Kafka, without holding a shard lock across Kafka's round trip: the lookup
+     * reserves the new ids under the shard locks, the records are sent and acknowledged with no lock held, and
+     * the ids are put and released under the locks again ({@link KafkaIdReservations}). A request that meets
+     * another's reservation of one of its ids waits for it off the locks (bounded: the holder's append gives
+     * up within the ack timeout) and looks again, then finding the first one's entry as on Chronicle.
+     */
+    private List<Submission> submitWithIdsOnKafka(List<Submitted> events, boolean await, long shards) {
+        long deadlineNs = System.nanoTime() + config.api().syncTimeout().toNanos() * 2;
+        while (true) {
+            KafkaIdReservations.Ticket ticket = kafkaIds.open();
+            KafkaIdLookup lookup;
+            idLocks.lock(shards);
+            try {
+                lookup = KafkaIdLookup.of(events, ids, kafkaIds, ticket, journal.clock().peekMs(),
+                        config.idempotencyRetention().toMillis());
+            } finally {
+                idLocks.unlock(shards);
+            }
+            if (lookup.busy() != null) {
+                kafkaIds.release(List.of(), ticket);
+                waitForReservation(lookup.busy(), deadlineNs);
+                continue;
+            }
+            return journalReserved(events, await, shards, ticket, lookup);
+        }
+    }
+
+    /** Waits for another request's reservation to be released; 503 past the deadline. */
+    private static void waitForReservation(KafkaIdReservations.Ticket busy, long deadlineNs) {
+        try {
+            busy.done.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            throw new IngestRefusedException(503, "unavailable",
+                    "a request with the same id is still waiting for the journal", 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngestRefusedException(503, "unavailable", "interrupted", 0);
+        }
+    }
+
+    /** Journals what the lookup left, puts its ids and releases the reservations (under the locks again). */
+    private List<Submission> journalReserved(List<Submitted> events, boolean await, long shards,
+                                             KafkaIdReservations.Ticket ticket, KafkaIdLookup lookup) {
+        List<Submitted> toJournal = lookup.toJournal();
+        Submission[] out = lookup.out();
+        Submission[] journaledOut = new Submission[toJournal.size()];
+        long[] ingest = new long[1];
+        boolean journaled = false;
+        try {
+            if (!toJournal.isEmpty()) {
+                appendToKafka(toJournal, await, journaledOut, ingest);
+            }
+            journaled = true;
+        } finally {
+            idLocks.lock(shards);
+            try {
+                if (journaled) {
+                    for (int j = 0; j < journaledOut.length; j++) {
+                        out[lookup.journalSlot()[j]] = journaledOut[j];
+                        Submitted s = toJournal.get(j);
+                        if (s.event().id() != null) {
+                            ids.put(s.event().id(), new IdempotencyIndex.Entry(journaledOut[j].seq(), s.bodyHash(),
+                                    ingest[0], s.event().customer()));
+                        }
+                    }
+                }
+                kafkaIds.release(lookup.reserved(), ticket);
+            } finally {
+                idLocks.unlock(shards);
+            }
+        }
+        int[] slots = lookup.duplicateSlots();
+        long[] originals = lookup.originals();
+        for (int d = 0; d < slots.length; d++) {
+            long seq = originals[d] >= 0 ? originals[d] : out[(int) (-1 - originals[d])].seq();
+            String customer = events.get(slots[d]).event().customer();
+            // The seqs come after the acknowledgement, too late to ask for a view at the slot's place in the
+            // request: a duplicate answers with the customer's current view (as a lone retry does).
+            out[slots[d]] = new Submission(seq, true, processors[partitionOf(customer)].duplicate(seq, customer),
+                    null);
+        }
+        return List.of(out);
+    }
+
     private static final int[] NO_SLOTS = new int[0];
 
     private static List<String> customers(List<Submitted> events) {
@@ -701,7 +843,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         void run(long firstSeq, boolean register);
     }
 
-    private static Submission mismatch(String id) {
+    static Submission mismatch(String id) {
         return new Submission(-1, false, null, new Refusal(409, "idempotency_mismatch",
                 "id '" + id + "' was already used with a different body"));
     }
@@ -944,6 +1086,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             return;
         }
         closed = true;
+        backupRequests.close();
         timer.shutdownNow();
         if (retention != null) {
             retention.shutdownNow();

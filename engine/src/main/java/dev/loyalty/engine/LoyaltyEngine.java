@@ -40,6 +40,14 @@ public interface LoyaltyEngine extends AutoCloseable {
     List<Submission> submit(List<Submitted> events, boolean awaitOutcome);
 
     /**
+     * True when {@link #submit} of these events looks their ids up in memory only (each id recently seen
+     * or surely new), so it may run on an event loop; false when a lookup may read the id index on disk:
+     * submit off the event loop then. A hint, read without locks: an id written to disk in between is
+     * still in RocksDB's in-memory table, so a stale "true" costs a memory read, never a disk wait.
+     */
+    boolean lookupsInMemory(List<Submitted> events);
+
+    /**
      * Whether {@link #submit} waits for the journal over the network (the Kafka journal waits for Kafka's
      * acknowledgement): then callers on an event loop hand it to a worker thread.
      */

@@ -4,6 +4,7 @@ import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.IngestClock;
+import dev.loyalty.engine.journal.JournalCorruptException;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
@@ -114,10 +115,12 @@ public final class Replay {
             }
             target.checkPartitions(partitions);
             ProcessorMetrics metrics = new ProcessorMetrics(new SimpleMeterRegistry(), partitions);
+            FirstFailure failure = new FirstFailure();
             for (int p = 0; p < partitions; p++) {
                 stores[p] = PartitionStore.open(target.state(p), blockCache, false);
-                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(), RulesJson::read,
-                        rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), ProcessorListener.QUIET,
+                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
+                        RulesJson::read,
+                        rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), failure,
                         config.processor().batchMax(), config.state().cacheCustomers(),
                         config.outcomesRetention().toMillis(),
                         config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),
@@ -131,7 +134,14 @@ public final class Replay {
                 long min = Long.MAX_VALUE;
                 for (PartitionProcessor p : processors) {
                     if (p.failed()) {
-                        throw new IllegalStateException("replay of partition " + p.partition() + " failed");
+                        join(threads[p.partition()]); // it tells the listener why before its thread ends
+                        Throwable cause = failure.cause;
+                        if (cause instanceof JournalCorruptException corrupt) {
+                            // The journal's own words (which seq, which position): the replay's answer.
+                            throw new JournalCorruptException("replay of partition " + p.partition() + " stopped: "
+                                    + corrupt.getMessage(), corrupt);
+                        }
+                        throw new IllegalStateException("replay of partition " + p.partition() + " failed", cause);
                     }
                     done &= p.caughtUp();
                     min = Math.min(min, p.appliedSeq());
@@ -185,6 +195,22 @@ public final class Replay {
             s.close();
         }
         return new Report(end, fromSeq, events, millis, difference == null, difference);
+    }
+
+    /** Keeps the first partition failure, to say why the replay stopped. */
+    private static final class FirstFailure implements ProcessorListener {
+        volatile Throwable cause;
+
+        @Override
+        public void clockRecordApplied(int partition, long seq) {
+        }
+
+        @Override
+        public synchronized void failed(int partition, long seq, Throwable t) {
+            if (cause == null) {
+                cause = t;
+            }
+        }
     }
 
     private static void sleep(long ms) {

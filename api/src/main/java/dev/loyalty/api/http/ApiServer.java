@@ -112,12 +112,13 @@ public final class ApiServer {
         Router router = Router.router(vertx);
         router.route().handler(metrics::start);
 
-        // A journal that waits for the network (Kafka's acknowledgement) must not hold an event loop: its
-        // writes run on the worker pool (unordered: requests are independent).
+        // Events stay on the event loop: EventRoutes hands the submit alone to a worker when it may block (an id
+        // lookup on disk, or Kafka's acknowledgement) and answers on the loop, where its reply machinery lives.
+        route(router, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(events::post);
+        route(router, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody).handler(events::postBulk);
+        // A journal that waits for the network must not hold an event loop: the clock advance runs on the
+        // worker pool then (unordered: requests are independent).
         boolean blocks = journalBlocks;
-        journaling(route(router, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody), blocks, events::post);
-        journaling(route(router, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody), blocks,
-                events::postBulk);
         route(router, HttpMethod.GET, "/events/:seq", Scope.READ).handler(events::get);
         route(router, HttpMethod.GET, "/customers/:id", Scope.READ).handler(queries::customer);
         route(router, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(queries::ledger);

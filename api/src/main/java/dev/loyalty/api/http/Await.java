@@ -79,7 +79,8 @@ final class Await {
         }
     }
 
-    private static void guarded(RoutingContext ctx, Runnable action) {
+    /** Runs an answer on the event loop; what it throws fails the request (or, once answered, is logged). */
+    static void guarded(RoutingContext ctx, Runnable action) {
         try {
             action.run();
         } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * {@code POST /events}, {@code POST /events/bulk} and {@code GET /events/{seq}} (api.md, Events). Runs
@@ -39,12 +40,15 @@ final class EventRoutes {
     private final EventBodies bodies;
     private final long syncTimeoutMs;
     private final int bulkMax;
+    /** Whether a submit waits for the network (the Kafka journal): then it always runs on a worker. */
+    private final boolean submitBlocks;
 
     EventRoutes(LoyaltyEngine engine, long syncTimeoutMs, int bulkMax) {
         this.engine = engine;
         this.bodies = new EventBodies(engine.config().rules());
         this.syncTimeoutMs = syncTimeoutMs;
         this.bulkMax = bulkMax;
+        this.submitBlocks = engine.submitBlocks();
     }
 
     /** {@code POST /events}. */
@@ -55,14 +59,26 @@ final class EventRoutes {
         if (!validated.isOk()) {
             throw ApiException.of(validated.error());
         }
-        Submission submission = engine.submit(List.of(new Submitted(validated.event(), read.bodyHash())), !async)
-                .get(0);
+        submit(ctx, List.of(new Submitted(validated.event(), read.bodyHash())), !async,
+                submissions -> answer(ctx, submissions.get(0)));
+    }
+
+    private void answer(RoutingContext ctx, Submission submission) {
         Refusal refusal = submission.refusal();
         if (refusal != null) {
             HttpErrors.send(ctx, refusal.status(), refusal.code(), refusal.message());
             return;
         }
         CompletableFuture<EventResult> result = submission.result();
+        if (result == null) {
+            CompletableFuture<Void> durable = engine.durable(submission.seq());
+            if (durable.isDone() && !durable.isCompletedExceptionally()) {
+                // Async (or a duplicate not awaited) with the journal durable already (journal.sync none): the
+                // answer is known as the append returns, so no wait of any kind.
+                Responses.json(ctx, 202, JsonViews.accepted(submission.seq()));
+                return;
+            }
+        }
         whenDurable(ctx, submission.seq(), result, () -> {
             EventResult done = completed(result);
             if (done == null) {
@@ -70,6 +86,27 @@ final class EventRoutes {
             } else {
                 Responses.json(ctx, done.outcome().httpStatus(),
                         JsonViews.eventResult(submission.seq(), submission.duplicate(), done));
+            }
+        });
+    }
+
+    /**
+     * Submits on this event loop when every id lookup answers from memory (nearly always: new ids and
+     * recent ones), else on a worker, because the lookup may read the id index on disk; always on a worker
+     * when the journal waits for the network ({@link LoyaltyEngine#submitBlocks}: Kafka's acknowledgement);
+     * {@code then} runs on the event loop either way. A refusal of the engine fails the request (mapped by
+     * {@link HttpErrors}).
+     */
+    private void submit(RoutingContext ctx, List<Submitted> batch, boolean await, Consumer<List<Submission>> then) {
+        if (!submitBlocks && engine.lookupsInMemory(batch)) {
+            then.accept(engine.submit(batch, await));
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> engine.submit(batch, await), false).onComplete(done -> {
+            if (done.failed()) {
+                ctx.fail(done.cause());
+            } else {
+                Await.guarded(ctx, () -> then.accept(done.result()));
             }
         });
     }
@@ -99,7 +136,14 @@ final class EventRoutes {
                 slots[i] = new BulkSlot.Invalid(validated.error());
             }
         }
-        List<Submission> submissions = batch.isEmpty() ? List.of() : engine.submit(batch, !async);
+        if (batch.isEmpty()) {
+            answerBulk(ctx, slots, slotOf, List.of());
+        } else {
+            submit(ctx, batch, !async, submissions -> answerBulk(ctx, slots, slotOf, submissions));
+        }
+    }
+
+    private void answerBulk(RoutingContext ctx, BulkSlot[] slots, int[] slotOf, List<Submission> submissions) {
         long lastSeq = -1;
         List<CompletableFuture<EventResult>> waiting = new ArrayList<>(submissions.size());
         for (int j = 0; j < submissions.size(); j++) {
@@ -142,8 +186,11 @@ final class EventRoutes {
      */
     private void whenDurable(RoutingContext ctx, long seq, CompletableFuture<?> outcomes, Runnable answer) {
         CompletableFuture<Void> durable = engine.durable(seq);
-        CompletableFuture<?> all = outcomes == null ? durable : CompletableFuture.allOf(durable, outcomes);
-        Runnable settle = () -> {
+        // journal.sync none: durable is done at once; wait for the outcomes alone (no combined future).
+        CompletableFuture<?> all = outcomes == null ? durable
+                : durable.isDone() && !durable.isCompletedExceptionally() ? outcomes
+                : CompletableFuture.allOf(durable, outcomes);
+        ReplyLoop.of(syncTimeoutMs).await(ctx, all, () -> {
             if (!durable.isDone()) {
                 notDurable(ctx, null);
             } else if (durable.isCompletedExceptionally()) {
@@ -151,8 +198,7 @@ final class EventRoutes {
             } else {
                 answer.run();
             }
-        };
-        Await.within(ctx, all, syncTimeoutMs, (v, failure) -> settle.run(), settle);
+        });
     }
 
     private static void notDurable(RoutingContext ctx, Throwable failure) {

@@ -1,7 +1,5 @@
 package dev.loyalty.api.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.loyalty.engine.LoyaltyEngine.CustomerDetail;
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
@@ -12,395 +10,368 @@ import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
+import dev.loyalty.engine.rules.LedgerKind;
 import dev.loyalty.engine.rules.RuleError;
 import io.vertx.core.buffer.Buffer;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The one place that renders the JSON bodies of api.md. Streams with a Jackson generator straight into a
- * Vert.x {@link Buffer}; stateless and thread-safe.
+ * The one place that renders the JSON bodies of api.md. Writes with this thread's {@link JsonWriter}
+ * (field names pre-encoded, no JSON tree, no per-answer lambdas or strings) into a buffer of the answer's
+ * exact size: an answer allocates about its own length. Stateless and thread-safe.
  */
 public final class JsonViews {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final byte[] SEQ = JsonWriter.name("seq");
+    private static final byte[] OUTCOME = JsonWriter.name("outcome");
+    private static final byte[] DUPLICATE = JsonWriter.name("duplicate");
+    private static final byte[] EFFECTS = JsonWriter.name("effects");
+    private static final byte[] CUSTOMER = JsonWriter.name("customer");
+    private static final byte[] ERROR = JsonWriter.name("error");
+    private static final byte[] STATUS = JsonWriter.name("status");
+    private static final byte[] CODE = JsonWriter.name("code");
+    private static final byte[] MESSAGE = JsonWriter.name("message");
+    private static final byte[] ID = JsonWriter.name("id");
+    private static final byte[] AT = JsonWriter.name("at");
+    private static final byte[] ACTION = JsonWriter.name("action");
+    private static final byte[] ACCOUNT = JsonWriter.name("account");
+    private static final byte[] KIND = JsonWriter.name("kind");
+    private static final byte[] POINTS = JsonWriter.name("points");
+    private static final byte[] TRANSACTION_ID = JsonWriter.name("transaction_id");
+    private static final byte[] REASON = JsonWriter.name("reason");
+    private static final byte[] OPTED_IN_AT = JsonWriter.name("opted_in_at");
+    private static final byte[] LAST_ACTIVITY_AT = JsonWriter.name("last_activity_at");
+    private static final byte[] TIER = JsonWriter.name("tier");
+    private static final byte[] TIER_VALID_UNTIL = JsonWriter.name("tier_valid_until");
+    private static final byte[] QUALIFYING_POINTS = JsonWriter.name("qualifying_points");
+    private static final byte[] ACCOUNTS = JsonWriter.name("accounts");
+    private static final byte[] BALANCE = JsonWriter.name("balance");
+    private static final byte[] SPENDABLE = JsonWriter.name("spendable");
+    private static final byte[] RESERVED = JsonWriter.name("reserved");
+    private static final byte[] PENDING = JsonWriter.name("pending");
+    private static final byte[] EARNED = JsonWriter.name("earned");
+    private static final byte[] SPENT = JsonWriter.name("spent");
+    private static final byte[] EXPIRED = JsonWriter.name("expired");
+    private static final byte[] DEDUCTED = JsonWriter.name("deducted");
+    private static final byte[] EXPIRING = JsonWriter.name("expiring");
+    private static final byte[] ENTRIES = JsonWriter.name("entries");
+    private static final byte[] NEXT_BEFORE = JsonWriter.name("next_before");
+    private static final byte[] AS_OF = JsonWriter.name("as_of");
+    private static final byte[] EVENTS_APPLIED = JsonWriter.name("events_applied");
+    private static final byte[] MEMBERS = JsonWriter.name("members");
+    private static final byte[] TOTAL = JsonWriter.name("total");
+    private static final byte[] ACTIVE = JsonWriter.name("active");
+    private static final byte[] OPTED_OUT = JsonWriter.name("opted_out");
+    private static final byte[] ACTIVE_MEMBERS = JsonWriter.name("active_members");
+    private static final byte[] TIERS = JsonWriter.name("tiers");
+    private static final byte[] LIABILITY = JsonWriter.name("liability");
+    private static final byte[] CLOCK = JsonWriter.name("clock");
+    private static final byte[] ERRORS = JsonWriter.name("errors");
+    private static final byte[] RESULTS = JsonWriter.name("results");
+
+    private static final byte[] ACCEPTED_VALUE = quoted("accepted");
+    private static final byte[] APPLIED_VALUE = quoted("applied");
+    private static final byte[] REJECTED_VALUE = quoted("rejected");
+    private static final byte[] PENDING_VALUE = quoted("pending");
+    private static final byte[] ACTIVE_VALUE = quoted("active");
+    private static final byte[] OPTED_OUT_VALUE = quoted("opted_out");
+    /** Each ledger kind's wire name, quoted, by ordinal ({@link LedgerKind#wireName()} builds a new string). */
+    private static final byte[][] KIND_VALUES = kindValues();
 
     private JsonViews() {
-    }
-
-    /** Writes one JSON value with a generator. */
-    @FunctionalInterface
-    interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    /** Renders a body into a fresh buffer. */
-    static Buffer render(Body body) {
-        Buffer buffer = Buffer.buffer(256);
-        try (JsonGenerator g = FACTORY.createGenerator(new BufferOutput(buffer))) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory: cannot happen
-        }
-        return buffer;
     }
 
     // ---- whole bodies ----
 
     /** {@code {"error": {"status", "code", "message"}}}. */
     public static Buffer error(int status, String code, String message) {
-        return render(g -> {
-            g.writeStartObject();
-            writeErrorField(g, status, code, message);
-            g.writeEndObject();
-        });
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject();
+        writeErrorField(w, status, code, message);
+        w.endObject();
+        return w.toBuffer();
     }
 
     /** {@code {"seq", "outcome": "accepted"}}: journaled, not (yet) processed. */
     public static Buffer accepted(long seq) {
-        return render(g -> writeAccepted(g, seq));
+        JsonWriter w = JsonWriter.acquire();
+        writeAccepted(w, seq);
+        return w.toBuffer();
     }
 
     /** The answer of a processed event: applied with effects and customer, or rejected with its error. */
     public static Buffer eventResult(long seq, boolean duplicate, EventResult result) {
-        return render(g -> writeEventResult(g, seq, duplicate, result));
+        JsonWriter w = JsonWriter.acquire();
+        writeEventResult(w, seq, duplicate, result);
+        return w.toBuffer();
     }
 
     /** {@code GET /events/{seq}} of a known event: applied with its effects, rejected with its error, or pending. */
     public static Buffer eventStatus(long seq, EventStatus status) {
-        return render(g -> {
-            g.writeStartObject();
-            g.writeNumberField("seq", seq);
-            if (status.kind() == EventStatus.Kind.PENDING) {
-                g.writeStringField("outcome", "pending");
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject().field(SEQ).value(seq);
+        if (status.kind() == EventStatus.Kind.PENDING) {
+            w.field(OUTCOME).raw(PENDING_VALUE);
+        } else {
+            EventOutcome outcome = status.outcome();
+            if (outcome.applied()) {
+                w.field(OUTCOME).raw(APPLIED_VALUE);
+                writeEffects(w, outcome.effects());
             } else {
-                EventOutcome outcome = status.outcome();
-                if (outcome.applied()) {
-                    g.writeStringField("outcome", "applied");
-                    writeEffects(g, outcome.effects());
-                } else {
-                    g.writeStringField("outcome", "rejected");
-                    writeRuleError(g, outcome.error());
-                }
+                w.field(OUTCOME).raw(REJECTED_VALUE);
+                writeRuleError(w, outcome.error());
             }
-            g.writeEndObject();
-        });
+        }
+        w.endObject();
+        return w.toBuffer();
     }
 
     /** {@code GET /customers/{id}}. */
     public static Buffer customer(CustomerView view) {
-        return render(g -> writeCustomer(g, view, null));
+        JsonWriter w = JsonWriter.acquire();
+        writeCustomer(w, view, null);
+        return w.toBuffer();
     }
 
     /** {@code GET /customers/{id}} with each account's {@code expiring} list (api.md, "Expiring points"). */
     public static Buffer customer(CustomerDetail detail) {
-        return render(g -> writeCustomer(g, detail.view(), detail.expiring()));
+        JsonWriter w = JsonWriter.acquire();
+        writeCustomer(w, detail.view(), detail.expiring());
+        return w.toBuffer();
     }
 
     /** {@code GET /customers/{id}/ledger}: entries newest first and the cursor of the next page. */
     public static Buffer ledger(LedgerPage page) {
-        return render(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("entries");
-            for (LedgerEntry entry : page.entries()) {
-                writeLedgerEntry(g, entry);
-            }
-            g.writeEndArray();
-            g.writeFieldName("next_before");
-            if (page.nextBefore() < 0) {
-                g.writeNull();
-            } else {
-                g.writeNumber(page.nextBefore());
-            }
-            g.writeEndObject();
-        });
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject().field(ENTRIES).beginArray();
+        List<LedgerEntry> entries = page.entries();
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            writeLedgerEntry(w, entries.get(i));
+        }
+        w.endArray().field(NEXT_BEFORE);
+        if (page.nextBefore() < 0) {
+            w.nullValue();
+        } else {
+            w.value(page.nextBefore());
+        }
+        w.endObject();
+        return w.toBuffer();
     }
 
     /** {@code GET /stats}. */
     public static Buffer stats(ProgramStats s) {
-        return render(g -> {
-            g.writeStartObject();
-            writeTime(g, "as_of", s.asOfMs());
-            g.writeNumberField("events_applied", s.eventsApplied());
-            g.writeObjectFieldStart("members");
-            g.writeNumberField("total", s.membersTotal());
-            g.writeNumberField("active", s.membersActive());
-            g.writeNumberField("opted_out", s.membersOptedOut());
-            g.writeEndObject();
-            g.writeObjectFieldStart("active_members");
-            for (Map.Entry<Integer, Long> e : s.activeMembers().entrySet()) {
-                g.writeNumberField(e.getKey() + "d", e.getValue());
-            }
-            g.writeEndObject();
-            writeCounts(g, "tiers", s.tiers());
-            writeCounts(g, "liability", s.liability());
-            g.writeObjectFieldStart("expiring");
-            for (Map.Entry<Integer, Map<String, Long>> e : s.expiring().entrySet()) {
-                writeCounts(g, e.getKey() + "d", e.getValue());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        });
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject();
+        w.field(AS_OF).time(s.asOfMs(), CustomerView.NONE);
+        w.field(EVENTS_APPLIED).value(s.eventsApplied());
+        w.field(MEMBERS).beginObject()
+                .field(TOTAL).value(s.membersTotal())
+                .field(ACTIVE).value(s.membersActive())
+                .field(OPTED_OUT).value(s.membersOptedOut())
+                .endObject();
+        w.field(ACTIVE_MEMBERS).beginObject();
+        for (Map.Entry<Integer, Long> e : s.activeMembers().entrySet()) {
+            w.field(e.getKey(), 'd').value(e.getValue());
+        }
+        w.endObject();
+        writeCounts(w, TIERS, s.tiers());
+        writeCounts(w, LIABILITY, s.liability());
+        w.field(EXPIRING).beginObject();
+        for (Map.Entry<Integer, Map<String, Long>> e : s.expiring().entrySet()) {
+            w.field(e.getKey(), 'd');
+            writeCountsObject(w, e.getValue());
+        }
+        w.endObject();
+        w.endObject();
+        return w.toBuffer();
     }
 
     /** {@code POST /admin/clock}: the new ingest time. */
     public static Buffer clock(long clockMs) {
-        return render(g -> {
-            g.writeStartObject();
-            writeTime(g, "clock", clockMs);
-            g.writeEndObject();
-        });
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject().field(CLOCK).time(clockMs, CustomerView.NONE).endObject();
+        return w.toBuffer();
     }
 
     /** {@code POST /events/bulk}: the slots in request order; {@code errors} counts slots holding an error. */
     public static Buffer bulk(List<BulkSlot> slots) {
+        int n = slots.size();
         int errors = 0;
-        for (BulkSlot slot : slots) {
-            if (slot.isError()) {
+        for (int i = 0; i < n; i++) {
+            if (slots.get(i).isError()) {
                 errors++;
             }
         }
-        int errorCount = errors;
-        return render(g -> {
-            g.writeStartObject();
-            g.writeNumberField("total", slots.size());
-            g.writeNumberField("errors", errorCount);
-            g.writeArrayFieldStart("results");
-            for (BulkSlot slot : slots) {
-                writeSlot(g, slot);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        });
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject().field(TOTAL).value(n).field(ERRORS).value(errors).field(RESULTS).beginArray();
+        for (int i = 0; i < n; i++) {
+            writeSlot(w, slots.get(i));
+        }
+        w.endArray().endObject();
+        return w.toBuffer();
     }
 
     /** Management health answers: {@code {"status": "..."}}. */
     public static Buffer status(String status) {
-        return render(g -> {
-            g.writeStartObject();
-            g.writeStringField("status", status);
-            g.writeEndObject();
-        });
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject().field(STATUS).value(status).endObject();
+        return w.toBuffer();
     }
 
     // ---- parts ----
 
-    private static void writeSlot(JsonGenerator g, BulkSlot slot) throws IOException {
+    private static void writeSlot(JsonWriter w, BulkSlot slot) {
         if (slot instanceof BulkSlot.Invalid invalid) {
-            g.writeStartObject();
-            writeErrorField(g, 400, invalid.error().code(), invalid.error().message());
-            g.writeEndObject();
+            w.beginObject();
+            writeErrorField(w, 400, invalid.error().code(), invalid.error().message());
+            w.endObject();
         } else if (slot instanceof BulkSlot.Refused refused) {
-            g.writeStartObject();
-            writeErrorField(g, refused.refusal().status(), refused.refusal().code(), refused.refusal().message());
-            g.writeEndObject();
+            w.beginObject();
+            writeErrorField(w, refused.refusal().status(), refused.refusal().code(), refused.refusal().message());
+            w.endObject();
         } else if (slot instanceof BulkSlot.Accepted accepted) {
-            writeAccepted(g, accepted.seq());
+            writeAccepted(w, accepted.seq());
         } else if (slot instanceof BulkSlot.Done done) {
-            writeEventResult(g, done.seq(), done.duplicate(), done.result());
+            writeEventResult(w, done.seq(), done.duplicate(), done.result());
         } else {
             throw new IllegalArgumentException("unknown bulk slot " + slot);
         }
     }
 
-    private static void writeAccepted(JsonGenerator g, long seq) throws IOException {
-        g.writeStartObject();
-        g.writeNumberField("seq", seq);
-        g.writeStringField("outcome", "accepted");
-        g.writeEndObject();
+    private static void writeAccepted(JsonWriter w, long seq) {
+        w.beginObject().field(SEQ).value(seq).field(OUTCOME).raw(ACCEPTED_VALUE).endObject();
     }
 
-    private static void writeEventResult(JsonGenerator g, long seq, boolean duplicate, EventResult result)
-            throws IOException {
+    private static void writeEventResult(JsonWriter w, long seq, boolean duplicate, EventResult result) {
         EventOutcome outcome = result.outcome();
-        g.writeStartObject();
-        g.writeNumberField("seq", seq);
+        w.beginObject().field(SEQ).value(seq);
         if (outcome.applied()) {
-            g.writeStringField("outcome", "applied");
-            g.writeBooleanField("duplicate", duplicate);
-            writeEffects(g, outcome.effects());
-            g.writeFieldName("customer");
+            w.field(OUTCOME).raw(APPLIED_VALUE).field(DUPLICATE).value(duplicate);
+            writeEffects(w, outcome.effects());
+            w.field(CUSTOMER);
             if (result.customer() == null) {
-                g.writeNull();
+                w.nullValue();
             } else {
-                writeCustomer(g, result.customer(), null);
+                writeCustomer(w, result.customer(), null);
             }
         } else {
-            g.writeStringField("outcome", "rejected");
-            g.writeBooleanField("duplicate", duplicate);
-            writeRuleError(g, outcome.error());
+            w.field(OUTCOME).raw(REJECTED_VALUE).field(DUPLICATE).value(duplicate);
+            writeRuleError(w, outcome.error());
         }
-        g.writeEndObject();
+        w.endObject();
     }
 
-    private static void writeEffects(JsonGenerator g, List<LedgerEntry> effects) throws IOException {
-        g.writeArrayFieldStart("effects");
-        for (LedgerEntry entry : effects) {
-            writeLedgerEntry(g, entry);
+    private static void writeEffects(JsonWriter w, List<LedgerEntry> effects) {
+        w.field(EFFECTS).beginArray();
+        for (int i = 0, n = effects.size(); i < n; i++) {
+            writeLedgerEntry(w, effects.get(i));
         }
-        g.writeEndArray();
+        w.endArray();
     }
 
-    private static void writeRuleError(JsonGenerator g, RuleError error) throws IOException {
-        writeErrorField(g, error.status(), error.code(), error.message());
+    private static void writeRuleError(JsonWriter w, RuleError error) {
+        writeErrorField(w, error.status(), error.code(), error.message());
     }
 
-    private static void writeErrorField(JsonGenerator g, int status, String code, String message) throws IOException {
-        g.writeObjectFieldStart("error");
-        g.writeNumberField("status", status);
-        g.writeStringField("code", code);
-        g.writeStringField("message", message);
-        g.writeEndObject();
+    private static void writeErrorField(JsonWriter w, int status, String code, String message) {
+        w.field(ERROR).beginObject()
+                .field(STATUS).value(status)
+                .field(CODE).value(code)
+                .field(MESSAGE).value(message)
+                .endObject();
     }
 
-    private static void writeLedgerEntry(JsonGenerator g, LedgerEntry e) throws IOException {
-        g.writeStartObject();
-        g.writeNumberField("id", e.id());
-        g.writeNumberField("seq", e.seq());
-        writeTime(g, "at", e.atMs());
-        g.writeStringField("action", e.action());
-        g.writeStringField("account", e.account());
-        g.writeStringField("kind", e.kind().wireName());
-        g.writeNumberField("points", e.points());
-        g.writeStringField("transaction_id", e.transactionId());
-        g.writeStringField("reason", e.reason());
-        g.writeEndObject();
+    private static void writeLedgerEntry(JsonWriter w, LedgerEntry e) {
+        w.beginObject()
+                .field(ID).value(e.id())
+                .field(SEQ).value(e.seq())
+                .field(AT).time(e.atMs(), CustomerView.NONE)
+                .field(ACTION).value(e.action())
+                .field(ACCOUNT).value(e.account())
+                .field(KIND).raw(KIND_VALUES[e.kind().ordinal()])
+                .field(POINTS).value(e.points())
+                .field(TRANSACTION_ID).value(e.transactionId())
+                .field(REASON).value(e.reason())
+                .endObject();
     }
 
     /** The customer object; {@code expiring} null leaves the accounts' {@code expiring} field out. */
-    private static void writeCustomer(JsonGenerator g, CustomerView c, Map<String, List<ExpiringPoints>> expiring)
-            throws IOException {
-        g.writeStartObject();
-        g.writeStringField("id", c.id());
-        g.writeStringField("status", c.active() ? "active" : "opted_out");
-        writeTime(g, "opted_in_at", c.optedInAtMs());
-        writeTime(g, "last_activity_at", c.lastActivityAtMs());
-        g.writeStringField("tier", c.tier());
-        writeTime(g, "tier_valid_until", c.tierValidUntilMs());
-        g.writeNumberField("qualifying_points", c.qualifyingPoints());
-        g.writeObjectFieldStart("accounts");
+    private static void writeCustomer(JsonWriter w, CustomerView c, Map<String, List<ExpiringPoints>> expiring) {
+        w.beginObject()
+                .field(ID).value(c.id())
+                .field(STATUS).raw(c.active() ? ACTIVE_VALUE : OPTED_OUT_VALUE)
+                .field(OPTED_IN_AT).time(c.optedInAtMs(), CustomerView.NONE)
+                .field(LAST_ACTIVITY_AT).time(c.lastActivityAtMs(), CustomerView.NONE)
+                .field(TIER).value(c.tier())
+                .field(TIER_VALID_UNTIL).time(c.tierValidUntilMs(), CustomerView.NONE)
+                .field(QUALIFYING_POINTS).value(c.qualifyingPoints())
+                .field(ACCOUNTS).beginObject();
         for (Map.Entry<String, AccountView> e : c.accounts().entrySet()) {
             AccountView a = e.getValue();
-            g.writeObjectFieldStart(e.getKey());
-            g.writeNumberField("balance", a.balance());
-            g.writeNumberField("spendable", a.spendable());
-            g.writeNumberField("reserved", a.reserved());
-            g.writeNumberField("pending", a.pending());
-            g.writeNumberField("earned", a.earned());
-            g.writeNumberField("spent", a.spent());
-            g.writeNumberField("expired", a.expired());
-            g.writeNumberField("deducted", a.deducted());
+            w.field(e.getKey()).beginObject()
+                    .field(BALANCE).value(a.balance())
+                    .field(SPENDABLE).value(a.spendable())
+                    .field(RESERVED).value(a.reserved())
+                    .field(PENDING).value(a.pending())
+                    .field(EARNED).value(a.earned())
+                    .field(SPENT).value(a.spent())
+                    .field(EXPIRED).value(a.expired())
+                    .field(DEDUCTED).value(a.deducted());
             if (expiring != null) {
-                writeExpiring(g, expiring.getOrDefault(e.getKey(), List.of()));
+                writeExpiring(w, expiring.getOrDefault(e.getKey(), List.of()));
             }
-            g.writeEndObject();
+            w.endObject();
         }
-        g.writeEndObject();
-        g.writeEndObject();
+        w.endObject().endObject();
     }
 
-    private static void writeExpiring(JsonGenerator g, List<ExpiringPoints> expiring) throws IOException {
-        g.writeArrayFieldStart("expiring");
-        for (ExpiringPoints p : expiring) {
-            g.writeStartObject();
-            writeTime(g, "at", p.atMs());
-            g.writeNumberField("points", p.points());
-            g.writeEndObject();
+    private static void writeExpiring(JsonWriter w, List<ExpiringPoints> expiring) {
+        w.field(EXPIRING).beginArray();
+        for (int i = 0, n = expiring.size(); i < n; i++) {
+            ExpiringPoints p = expiring.get(i);
+            w.beginObject().field(AT).time(p.atMs(), CustomerView.NONE).field(POINTS).value(p.points()).endObject();
         }
-        g.writeEndArray();
+        w.endArray();
     }
 
-    private static void writeCounts(JsonGenerator g, String field, Map<String, Long> counts) throws IOException {
-        g.writeObjectFieldStart(field);
+    private static void writeCounts(JsonWriter w, byte[] field, Map<String, Long> counts) {
+        w.field(field);
+        writeCountsObject(w, counts);
+    }
+
+    private static void writeCountsObject(JsonWriter w, Map<String, Long> counts) {
+        w.beginObject();
         for (Map.Entry<String, Long> e : counts.entrySet()) {
-            g.writeNumberField(e.getKey(), e.getValue());
+            w.field(e.getKey()).value(e.getValue());
         }
-        g.writeEndObject();
-    }
-
-    /** A time field: ISO-8601 UTC, milliseconds only when not zero; null for {@link CustomerView#NONE}. */
-    private static void writeTime(JsonGenerator g, String field, long epochMs) throws IOException {
-        g.writeFieldName(field);
-        if (epochMs == CustomerView.NONE) {
-            g.writeNull();
-        } else {
-            g.writeString(isoTime(epochMs));
-        }
+        w.endObject();
     }
 
     /** ISO-8601 UTC with a 'Z', e.g. {@code 2026-11-26T13:40:00Z}; fractional seconds only when not zero. */
     public static String isoTime(long epochMs) {
-        if (epochMs < 0 || epochMs >= YEAR_10000_MS) {
+        if (!JsonWriter.isoTimeByHand(epochMs)) {
             return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMs));
         }
-        // Years 1970-9999 by hand (this runs several times per response): the civil date of a day number
-        // (H. Hinnant's days-to-civil), then the time of day; the same text as ISO_INSTANT.
-        long days = epochMs / DAY_MS;
-        int msOfDay = (int) (epochMs % DAY_MS);
-        long z = days + 719_468;
-        long era = z / 146_097;
-        long doe = z - era * 146_097;
-        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        long mp = (5 * doy + 2) / 153;
-        int day = (int) (doy - (153 * mp + 2) / 5 + 1);
-        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
-        int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
-        int ms = msOfDay % 1000;
-        int secs = msOfDay / 1000;
-        char[] c = new char[ms == 0 ? 20 : 24];
-        digits(c, 0, year, 4);
-        c[4] = '-';
-        digits(c, 5, month, 2);
-        c[7] = '-';
-        digits(c, 8, day, 2);
-        c[10] = 'T';
-        digits(c, 11, secs / 3600, 2);
-        c[13] = ':';
-        digits(c, 14, secs / 60 % 60, 2);
-        c[16] = ':';
-        digits(c, 17, secs % 60, 2);
-        if (ms != 0) {
-            c[19] = '.';
-            digits(c, 20, ms, 3);
-        }
-        c[c.length - 1] = 'Z';
-        return new String(c);
+        byte[] text = new byte[24];
+        int end = JsonWriter.isoTime(epochMs, text, 0);
+        return new String(text, 0, end, StandardCharsets.US_ASCII);
     }
 
-    private static final long DAY_MS = 86_400_000L;
-    /** 10000-01-01T00:00:00Z: from there on ISO_INSTANT writes a sign and more digits. */
-    private static final long YEAR_10000_MS = 253_402_300_800_000L;
-
-    private static void digits(char[] c, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            c[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
+    private static byte[] quoted(String ascii) {
+        return ('"' + ascii + '"').getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Lets the generator flush its own (recycled) buffer straight into the Vert.x buffer. */
-    private static final class BufferOutput extends OutputStream {
-        private final Buffer buffer;
-
-        BufferOutput(Buffer buffer) {
-            this.buffer = buffer;
+    private static byte[][] kindValues() {
+        LedgerKind[] kinds = LedgerKind.values();
+        byte[][] values = new byte[kinds.length][];
+        for (LedgerKind kind : kinds) {
+            values[kind.ordinal()] = ('"' + kind.wireName() + '"').getBytes(StandardCharsets.UTF_8);
         }
-
-        @Override
-        public void write(int b) {
-            buffer.appendByte((byte) b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            buffer.appendBytes(b, off, len);
-        }
+        return values;
     }
 }

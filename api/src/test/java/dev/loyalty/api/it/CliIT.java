@@ -2,6 +2,8 @@ package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.engine.Backup;
+import dev.loyalty.engine.journal.PartitionHash;
+import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,10 +14,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The operations commands end to end, run as an operator runs them ({@code bin/engine import | export |
  * backup | replay} in their own processes, {@code serve} on real ports): a 100 000-customer import with
  * progress and a summary, checked against the served and the exported views; a backup restored next to
- * the journal that catches up to the live answers, and a replay from that backup. (Repeat imports and
+ * the journal that catches up to the live answers, and a replay from that backup; an online backup of a
+ * served folder under load that holds exactly what was acknowledged up to its positions. (Repeat imports and
  * rejected lines: {@code ImporterTest}; replay from empty: {@code MainIT}, {@code CrashSuiteIT}.)
  */
 @Timeout(600)
@@ -143,6 +150,81 @@ class CliIT {
                 "--into", dir.resolve("rebuilt-from-backup").toString(), "--from-backup", backup.toString());
         assertThat(fromBackup.exitCode()).as(fromBackup.output()).isZero();
         assertThat(fromBackup.output()).contains("(the backup)").contains("replay: [").contains("identical: yes");
+    }
+
+    @Test
+    void shouldBackUpAServedFolderUnderLoadHoldingWhatWasAcknowledgedAndReplayIdentically() throws Exception {
+        Path data = dir.resolve("data");
+        Path backup = dir.resolve("online-backup");
+        int customers = 12;
+        ConcurrentLinkedQueue<long[]> acked = new ConcurrentLinkedQueue<>(); // {customer index, seq, points}
+        AtomicReference<Throwable> posterFailure = new AtomicReference<>();
+        EngineProcess.Result backedUp;
+        try (EngineProcess engine = new EngineProcess(data, ENV).start()) {
+            for (int i = 0; i < customers; i++) {
+                post(engine, "{\"customer\":\"o-" + i + "\",\"action\":\"opt_in\"}");
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread poster = new Thread(() -> {
+                try {
+                    for (long n = 0; !stop.get(); n++) {
+                        int c = (int) (n % customers);
+                        long points = 1 + (n * 7919) % 89;
+                        EngineProcess.Response r = engine.post("/events", KEY, "{\"customer\":\"o-" + c
+                                + "\",\"action\":\"point_add\",\"data\":{\"points\":" + points + "}}");
+                        assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+                        acked.add(new long[] {c, r.body().path("seq").asLong(), points});
+                    }
+                } catch (Throwable t) {
+                    posterFailure.set(t);
+                }
+            }, "poster");
+            poster.start();
+            org.awaitility.core.ThrowingRunnable posterAlive = () -> assertThat(posterFailure.get()).isNull();
+            try {
+                Eventually.until("events acknowledged before the backup", Duration.ofSeconds(120),
+                        () -> acked.size() >= 200, posterAlive);
+                backedUp = EngineProcess.run(ENV, "backup", "--data", data.toString(), "--into", backup.toString());
+                int atBackup = acked.size();
+                Eventually.until("events acknowledged after the backup", Duration.ofSeconds(120),
+                        () -> acked.size() >= atBackup + 200, posterAlive);
+            } finally {
+                stop.set(true);
+                poster.join(60_000);
+            }
+            assertThat(posterFailure.get()).isNull();
+        }
+        assertThat(backedUp.exitCode()).as(backedUp.output()).isZero();
+        assertThat(backedUp.output()).contains("partition 0 applied up to seq").contains("partition 1 applied up to seq");
+
+        // Each partition's checkpoint holds exactly the events acknowledged up to its own seq.
+        Backup.Manifest manifest = Backup.read(backup);
+        long lastAcked = acked.stream().mapToLong(a -> a[1]).max().orElseThrow();
+        Map<String, Long> expected = new HashMap<>();
+        for (long[] a : acked) {
+            String customer = "o-" + a[0];
+            long upTo = manifest.state().get(PartitionHash.partition(PartitionHash.of(customer), 2)).lastSeq();
+            assertThat(upTo).as("the backup was taken under load, not after it").isLessThan(lastAcked);
+            expected.merge(customer, a[1] <= upTo ? a[2] : 0, Long::sum);
+        }
+        assertThat(expected.values()).as("the backup holds some of the load").anyMatch(v -> v > 0);
+        Path copy = dir.resolve("online-backup-copy");
+        Backup.copyTree(backup, copy);
+        Path exported = dir.resolve("online-backup.ndjson");
+        EngineProcess.Result export = EngineProcess.run(ENV, "export", "--data", copy.toString(),
+                "--out", exported.toString());
+        assertThat(export.exitCode()).as(export.output()).isZero();
+        Map<String, Long> balances = new HashMap<>();
+        for (String line : Files.readAllLines(exported)) {
+            JsonNode c = json(line);
+            balances.put(c.path("id").asText(), c.path("accounts").path("points").path("balance").asLong());
+        }
+        assertThat(balances).isEqualTo(expected);
+
+        EngineProcess.Result fromBackup = EngineProcess.run(ENV, "replay", "--data", data.toString(),
+                "--into", dir.resolve("rebuilt-from-online-backup").toString(), "--from-backup", backup.toString());
+        assertThat(fromBackup.exitCode()).as(fromBackup.output()).isZero();
+        assertThat(fromBackup.output()).contains("identical: yes");
     }
 
     private static void post(EngineProcess engine, String body) throws Exception {

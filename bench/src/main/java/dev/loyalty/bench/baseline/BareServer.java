@@ -57,8 +57,7 @@ public final class BareServer implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-        vertx.deployVerticle(() -> new Endpoint(port), new DeploymentOptions().setInstances(eventLoops))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        deploy(vertx, port, eventLoops).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         System.out.printf("bare server listening on port %d (%d event loops)%n", port, eventLoops);
         CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -67,6 +66,11 @@ public final class BareServer implements Callable<Integer> {
         }));
         forever.await();
         return 0;
+    }
+
+    /** Deploys the endpoint on {@code port} with {@code instances} verticles (in-process benchmarks use it too). */
+    public static Future<String> deploy(Vertx vertx, int port, int instances) {
+        return vertx.deployVerticle(() -> new Endpoint(port), new DeploymentOptions().setInstances(instances));
     }
 
     /** One server on this verticle's event loop; Vert.x spreads the shared port's connections. */

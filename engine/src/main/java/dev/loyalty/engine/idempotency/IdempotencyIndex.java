@@ -22,13 +22,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Idempotency keys seen at ingest: id → the seq, body hash, ingest time and customer of the event that
  * first carried it. Ids are global, checked before the journal (a mismatch is refused unjournaled), and
  * kept for the configured retention of ingest time. A derived index: rebuilt from the journal after its
  * checkpoint at start, so its own write-ahead log is written but never synced.
- * Callers serialise check-then-put themselves (the engine holds one lock around check, append and put).
+ * Callers serialise check-then-put per id themselves (the engine locks the id's shard around check, append
+ * and put).
+ *
+ * <p>An in-memory filter ({@link IdFilter}) of every id put or stored answers most lookups of new ids
+ * without RocksDB: {@link #inMemory} tells a caller on an event loop whether {@link #get} may read the
+ * disk. Until the filter has read the ids of earlier runs (a background scan at open) it answers "maybe";
+ * a new scan now and then drops expired ids from it (see {@link #rescanFilterWhenWorthIt}).
  *
  * <p>Writes are behind: {@link #put} only records the entry in memory, where {@link #get} finds it at once,
  * and {@link #flush} (called every few milliseconds by the engine, before every {@link #checkpoint} and at
@@ -67,21 +74,142 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Unwritten ids beyond which {@link #put} writes them itself. */
     static final int MAX_PENDING = 100_000;
+    /** Filter bits at least (2^26: 8 MiB, ~0.1% false "maybe" at 2M ids), at most (2^28: 32 MiB, ~0.5% at 16M). */
+    private static final int FILTER_MIN_LOG2_BITS = 26;
+    private static final int FILTER_MAX_LOG2_BITS = 28;
+    /** Bits per stored id when a scan sizes its filter: ~0.5% false "maybe", ~3% once the ids doubled. */
+    private static final int FILTER_BITS_PER_ID = 16;
+    /** Ids put since the last scan before a new scan is worth it (besides having doubled). */
+    static final long RESCAN_MIN_PUTS = 1_000_000;
 
-    private IdempotencyIndex(Options options, RocksDB db) {
+    /**
+     * The filter lookups trust: every id put since it was made, and every id stored when its scan began.
+     * Null until the first scan (at open) finished: lookups read RocksDB meanwhile. Bits are never cleared,
+     * so expired ids stay in it until the next scan builds a fresh one.
+     */
+    private volatile IdFilter filter;
+    /** The filter a scan is building, or null; {@link #put} adds to it too. */
+    private volatile IdFilter building;
+    private final LongAdder putsSinceScan = new LongAdder();
+    private volatile long storedAtScan;
+    private final long rescanMinPuts;
+    private volatile boolean closing;
+    /** The running or last scan (guarded by this). */
+    private Thread scan;
+
+    private IdempotencyIndex(Options options, RocksDB db, long rescanMinPuts) {
         this.options = options;
         this.db = db;
+        this.rescanMinPuts = rescanMinPuts;
         this.writeOptions = new WriteOptions().setSync(false);
+        startScan(filterLog2Bits(estimatedIds()));
+    }
+
+    /** Ids stored, as RocksDB estimates them (two keys per id), to size the first filter; 0 if unknown. */
+    private long estimatedIds() {
+        try {
+            return db.getLongProperty("rocksdb.estimate-num-keys") / 2;
+        } catch (RocksDBException e) {
+            return 0;
+        }
+    }
+
+    private static int filterLog2Bits(long ids) {
+        int log2Bits = 64 - Long.numberOfLeadingZeros(Math.max(1, ids * FILTER_BITS_PER_ID - 1));
+        return Math.max(FILTER_MIN_LOG2_BITS, Math.min(FILTER_MAX_LOG2_BITS, log2Bits));
+    }
+
+    /**
+     * Builds a fresh filter of the stored ids in the background (a long retention may hold millions; the
+     * engine must start at once), then lookups trust it. Correct without stopping puts: under this
+     * object's lock (so no {@link #flush} moves ids from memory to RocksDB meanwhile) it publishes the new
+     * filter to {@link #put}, opens an iterator (a snapshot of RocksDB) and adds the unwritten ids. A put
+     * that did not see the new filter had already put its id in memory (put writes {@code pending} first),
+     * so its id is either in the snapshot (written before) or among the unwritten ones copied here.
+     */
+    private synchronized void startScan(int log2Bits) {
+        IdFilter next = new IdFilter(log2Bits);
+        building = next;
+        byte[] from = {'I'};
+        Slice lower = new Slice(from);
+        Slice upper = new Slice(new byte[] {'I' + 1});
+        ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper)
+                .setFillCache(false);
+        RocksIterator it = db.newIterator(ro);
+        for (String id : pending.keySet()) {
+            next.add(id);
+        }
+        putsSinceScan.reset();
+        scan = new Thread(() -> {
+            long stored = 0;
+            try (lower; upper; ro; it) {
+                for (it.seek(from); it.isValid() && !closing; it.next()) {
+                    byte[] k = it.key();
+                    next.add(new String(k, 1, k.length - 1, StandardCharsets.UTF_8));
+                    stored++;
+                }
+                if (!closing) {
+                    storedAtScan = stored;
+                    filter = next;
+                }
+            } catch (RuntimeException e) {
+                // The old filter (or none) stays in use: lookups read RocksDB more often, never wrongly.
+            } finally {
+                building = null;
+            }
+        }, "idempotency-filter-scan");
+        scan.setDaemon(true);
+        scan.start();
+    }
+
+    /**
+     * Starts a new scan when the ids put since the last one are as many as it found (so scanning costs at
+     * most one stored id per id put) and at least {@link #RESCAN_MIN_PUTS}: the fresh filter drops expired
+     * ids and is sized for the ids stored now. Called by the engine after each expiry pass.
+     */
+    public synchronized void rescanFilterWhenWorthIt() {
+        long puts = putsSinceScan.sum();
+        if (closing || scan.isAlive() || puts < Math.max(rescanMinPuts, storedAtScan)) {
+            return;
+        }
+        startScan(filterLog2Bits(storedAtScan + puts));
+    }
+
+    /** Waits until the running scan finished; true when lookups then trust a filter (tests; the engine never waits). */
+    boolean awaitFilter(long timeoutMs) throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = scan;
+        }
+        t.join(timeoutMs);
+        return !t.isAlive() && filter != null;
+    }
+
+    /**
+     * True when {@link #get} of that id surely answers from memory: the id was put and not written yet, or
+     * the filter says it was never seen. A recently written id may still read RocksDB's memtable only.
+     */
+    public boolean inMemory(String id) {
+        if (pending.containsKey(id)) {
+            return true;
+        }
+        IdFilter f = filter;
+        return f != null && !f.mightContain(id);
     }
 
     public static IdempotencyIndex open(Path dir) {
+        return open(dir, RESCAN_MIN_PUTS);
+    }
+
+    /** As {@link #open(Path)}, with a new filter scan worth it after {@code rescanMinPuts} puts (tests). */
+    static IdempotencyIndex open(Path dir, long rescanMinPuts) {
         try {
             Files.createDirectories(dir);
             // Most lookups are of new ids: a bloom filter answers them without reading index blocks.
             Options o = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(1)
                     .setWriteBufferSize(16L << 20)
                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
-            return new IdempotencyIndex(o, RocksDB.open(o, dir.toString()));
+            return new IdempotencyIndex(o, RocksDB.open(o, dir.toString()), rescanMinPuts);
         } catch (RocksDBException | java.io.IOException e) {
             throw new StateException("cannot open idempotency index at " + dir + ": " + e.getMessage(), e);
         }
@@ -125,6 +253,10 @@ public final class IdempotencyIndex implements AutoCloseable {
         if (p != null) {
             return p;
         }
+        IdFilter f = filter;
+        if (f != null && !f.mightContain(id)) {
+            return null;
+        }
         try {
             byte[] v = db.get(idKey(id));
             if (v == null) {
@@ -139,7 +271,20 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Remembers an id (idempotent: the same put twice is harmless); written by the next {@link #flush}. */
     public void put(String id, Entry e) {
+        // In memory before the filters: a scan starting meanwhile copies it from there (see startScan).
+        // Lookups of this id wait for the put to finish (the engine's shard lock), so the order is safe for them.
         pending.put(id, e);
+        // The filter being built read first: a scan that ends after this read has made it the filter, so
+        // the read of the filter below then finds it (the scan swaps before it clears building).
+        IdFilter next = building;
+        IdFilter f = filter;
+        if (f != null) {
+            f.add(id);
+        }
+        if (next != null && next != f) {
+            next.add(id);
+        }
+        putsSinceScan.increment();
         if (pending.size() > MAX_PENDING) {
             flush();
         }
@@ -235,6 +380,23 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread t;
+        synchronized (this) {
+            closing = true;
+            t = scan;
+        }
+        // The scan must be off the database before it closes (a native iterator outliving it crashes).
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         try {
             flush();
             db.flushWal(true);

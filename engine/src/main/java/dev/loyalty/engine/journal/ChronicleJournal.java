@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * The journal on Chronicle Queue: one memory-mapped queue shared by all partitions (daily files).
+ * The journal on Chronicle Queue: one memory-mapped queue shared by all partitions (daily files), records in
+ * journal format 2 ({@link RecordHeader}: a CRC32C per record, a partition mask in the header).
  * Any thread may append (each gets its own appender); the queue's write lock orders records, and the
  * seq and ingest time are taken inside it, so both only grow in journal order.
  */
@@ -46,15 +47,30 @@ public final class ChronicleJournal implements Journal {
     private final AtomicLong lastSeq;
     /** Written under the queue's write lock only; read by metrics from any thread. */
     private final LongAdder bytesAppended = new LongAdder();
-    private final ThreadLocal<ExcerptAppender> appenders;
+    private final ThreadLocal<Appender> appenders;
     private final List<ExcerptAppender> allAppenders = new ArrayList<>();
+    /** Partition count the header masks are written for (0: no mask, every partition reads every record). */
+    private final int partitions;
     private volatile File lastFile;
     private volatile boolean closed;
 
-    private ChronicleJournal(SingleChronicleQueue queue, DiskSpaceGuard diskSpace, LongSupplier wallMs) {
+    /** A thread's appender and its CRC scratch. */
+    private record Appender(ExcerptAppender excerpts, RecordCrc crc) {
+    }
+
+    private ChronicleJournal(SingleChronicleQueue queue, DiskSpaceGuard diskSpace, LongSupplier wallMs,
+                             int partitions) {
         this.queue = queue;
         this.diskSpace = diskSpace;
-        long[] restored = restore(queue);
+        this.partitions = partitions;
+        long[] restored;
+        try {
+            checkFormat(queue);
+            restored = restore(queue);
+        } catch (RuntimeException e) {
+            queue.close();
+            throw e;
+        }
         this.lastSeq = new AtomicLong(restored[0]);
         this.clock = new IngestClock(wallMs, restored[2], restored[1]);
         this.appenders = ThreadLocal.withInitial(() -> {
@@ -63,7 +79,7 @@ public final class ChronicleJournal implements Journal {
             synchronized (allAppenders) {
                 allAppenders.add(a);
             }
-            return a;
+            return new Appender(a, new RecordCrc());
         });
     }
 
@@ -87,11 +103,26 @@ public final class ChronicleJournal implements Journal {
 
     /** Opens (or creates) the journal with a free-space guard and a file-rolling clock. */
     public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace, TimeProvider fileTime) {
+        return open(dir, wallMs, diskSpace, fileTime, 0);
+    }
+
+    /**
+     * Opens (or creates) the journal of a folder of {@code partitions} partitions: each event record's header
+     * carries the mask of the partitions it holds events of, so that {@link #reader(int, int)} skips the others'
+     * records on a few header bytes.
+     */
+    public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace, int partitions) {
+        return open(dir, wallMs, diskSpace, SystemTimeProvider.INSTANCE, partitions);
+    }
+
+    /** Opens (or creates) the journal with everything: guard, file-rolling clock, partition count of the masks. */
+    public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace, TimeProvider fileTime,
+                                        int partitions) {
         SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
                 .rollCycle(ROLL_CYCLE)
                 .timeProvider(fileTime)
                 .build();
-        return new ChronicleJournal(q, diskSpace, wallMs);
+        return new ChronicleJournal(q, diskSpace, wallMs, partitions);
     }
 
     /**
@@ -103,7 +134,22 @@ public final class ChronicleJournal implements Journal {
                 .rollCycle(ROLL_CYCLE)
                 .readOnly(true)
                 .build();
-        return new ChronicleJournal(q, DiskSpaceGuard.off(dir), IngestClock.systemWall());
+        return new ChronicleJournal(q, DiskSpaceGuard.off(dir), IngestClock.systemWall(), 0);
+    }
+
+    /**
+     * Refuses a journal of another format on its first record (the whole journal has one format: an engine
+     * never appends to a journal it cannot read).
+     */
+    private static void checkFormat(SingleChronicleQueue queue) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            t.toStart();
+            try (DocumentContext dc = t.readingDocument()) {
+                if (dc.isPresent()) {
+                    new RecordHeader().read(dc.wire().bytes());
+                }
+            }
+        }
     }
 
     /** Reads the newest record: {last seq, last ingest time, clock offset}. */
@@ -114,19 +160,14 @@ public final class ChronicleJournal implements Journal {
                 if (!dc.isPresent()) {
                     return new long[] {0, Long.MIN_VALUE, 0};
                 }
-                Bytes<?> b = dc.wire().bytes();
-                RecordHeader h = new RecordHeader();
-                h.read(b);
-                long last = h.firstSeq;
-                if (h.type == RecordType.EVENTS) {
-                    last += b.readStopBit() - 1;
-                }
-                return new long[] {last, h.ingestMs, h.clockOffsetMs};
+                // The newest record decides the seqs and clock to go on with: it must be intact.
+                RecordHeader h = ChronicleReader.checked(dc, new RecordCrc(), new RecordHeader(), -1);
+                return new long[] {h.lastSeq(), h.ingestMs, h.clockOffsetMs};
             }
         }
     }
 
-    private ExcerptAppender appender() {
+    private Appender appender() {
         if (closed) {
             throw new JournalUnavailableException("journal closed");
         }
@@ -142,13 +183,16 @@ public final class ChronicleJournal implements Journal {
         return new JournalUnavailableException("journal write faulted (disk full or I/O error?): " + e.getMessage(), e);
     }
 
-    private long writeHeader(Bytes<?> b, RecordType type, long firstSeq) {
+    private long writeHeader(Bytes<?> b, RecordType type, long firstSeq, int count) {
         long t = clock.next();
-        b.writeByte(type.code());
-        b.writeLong(firstSeq);
-        b.writeLong(t);
-        b.writeLong(clock.offsetMs());
+        RecordHeader.write(b, type, firstSeq, t, clock.offsetMs(), count, type == RecordType.EVENTS ? partitions : 0);
         return t;
+    }
+
+    /** Seals a record written at {@code [start, writePosition)}: its header's check word, then its CRC32C. */
+    private static void seal(Bytes<?> b, long start, RecordCrc crc) {
+        b.writeInt(start + RecordHeader.HEADER_CHECK_AT, RecordHeader.check(b, start));
+        b.writeInt(start + RecordHeader.CRC_AT, crc.of(b, start, b.writePosition()));
     }
 
     @Override
@@ -161,21 +205,30 @@ public final class ChronicleJournal implements Journal {
     }
 
     private long writeEvents(List<Submitted> events, AppendHook hook) {
-        ExcerptAppender a = appender();
-        try (DocumentContext dc = a.writingDocument()) {
+        Appender a = appender();
+        try (DocumentContext dc = a.excerpts().writingDocument()) {
             try {
                 long first = lastSeq.get() + 1;
                 Bytes<?> b = dc.wire().bytes();
                 long start = b.writePosition();
-                long t = writeHeader(b, RecordType.EVENTS, first);
+                long t = writeHeader(b, RecordType.EVENTS, first, events.size());
                 b.writeStopBit(events.size());
+                long mask = 0;
                 for (Submitted s : events) {
-                    b.writeInt(PartitionHash.of(s.event().customer()));
+                    int hash = PartitionHash.of(s.event().customer());
+                    if (partitions > 0) {
+                        mask |= 1L << (PartitionHash.partition(hash, partitions) & 63);
+                    }
+                    b.writeInt(hash);
                     long lengthAt = b.writePosition();
                     b.writeInt(0);
                     EventCodec.write(b, s.event(), s.bodyHash());
                     b.writeInt(lengthAt, (int) (b.writePosition() - lengthAt - Integer.BYTES));
                 }
+                if (partitions > 0) {
+                    b.writeLong(start + RecordHeader.MASK_AT, mask);
+                }
+                seal(b, start, a.crc());
                 lastSeq.set(first + events.size() - 1);
                 if (hook != null) {
                     hook.beforeVisible(first, t);
@@ -187,7 +240,7 @@ public final class ChronicleJournal implements Journal {
                 throw e;
             }
         } finally {
-            noteFile(a);
+            noteFile(a.excerpts());
         }
     }
 
@@ -222,8 +275,8 @@ public final class ChronicleJournal implements Journal {
     }
 
     private long writeBare(RecordType type, String text, long advanceMs, AppendHook hook) {
-        ExcerptAppender a = appender();
-        try (DocumentContext dc = a.writingDocument()) {
+        Appender a = appender();
+        try (DocumentContext dc = a.excerpts().writingDocument()) {
             try {
                 long seq = lastSeq.get() + 1;
                 if (advanceMs > 0) {
@@ -231,10 +284,11 @@ public final class ChronicleJournal implements Journal {
                 }
                 Bytes<?> b = dc.wire().bytes();
                 long start = b.writePosition();
-                long t = writeHeader(b, type, seq);
+                long t = writeHeader(b, type, seq, 1);
                 if (text != null) {
                     b.writeUtf8(text);
                 }
+                seal(b, start, a.crc());
                 lastSeq.set(seq);
                 if (hook != null) {
                     hook.beforeVisible(seq, t);
@@ -246,7 +300,38 @@ public final class ChronicleJournal implements Journal {
                 throw e;
             }
         } finally {
-            noteFile(a);
+            noteFile(a.excerpts());
+        }
+    }
+
+    /**
+     * Appends a record copied from another journal ({@link FormatUpgrade}): its seqs, times and payload as they
+     * were; the payload is read from {@code payload}'s read position to its limit.
+     */
+    void appendCopy(RecordType type, long firstSeq, int count, long ingestMs, long offsetMs, Bytes<?> payload) {
+        long mask = -1L;
+        if (type == RecordType.EVENTS && partitions > 0) {
+            long at = payload.readPosition();
+            mask = 0;
+            long n = payload.readStopBit();
+            for (long i = 0; i < n; i++) {
+                mask |= 1L << (PartitionHash.partition(payload.readInt(), partitions) & 63);
+                payload.readSkip(payload.readInt());
+            }
+            payload.readPosition(at);
+        }
+        Appender a = appender();
+        try (DocumentContext dc = a.excerpts().writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            long start = b.writePosition();
+            RecordHeader.write(b, type, firstSeq, ingestMs, offsetMs, count,
+                    type == RecordType.EVENTS ? partitions : 0);
+            b.writeLong(start + RecordHeader.MASK_AT, mask);
+            b.write(payload, payload.readPosition(), payload.readRemaining());
+            seal(b, start, a.crc());
+            lastSeq.set(firstSeq + count - 1);
+        } finally {
+            noteFile(a.excerpts());
         }
     }
 
@@ -290,9 +375,7 @@ public final class ChronicleJournal implements Journal {
                 if (!dc.isPresent()) {
                     return 0;
                 }
-                RecordHeader h = new RecordHeader();
-                h.read(dc.wire().bytes());
-                return h.firstSeq;
+                return ChronicleReader.checked(dc, new RecordCrc(), new RecordHeader(), -1).firstSeq;
             }
         }
     }
@@ -310,10 +393,8 @@ public final class ChronicleJournal implements Journal {
                 if (!dc.isPresent() || dc.index() != position) {
                     return false;
                 }
-                RecordHeader h = new RecordHeader();
-                Bytes<?> b = dc.wire().bytes();
-                h.read(b);
-                visitor.onRecord(position, h, b);
+                RecordHeader h = ChronicleReader.checked(dc, new RecordCrc(), new RecordHeader(), -1);
+                visitor.onRecord(position, h, dc.wire().bytes());
                 return true;
             }
         }
@@ -321,7 +402,16 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public JournalReader reader() {
-        return new ChronicleReader(queue, queue.createTailer());
+        return new ChronicleReader(queue, queue.createTailer(), 0, 0);
+    }
+
+    /**
+     * A reader for one partition: every record's header, but the payload (and CRC) only of records that may
+     * hold that partition's events; the others come with {@link RecordHeader#skipped()} set.
+     */
+    @Override
+    public JournalReader reader(int partition, int partitions) {
+        return new ChronicleReader(queue, queue.createTailer(), partition, partitions);
     }
 
     // ---- files, for retention (package-private: only JournalRetention deletes files) ----
@@ -395,15 +485,22 @@ public final class ChronicleJournal implements Journal {
         queue.close();
     }
 
-    /** Tailer-backed reader. */
+    /** Tailer-backed reader: of every record (partitions 0), or of one partition's. */
     private static final class ChronicleReader implements JournalReader {
         private final SingleChronicleQueue queue;
         private final ExcerptTailer tailer;
         private final RecordHeader header = new RecordHeader();
+        private final RecordCrc crc = new RecordCrc();
+        private final int partition;
+        private final int partitions;
+        /** Last seq of the last record read, to name where a damaged record lies (-1 before the first). */
+        private long lastSeq = -1;
 
-        ChronicleReader(SingleChronicleQueue queue, ExcerptTailer tailer) {
+        ChronicleReader(SingleChronicleQueue queue, ExcerptTailer tailer, int partition, int partitions) {
             this.queue = queue;
             this.tailer = tailer;
+            this.partition = partition;
+            this.partitions = partitions;
             tailer.singleThreadedCheckDisabled(true);
         }
 
@@ -414,16 +511,70 @@ public final class ChronicleJournal implements Journal {
                     return false;
                 }
                 Bytes<?> b = dc.wire().bytes();
+                long start = b.readPosition();
                 try {
                     header.read(b);
+                } catch (JournalFormatException e) {
+                    throw e;
+                } catch (JournalCorruptException | BufferUnderflowException | InternalError e) {
+                    throw damaged(dc.index(), lastSeq, e);
+                }
+                if (header.type == RecordType.EVENTS && !header.mayHold(partition, partitions)) {
+                    if (RecordHeader.check(b, start) != header.headerCheck) {
+                        throw failedCheck(header, dc.index(), lastSeq, "header check word");
+                    }
+                    header.skipped = true;
+                } else {
+                    verify(b, start, crc, header, dc.index(), lastSeq);
+                }
+                long before = lastSeq;
+                lastSeq = header.lastSeq();
+                try {
                     visitor.onRecord(dc.index(), header, b);
                 } catch (JournalCorruptException | BufferUnderflowException | InternalError e) {
-                    throw new JournalCorruptException("the journal record at position " + Long.toHexString(dc.index())
-                            + " cannot be read (" + e + "): the journal is damaged (truncated or overwritten)."
-                            + " Nothing after it is applied; restore the data folder from a backup", e);
+                    throw damaged(dc.index(), before, e);
                 }
                 return true;
             }
+        }
+
+        /** Reads and checks the header and CRC of the record {@code dc} holds (payload left at its start). */
+        static RecordHeader checked(DocumentContext dc, RecordCrc crc, RecordHeader header, long seqBefore) {
+            Bytes<?> b = dc.wire().bytes();
+            long start = b.readPosition();
+            try {
+                header.read(b);
+            } catch (JournalFormatException e) {
+                throw e;
+            } catch (JournalCorruptException | BufferUnderflowException e) {
+                throw damaged(dc.index(), seqBefore, e);
+            }
+            verify(b, start, crc, header, dc.index(), seqBefore);
+            return header;
+        }
+
+        private static void verify(Bytes<?> b, long start, RecordCrc crc, RecordHeader header, long position,
+                                   long seqBefore) {
+            if (crc.of(b, start, b.readLimit()) != header.crc) {
+                throw failedCheck(header, position, seqBefore, "CRC32C");
+            }
+        }
+
+        private static JournalCorruptException failedCheck(RecordHeader header, long position, long seqBefore,
+                                                           String check) {
+            return new JournalCorruptException("the journal record of seq " + header.firstSeq
+                    + (header.count > 1 ? ".." + header.lastSeq() : "") + " (as its header says"
+                    + (seqBefore >= 0 ? "; the record before it ends at seq " + seqBefore : "")
+                    + ") at position " + Long.toHexString(position) + " fails its " + check + " check: the journal"
+                    + " is damaged (a changed byte). Nothing from it on is applied; restore the data folder from"
+                    + " a backup");
+        }
+
+        private static JournalCorruptException damaged(long position, long seqBefore, Throwable e) {
+            return new JournalCorruptException("the journal record at position " + Long.toHexString(position)
+                    + (seqBefore >= 0 ? " (after seq " + seqBefore + ")" : "")
+                    + " cannot be read (" + e.getMessage() + "): the journal is damaged (truncated or overwritten)."
+                    + " Nothing after it is applied; restore the data folder from a backup", e);
         }
 
         @Override

@@ -49,32 +49,48 @@ public final class EventCodec {
         out.writeLong(bodyHash);
     }
 
-    /** Reads an event written by {@link #write}. */
+    /** Strings are read through a reused per-thread array: the String's own copy is the only one made. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** A growable byte array, owned by one thread. */
+    private static final class Scratch {
+        byte[] bytes = new byte[256];
+
+        byte[] atLeast(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, bytes.length * 2)];
+            }
+            return bytes;
+        }
+    }
+
+    /** Reads an event written by {@link #write}, in place from the record's bytes. */
     public static Event read(Bytes<?> in) {
+        Scratch scratch = SCRATCH.get();
         byte version = in.readByte();
         if (version != VERSION) {
             throw new JournalCorruptException("unknown event encoding version " + version);
         }
-        String customer = readString(in);
-        String action = readString(in);
-        String id = readString(in);
-        String account = readString(in);
+        String customer = readString(in, scratch);
+        String action = readString(in, scratch);
+        String id = readString(in, scratch);
+        String account = readString(in, scratch);
         long effective = in.readLong();
         long points = in.readLong();
-        String transactionId = readString(in);
+        String transactionId = readString(in, scratch);
         long total = in.readLong();
         int itemCount = (int) in.readStopBit();
         List<Event.Item> items = null;
         if (itemCount >= 0) {
             items = new ArrayList<>(itemCount);
             for (int i = 0; i < itemCount; i++) {
-                items.add(new Event.Item(readString(in), in.readLong(), in.readLong(), in.readLong()));
+                items.add(new Event.Item(readString(in, scratch), in.readLong(), in.readLong(), in.readLong()));
             }
         }
         long burned = in.readLong();
         long amount = in.readLong();
-        String reason = readString(in);
-        String attributes = readString(in);
+        String reason = readString(in, scratch);
+        String attributes = readString(in, scratch);
         in.readLong(); // body hash: read by the idempotency index, not the rules
         return new Event(customer, action, id, account, effective, points, transactionId, total,
                 items == null ? null : List.copyOf(items), burned, amount, reason, attributes);
@@ -105,7 +121,7 @@ public final class EventCodec {
         out.write(b);
     }
 
-    static String readString(Bytes<?> in) {
+    private static String readString(Bytes<?> in, Scratch scratch) {
         long n = in.readStopBit();
         if (n < 0) {
             return null;
@@ -113,8 +129,9 @@ public final class EventCodec {
         if (n > in.readRemaining()) {
             throw new JournalCorruptException("string length " + n + " beyond the record");
         }
-        byte[] b = new byte[(int) n];
-        in.read(b);
-        return new String(b, StandardCharsets.UTF_8);
+        int len = (int) n;
+        byte[] b = scratch.atLeast(len);
+        in.read(b, 0, len);
+        return new String(b, 0, len, StandardCharsets.UTF_8);
     }
 }

@@ -62,6 +62,16 @@ public interface Journal extends AutoCloseable {
     /** A new reader positioned before the first record. */
     JournalReader reader();
 
+    /**
+     * A new reader for partition {@code partition} of {@code partitions}, positioned before the first record: it
+     * may skip records holding none of that partition's events (handing over only their header, with
+     * {@link RecordHeader#skipped()} set); records it hands over in full still hold other partitions' events
+     * too. This default reads everything, which is always correct.
+     */
+    default JournalReader reader(int partition, int partitions) {
+        return reader();
+    }
+
     /** Makes everything appended so far durable on the machine's disk. */
     void sync();
 

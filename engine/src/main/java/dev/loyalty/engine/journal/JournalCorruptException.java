@@ -1,7 +1,7 @@
 package dev.loyalty.engine.journal;
 
 /** The journal holds something this engine cannot read, or ends before a stored position: never skipped. */
-public final class JournalCorruptException extends RuntimeException {
+public class JournalCorruptException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public JournalCorruptException(String message) {

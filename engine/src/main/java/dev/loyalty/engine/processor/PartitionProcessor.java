@@ -613,8 +613,11 @@ public final class PartitionProcessor implements Runnable {
         }
         switch (h.type()) {
             case EVENTS: {
+                last = h.lastSeq();
+                if (h.skipped()) {
+                    break; // none of this partition's events: the reader did not read the payload
+                }
                 int n = (int) payload.readStopBit();
-                last = first + n - 1;
                 for (int i = 0; i < n; i++) {
                     int hash = payload.readInt();
                     int len = payload.readInt();

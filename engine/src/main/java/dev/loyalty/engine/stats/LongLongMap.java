@@ -95,6 +95,23 @@ final class LongLongMap {
         return sum;
     }
 
+    /** For each {@code from[i]}, the sum of the values of keys {@code >= from[i]}; one pass over the table. */
+    long[] sumsFrom(long[] from) {
+        long[] sums = new long[from.length];
+        for (int i = 0; i < keys.length; i++) {
+            long k = keys[i];
+            if (k == EMPTY) {
+                continue;
+            }
+            for (int w = 0; w < from.length; w++) {
+                if (k >= from[w]) {
+                    sums[w] += values[i];
+                }
+            }
+        }
+        return sums;
+    }
+
     /** Visits every entry, in no particular order. */
     void forEach(Visitor visitor) {
         for (int i = 0; i < keys.length; i++) {

@@ -4,14 +4,11 @@ import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Programme statistics of one partition, maintained incrementally from each customer's facts before and
  * after every change (never by scanning). Active-member windows come from per-day buckets of active
- * customers' last activity; the expiring-points forecast from per-account, per-day buckets of the points
+ * customers' last activity (primitive maps: an event's update allocates nothing); the expiring-points forecast from per-account, per-day buckets of the points
  * of lots expiring that day (every customer's lots, opted-out ones included: their points expire too). Owned by the partition's processor thread; published as immutable snapshots.
  */
 public final class PartitionStats {
@@ -23,8 +20,7 @@ public final class PartitionStats {
     private long eventsApplied;
     private long[] tiers = new long[4];
     private long[] liability = new long[4];
-    private final TreeMap<Long, Long> activeByDay = new TreeMap<>();
-    private final TreeSet<Long> dirtyDays = new TreeSet<>();
+    private final ActivityBuckets activeByDay = new ActivityBuckets();
     private final ExpiringBuckets expiring = new ExpiringBuckets();
 
     /** Replaces the contribution of {@code before} with that of {@code after}. */
@@ -97,13 +93,7 @@ public final class PartitionStats {
             tiers = grow(tiers, f.tier + 1);
             tiers[f.tier] += sign;
             if (f.activityDay != CustomerFacts.NO_DAY) {
-                long n = activeByDay.getOrDefault(f.activityDay, 0L) + sign;
-                if (n == 0) {
-                    activeByDay.remove(f.activityDay);
-                } else {
-                    activeByDay.put(f.activityDay, n);
-                }
-                dirtyDays.add(f.activityDay);
+                activeByDay.add(f.activityDay, sign);
             }
         } else {
             membersOptedOut += sign;
@@ -122,12 +112,12 @@ public final class PartitionStats {
         eventsApplied++;
     }
 
-    /** Days whose bucket changed since the last call, with their counts (0 = remove); clears the set. */
+    /**
+     * Days whose bucket changed since the last call, with their counts (0 = remove), in no particular order
+     * (they go into one write batch); clears the set.
+     */
     public void drainDirtyDays(DayVisitor visitor) {
-        for (Long d : dirtyDays) {
-            visitor.day(d, activeByDay.getOrDefault(d, 0L));
-        }
-        dirtyDays.clear();
+        activeByDay.drainDirty(visitor);
     }
 
     /** Receives one day bucket. */
@@ -137,7 +127,7 @@ public final class PartitionStats {
 
     /** Restores a bucket read from the store. */
     public void loadDay(long day, long count) {
-        activeByDay.put(day, count);
+        activeByDay.load(day, count);
     }
 
     /** The scalar figures (everything but the day buckets) in binary form. */
@@ -177,14 +167,7 @@ public final class PartitionStats {
      */
     public Snapshot snapshot(long clockMs, int[] windowsDays, int[] expiringWindowsDays, int accounts) {
         long clockDay = Math.floorDiv(clockMs, DAY_MS);
-        long[] active = new long[windowsDays.length];
-        for (int i = 0; i < windowsDays.length; i++) {
-            long sum = 0;
-            for (Map.Entry<Long, Long> e : activeByDay.tailMap(clockDay - windowsDays[i] + 1, true).entrySet()) {
-                sum += e.getValue();
-            }
-            active[i] = sum;
-        }
+        long[] active = activeByDay.windows(clockDay, windowsDays);
         return new Snapshot(clockMs, eventsApplied, membersTotal, membersActive, membersOptedOut,
                 tiers.clone(), liability.clone(), active, expiring.windows(clockDay, expiringWindowsDays, accounts));
     }

@@ -296,7 +296,7 @@ public final class WhatIf {
                     tallies[p] = new PartitionTally(scenarioJson, fromMs, stored != null ? stored : initialJson,
                             cp == null ? Long.MIN_VALUE : cp.clockMs(), windows, RulesJson::read);
                     processors[p] = new PartitionProcessor(p, partitions, stores[p],
-                            new BoundedReader(journal.reader(), lastSeq, toMs), RulesJson::read, initialJson,
+                            new BoundedReader(journal.reader(p, partitions), lastSeq, toMs), RulesJson::read, initialJson,
                             new ConcurrentHashMap<>(), new AtomicInteger(), ProcessorListener.QUIET,
                             config.processor().batchMax(),
                             config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,

@@ -71,4 +71,83 @@ class IdempotencyIndexTest {
             assertThat(index.get("a")).as("kept until an expiry pass collects it").isEqualTo(e);
         }
     }
+
+    @Test
+    void shouldAnswerNewIdsFromMemoryAndStillFindTheIdsOfAnEarlierRunOnDisk() throws InterruptedException {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            index.put("kept", new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            assertThat(index.inMemory("kept")).as("put, not written yet").isTrue();
+            index.flush();
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            assertThat(index.awaitFilter(10_000)).as("the filter read the stored ids").isTrue();
+            // The filter must know the stored id, else get would deny it without reading RocksDB.
+            assertThat(index.inMemory("kept")).as("stored by an earlier run: may need the disk").isFalse();
+            assertThat(index.get("kept")).isEqualTo(new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            int fromMemory = 0;
+            for (int i = 0; i < 1000; i++) {
+                if (index.inMemory("new-" + i)) {
+                    fromMemory++;
+                }
+                assertThat(index.get("new-" + i)).isNull();
+            }
+            assertThat(fromMemory).as("new ids answered without the disk").isGreaterThan(990);
+        }
+    }
+
+    @Test
+    void shouldDropExpiredIdsFromTheFilterAtARescanAndKeepTheOthers() throws InterruptedException {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir, 10)) {
+            assertThat(index.awaitFilter(10_000)).isTrue();
+            for (int i = 0; i < 100; i++) {
+                index.put("id-" + i, new IdempotencyIndex.Entry(i, i, i < 80 ? 1000 : 5000, "c-1"));
+            }
+            index.flush();
+            assertThat(index.expireBefore(2000)).isEqualTo(80);
+            assertThat(index.inMemory("id-1")).as("expired, but still in the old filter").isFalse();
+            index.rescanFilterWhenWorthIt();
+            assertThat(index.awaitFilter(10_000)).isTrue();
+            int expiredFromMemory = 0;
+            for (int i = 0; i < 100; i++) {
+                if (i < 80) {
+                    expiredFromMemory += index.inMemory("id-" + i) ? 1 : 0;
+                    assertThat(index.get("id-" + i)).isNull();
+                } else {
+                    assertThat(index.inMemory("id-" + i)).as("kept id-%d needs the disk", i).isFalse();
+                    assertThat(index.get("id-" + i)).isNotNull();
+                }
+            }
+            assertThat(expiredFromMemory).as("expired ids answered from memory again").isGreaterThan(75);
+        }
+    }
+
+    @Test
+    void shouldNeverLoseAnIdPutWhileAFilterScanRuns() throws Exception {
+        int n = 200_000;
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir, 1000)) {
+            Thread writer = new Thread(() -> {
+                for (int i = 0; i < n; i++) {
+                    index.put("w-" + i, new IdempotencyIndex.Entry(i, i, 1000, "c-1"));
+                    if (i % 1000 == 0) {
+                        index.flush();
+                    }
+                }
+            });
+            writer.start();
+            int scans = 0;
+            while (writer.isAlive()) {
+                index.rescanFilterWhenWorthIt();
+                index.awaitFilter(10);
+                scans++;
+            }
+            writer.join();
+            index.flush();
+            index.rescanFilterWhenWorthIt();
+            assertThat(index.awaitFilter(10_000)).isTrue();
+            assertThat(scans).isGreaterThan(1);
+            for (int i = 0; i < n; i++) {
+                assertThat(index.get("w-" + i)).as("w-%d", i).isNotNull();
+            }
+        }
+    }
 }

@@ -309,6 +309,15 @@ public final class KafkaJournal implements Journal {
         throw new UnsupportedOperationException("the Kafka journal is read per partition: reader(partition)");
     }
 
+    /** The reader of {@code partition} (its own Kafka partition: every record it hands over is read in full). */
+    @Override
+    public JournalReader reader(int partition, int partitions) {
+        if (partitions != topic.partitions()) {
+            throw new IllegalArgumentException(partitions + " partitions asked of a topic with " + topic.partitions());
+        }
+        return reader(partition);
+    }
+
     /** A reader of one partition, positioned before its first record; positions are Kafka offsets. */
     public JournalReader reader(int partition) {
         return new KafkaPartitionReader(topic, partition);

@@ -1,0 +1,347 @@
+package dev.loyalty.api.http;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A hand-written streaming JSON writer into a reusable byte array, with the exact bytes Jackson's default
+ * generator writes (compact; {@code " \ } and control characters escaped, {@code \b \t \n \f \r} short,
+ * others and every UTF-16 surrogate as upper-case {@code \\uXXXX}; other text as UTF-8). One per thread
+ * ({@link #acquire}): rendering a response allocates only the answer's own buffer. Not thread-safe.
+ */
+final class JsonWriter {
+
+    /** Scratch kept between answers; a larger one (a big bulk or ledger page) is dropped after use. */
+    private static final int KEEP_BYTES = 64 * 1024;
+    private static final ThreadLocal<JsonWriter> WRITERS = ThreadLocal.withInitial(JsonWriter::new);
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
+    private static final byte[] LONG_MIN = ascii(Long.toString(Long.MIN_VALUE));
+    private static final long DAY_MS = 86_400_000L;
+    /** 10000-01-01T00:00:00Z: from there on ISO_INSTANT writes a sign and more digits. */
+    private static final long YEAR_10000_MS = 253_402_300_800_000L;
+
+    private byte[] bytes = new byte[4096];
+    private int length;
+    /** Whether the next value or name at the current level follows another (so needs a comma). */
+    private boolean needComma;
+
+    private JsonWriter() {
+    }
+
+    /** This thread's writer, emptied. */
+    static JsonWriter acquire() {
+        JsonWriter w = WRITERS.get();
+        w.length = 0;
+        w.needComma = false;
+        return w;
+    }
+
+    /** The bytes written so far, in a buffer of exactly their size; drops an oversized scratch array. */
+    Buffer toBuffer() {
+        Buffer buffer = Buffer.buffer(length).appendBytes(bytes, 0, length);
+        if (bytes.length > KEEP_BYTES) {
+            bytes = new byte[KEEP_BYTES];
+        }
+        length = 0;
+        return buffer;
+    }
+
+    /** The bytes written so far, as a fresh array (for callers outside HTTP). */
+    byte[] toBytes() {
+        byte[] out = new byte[length];
+        System.arraycopy(bytes, 0, out, 0, length);
+        length = 0;
+        return out;
+    }
+
+    /** A field name constant: {@code "name":}, pre-encoded (ASCII names needing no escapes only). */
+    static byte[] name(String name) {
+        return ascii('"' + name + "\":");
+    }
+
+    // ---- structure ----
+
+    JsonWriter beginObject() {
+        separate();
+        put((byte) '{');
+        needComma = false;
+        return this;
+    }
+
+    JsonWriter endObject() {
+        put((byte) '}');
+        needComma = true;
+        return this;
+    }
+
+    JsonWriter beginArray() {
+        separate();
+        put((byte) '[');
+        needComma = false;
+        return this;
+    }
+
+    JsonWriter endArray() {
+        put((byte) ']');
+        needComma = true;
+        return this;
+    }
+
+    /** A pre-encoded field name ({@link #name(String)}). */
+    JsonWriter field(byte[] encodedName) {
+        separate();
+        put(encodedName);
+        needComma = false;
+        return this;
+    }
+
+    /** Any field name, escaped as a string. */
+    JsonWriter field(String name) {
+        separate();
+        string(name);
+        put((byte) ':');
+        needComma = false;
+        return this;
+    }
+
+    /** A field name of a number and a one-letter suffix, e.g. {@code "30d":}, without building the text. */
+    JsonWriter field(int number, char suffix) {
+        separate();
+        put((byte) '"');
+        number(number);
+        put((byte) suffix);
+        put((byte) '"');
+        put((byte) ':');
+        needComma = false;
+        return this;
+    }
+
+    // ---- values ----
+
+    JsonWriter value(long v) {
+        separate();
+        number(v);
+        needComma = true;
+        return this;
+    }
+
+    JsonWriter value(boolean v) {
+        separate();
+        put(v ? TRUE : FALSE);
+        needComma = true;
+        return this;
+    }
+
+    /** A string value; null writes {@code null}. */
+    JsonWriter value(String v) {
+        separate();
+        if (v == null) {
+            put(NULL);
+        } else {
+            string(v);
+        }
+        needComma = true;
+        return this;
+    }
+
+    /** A pre-encoded value (e.g. a quoted constant), written as is. */
+    JsonWriter raw(byte[] encodedValue) {
+        separate();
+        put(encodedValue);
+        needComma = true;
+        return this;
+    }
+
+    JsonWriter nullValue() {
+        separate();
+        put(NULL);
+        needComma = true;
+        return this;
+    }
+
+    /** A time: ISO-8601 UTC with a 'Z', fractional seconds only when not zero; null for {@code none}. */
+    JsonWriter time(long epochMs, long none) {
+        if (epochMs == none) {
+            return nullValue();
+        }
+        separate();
+        if (epochMs < 0 || epochMs >= YEAR_10000_MS) {
+            string(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMs))); // rare: not worth by hand
+        } else {
+            ensure(26);
+            bytes[length++] = '"';
+            length = isoTime(epochMs, bytes, length);
+            bytes[length++] = '"';
+        }
+        needComma = true;
+        return this;
+    }
+
+    // ---- encoding ----
+
+    /**
+     * Writes {@code epochMs} (years 1970-9999) as {@code 2026-11-26T13:40:00Z} or with {@code .005} before
+     * the 'Z' into {@code out} at {@code at}; returns the end. The civil date of a day number
+     * (H. Hinnant's days-to-civil), then the time of day: the same text as ISO_INSTANT.
+     */
+    static int isoTime(long epochMs, byte[] out, int at) {
+        long days = epochMs / DAY_MS;
+        int msOfDay = (int) (epochMs % DAY_MS);
+        long z = days + 719_468;
+        long era = z / 146_097;
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+        int ms = msOfDay % 1000;
+        int secs = msOfDay / 1000;
+        digits(out, at, year, 4);
+        out[at + 4] = '-';
+        digits(out, at + 5, month, 2);
+        out[at + 7] = '-';
+        digits(out, at + 8, day, 2);
+        out[at + 10] = 'T';
+        digits(out, at + 11, secs / 3600, 2);
+        out[at + 13] = ':';
+        digits(out, at + 14, secs / 60 % 60, 2);
+        out[at + 16] = ':';
+        digits(out, at + 17, secs % 60, 2);
+        int end = at + 19;
+        if (ms != 0) {
+            out[end] = '.';
+            digits(out, end + 1, ms, 3);
+            end += 4;
+        }
+        out[end] = 'Z';
+        return end + 1;
+    }
+
+    /** Whether {@link #isoTime(long, byte[], int)} covers {@code epochMs}. */
+    static boolean isoTimeByHand(long epochMs) {
+        return epochMs >= 0 && epochMs < YEAR_10000_MS;
+    }
+
+    private static void digits(byte[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    private void number(long v) {
+        if (v == Long.MIN_VALUE) {
+            put(LONG_MIN);
+            return;
+        }
+        ensure(20);
+        if (v < 0) {
+            bytes[length++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long rest = v; rest >= 10; rest /= 10) {
+            digits++;
+        }
+        for (int i = length + digits - 1; i >= length; i--) {
+            bytes[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        length += digits;
+    }
+
+    private void string(String s) {
+        int n = s.length();
+        ensure(2 + n * 6); // worst case: every char a six-byte escape
+        byte[] b = bytes;
+        int at = length;
+        b[at++] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '"' && c != '\\') {
+                    b[at++] = (byte) c;
+                } else {
+                    at = escape(c, b, at);
+                }
+            } else if (c < 0x800) {
+                b[at++] = (byte) (0xC0 | (c >> 6));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
+            } else if (c >= 0xD800 && c <= 0xDFFF) {
+                at = unicodeEscape(c, b, at); // as Jackson: surrogates, paired or not, as escapes
+            } else {
+                b[at++] = (byte) (0xE0 | (c >> 12));
+                b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        b[at++] = '"';
+        length = at;
+    }
+
+    private static int escape(char c, byte[] b, int at) {
+        char shortForm = switch (c) {
+            case '"' -> '"';
+            case '\\' -> '\\';
+            case '\b' -> 'b';
+            case '\t' -> 't';
+            case '\n' -> 'n';
+            case '\f' -> 'f';
+            case '\r' -> 'r';
+            default -> 0;
+        };
+        if (shortForm == 0) {
+            return unicodeEscape(c, b, at);
+        }
+        b[at] = '\\';
+        b[at + 1] = (byte) shortForm;
+        return at + 2;
+    }
+
+    private static int unicodeEscape(char c, byte[] b, int at) {
+        b[at] = '\\';
+        b[at + 1] = 'u';
+        b[at + 2] = HEX[(c >> 12) & 0xF];
+        b[at + 3] = HEX[(c >> 8) & 0xF];
+        b[at + 4] = HEX[(c >> 4) & 0xF];
+        b[at + 5] = HEX[c & 0xF];
+        return at + 6;
+    }
+
+    private void separate() {
+        if (needComma) {
+            put((byte) ',');
+        }
+    }
+
+    private void put(byte b) {
+        ensure(1);
+        bytes[length++] = b;
+    }
+
+    private void put(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, bytes, length, b.length);
+        length += b.length;
+    }
+
+    private void ensure(int more) {
+        if (length + more > bytes.length) {
+            byte[] bigger = new byte[Math.max(bytes.length * 2, length + more)];
+            System.arraycopy(bytes, 0, bigger, 0, length);
+            bytes = bigger;
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
