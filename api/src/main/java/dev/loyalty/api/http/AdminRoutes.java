@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.engine.LoyaltyEngine;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.concurrent.CompletableFuture;
+
 /** {@code POST /admin/clock} (api.md, Administration). Shared by all event loops. */
 final class AdminRoutes {
 
@@ -47,7 +49,23 @@ final class AdminRoutes {
             throw ApiException.invalidField("advance_seconds",
                     "must be a positive whole number of seconds, at most " + MAX_ADVANCE_SECONDS);
         }
-        Await.within(ctx, engine.advanceClock(advance.longValue()), timeoutMs, (clockMs, failure) -> {
+        long seconds = advance.longValue();
+        if (!engine.submitBlocks()) {
+            answer(ctx, engine.advanceClock(seconds));
+            return;
+        }
+        // The journal waits for the network (Kafka's acknowledgement): journal on a worker, answer on the loop.
+        ctx.vertx().executeBlocking(() -> engine.advanceClock(seconds), false).onComplete(done -> {
+            if (done.failed()) {
+                ctx.fail(done.cause());
+            } else {
+                Await.guarded(ctx, () -> answer(ctx, done.result()));
+            }
+        });
+    }
+
+    private void answer(RoutingContext ctx, CompletableFuture<Long> applied) {
+        Await.within(ctx, applied, timeoutMs, (clockMs, failure) -> {
             if (failure != null) {
                 ctx.fail(failure);
             } else {

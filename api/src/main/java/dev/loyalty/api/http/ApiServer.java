@@ -47,8 +47,6 @@ public final class ApiServer {
     private final QueryRoutes queries;
     private final AdminRoutes admin;
     private final JsonBodyHandler jsonBody;
-    /** Whether journaling waits for the network (the Kafka journal): then it runs on worker threads. */
-    private final boolean journalBlocks;
     private final OpenApiDocument openApi = OpenApiDocument.load();
 
     public ApiServer(LoyaltyEngine engine, MeterRegistry registry) {
@@ -67,7 +65,6 @@ public final class ApiServer {
         this.queries = new QueryRoutes(engine, syncTimeoutMs);
         this.admin = new AdminRoutes(engine, engineConfig.clockAdjustable(), syncTimeoutMs);
         this.jsonBody = new JsonBodyHandler(config.maxBodyBytes(), signatures);
-        this.journalBlocks = engine.submitBlocks();
     }
 
     /** Deploys one {@link ApiVerticle} per event loop; completes when all listen. */
@@ -97,34 +94,19 @@ public final class ApiServer {
                 .setHandle100ContinueAutomatically(false);
     }
 
-    /** Adds a handler that journals: on the event loop, or on a worker when journaling blocks. */
-    private static void journaling(io.vertx.ext.web.Route route, boolean blocks,
-                                   io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> handler) {
-        if (blocks) {
-            route.blockingHandler(handler, false);
-        } else {
-            route.handler(handler);
-        }
-    }
-
     /** A router for one verticle (routers are cheap; one each keeps event loops apart). */
     Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(metrics::start);
 
-        // Events stay on the event loop: EventRoutes hands the submit alone to a worker when it may block (an id
-        // lookup on disk, or Kafka's acknowledgement) and answers on the loop, where its reply machinery lives.
         route(router, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(events::post);
         route(router, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody).handler(events::postBulk);
-        // A journal that waits for the network must not hold an event loop: the clock advance runs on the
-        // worker pool then (unordered: requests are independent).
-        boolean blocks = journalBlocks;
         route(router, HttpMethod.GET, "/events/:seq", Scope.READ).handler(events::get);
         route(router, HttpMethod.GET, "/customers/:id", Scope.READ).handler(queries::customer);
         route(router, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(queries::ledger);
         route(router, HttpMethod.GET, "/stats", Scope.READ).handler(queries::stats);
-        journaling(route(router, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
-                .handler(admin::requireAdjustableClock).handler(jsonBody), blocks, admin::advanceClock);
+        route(router, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
+                .handler(admin::requireAdjustableClock).handler(jsonBody).handler(admin::advanceClock);
         // The contract is public (api.md): storefront developers fetch it before they hold a key.
         router.route(HttpMethod.GET, "/openapi.json").handler(HttpMetrics.route("/openapi.json"))
                 .handler(openApi::serve);
