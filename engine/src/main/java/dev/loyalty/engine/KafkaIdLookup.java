@@ -38,31 +38,37 @@ record KafkaIdLookup(KafkaIdReservations.Ticket busy, List<Submitted> toJournal,
         int[] duplicateSlots = new int[n];
         long[] originals = new long[n];
         int duplicates = 0;
-        for (int i = 0; i < n; i++) {
-            Submitted s = events.get(i);
-            String id = s.event().id();
-            if (id == null) {
+        try {
+            for (int i = 0; i < n; i++) {
+                Submitted s = events.get(i);
+                String id = s.event().id();
+                if (id == null) {
+                    journalSlot[toJournal.size()] = i;
+                    toJournal.add(s);
+                    continue;
+                }
+                Integer earlier = firstInRequest.get(id);
+                IdempotencyIndex.Entry known = earlier != null ? null : ids.get(id, nowMs, retentionMs);
+                if (earlier != null || known != null) {
+                    long hash = earlier != null ? events.get(earlier).bodyHash() : known.bodyHash();
+                    if (hash == s.bodyHash()) {
+                        duplicateSlots[duplicates] = i;
+                        originals[duplicates++] = earlier != null ? -1 - earlier : known.seq();
+                    } else {
+                        out[i] = EngineImpl.mismatch(id);
+                    }
+                    continue;
+                }
+                firstInRequest.put(id, i);
+                reservations.reserve(id, ticket);
+                reserved.add(id);
                 journalSlot[toJournal.size()] = i;
                 toJournal.add(s);
-                continue;
             }
-            Integer earlier = firstInRequest.get(id);
-            IdempotencyIndex.Entry known = earlier != null ? null : ids.get(id, nowMs, retentionMs);
-            if (earlier != null || known != null) {
-                long hash = earlier != null ? events.get(earlier).bodyHash() : known.bodyHash();
-                if (hash == s.bodyHash()) {
-                    duplicateSlots[duplicates] = i;
-                    originals[duplicates++] = earlier != null ? -1 - earlier : known.seq();
-                } else {
-                    out[i] = EngineImpl.mismatch(id);
-                }
-                continue;
-            }
-            firstInRequest.put(id, i);
-            reservations.reserve(id, ticket);
-            reserved.add(id);
-            journalSlot[toJournal.size()] = i;
-            toJournal.add(s);
+        } catch (RuntimeException e) {
+            // An index read failed: nothing of this request goes to the journal, so nobody may wait on its ids.
+            reservations.release(reserved, ticket);
+            throw e;
         }
         return new KafkaIdLookup(null, toJournal, journalSlot, reserved, Arrays.copyOf(duplicateSlots, duplicates),
                 Arrays.copyOf(originals, duplicates), out);

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Idempotency ids on their way into the Kafka journal. The shard locks ({@code IdLocks}) are held only for the
@@ -66,7 +67,7 @@ final class KafkaIdReservations {
      * once every ticket opened before it was read is closed (its ids put: whatever was acknowledged by then
      * belongs to such a ticket). A due snapshot is handed over and a new one is taken.
      */
-    long[] checkpointable(java.util.function.Supplier<long[]> readEnd) {
+    long[] checkpointable(Supplier<long[]> readEnd) {
         long[] due = null;
         if (snapshot != null && isClosedUpTo(snapshotTicket)) {
             due = snapshot;
@@ -81,7 +82,7 @@ final class KafkaIdReservations {
     }
 
     /** The journal end, read now, when no ticket is open (at close, once requests stopped), else null. */
-    long[] endIfIdle(java.util.function.Supplier<long[]> readEnd) {
+    long[] endIfIdle(Supplier<long[]> readEnd) {
         long[] end = readEnd.get();
         return isClosedUpTo(tickets.get()) ? end : null;
     }
