@@ -138,6 +138,10 @@ public final class PartitionProcessor implements Runnable {
         if (state.position() >= 0) {
             reader.seekAfter(state.position());
         }
+        if (state.lastSeq() < catchUpSeq) {
+            LOG.info("partition {} resumes from its last commit at seq {}, {} journal records behind", partition,
+                    state.lastSeq(), catchUpSeq - state.lastSeq());
+        }
         appliedSeq = state.lastSeq();
         appliedPosition = state.committedPosition();
         caughtUp = state.lastSeq() >= catchUpSeq;
