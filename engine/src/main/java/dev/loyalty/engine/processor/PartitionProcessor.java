@@ -41,6 +41,8 @@ import java.util.function.Function;
  */
 public final class PartitionProcessor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionProcessor.class);
+    /** Heap budgeted per held customer (a typical customer with a few open checkouts takes ~2.5 KB). */
+    static final long BYTES_PER_CUSTOMER = 4096;
     /** Events applied between commits at most: bounds the pending batch and its read index. */
     static final long COMMIT_EVENTS = 200_000;
     /** Pending batch size that triggers a commit. */
@@ -97,7 +99,8 @@ public final class PartitionProcessor implements Runnable {
      * @param waiters           futures of requests waiting for outcomes of this partition's events, by seq
      * @param rulesParser       turns journaled rules JSON into a configuration
      * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
-     * @param cacheCustomers    customers held in memory ({@code state.cache-customers}; at least 4096)
+     * @param cacheCustomers    customers held in memory ({@code state.cache-customers}; bounded by the heap,
+     *                          see {@link #tableCapacity}; at least 4096)
      * @param flushEveryNs      longest time between commits and state flushes ({@code state.flush-interval})
      * @param expiringWindowsDays windows of the expiring-points forecast ({@code stats.expiring-windows})
      */
@@ -133,12 +136,12 @@ public final class PartitionProcessor implements Runnable {
         this.catchUpSeq = catchUpSeq;
         this.flushEveryNs = flushEveryNs;
         this.metrics = metrics;
-        this.state = new PartitionState(store, rulesParser, initialRulesJson, cacheCustomers, outcomeRetentionMs,
-                hooks);
+        this.state = new PartitionState(store, rulesParser, initialRulesJson,
+                tableCapacity(cacheCustomers, partitions, Runtime.getRuntime().maxMemory()), outcomeRetentionMs, hooks);
         if (state.position() >= 0) {
             reader.seekAfter(state.position());
         }
-        if (state.lastSeq() < catchUpSeq) {
+        if (state.position() >= 0 && state.lastSeq() < catchUpSeq) {
             LOG.info("partition {} resumes from its last commit at seq {}, {} journal records behind", partition,
                     state.lastSeq(), catchUpSeq - state.lastSeq());
         }
@@ -146,6 +149,16 @@ public final class PartitionProcessor implements Runnable {
         appliedPosition = state.committedPosition();
         caughtUp = state.lastSeq() >= catchUpSeq;
         publish();
+    }
+
+    /**
+     * Customers a partition holds in memory: {@code state.cache-customers}, but at most what half the heap holds
+     * at {@link #BYTES_PER_CUSTOMER} each across all partitions (a table row with its lots and open checkouts
+     * is far larger than the stored bytes the key used to count), so a large setting cannot exhaust the heap.
+     */
+    static int tableCapacity(int cacheCustomers, int partitions, long maxHeapBytes) {
+        long byHeap = maxHeapBytes / 2 / Math.max(1, partitions) / BYTES_PER_CUSTOMER;
+        return (int) Math.max(1, Math.min(cacheCustomers, byHeap));
     }
 
     /** The rules JSON in force in a partition's state, or null when it has applied no rules yet. */
