@@ -38,8 +38,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
@@ -326,6 +328,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     /** An online backup requested through {@link BackupRequests}; runs on that watcher's thread. */
     private Backup.Manifest backupOnline(java.nio.file.Path into) {
+        // Commits are write-behind: have every partition commit first, so the backup is as recent as the journal.
+        for (PartitionProcessor p : processors) {
+            try {
+                p.commitNow().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while partition " + p.partition() + " committed", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("partition " + p.partition() + " did not commit for the backup: " + e, e);
+            }
+        }
         synchronized (retentionLock) {
             if (closed) {
                 throw new IllegalStateException("the engine is stopping");

@@ -248,6 +248,19 @@ public final class PartitionProcessor implements Runnable {
         return query(() -> state.exists(state.load(id)) ? state.derived().page(id, limit, beforeId) : null);
     }
 
+    /**
+     * Commits what is applied but not yet committed (write-behind) and completes once it is in the store: an
+     * online backup asks for it so that its checkpoint is as recent as the journal, not one flush interval old.
+     */
+    public CompletableFuture<Long> commitNow() {
+        return query(() -> {
+            if (state.uncommitted()) {
+                commit();
+            }
+            return appliedPosition;
+        });
+    }
+
     /** Where the event of that seq stands, for events of this partition. */
     public CompletableFuture<EventStatus> event(long seq) {
         return query(() -> {
