@@ -251,6 +251,7 @@ public final class Backup {
 
     /** Copies the partition states of a backup into the data folder {@code root} (the backup is only read). */
     public static void restoreState(Path backup, int partitions, Path root) {
+        new DataFolder(backup).requireCurrentFormat("--from-backup");
         DataFolder target = new DataFolder(root);
         for (int p = 0; p < partitions; p++) {
             copyTree(backup.resolve("state").resolve("p" + p), target.state(p),

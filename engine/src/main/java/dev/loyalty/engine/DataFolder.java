@@ -22,7 +22,7 @@ import java.util.Properties;
  *   journal/          Chronicle Queue (the source of truth)
  *   state/p0 .. pN    RocksDB per partition
  *   ingest/           idempotency index (RocksDB, derived from the journal)
- *   engine.properties partitions and journal (fixed)
+ *   engine.properties partitions and journal (fixed), state-format (the layout of state/, {@link #STATE_FORMAT})
  *   journaled-rules.json the rules last journaled
  *   engine.lock       held by the process using the folder ({@link FolderLock})
  *   backups.list      backups taken of this folder, one folder per line (journal retention keeps what the
@@ -32,6 +32,14 @@ import java.util.Properties;
  * A backup folder has the same layout without the journal (plus its manifest, {@code backup.json}).
  */
 final class DataFolder {
+    /**
+     * Layout of {@code state/} this engine reads and writes. 2: processor core v2 (compact customer records,
+     * write-behind commits). A folder without the key was written by format 1 (object customers), which this
+     * engine would misread: it is refused with the way to migrate.
+     */
+    static final int STATE_FORMAT = 2;
+    private static final String FORMAT_KEY = "state-format";
+
     private final Path root;
 
     DataFolder(Path root) {
@@ -113,6 +121,7 @@ final class DataFolder {
                 try (var in = Files.newInputStream(f)) {
                     p.load(in);
                 }
+                requireFormat(p, "data-dir");
                 int stored = Integer.parseInt(p.getProperty("partitions", "-1"));
                 if (stored != partitions) {
                     throw new ConfigException("partitions: the data folder " + root + " was created with "
@@ -122,6 +131,7 @@ final class DataFolder {
                 return;
             }
             p.setProperty("partitions", Integer.toString(partitions));
+            p.setProperty(FORMAT_KEY, Integer.toString(STATE_FORMAT));
             Path tmp = root.resolve("engine.properties.tmp");
             try (var out = Files.newOutputStream(tmp)) {
                 p.store(out, "fixed for the lifetime of this data folder");
@@ -175,6 +185,37 @@ final class DataFolder {
         }
         try (var files = Files.list(journal())) {
             return files.findAny().isPresent();
+        }
+    }
+
+    /**
+     * Refuses a folder (or backup) whose state was written in another format; a folder without engine.properties
+     * (nothing written yet) passes.
+     *
+     * @param option the command-line option or key naming the folder, for the message
+     */
+    void requireCurrentFormat(String option) {
+        Path f = properties();
+        if (!Files.exists(f)) {
+            return;
+        }
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(f)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        }
+        requireFormat(p, option);
+    }
+
+    private void requireFormat(Properties p, String option) {
+        String format = p.getProperty(FORMAT_KEY, "1");
+        if (!format.equals(Integer.toString(STATE_FORMAT))) {
+            throw new ConfigException(option + ": the state in " + root + " has format " + format
+                    + " (written by an older engine); this engine reads format " + STATE_FORMAT
+                    + " only and will not misread it. Migrate by rebuilding the state from the journal into a new "
+                    + "folder: bin/engine replay --data " + root + " --into NEWDIR, copy the journal folder next to its state "
+                    + "(README, Replay) and start on NEWDIR");
         }
     }
 

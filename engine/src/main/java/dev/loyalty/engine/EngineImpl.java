@@ -41,8 +41,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
@@ -434,6 +436,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             // The manifest and a restore speak of Chronicle positions; a Kafka node rebuilds from the topic.
             throw new IllegalStateException("online backups of a node on the Kafka journal are not supported yet");
         }
+        // Commits are write-behind: have every partition commit first, so the backup is as recent as the journal.
+        for (PartitionProcessor p : processors) {
+            try {
+                p.commitNow().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while partition " + p.partition() + " committed", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("partition " + p.partition() + " did not commit for the backup: " + e, e);
+            }
+        }
         synchronized (retentionLock) {
             if (closed) {
                 throw new IllegalStateException("the engine is stopping");
@@ -774,7 +787,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private static void waitForReservation(KafkaIdReservations.Ticket busy, long deadlineNs) {
         try {
             busy.done.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             throw new IngestRefusedException(503, "unavailable",
                     "a request with the same id is still waiting for the journal", 1);
         } catch (InterruptedException e) {

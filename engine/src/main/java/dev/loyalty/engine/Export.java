@@ -2,10 +2,12 @@ package dev.loyalty.engine;
 
 import dev.loyalty.engine.config.ConfigException;
 import dev.loyalty.engine.config.EngineConfig;
-import dev.loyalty.engine.rules.Customer;
-import dev.loyalty.engine.rules.CustomerCodec;
+import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.core.CoreCustomerCodec;
+import dev.loyalty.engine.core.CoreRules;
+import dev.loyalty.engine.core.CustomerTable;
+import dev.loyalty.engine.core.TransactionArchive;
 import dev.loyalty.engine.rules.CustomerView;
-import dev.loyalty.engine.rules.Rules;
 import dev.loyalty.engine.state.Keys;
 import dev.loyalty.engine.state.PartitionCheckpoint;
 import dev.loyalty.engine.state.PartitionStore;
@@ -38,6 +40,7 @@ public final class Export {
             throw new ConfigException("data-dir: " + config.dataDir() + " holds no engine data (no "
                     + folder.properties().getFileName() + ")");
         }
+        folder.requireCurrentFormat("data-dir");
         long count = 0;
         FolderLock lock = FolderLock.acquire(config.dataDir(), "export");
         try {
@@ -61,16 +64,21 @@ public final class Export {
             return 0;
         }
         byte[] rulesJson = store.get(Keys.meta("rules"));
-        Rules rules = new Rules(rulesJson == null ? config.rules()
-                : RulesJson.read(new String(rulesJson, StandardCharsets.UTF_8)));
+        RulesConfig rulesConfig = rulesJson == null ? config.rules()
+                : RulesJson.read(new String(rulesJson, StandardCharsets.UTF_8));
+        // One row at a time: each customer is decoded into the single slot, viewed, and dropped.
+        CustomerTable table = new CustomerTable(1, rulesConfig.accounts().size());
+        CoreRules rules = new CoreRules(rulesConfig, table, TransactionArchive.NONE);
+        CoreCustomerCodec codec = new CoreCustomerCodec(rulesConfig.customActions());
         long clockMs = checkpoint.clockMs();
         long[] count = {0};
         store.forEachWithPrefix(Keys.CUSTOMER, (key, value) -> {
-            Customer c = CustomerCodec.decode(value);
-            if (c.exists()) {
-                sink.accept(rules.view(c, clockMs));
+            int slot = codec.decode(value, table);
+            if (table.exists(slot)) {
+                sink.accept(rules.view(slot, clockMs));
                 count[0]++;
             }
+            table.remove(slot);
             return true;
         });
         return count[0];

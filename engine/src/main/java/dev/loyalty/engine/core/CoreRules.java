@@ -9,6 +9,8 @@ import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.ApplyContext;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.Expiry;
+import dev.loyalty.engine.rules.ExpiringPoints;
+import dev.loyalty.engine.rules.ExpiryDayVisitor;
 import dev.loyalty.engine.rules.LedgerKind;
 import dev.loyalty.engine.rules.ProfileMerge;
 import dev.loyalty.engine.rules.RuleError;
@@ -66,6 +68,7 @@ public final class CoreRules {
     private final PartBuffer taken = new PartBuffer();
     private final PartBuffer rest = new PartBuffer();
     private final InstantWork instant = new InstantWork();
+    private final CoreExpiring expiringLots = new CoreExpiring();
     private final int[] groupLength;
 
     /** The winner of the last due-work selection (one selection at a time: single thread). */
@@ -184,6 +187,32 @@ public final class CoreRules {
         return new CustomerView(table.id(slot), table.active(slot), table.optedInAtMs(slot),
                 table.lastActivityAtMs(slot), tierName(table.tierIndex(slot)), table.tierValidUntilMs(slot),
                 qualifyingPoints(slot, clockMs), Collections.unmodifiableMap(views));
+    }
+
+    /**
+     * Per configured account (in configuration order), up to {@code max} instants at which its lots expire under
+     * the policy in force, with their points, soonest first (api.md, "Expiring points"); allocates: answers.
+     */
+    public Map<String, List<ExpiringPoints>> expiring(int slot, int max) {
+        Map<String, List<ExpiringPoints>> out = new LinkedHashMap<>();
+        for (int a = 0; a < accounts; a++) {
+            out.put(accountNames[a], List.copyOf(expiringLots.instants(accountRules[a], table.lotsOrNull(slot, a),
+                    table.lastActivityAtMs(slot), max)));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Visits the customer's expiring lot points per account and UTC day of expiry (the /stats forecast). */
+    public void forEachExpiryDay(int slot, ExpiryDayVisitor visitor) {
+        long lastActivity = table.lastActivityAtMs(slot);
+        for (int a = 0; a < accounts; a++) {
+            expiringLots.visitDays(a, accountRules[a], table.lotsOrNull(slot, a), lastActivity, visitor);
+        }
+    }
+
+    /** True when every lot expires at the same instant under both rules (same accounts, same policies). */
+    public boolean sameExpiry(CoreRules other) {
+        return config.accounts().equals(other.config.accounts());
     }
 
     /** Qualifying points as of that instant. */

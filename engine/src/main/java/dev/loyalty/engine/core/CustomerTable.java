@@ -218,7 +218,8 @@ public final class CustomerTable {
         flags[slot] &= ~DIRTY;
     }
 
-    void markDirty(int slot) {
+    /** Marks the row changed (it must be written before it may be evicted). */
+    public void markDirty(int slot) {
         flags[slot] |= DIRTY;
     }
 

@@ -57,7 +57,7 @@ public final class Expiry {
     }
 
     /** 00:00 UTC of January 1st of the year {@code plusYears} after that instant's year. */
-    static long yearStartMs(long timeMs, int plusYears) {
+    public static long yearStartMs(long timeMs, int plusYears) {
         int year = Instant.ofEpochMilli(timeMs).atZone(ZoneOffset.UTC).getYear() + plusYears;
         return LocalDate.of(year, 1, 1).toEpochDay() * DAY_MS;
     }

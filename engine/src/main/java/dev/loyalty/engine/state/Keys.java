@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  *   C id                      customer state
  *   L id NUL entryId(8)       ledger entry
  *   O seq(8)                  stored outcome of an event
- *   D due(8) id               due-work index: customer has work due at that time
+ *   D due(8) id               due-work index: customer has work due at that time (written by commits,
+ *                             read once at start to fill the in-memory due queue)
  *   S day(8)                  statistics: active customers whose last activity is on that day
  *   E account(4) day(8)       statistics: points of lots of that account index expiring on that UTC day
  *   M name                    metadata: checkpoint, statistics scalars, rules in force, outcome marks
@@ -69,14 +70,6 @@ public final class Keys {
         k[0] = DUE;
         putLong(k, 1, dueMs);
         System.arraycopy(s, 0, k, 9, s.length);
-        return k;
-    }
-
-    /** First due key at or after that time. */
-    public static byte[] dueBound(long dueMs) {
-        byte[] k = new byte[9];
-        k[0] = DUE;
-        putLong(k, 1, dueMs);
         return k;
     }
 

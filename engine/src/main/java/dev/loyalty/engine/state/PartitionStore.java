@@ -121,38 +121,6 @@ public final class PartitionStore implements AutoCloseable {
         }
     }
 
-    /** Customers with work due in {@code [fromMs, toMs]}, in due order. */
-    public List<String> customersDue(long fromMs, long toMs) {
-        List<String> out = new ArrayList<>();
-        if (toMs < fromMs) {
-            return out;
-        }
-        try (Slice lower = new Slice(Keys.dueBound(fromMs));
-             Slice upper = new Slice(Keys.dueBound(toMs == Long.MAX_VALUE ? toMs : toMs + 1));
-             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-             RocksIterator it = db.newIterator(ro)) {
-            for (it.seek(Keys.dueBound(fromMs)); it.isValid(); it.next()) {
-                out.add(Keys.dueCustomer(it.key()));
-            }
-        }
-        return out;
-    }
-
-    /** Earliest due time after {@code afterMs} in the due-work index, or {@link Long#MAX_VALUE} if none. */
-    public long firstDueAfter(long afterMs) {
-        if (afterMs == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        byte[] from = Keys.dueBound(afterMs + 1);
-        try (Slice lower = new Slice(from);
-             Slice upper = new Slice(new byte[] {Keys.DUE + 1});
-             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-             RocksIterator it = db.newIterator(ro)) {
-            it.seek(from);
-            return it.isValid() ? Keys.dueTime(it.key()) : Long.MAX_VALUE;
-        }
-    }
-
     /** Up to {@code limit} values of ledger entries of the customer with id below {@code beforeId}, newest first. */
     public List<byte[]> ledgerBefore(String customer, long beforeId, int limit) {
         List<byte[]> out = new ArrayList<>(Math.min(limit, 128));

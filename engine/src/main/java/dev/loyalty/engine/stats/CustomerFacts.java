@@ -1,8 +1,8 @@
 package dev.loyalty.engine.stats;
 
-import dev.loyalty.engine.rules.Customer;
+import dev.loyalty.engine.core.CoreRules;
+import dev.loyalty.engine.core.CustomerTable;
 import dev.loyalty.engine.rules.ExpiryDayVisitor;
-import dev.loyalty.engine.rules.Rules;
 
 import java.util.Arrays;
 
@@ -28,25 +28,29 @@ public final class CustomerFacts {
     long[] runPoints = new long[8];
     private final ExpiryDayVisitor collector = this::addRun;
 
-    /** Captures the facts of that customer under those rules (accounts, expiry policies). */
-    public CustomerFacts capture(Customer c, Rules rules) {
-        exists = c.exists();
+    /**
+     * Captures the facts of the customer in that slot of the rules' table ({@code slot < 0}: a customer that
+     * is not there, as a blank one).
+     */
+    public CustomerFacts capture(CoreRules rules, int slot) {
         this.accounts = rules.config().accounts().size();
         runs = 0;
+        CustomerTable table = rules.table();
+        exists = slot >= 0 && table.exists(slot);
         if (!exists) {
             return this;
         }
-        active = c.active();
-        tier = c.tierIndex();
-        long last = c.lastActivityAtMs();
+        active = table.active(slot);
+        tier = table.tierIndex(slot);
+        long last = table.lastActivityAtMs(slot);
         activityDay = last == Long.MIN_VALUE ? NO_DAY : Math.floorDiv(last, DAY_MS);
         if (balances.length < accounts) {
             balances = Arrays.copyOf(balances, accounts);
         }
         for (int i = 0; i < accounts; i++) {
-            balances[i] = c.balance(i);
+            balances[i] = table.balance(slot, i);
         }
-        rules.forEachExpiryDay(c, collector);
+        rules.forEachExpiryDay(slot, collector);
         return this;
     }
 

@@ -1,8 +1,8 @@
 package dev.loyalty.engine.whatif;
 
 import dev.loyalty.engine.config.RulesConfig;
-import dev.loyalty.engine.rules.Customer;
-import dev.loyalty.engine.rules.CustomerCodec;
+import dev.loyalty.engine.core.CoreCustomerCodec;
+import dev.loyalty.engine.core.CustomerTable;
 import dev.loyalty.engine.state.Keys;
 import dev.loyalty.engine.state.PartitionStore;
 
@@ -48,33 +48,49 @@ final class CustomerCompare {
     /** Adds to {@code out} every customer of the partition whose balances or tier differ. */
     void partition(PartitionStore baseline, PartitionStore scenario, List<CustomerDiff> out) {
         Map<String, long[]> left = new HashMap<>();
+        Reader b = new Reader(baselineRules, baselineSlots);
         baseline.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
-            Customer c = CustomerCodec.decode(v);
-            if (c.exists()) {
-                left.put(c.id(), facts(c, baselineSlots));
-            }
+            b.read(v, (id, facts) -> left.put(id, facts));
             return true;
         });
+        Reader s = new Reader(scenarioRules, scenarioSlots);
         scenario.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
-            Customer s = CustomerCodec.decode(v);
-            if (s.exists()) {
-                compare(s.id(), left.remove(s.id()), facts(s, scenarioSlots), out);
-            }
+            s.read(v, (id, facts) -> compare(id, left.remove(id), facts, out));
             return true;
         });
-        for (Map.Entry<String, long[]> b : left.entrySet()) {
-            compare(b.getKey(), b.getValue(), null, out);
+        for (Map.Entry<String, long[]> e : left.entrySet()) {
+            compare(e.getKey(), e.getValue(), null, out);
         }
     }
 
-    /** Tier index, then the balances in the shared account order. */
-    private long[] facts(Customer c, int[] slots) {
-        long[] f = new long[accounts.size() + 1];
-        f[0] = c.tierIndex();
-        for (int i = 0; i < slots.length; i++) {
-            f[slots[i] + 1] = c.balance(i);
+    /** Decodes stored customers one at a time into a one-slot table and takes their facts. */
+    private final class Reader {
+        private final CustomerTable table;
+        private final CoreCustomerCodec codec;
+        private final int[] slots;
+
+        Reader(RulesConfig rules, int[] slots) {
+            this.table = new CustomerTable(1, rules.accounts().size());
+            this.codec = new CoreCustomerCodec(rules.customActions());
+            this.slots = slots;
         }
-        return f;
+
+        /** Hands the customer's id and facts (tier index, then balances in the shared order) when it exists. */
+        void read(byte[] value, java.util.function.BiConsumer<String, long[]> to) {
+            int slot = codec.decode(value, table);
+            try {
+                if (table.exists(slot)) {
+                    long[] f = new long[accounts.size() + 1];
+                    f[0] = table.tierIndex(slot);
+                    for (int i = 0; i < slots.length; i++) {
+                        f[slots[i] + 1] = table.balance(slot, i);
+                    }
+                    to.accept(table.id(slot), f);
+                }
+            } finally {
+                table.remove(slot);
+            }
+        }
     }
 
     private void compare(String id, long[] b, long[] s, List<CustomerDiff> out) {

@@ -1,0 +1,677 @@
+package dev.loyalty.engine.processor;
+
+import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.core.CoreCustomerCodec;
+import dev.loyalty.engine.core.CoreRules;
+import dev.loyalty.engine.core.CustomerTable;
+import dev.loyalty.engine.core.EffectSink;
+import dev.loyalty.engine.core.TransactionArchive;
+import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.rules.ApplyContext;
+import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.LedgerEntry;
+import dev.loyalty.engine.rules.RuleError;
+import dev.loyalty.engine.state.BinaryReader;
+import dev.loyalty.engine.state.BinaryWriter;
+import dev.loyalty.engine.state.Keys;
+import dev.loyalty.engine.state.PartitionCheckpoint;
+import dev.loyalty.engine.state.PartitionStore;
+import dev.loyalty.engine.state.StateException;
+import dev.loyalty.engine.stats.CustomerFacts;
+import dev.loyalty.engine.stats.PartitionStats;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The state of one partition and everything that changes it: the hot customers in a {@link CustomerTable} under
+ * {@link CoreRules}, the statistics, the due work ({@link DueQueue}), and the RocksDB write batch that commits
+ * them write-behind. Cold customers are read from the store on first touch; the table is the cache (clean rows
+ * are evicted when full; when every row is dirty, dirty rows are written into the pending batch first).
+ *
+ * <p>{@link #commit()} writes every changed customer (sorted by key), the statistics, the due keys that moved,
+ * the outcome marks and the checkpoint (journal position, clock) in one atomic batch. Outcomes and ledger
+ * entries go into the same batch through {@link DerivedWrites}. After a crash the partition loads the last
+ * commit and applies the journal from its position; the due keys ({@code D due id}) are written only in
+ * commits and read once at start to refill the in-memory due queue.
+ *
+ * <p>Owned by the partition thread.
+ */
+final class PartitionState {
+    private static final byte[] STATS = Keys.meta("stats");
+    static final byte[] RULES = Keys.meta("rules");
+    private static final byte[] MARKS = Keys.meta("outcome-marks");
+    /** Present once the expiring buckets cover every customer (absent in folders older than them). */
+    private static final byte[] EXPIRING_BUILT = Keys.meta("expiring-built");
+    private static final long HOUR_MS = 3_600_000L;
+    /** Smallest table, whatever {@code state.cache-customers} says: a bulk's customers must fit. */
+    private static final int MIN_TABLE = 4096;
+
+    private final PartitionStore store;
+    private final Function<String, RulesConfig> rulesParser;
+    private final long outcomeRetentionMs;
+    private final int capacity;
+    private final ReplayHooks hooks;
+
+    final BatchClock clock = new BatchClock();
+    final PartitionStats stats = new PartitionStats();
+    private final Context ctx = new Context();
+    private final CustomerFacts before = new CustomerFacts();
+    private final CustomerFacts after = new CustomerFacts();
+    private final EffectSink sink = new EffectSink();
+    private final BinaryWriter writer = new BinaryWriter(4096);
+    private final ArrayDeque<long[]> outcomeMarks = new ArrayDeque<>();
+    private final DueQueue due = new DueQueue();
+    private final DerivedWrites derived;
+    /**
+     * Customers written into the pending batch to make room in the table (not yet committed): a load reads
+     * them here, not from the store.
+     */
+    private final HashMap<String, byte[]> pendingRows = new HashMap<>();
+
+    private CustomerTable table;
+    private CoreRules rules;
+    private CoreCustomerCodec codec;
+    private String rulesJson;
+    /** Per slot: the due time of its live entry in {@link #due} (at most its next due time), or MAX. */
+    private long[] scheduled;
+    private int[] dirtySlots = new int[1024];
+    private int dirtyCount;
+
+    private WriteBatch batch = new WriteBatch();
+    private long position = -1;
+    private long lastSeq;
+    private long lastSweptMs = Long.MIN_VALUE;
+    private long committedPosition = -1;
+    private long committedSeq;
+    /** Something was applied or written since the last commit. */
+    private boolean uncommitted;
+    private boolean expiringBuiltPending;
+    private long eventsSinceCommit;
+
+    PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
+                   int cacheCustomers, long outcomeRetentionMs, ReplayHooks hooks) {
+        this.store = store;
+        this.rulesParser = rulesParser;
+        this.outcomeRetentionMs = outcomeRetentionMs;
+        this.capacity = Math.max(MIN_TABLE, cacheCustomers);
+        this.hooks = hooks;
+        this.derived = new DerivedWrites(store);
+        this.scheduled = new long[capacity];
+        recover(initialRulesJson);
+    }
+
+    /** The rules JSON in force in a partition's state, or null when it has applied no rules yet. */
+    static String storedRules(PartitionStore store) {
+        byte[] rj = store.get(RULES);
+        return rj != null ? new String(rj, StandardCharsets.UTF_8) : null;
+    }
+
+    /** Loads the checkpoint, statistics, rules in force and due keys. */
+    private void recover(String initialRulesJson) {
+        PartitionCheckpoint cp = PartitionCheckpoint.read(store);
+        if (cp != null) {
+            position = cp.position();
+            lastSeq = cp.lastSeq();
+            lastSweptMs = cp.lastSweptMs();
+            clock.restore(cp.clockMs(), cp.clockSeq());
+        }
+        committedPosition = position;
+        committedSeq = lastSeq;
+        byte[] s = store.get(STATS);
+        if (s != null) {
+            stats.decodeScalars(s);
+        }
+        store.forEachWithPrefix(Keys.DAY, (k, v) -> {
+            stats.loadDay(keyLong(k), new BinaryReader(v).readLong());
+            return true;
+        });
+        byte[] marks = store.get(MARKS);
+        if (marks != null) {
+            BinaryReader r = new BinaryReader(marks);
+            int n = r.readVarInt();
+            for (int i = 0; i < n; i++) {
+                outcomeMarks.add(new long[] {r.readLong(), r.readLong()});
+            }
+        }
+        String stored = storedRules(store);
+        rulesJson = stored != null ? stored : initialRulesJson;
+        RulesConfig config = rulesParser.apply(rulesJson);
+        table = new CustomerTable(capacity, config.accounts().size());
+        rules = new CoreRules(config, table, TransactionArchive.NONE);
+        codec = new CoreCustomerCodec(config.customActions());
+        store.forEachWithPrefix(Keys.EXPIRING, (k, v) -> {
+            stats.loadExpiring(Keys.expiringAccount(k), Keys.expiringDay(k), new BinaryReader(v).readLong());
+            return true;
+        });
+        // Every customer with work due has exactly one committed due key, at its stored indexed due time.
+        store.forEachWithPrefix(Keys.DUE, (k, v) -> {
+            due.push(Keys.dueTime(k), Keys.dueCustomer(k));
+            return true;
+        });
+        if (store.get(EXPIRING_BUILT) == null) {
+            // A fresh folder: nothing to count, but record that the buckets are complete.
+            rebuildExpiring(false, 0);
+            expiringBuiltPending = true;
+        }
+    }
+
+    private static long keyLong(byte[] k) {
+        long x = 0;
+        for (int i = 1; i < 9; i++) {
+            x = (x << 8) | (k[i] & 0xff);
+        }
+        return x ^ Long.MIN_VALUE;
+    }
+
+    long position() {
+        return position;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    /** Journal position of the last committed record, or -1. */
+    long committedPosition() {
+        return committedPosition;
+    }
+
+    long committedSeq() {
+        return committedSeq;
+    }
+
+    String rulesJson() {
+        return rulesJson;
+    }
+
+    CoreRules rules() {
+        return rules;
+    }
+
+    boolean uncommitted() {
+        return uncommitted;
+    }
+
+    long eventsSinceCommit() {
+        return eventsSinceCommit;
+    }
+
+    /** Bytes in the pending batch. */
+    long pendingBytes() {
+        return batch.getDataSize();
+    }
+
+    /** The record at that position, up to {@code seq}, has been applied. */
+    void recordRead(long recordPosition, long seq) {
+        markOutcomes(seq);
+        position = recordPosition;
+        lastSeq = seq;
+        uncommitted = true;
+    }
+
+    // ---------------------------------------------------------------- customers
+
+    /** Slot of the customer as of now: held, else loaded from the pending batch or the store, else blank. */
+    int load(String id) {
+        int slot = table.find(id);
+        if (slot >= 0) {
+            return slot;
+        }
+        byte[] raw = pendingRows.get(id);
+        if (raw == null) {
+            raw = store.get(Keys.customer(id));
+        }
+        makeRoom();
+        if (raw == null) {
+            slot = table.create(id);
+            scheduled[slot] = Long.MAX_VALUE;
+        } else {
+            try {
+                slot = codec.decode(raw, table);
+            } catch (IllegalArgumentException e) {
+                throw new StateException("customer " + id + ": unreadable stored record: " + e.getMessage(), e);
+            }
+            // Invariant of a customer not held: the due queue has an entry at its stored indexed due time.
+            scheduled[slot] = table.indexedDueMs(slot);
+        }
+        return slot;
+    }
+
+    /** A full table of dirty rows writes them into the pending batch, so that clean rows can be evicted. */
+    private void makeRoom() {
+        if (table.size() < capacity) {
+            return;
+        }
+        if (table.evictClean() >= 0) {
+            return;
+        }
+        writeDirtyRows(false);
+        if (table.evictClean() < 0) {
+            throw new IllegalStateException("customer table full and nothing to evict");
+        }
+    }
+
+    /** The customer's view, or null when unknown. */
+    dev.loyalty.engine.rules.CustomerView view(int slot) {
+        return table.exists(slot) ? rules.view(slot, clock.nowMs()) : null;
+    }
+
+    boolean exists(int slot) {
+        return table.exists(slot);
+    }
+
+    // ---------------------------------------------------------------- applying
+
+    /**
+     * Applies one event of this partition: due work first, then the event; writes its ledger entries and its
+     * outcome, changes the statistics. Returns the outcome.
+     */
+    EventOutcome apply(int slot, Event e, long seq, long ingestMs) {
+        before.capture(rules, slot);
+        ctx.seq = seq;
+        ctx.ingestMs = ingestMs;
+        sink.clear();
+        boolean wasDirty = table.dirty(slot);
+        RuleError error = rules.apply(slot, e, ctx, sink);
+        after.capture(rules, slot);
+        stats.change(before, after);
+        EventOutcome outcome = new EventOutcome(seq, e.customer(), error,
+                error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of());
+        hooks.outcome(outcome);
+        if (error == null) {
+            stats.countApplied();
+        }
+        changed(slot, wasDirty);
+        writeLedger(slot);
+        derived.outcome(batch, outcome);
+        eventsSinceCommit++;
+        return outcome;
+    }
+
+    /** After a change of that slot: remember it is dirty, and schedule its work if it came earlier. */
+    private void changed(int slot, boolean wasDirty) {
+        if (!wasDirty && table.dirty(slot)) {
+            if (dirtyCount == dirtySlots.length) {
+                dirtySlots = Arrays.copyOf(dirtySlots, dirtyCount * 2);
+            }
+            dirtySlots[dirtyCount++] = slot;
+        }
+        long next = rules.nextDueMs(slot);
+        if (next < scheduled[slot]) {
+            due.push(next, table.id(slot));
+            scheduled[slot] = next;
+        }
+    }
+
+    private void writeLedger(int slot) {
+        int n = sink.size();
+        if (n == 0) {
+            return;
+        }
+        String id = table.id(slot);
+        for (int i = 0; i < n; i++) {
+            LedgerEntry entry = sink.entry(i);
+            hooks.ledger(entry);
+            derived.ledger(batch, id, entry);
+        }
+        sink.clear();
+    }
+
+    /**
+     * Runs all work due by the clock, for every customer the due queue names (held or not). Entries carry the
+     * seq of the record whose clock reached their due time.
+     */
+    void runDueWork() {
+        long now = clock.nowMs();
+        if (now == Long.MIN_VALUE) {
+            return;
+        }
+        ctx.seq = clock.seqOfNow();
+        ctx.ingestMs = now;
+        while (due.peekMs() <= now) {
+            long at = due.peekMs();
+            String id = due.peekId();
+            due.pop();
+            int slot = load(id);
+            if (scheduled[slot] != at) {
+                continue; // superseded by an earlier entry, or already run
+            }
+            scheduled[slot] = Long.MAX_VALUE;
+            runDue(slot);
+            long next = rules.nextDueMs(slot);
+            if (next != Long.MAX_VALUE && next < scheduled[slot]) {
+                due.push(next, id);
+                scheduled[slot] = next;
+            }
+        }
+        if (now > lastSweptMs) {
+            lastSweptMs = now;
+        }
+    }
+
+    private void runDue(int slot) {
+        before.capture(rules, slot);
+        sink.clear();
+        boolean wasDirty = table.dirty(slot);
+        rules.runDue(slot, ctx, sink);
+        after.capture(rules, slot);
+        stats.change(before, after);
+        changed(slot, wasDirty);
+        writeLedger(slot);
+    }
+
+    /** Puts those rules in force (read from the rules record of {@code seq}, or substituted by the hooks there). */
+    void putInForce(String json, long seq) {
+        if (!json.equals(rulesJson)) {
+            // Work that fell due under the old rules runs under them.
+            runDueWork();
+            RulesConfig next = rulesParser.apply(json);
+            RulesConfig old = rules.config();
+            if (next.accounts().size() != table.accounts()
+                    || !next.customActions().equals(old.customActions())) {
+                reshape(next);
+            } else {
+                rules = new CoreRules(next, table, TransactionArchive.NONE);
+            }
+            if (!next.accounts().equals(old.accounts())) {
+                expiryMoved(seq);
+            }
+        }
+        rulesJson = json;
+        put(RULES, json.getBytes(StandardCharsets.UTF_8));
+        uncommitted = true;
+    }
+
+    /**
+     * Moves every held customer into a table shaped for the new rules (number of accounts, once-only actions by
+     * name) through its snapshot bytes: O(held customers), at a journaled rules change only.
+     */
+    private void reshape(RulesConfig next) {
+        CustomerTable old = table;
+        CoreCustomerCodec oldCodec = codec;
+        long[] oldScheduled = scheduled;
+        table = new CustomerTable(capacity, next.accounts().size());
+        rules = new CoreRules(next, table, TransactionArchive.NONE);
+        codec = new CoreCustomerCodec(next.customActions());
+        scheduled = new long[capacity];
+        dirtyCount = 0;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (old.id(slot) == null) {
+                continue;
+            }
+            int to = codec.decode(oldCodec.encode(old, slot), table);
+            scheduled[to] = oldScheduled[slot];
+            if (old.dirty(slot)) {
+                table.markDirty(to);
+                changed(to, false);
+            }
+        }
+    }
+
+    /**
+     * A journaled rules change moved lot expiries: recount the buckets, re-write every customer whose due time
+     * moved, and run the expiries the new rules make overdue right at this record (their entries carry its
+     * seq), so that where batches end changes nothing.
+     */
+    private void expiryMoved(long seq) {
+        long now = clock.nowMs();
+        rebuildExpiring(true, now);
+        if (now == Long.MIN_VALUE) {
+            return;
+        }
+        ctx.seq = seq;
+        ctx.ingestMs = now;
+        ctx.seqFixed = true;
+        try {
+            for (int slot = 0; slot < capacity; slot++) {
+                if (table.id(slot) != null && rules.nextDueMs(slot) <= now) {
+                    runDue(slot);
+                }
+            }
+        } finally {
+            ctx.seqFixed = false;
+        }
+    }
+
+    /**
+     * Refills the expiring buckets from every customer of the partition under the rules in force: those held
+     * from the table, the others from the pending batch or the store. O(customers), at a journaled rules change
+     * that moves expiries, never per event or query. With {@code reindex}, every customer whose due time moved
+     * is loaded and marked dirty, so that the next commit moves its due key.
+     */
+    private void rebuildExpiring(boolean reindex, long now) {
+        stats.clearExpiring();
+        CustomerTable scratch = new CustomerTable(1, table.accounts());
+        CoreRules scratchRules = new CoreRules(rules.config(), scratch, TransactionArchive.NONE);
+        List<String> moved = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        store.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
+            String id = new String(k, 1, k.length - 1, StandardCharsets.UTF_8);
+            if (table.find(id) < 0) {
+                byte[] raw = pendingRows.getOrDefault(id, v);
+                countCold(raw, scratch, scratchRules, reindex, moved);
+                seen.add(id);
+            }
+            return true;
+        });
+        for (Map.Entry<String, byte[]> row : pendingRows.entrySet()) {
+            if (table.find(row.getKey()) < 0 && !seen.contains(row.getKey())) {
+                countCold(row.getValue(), scratch, scratchRules, reindex, moved);
+            }
+        }
+        for (int slot = 0; slot < capacity; slot++) {
+            if (table.id(slot) != null) {
+                stats.addExpiring(before.capture(rules, slot));
+                if (reindex && rules.nextDueMs(slot) != table.indexedDueMs(slot)) {
+                    boolean wasDirty = table.dirty(slot);
+                    table.markDirty(slot);
+                    changed(slot, wasDirty);
+                }
+            }
+        }
+        for (String id : moved) {
+            int slot = load(id);
+            table.markDirty(slot);
+            changed(slot, false);
+        }
+    }
+
+    private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex,
+                           List<String> moved) {
+        int slot = codec.decode(raw, scratch);
+        stats.addExpiring(before.capture(scratchRules, slot));
+        if (reindex && scratchRules.nextDueMs(slot) != scratch.indexedDueMs(slot)) {
+            moved.add(scratch.id(slot));
+        }
+        scratch.remove(slot);
+    }
+
+    // ---------------------------------------------------------------- committing
+
+    /** Outcomes are forgotten after the retention: remember, per hour of clock, the last seq read. */
+    private void markOutcomes(long seq) {
+        long hour = Math.floorDiv(clock.nowMs(), HOUR_MS);
+        long[] lastMark = outcomeMarks.peekLast();
+        if (lastMark == null || lastMark[0] < hour) {
+            outcomeMarks.addLast(new long[] {hour, seq});
+        } else {
+            lastMark[1] = seq;
+        }
+    }
+
+    private void forgetOldOutcomes() {
+        long horizonHour = Math.floorDiv(clock.nowMs() - outcomeRetentionMs, HOUR_MS);
+        long upTo = -1;
+        while (outcomeMarks.size() > 1 && outcomeMarks.peekFirst()[0] < horizonHour) {
+            upTo = outcomeMarks.pollFirst()[1];
+        }
+        if (upTo >= 0) {
+            try {
+                batch.deleteRange(Keys.outcome(0), Keys.outcome(upTo + 1));
+            } catch (RocksDBException e) {
+                throw new StateException("write batch failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Writes every dirty customer into the pending batch (sorted by id), moving its due key, and marks it clean.
+     *
+     * @param committing true at a commit (the rows are then committed, not pending)
+     */
+    private void writeDirtyRows(boolean committing) {
+        Integer[] order = new Integer[dirtyCount];
+        for (int i = 0; i < dirtyCount; i++) {
+            order[i] = dirtySlots[i];
+        }
+        Arrays.sort(order, (a, b) -> table.id(a).compareTo(table.id(b)));
+        for (int slot : order) {
+            if (table.dirty(slot)) {
+                writeRow(slot, committing);
+                table.markClean(slot);
+            }
+        }
+        dirtyCount = 0;
+        uncommitted = true;
+    }
+
+    private void writeRow(int slot, boolean committing) {
+        String id = table.id(slot);
+        long next = rules.nextDueMs(slot);
+        long indexed = table.indexedDueMs(slot);
+        if (next != indexed) {
+            if (indexed != Long.MAX_VALUE) {
+                delete(Keys.due(indexed, id));
+            }
+            if (next != Long.MAX_VALUE) {
+                put(Keys.due(next, id), new byte[0]);
+            }
+            table.indexedDueMs(slot, next);
+        }
+        // Once written, the customer may be evicted: the queue must then hold an entry at its indexed time.
+        if (next != scheduled[slot]) {
+            if (next != Long.MAX_VALUE) {
+                due.push(next, id);
+            }
+            scheduled[slot] = next;
+        }
+        if (!table.exists(slot)) {
+            return; // a blank row that never opted in: nothing to store
+        }
+        byte[] value = codec.encode(table, slot);
+        put(Keys.customer(id), value);
+        if (!committing) {
+            pendingRows.put(id, value);
+        }
+    }
+
+    /**
+     * Commits everything applied since the last commit in one atomic write batch: customers, statistics, due
+     * keys, outcome marks, derived writes and the checkpoint of the journal position they reflect.
+     */
+    void commit() {
+        forgetOldOutcomes();
+        writeDirtyRows(true);
+        stats.drainDirtyDays((day, count) -> {
+            byte[] k = Keys.day(day);
+            if (count == 0) {
+                delete(k);
+            } else {
+                put(k, new BinaryWriter(8).writeLong(count).toBytes());
+            }
+        });
+        stats.drainDirtyExpiring((account, day, points) -> {
+            byte[] k = Keys.expiring(account, day);
+            if (points == 0) {
+                delete(k);
+            } else {
+                put(k, new BinaryWriter(8).writeLong(points).toBytes());
+            }
+        });
+        if (expiringBuiltPending) {
+            put(EXPIRING_BUILT, new byte[] {1});
+            expiringBuiltPending = false;
+        }
+        put(STATS, stats.encodeScalars(writer));
+        writer.reset().writeVarInt(outcomeMarks.size());
+        for (long[] m : outcomeMarks) {
+            writer.writeLong(m[0]).writeLong(m[1]);
+        }
+        put(MARKS, writer.toBytes());
+        put(PartitionCheckpoint.KEY, new PartitionCheckpoint(position, lastSeq, clock.nowMs(), clock.seqOfNow(),
+                lastSweptMs).encode(writer));
+        store.commit(batch);
+        batch.close();
+        batch = new WriteBatch();
+        pendingRows.clear();
+        derived.committed();
+        committedPosition = position;
+        committedSeq = lastSeq;
+        uncommitted = false;
+        eventsSinceCommit = 0;
+    }
+
+    /** Releases the pending batch (uncommitted work is lost: the journal still has it). */
+    void close() {
+        batch.close();
+    }
+
+    DerivedWrites derived() {
+        return derived;
+    }
+
+    private void put(byte[] key, byte[] value) {
+        try {
+            batch.put(key, value);
+        } catch (RocksDBException e) {
+            throw new StateException("write batch failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void delete(byte[] key) {
+        try {
+            batch.delete(key);
+        } catch (RocksDBException e) {
+            throw new StateException("write batch failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The journal facts the rules see for the record being applied. */
+    private final class Context implements ApplyContext {
+        long seq;
+        long ingestMs;
+        /** Due work is attributed to {@link #seq} itself (work a rules record made overdue). */
+        boolean seqFixed;
+
+        @Override
+        public long seq() {
+            return seq;
+        }
+
+        @Override
+        public long ingestTimeMs() {
+            return ingestMs;
+        }
+
+        @Override
+        public long clockMs() {
+            return clock.nowMs();
+        }
+
+        @Override
+        public long seqWhenDue(long dueMs) {
+            return seqFixed ? seq : clock.seqWhenDue(dueMs);
+        }
+    }
+}
