@@ -31,6 +31,7 @@ class WriteBehindCrashIT {
     private static final String KEY = "dev-key";
     private static final int CUSTOMERS = 24;
     private static final int WRITERS = 4;
+    private static final int FILLERS = 2;
     private static final Pattern RESUMES = Pattern.compile("partition \\d+ resumes from its last commit at seq (\\d+)");
 
     @TempDir
@@ -52,7 +53,7 @@ class WriteBehindCrashIT {
         ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger counter = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + FILLERS);
         EngineProcess target = engine;
         for (int w = 0; w < WRITERS; w++) {
             pool.submit(() -> {
@@ -71,6 +72,29 @@ class WriteBehindCrashIT {
                         acks.add(new Ack(r.body().path("seq").asLong(), customer, points));
                     } else if (r.status() != 429) {
                         unexpected.add(r.status() + " " + r.raw().body());
+                    }
+                }
+            });
+        }
+        // Async bulks for other (never opted-in, so rejected) customers keep both processors' backlog non-empty,
+        // so no pause in traffic commits right before the kill, even when this machine is slow.
+        StringBuilder filler = new StringBuilder("{\"events\":[");
+        for (int i = 0; i < 200; i++) {
+            filler.append(i == 0 ? "" : ",").append("{\"customer\":\"f-").append(i % 16)
+                    .append("\",\"action\":\"point_add\",\"data\":{\"points\":1}}");
+        }
+        String fillerBody = filler.append("]}").toString();
+        for (int f = 0; f < FILLERS; f++) {
+            pool.submit(() -> {
+                while (!stop.get()) {
+                    EngineProcess.Response r;
+                    try {
+                        r = target.post("/events/bulk?mode=async", KEY, fillerBody);
+                    } catch (Exception connectionLost) {
+                        return;
+                    }
+                    if (r.status() != 200 && r.status() != 202 && r.status() != 429) {
+                        unexpected.add("bulk " + r.status() + " " + r.raw().body());
                     }
                 }
             });
