@@ -56,10 +56,11 @@ class OnlineBackupTest {
         Path backup = dir.resolve("backup");
         EngineConfig config = config(data);
         ConcurrentLinkedQueue<Acked> acked = new ConcurrentLinkedQueue<>();
+        Map<String, Long> optIns = new HashMap<>();
         Backup.Manifest manifest;
         try (LoyaltyEngine engine = Eventually.ready(Engine.start(config, new SimpleMeterRegistry()))) {
             for (int c = 0; c < CUSTOMERS; c++) {
-                post(engine, "{\"customer\":\"c-" + c + "\",\"action\":\"opt_in\"}");
+                optIns.put("c-" + c, post(engine, "{\"customer\":\"c-" + c + "\",\"action\":\"opt_in\"}"));
             }
             AtomicBoolean stop = new AtomicBoolean();
             Thread poster = new Thread(() -> postUntil(engine, stop, acked), "poster");
@@ -88,9 +89,13 @@ class OnlineBackupTest {
             assertThat(p.lastSeq()).as("partition %d's backup is not the end of the run", p.partition())
                     .isLessThan(lastAcked);
         }
+        // A partition's backup holds its last commit: customers whose opt-in came after it are not in it (commits
+        // are write-behind, so under constant load that commit may predate the opt-ins).
         for (Acked a : acked) {
             long upTo = manifest.state().get(partitionOf(a.customer())).lastSeq();
-            expected.merge(a.customer(), a.seq() <= upTo ? a.points() : 0, Long::sum);
+            if (optIns.get(a.customer()) <= upTo) {
+                expected.merge(a.customer(), a.seq() <= upTo ? a.points() : 0, Long::sum);
+            }
         }
 
         // Export reads a folder's state as stored: the backup's own state, not caught up with the journal.
