@@ -286,6 +286,7 @@ final class PartitionState {
         RuleError error = rules.apply(slot, e, ctx, sink);
         after.capture(rules, slot);
         stats.change(before, after);
+        stats.addExpiring(rules.lotExpiryDeltas());
         EventOutcome outcome = new EventOutcome(seq, e.customer(), error,
                 error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of());
         hooks.outcome(outcome);
@@ -367,6 +368,7 @@ final class PartitionState {
         rules.runDue(slot, ctx, sink);
         after.capture(rules, slot);
         stats.change(before, after);
+        stats.addExpiring(rules.lotExpiryDeltas());
         changed(slot, wasDirty);
         writeLedger(slot);
     }
@@ -472,7 +474,7 @@ final class PartitionState {
         }
         for (int slot = 0; slot < capacity; slot++) {
             if (table.id(slot) != null) {
-                stats.addExpiring(before.capture(rules, slot));
+                stats.addExpiring(before.captureWithLots(rules, slot));
                 if (reindex && rules.nextDueMs(slot) != table.indexedDueMs(slot)) {
                     boolean wasDirty = table.dirty(slot);
                     table.markDirty(slot);
@@ -490,7 +492,7 @@ final class PartitionState {
     private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex,
                            List<String> moved) {
         int slot = codec.decode(raw, scratch);
-        stats.addExpiring(before.capture(scratchRules, slot));
+        stats.addExpiring(before.captureWithLots(scratchRules, slot));
         if (reindex && scratchRules.nextDueMs(slot) != scratch.indexedDueMs(slot)) {
             moved.add(scratch.id(slot));
         }
