@@ -278,6 +278,7 @@ final class PartitionState {
         RuleError error = rules.apply(slot, e, ctx, sink);
         after.capture(rules, slot);
         stats.change(before, after);
+        stats.addExpiring(rules.lotExpiryDeltas());
         EventOutcome outcome = new EventOutcome(seq, e.customer(), error,
                 error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of());
         hooks.outcome(outcome);
@@ -381,6 +382,7 @@ final class PartitionState {
         rules.runDue(slot, ctx, sink);
         after.capture(rules, slot);
         stats.change(before, after);
+        stats.addExpiring(rules.lotExpiryDeltas());
         writeLedger(slot);
         changed(slot, wasDirty);
     }
@@ -493,7 +495,7 @@ final class PartitionState {
         }
         for (int slot = 0; slot < capacity; slot++) {
             if (table.id(slot) != null) {
-                stats.addExpiring(before.capture(rules, slot));
+                stats.addExpiring(before.captureWithLots(rules, slot));
                 if (reindex && rules.nextDueMs(slot) != table.indexedDueMs(slot)) {
                     boolean wasDirty = table.dirty(slot);
                     table.markDirty(slot);
@@ -511,7 +513,7 @@ final class PartitionState {
     private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex,
                            List<String> moved) {
         int slot = codec.decode(raw, scratch);
-        stats.addExpiring(before.capture(scratchRules, slot));
+        stats.addExpiring(before.captureWithLots(scratchRules, slot));
         if (reindex && scratchRules.nextDueMs(slot) != scratch.indexedDueMs(slot)) {
             moved.add(scratch.id(slot));
         }
