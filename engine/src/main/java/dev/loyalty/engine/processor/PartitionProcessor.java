@@ -144,6 +144,10 @@ public final class PartitionProcessor implements Runnable {
         if (state.position() >= 0 && state.lastSeq() < catchUpSeq) {
             LOG.info("partition {} resumes from its last commit at seq {}, {} journal records behind", partition,
                     state.lastSeq(), catchUpSeq - state.lastSeq());
+        } else if (state.position() < 0 && catchUpSeq > 1) {
+            // Killed before its first commit (seq 1 alone is the first start's rules record: nothing to say).
+            LOG.info("partition {} has no commit yet: applies the journal from its start up to seq {}", partition,
+                    catchUpSeq);
         }
         appliedSeq = state.lastSeq();
         appliedPosition = state.committedPosition();
