@@ -10,6 +10,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.IngestClock;
+import dev.loyalty.engine.processor.DerivedFiles;
 import dev.loyalty.engine.state.PartitionCheckpoint;
 import dev.loyalty.engine.state.PartitionStore;
 
@@ -132,6 +133,7 @@ public final class Backup {
                 try (PartitionStore store = PartitionStore.open(live.state(p), null, false)) {
                     PartitionCheckpoint cp = PartitionCheckpoint.read(store);
                     store.checkpointTo(target.state(p));
+                    DerivedFiles.copy(live.state(p), target.state(p));
                     positions.add(cp == null ? new PartitionPosition(p, -1, 0, 0)
                             : new PartitionPosition(p, cp.position(), cp.lastSeq(), cp.clockMs()));
                 }
@@ -181,6 +183,8 @@ public final class Backup {
             List<PartitionPosition> positions = new ArrayList<>();
             for (int p = 0; p < stores.length; p++) {
                 stores[p].checkpointTo(target.state(p));
+                // after the checkpoint: the logs only grow, so the copy reaches the checkpoint's mark
+                DerivedFiles.copy(live.state(p), target.state(p));
                 PartitionCheckpoint cp;
                 try (PartitionStore copy = PartitionStore.openReadOnly(target.state(p))) {
                     cp = PartitionCheckpoint.read(copy);

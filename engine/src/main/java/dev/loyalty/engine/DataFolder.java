@@ -20,7 +20,7 @@ import java.util.Properties;
  * Layout of a data folder and the facts fixed for its lifetime.
  * <pre>
  *   journal/          Chronicle Queue (the source of truth)
- *   state/p0 .. pN    RocksDB per partition
+ *   state/p0 .. pN    RocksDB per partition, with its derived logs (outcomes, ledger) in {@code derived/}
  *   ingest/           idempotency index (RocksDB, derived from the journal)
  *   engine.properties partitions and journal (fixed), state-format (the layout of state/, {@link #STATE_FORMAT})
  *   journaled-rules.json the rules last journaled
@@ -33,11 +33,13 @@ import java.util.Properties;
  */
 final class DataFolder {
     /**
-     * Layout of {@code state/} this engine reads and writes. 2: processor core v2 (compact customer records,
-     * write-behind commits). A folder without the key was written by format 1 (object customers), which this
-     * engine would misread: it is refused with the way to migrate.
+     * Layout of {@code state/} this engine reads and writes. 3: outcomes and ledger entries in each partition's
+     * derived logs ({@code state/pN/derived}), the ledger head in the customer's record. 2: processor core v2
+     * (compact customer records, write-behind commits; outcomes and ledger as RocksDB keys). A folder without the
+     * key was written by format 1 (object customers). An engine would misread any other format: it is refused
+     * with the way to migrate.
      */
-    static final int STATE_FORMAT = 2;
+    static final int STATE_FORMAT = 3;
     private static final String FORMAT_KEY = "state-format";
 
     private final Path root;

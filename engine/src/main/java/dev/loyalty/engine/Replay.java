@@ -5,6 +5,8 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.IngestClock;
 import dev.loyalty.engine.journal.JournalCorruptException;
+import dev.loyalty.engine.derived.DerivedLog;
+import dev.loyalty.engine.processor.DerivedFiles;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
@@ -43,7 +45,8 @@ public final class Replay {
      * @param fromSeq          seq the rebuild started after (0 from an empty state, else the backup's)
      * @param events           events applied or rejected during the rebuild
      * @param millis           wall time taken
-     * @param identical        true when every partition's rebuilt state equals the live state byte for byte
+     * @param identical        true when every partition's rebuilt state (RocksDB and derived logs) equals the live
+     *                         state byte for byte
      * @param firstDifference  description of the first differing key, or null when identical
      */
     public record Report(long records, long fromSeq, long events, long millis, boolean identical,
@@ -186,6 +189,9 @@ public final class Replay {
             }
             try (PartitionStore liveStore = PartitionStore.openReadOnly(liveState)) {
                 String d = stores[p].firstDifference(liveStore);
+                if (d == null) {
+                    d = derivedDifference(stores[p], liveStore);
+                }
                 if (d != null) {
                     difference = "partition " + p + ": " + d;
                 }
@@ -195,6 +201,19 @@ public final class Replay {
             s.close();
         }
         return new Report(end, fromSeq, events, millis, difference == null, difference);
+    }
+
+    /**
+     * Where the rebuilt partition's derived logs (outcomes, ledger) first differ from the live ones, or null.
+     * Each side is opened at its committed mark, as a start would: what a crashed live engine left past its mark
+     * is dropped (a start drops it too), a clean stop leaves nothing there.
+     */
+    private static String derivedDifference(PartitionStore rebuilt, PartitionStore liveStore) {
+        try (DerivedLog mine = DerivedFiles.open(rebuilt); DerivedLog theirs = DerivedFiles.open(liveStore)) {
+            return mine.firstDifference(theirs);
+        } catch (RuntimeException e) {
+            return "derived logs: " + e.getMessage();
+        }
     }
 
     /** Keeps the first partition failure, to say why the replay stopped. */

@@ -16,7 +16,8 @@ import java.util.List;
  */
 public final class CoreCustomerCodec {
 
-    private static final int VERSION = 1;
+    /** 2: the ledger head (state format 3). Version 1 records come only from format-2 folders, refused at start. */
+    private static final int VERSION = 2;
 
     private final List<CustomAction> customActions;
     private byte[] buffer = new byte[256];
@@ -41,6 +42,7 @@ public final class CoreCustomerCodec {
         writeLong(table.nextEntryId(slot));
         writeLong(table.nextOrder(slot));
         writeLong(table.indexedDueMs(slot));
+        writeLong(table.ledgerHead(slot));
         writeString(table.attributesJson(slot));
         long once = table.onceDone(slot);
         writeLong(Long.bitCount(once));
@@ -145,6 +147,7 @@ public final class CoreCustomerCodec {
         table.nextEntryId(slot, readLong());
         table.nextOrder(slot, readLong());
         table.indexedDueMs(slot, readLong());
+        table.ledgerHead(slot, readLong());
         table.attributesJson(slot, readString());
         long once = 0;
         for (long n = readLong(); n > 0; n--) {

@@ -1,5 +1,6 @@
 package dev.loyalty.engine.core;
 
+import dev.loyalty.engine.config.ExpiryPolicy;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.config.RulesConfig.AccountRules;
 import dev.loyalty.engine.config.RulesConfig.CustomAction;
@@ -69,6 +70,11 @@ public final class CoreRules {
     private final PartBuffer rest = new PartBuffer();
     private final InstantWork instant = new InstantWork();
     private final CoreExpiring expiringLots = new CoreExpiring();
+    /** Lot changes of the current call under per-lot expiry policies (the incremental /stats forecast). */
+    private final ExpiryDeltas lotDeltas = new ExpiryDeltas();
+    private final PartBuffer consumed = new PartBuffer();
+    /** Per account: its lots' expiry depends on each lot alone (rolling, calendar), not on the customer. */
+    private final boolean[] perLotExpiry;
     private final int[] groupLength;
 
     /** The winner of the last due-work selection (one selection at a time: single thread). */
@@ -112,6 +118,11 @@ public final class CoreRules {
         this.activityActions = new HashSet<>(config.activityActions());
         this.customActions = config.customActions().toArray(new CustomAction[0]);
         this.groupLength = new int[accounts];
+        this.perLotExpiry = new boolean[accounts];
+        for (int i = 0; i < accounts; i++) {
+            ExpiryPolicy policy = accountRules[i].expiryPolicy();
+            perLotExpiry[i] = policy == ExpiryPolicy.ROLLING || policy == ExpiryPolicy.CALENDAR;
+        }
     }
 
     public RulesConfig config() {
@@ -130,6 +141,7 @@ public final class CoreRules {
      * rejection (nothing changed but the due work that ran before).
      */
     public RuleError apply(int slot, Event event, ApplyContext ctx, EffectSink sink) {
+        lotDeltas.clear();
         long clockMs = ctx.clockMs();
         runDueWork(slot, clockMs, ctx, 0, sink);
         sink.markEventStart();
@@ -149,6 +161,7 @@ public final class CoreRules {
 
     /** Runs the customer's work due by {@code ctx.clockMs()}, its entries carrying {@code ctx.seqWhenDue}. */
     public void runDue(int slot, ApplyContext ctx, EffectSink sink) {
+        lotDeltas.clear();
         runDueWork(slot, ctx.clockMs(), ctx, 0, sink);
     }
 
@@ -202,11 +215,47 @@ public final class CoreRules {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Visits the customer's expiring lot points per account and UTC day of expiry (the /stats forecast). */
+    /**
+     * Visits the customer's expiring lot points per account and UTC day of expiry (the /stats forecast):
+     * O(lots), for recounts.
+     */
     public void forEachExpiryDay(int slot, ExpiryDayVisitor visitor) {
         long lastActivity = table.lastActivityAtMs(slot);
         for (int a = 0; a < accounts; a++) {
             expiringLots.visitDays(a, accountRules[a], table.lotsOrNull(slot, a), lastActivity, visitor);
+        }
+    }
+
+    /**
+     * As {@link #forEachExpiryDay} for the accounts whose lots all expire together (last_activity policy),
+     * O(accounts): their day moves with the customer, so statistics diff it before and after a call. The other
+     * accounts' changes are in {@link #lotExpiryDeltas()}.
+     */
+    public void forEachCustomerExpiryDay(int slot, ExpiryDayVisitor visitor) {
+        long lastActivity = table.lastActivityAtMs(slot);
+        for (int a = 0; a < accounts; a++) {
+            if (!perLotExpiry[a]) {
+                expiringLots.visitDays(a, accountRules[a], table.lotsOrNull(slot, a), lastActivity, visitor);
+            }
+        }
+    }
+
+    /**
+     * The lot changes the last {@link #apply} or {@link #runDue} made under rolling and calendar policies, per
+     * account and expiry day (emptied at the start of each of those calls).
+     */
+    public ExpiryDeltas lotExpiryDeltas() {
+        return lotDeltas;
+    }
+
+    /** Records a lot change of an account whose lots expire each on their own day. */
+    private void lotDelta(int account, long eventTimeMs, long points) {
+        if (!perLotExpiry[account]) {
+            return;
+        }
+        long at = Expiry.expiryMs(accountRules[account], eventTimeMs, Long.MIN_VALUE);
+        if (at != Long.MAX_VALUE) {
+            lotDeltas.add(account, Math.floorDiv(at, Expiry.DAY_MS), points);
         }
     }
 
@@ -259,7 +308,10 @@ public final class CoreRules {
                     break;
                 }
                 case WORK_EXPIRE: {
-                    long points = table.lots(slot, dueAccount).removeAt(dueIndex);
+                    LotList lots = table.lots(slot, dueAccount);
+                    long lotTimeMs = lots.eventTimeMs(dueIndex);
+                    long points = lots.removeAt(dueIndex);
+                    lotDelta(dueAccount, lotTimeMs, -points);
                     table.add(slot, dueAccount, CustomerTable.EXPIRED, points);
                     entry(slot, sink, entrySeq, at, EXPIRY, dueAccount, LedgerKind.EXPIRE, points, null, null);
                     break;
@@ -317,7 +369,11 @@ public final class CoreRules {
         }
         for (int a = 0; a < accounts; a++) {
             if (groupLength[a] > 0) {
-                table.lots(slot, a).removeFirst(groupLength[a]);
+                LotList lots = table.lots(slot, a);
+                for (int i = 0; i < groupLength[a]; i++) {
+                    lotDelta(a, lots.eventTimeMs(i), -lots.points(i));
+                }
+                lots.removeFirst(groupLength[a]);
             }
         }
     }
@@ -431,6 +487,7 @@ public final class CoreRules {
         long left = points - pay;
         if (left > 0) {
             table.lots(slot, account).insert(eventTimeMs, order, left);
+            lotDelta(account, eventTimeMs, left);
         }
     }
 
@@ -451,7 +508,9 @@ public final class CoreRules {
     private void deduct(int slot, int account, long points) {
         long fromLots = Math.min(points, table.lotPoints(slot, account));
         if (fromLots > 0) {
-            table.lots(slot, account).take(fromLots, null);
+            consumed.clear();
+            table.lots(slot, account).take(fromLots, consumed);
+            recordTaken(account, consumed, 0);
         }
         table.add(slot, account, CustomerTable.DEBT, points - fromLots);
         table.add(slot, account, CustomerTable.DEDUCTED, points);
@@ -459,8 +518,25 @@ public final class CoreRules {
 
     /** Takes points from the lots into {@code into} (the caller checked they are spendable). */
     private void takeFromLots(int slot, int account, long points, PartBuffer into) {
-        if (points > 0 && table.lots(slot, account).take(points, into) != points) {
+        if (points <= 0) {
+            return;
+        }
+        PartBuffer parts = into;
+        if (parts == null) {
+            parts = consumed;
+            parts.clear();
+        }
+        int from = parts.size;
+        if (table.lots(slot, account).take(points, parts) != points) {
             throw new IllegalStateException("took more than the lots hold");
+        }
+        recordTaken(account, parts, from);
+    }
+
+    /** Records the parts from index {@code from} on, just taken from the account's lots, as lot changes. */
+    private void recordTaken(int account, PartBuffer parts, int from) {
+        for (int i = from; i < parts.size; i++) {
+            lotDelta(account, parts.eventTimeMs[i], -parts.points[i]);
         }
     }
 

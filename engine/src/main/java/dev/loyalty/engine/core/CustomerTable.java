@@ -17,6 +17,8 @@ public final class CustomerTable {
 
     /** Marker for a null time, as in {@code CustomerView}. */
     public static final long NONE = Long.MIN_VALUE;
+    /** {@link #ledgerHead} of a customer without ledger entries (the derived log's "no previous entry"). */
+    public static final long NO_LEDGER = -1;
 
     /** Per-account counters, in the order of the counter column. */
     public static final int RESERVED = 0;
@@ -44,6 +46,7 @@ public final class CustomerTable {
     private final long[] nextEntryId;
     private final long[] nextOrder;
     private final long[] indexedDueMs;
+    private final long[] ledgerHead;
     private final long[] onceDone;
     private final String[] attributesJson;
     private final long[] counters;
@@ -74,6 +77,7 @@ public final class CustomerTable {
         nextEntryId = new long[capacity];
         nextOrder = new long[capacity];
         indexedDueMs = new long[capacity];
+        ledgerHead = new long[capacity];
         onceDone = new long[capacity];
         attributesJson = new String[capacity];
         counters = new long[capacity * accounts * COUNTERS];
@@ -135,6 +139,7 @@ public final class CustomerTable {
         nextEntryId[slot] = 1;
         nextOrder[slot] = 1;
         indexedDueMs[slot] = Long.MAX_VALUE;
+        ledgerHead[slot] = NO_LEDGER;
         onceDone[slot] = 0;
         attributesJson[slot] = null;
         Arrays.fill(counters, slot * accounts * COUNTERS, (slot + 1) * accounts * COUNTERS, 0L);
@@ -307,6 +312,18 @@ public final class CustomerTable {
 
     public void indexedDueMs(int slot, long value) {
         indexedDueMs[slot] = value;
+    }
+
+    /**
+     * Position of the customer's newest ledger record in the partition's derived log, or {@link #NO_LEDGER};
+     * opaque to the rules (the processor keeps it, the snapshot stores it).
+     */
+    public long ledgerHead(int slot) {
+        return ledgerHead[slot];
+    }
+
+    public void ledgerHead(int slot, long position) {
+        ledgerHead[slot] = position;
     }
 
     /** Bit i set: the i-th configured custom action (once-only) was applied. */

@@ -45,7 +45,10 @@
  *       past the retention.</li>
  * </ol>
  *
- * <h2>Wiring into the processor (not done here)</h2>
+ * <h2>Wiring into the processor (done: {@code processor.PartitionState}, {@code DerivedWrites}, {@code DerivedFiles})</h2>
+ * As wired, the processor syncs at every commit, before the RocksDB batch (RocksDB also flushes on its own), and
+ * runs due work after every record in customer order, so that append positions depend on the journal only.
+ * The plan it followed:
  * Replace the {@code Keys.outcome(seq)} put in {@code PartitionProcessor.apply} by {@code appendOutcome(seq,
  * ingestMs, ...)} and {@code event/duplicate}'s {@code store.get(Keys.outcome(seq))} by {@code outcome(seq)};
  * replace each {@code Keys.ledger(customer, id)} put in {@code writeLedger} by {@code appendLedger} with the

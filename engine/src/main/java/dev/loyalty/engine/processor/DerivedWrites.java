@@ -1,98 +1,82 @@
 package dev.loyalty.engine.processor;
 
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
+import dev.loyalty.engine.derived.DerivedLog;
+import dev.loyalty.engine.derived.DerivedMark;
 import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.state.BinaryWriter;
-import dev.loyalty.engine.state.Keys;
 import dev.loyalty.engine.state.OutcomeCodec;
-import dev.loyalty.engine.state.PartitionStore;
-import dev.loyalty.engine.state.StateException;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 
 /**
- * Where a partition writes outcomes and ledger entries, and reads them back: today RocksDB keys put in the
- * partition's write-behind batch (committed with the snapshot and the journal position), plus an index of
- * what is in that batch and not committed yet, so that reads see every applied event at once. The one place
- * to swap for the append-only derived log. Owned by the partition thread.
+ * Where a partition writes outcomes and ledger entries, and reads them back: its append-only
+ * {@link DerivedLog} (outcome per event by seq, ledger entries chained per customer from the head the
+ * customer's row keeps), in the bytes of {@link OutcomeCodec}. Appended records are readable at once, staged or
+ * not, so reads see every applied event before any commit. Owned by the partition thread.
  */
-final class DerivedWrites {
+final class DerivedWrites implements AutoCloseable {
 
-    private final PartitionStore store;
+    private final DerivedLog log;
     private final BinaryWriter writer = new BinaryWriter(1024);
-    /** Outcomes put since the last commit, by seq. */
-    private final HashMap<Long, byte[]> outcomes = new HashMap<>();
-    /** Ledger entries put since the last commit, per customer, oldest first (entry ids ascend). */
-    private final HashMap<String, List<LedgerEntry>> ledger = new HashMap<>();
 
-    DerivedWrites(PartitionStore store) {
-        this.store = store;
+    DerivedWrites(DerivedLog log) {
+        this.log = log;
     }
 
-    void outcome(WriteBatch batch, EventOutcome outcome) {
-        byte[] value = OutcomeCodec.encode(writer, outcome);
-        put(batch, Keys.outcome(outcome.seq()), value);
-        outcomes.put(outcome.seq(), value);
+    void outcome(EventOutcome outcome, long ingestMs) {
+        OutcomeCodec.writeOutcome(writer.reset(), outcome);
+        log.appendOutcome(outcome.seq(), ingestMs, writer.buffer(), 0, writer.length());
     }
 
-    void ledger(WriteBatch batch, String customer, LedgerEntry entry) {
-        put(batch, Keys.ledger(customer, entry.id()), OutcomeCodec.encodeEntry(writer, entry));
-        ledger.computeIfAbsent(customer, k -> new ArrayList<>(4)).add(entry);
+    /**
+     * Appends a ledger entry after the customer's {@code head}.
+     *
+     * @return the customer's new head
+     */
+    long ledger(long head, String customer, LedgerEntry entry) {
+        OutcomeCodec.writeEntry(writer.reset(), entry);
+        return log.appendLedger(head, customer, entry.id(), entry.seq(), writer.buffer(), 0, writer.length());
     }
 
-    /** The outcome of that seq, committed or not, or null. */
+    /** The outcome of that seq, committed or not, or null (unknown, or forgotten after the retention). */
     EventOutcome outcome(long seq) {
-        byte[] o = outcomes.get(seq);
-        if (o == null) {
-            o = store.get(Keys.outcome(seq));
-        }
+        byte[] o = log.outcome(seq);
         return o == null ? null : OutcomeCodec.decode(o);
     }
 
-    /** Up to {@code limit} entries of the customer with id below {@code beforeId}, newest first. */
-    LedgerPage page(String customer, int limit, long beforeId) {
-        List<LedgerEntry> entries = new ArrayList<>(Math.min(limit + 1, 128));
-        long storedBefore = beforeId;
-        List<LedgerEntry> pending = ledger.get(customer);
-        if (pending != null) {
-            for (int i = pending.size() - 1; i >= 0 && entries.size() <= limit; i--) {
-                LedgerEntry e = pending.get(i);
-                if (e.id() < beforeId) {
-                    entries.add(e);
-                }
-            }
-            // committed entries are older than every pending one
-            storedBefore = Math.min(beforeId, pending.get(0).id());
+    /** Up to {@code limit} entries of the customer (newest at {@code head}) with id below {@code beforeId}. */
+    LedgerPage page(String customer, long head, int limit, long beforeId) {
+        if (head == DerivedLog.NO_ENTRY) {
+            return new LedgerPage(List.of(), -1);
         }
-        if (entries.size() <= limit) {
-            for (byte[] raw : store.ledgerBefore(customer, storedBefore, limit + 1 - entries.size())) {
-                entries.add(OutcomeCodec.decodeEntry(raw));
-            }
+        DerivedLog.LedgerPage page = log.ledgerPage(customer, head, beforeId, limit);
+        List<LedgerEntry> entries = new ArrayList<>(page.entries().size());
+        for (DerivedLog.LedgerRecord r : page.entries()) {
+            entries.add(OutcomeCodec.decodeEntry(r.entry()));
         }
-        long next = -1;
-        if (entries.size() > limit) {
-            entries = entries.subList(0, limit);
-            next = entries.get(limit - 1).id();
-        }
-        return new LedgerPage(List.copyOf(entries), next);
+        return new LedgerPage(List.copyOf(entries), page.nextBefore());
     }
 
-    /** The batch was committed: its contents are readable from the store. */
-    void committed() {
-        outcomes.clear();
-        ledger.clear();
+    /** Writes the staged records to the files; returns the mark to commit with the snapshot. */
+    DerivedMark mark() {
+        return log.mark();
     }
 
-    private static void put(WriteBatch batch, byte[] key, byte[] value) {
-        try {
-            batch.put(key, value);
-        } catch (RocksDBException e) {
-            throw new StateException("write batch failed: " + e.getMessage(), e);
-        }
+    /** Forces the files to the device. */
+    void sync() {
+        log.sync();
+    }
+
+    /** Forgets outcomes ingested before {@code horizonMs} (whole segments below the last mark). */
+    void forgetOutcomesBefore(long horizonMs) {
+        log.forgetOutcomesBefore(horizonMs);
+    }
+
+    @Override
+    public void close() {
+        log.close();
     }
 }

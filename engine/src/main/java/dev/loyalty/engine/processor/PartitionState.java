@@ -23,7 +23,6 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -39,21 +38,21 @@ import java.util.function.Function;
  * them write-behind. Cold customers are read from the store on first touch; the table is the cache (clean rows
  * are evicted when full; when every row is dirty, dirty rows are written into the pending batch first).
  *
- * <p>{@link #commit()} writes every changed customer (sorted by key), the statistics, the due keys that moved,
- * the outcome marks and the checkpoint (journal position, clock) in one atomic batch. Outcomes and ledger
- * entries go into the same batch through {@link DerivedWrites}. After a crash the partition loads the last
- * commit and applies the journal from its position; the due keys ({@code D due id}) are written only in
- * commits and read once at start to refill the in-memory due queue.
+ * <p>{@link #commit()} writes every changed customer (sorted by key, each with its ledger head), the statistics,
+ * the due keys that moved, the derived logs' mark and the checkpoint (journal position, clock) in one atomic
+ * batch. Outcomes and ledger entries are appended to the partition's derived logs ({@link DerivedWrites}): the
+ * commit writes them to the files ({@code mark()}) and forces them to the device before the batch, so every mark
+ * RocksDB keeps, even after a machine crash, is covered. After a crash the partition loads the last commit,
+ * truncates the logs to its mark and applies the journal from its position; the due keys ({@code D due id}) are
+ * written only in commits and read once at start to refill the in-memory due queue.
  *
  * <p>Owned by the partition thread.
  */
 final class PartitionState {
     private static final byte[] STATS = Keys.meta("stats");
     static final byte[] RULES = Keys.meta("rules");
-    private static final byte[] MARKS = Keys.meta("outcome-marks");
     /** Present once the expiring buckets cover every customer (absent in folders older than them). */
     private static final byte[] EXPIRING_BUILT = Keys.meta("expiring-built");
-    private static final long HOUR_MS = 3_600_000L;
     /** Smallest table, whatever {@code state.cache-customers} says: a bulk's customers must fit. */
     private static final int MIN_TABLE = 4096;
 
@@ -70,9 +69,10 @@ final class PartitionState {
     private final CustomerFacts after = new CustomerFacts();
     private final EffectSink sink = new EffectSink();
     private final BinaryWriter writer = new BinaryWriter(4096);
-    private final ArrayDeque<long[]> outcomeMarks = new ArrayDeque<>();
     private final DueQueue due = new DueQueue();
-    private final DerivedWrites derived;
+    /** Customers whose due work runs now, reused (see {@link #runDueWork}). */
+    private final ArrayList<String> dueIds = new ArrayList<>();
+    private DerivedWrites derived;
     /**
      * Customers written into the pending batch to make room in the table (not yet committed): a load reads
      * them here, not from the store.
@@ -106,7 +106,6 @@ final class PartitionState {
         this.outcomeRetentionMs = outcomeRetentionMs;
         this.capacity = Math.max(MIN_TABLE, cacheCustomers);
         this.hooks = hooks;
-        this.derived = new DerivedWrites(store);
         this.scheduled = new long[capacity];
         recover(initialRulesJson);
     }
@@ -136,14 +135,7 @@ final class PartitionState {
             stats.loadDay(keyLong(k), new BinaryReader(v).readLong());
             return true;
         });
-        byte[] marks = store.get(MARKS);
-        if (marks != null) {
-            BinaryReader r = new BinaryReader(marks);
-            int n = r.readVarInt();
-            for (int i = 0; i < n; i++) {
-                outcomeMarks.add(new long[] {r.readLong(), r.readLong()});
-            }
-        }
+        // Last: nothing after it can fail and leave the log's files open.
         String stored = storedRules(store);
         rulesJson = stored != null ? stored : initialRulesJson;
         RulesConfig config = rulesParser.apply(rulesJson);
@@ -164,6 +156,7 @@ final class PartitionState {
             rebuildExpiring(false, 0);
             expiringBuiltPending = true;
         }
+        derived = new DerivedWrites(DerivedFiles.open(store));
     }
 
     private static long keyLong(byte[] k) {
@@ -214,7 +207,6 @@ final class PartitionState {
 
     /** The record at that position, up to {@code seq}, has been applied. */
     void recordRead(long recordPosition, long seq) {
-        markOutcomes(seq);
         position = recordPosition;
         lastSeq = seq;
         uncommitted = true;
@@ -286,15 +278,16 @@ final class PartitionState {
         RuleError error = rules.apply(slot, e, ctx, sink);
         after.capture(rules, slot);
         stats.change(before, after);
+        stats.addExpiring(rules.lotExpiryDeltas());
         EventOutcome outcome = new EventOutcome(seq, e.customer(), error,
                 error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of());
         hooks.outcome(outcome);
         if (error == null) {
             stats.countApplied();
         }
-        changed(slot, wasDirty);
         writeLedger(slot);
-        derived.outcome(batch, outcome);
+        changed(slot, wasDirty);
+        derived.outcome(outcome, ingestMs);
         eventsSinceCommit++;
         return outcome;
     }
@@ -320,40 +313,62 @@ final class PartitionState {
             return;
         }
         String id = table.id(slot);
+        long head = table.ledgerHead(slot);
         for (int i = 0; i < n; i++) {
             LedgerEntry entry = sink.entry(i);
             hooks.ledger(entry);
-            derived.ledger(batch, id, entry);
+            head = derived.ledger(head, id, entry);
         }
+        table.ledgerHead(slot, head);
+        // the head is part of the row (rules that write entries dirty it anyway: this does not rely on it)
+        table.markDirty(slot);
         sink.clear();
     }
 
     /**
      * Runs all work due by the clock, for every customer the due queue names (held or not). Entries carry the
-     * seq of the record whose clock reached their due time.
+     * seq of the record whose clock reached their due time. Called after every record, not per batch: the
+     * ledger entries of due work then land in the derived log at the same place whatever the batches were.
      */
     void runDueWork() {
         long now = clock.nowMs();
         if (now == Long.MIN_VALUE) {
             return;
         }
-        ctx.seq = clock.seqOfNow();
-        ctx.ingestMs = now;
-        while (due.peekMs() <= now) {
-            long at = due.peekMs();
-            String id = due.peekId();
-            due.pop();
-            int slot = load(id);
-            if (scheduled[slot] != at) {
-                continue; // superseded by an earlier entry, or already run
+        if (due.peekMs() <= now) {
+            ctx.seq = clock.seqOfNow();
+            ctx.ingestMs = now;
+            dueIds.clear();
+            while (due.peekMs() <= now) {
+                long at = due.peekMs();
+                String id = due.peekId();
+                due.pop();
+                int slot = load(id);
+                if (scheduled[slot] != at) {
+                    continue; // superseded by an earlier entry, or already run
+                }
+                scheduled[slot] = Long.MAX_VALUE;
+                dueIds.add(id);
             }
-            scheduled[slot] = Long.MAX_VALUE;
-            runDue(slot);
-            long next = rules.nextDueMs(slot);
-            if (next != Long.MAX_VALUE && next < scheduled[slot]) {
-                due.push(next, id);
-                scheduled[slot] = next;
+            // Their ledger entries are appended in customer order: the derived log's bytes then depend on the
+            // journal only, not on the queue's history (restarts refill it in another order than a replay).
+            dueIds.sort(null);
+            String previous = null;
+            for (String id : dueIds) {
+                if (id.equals(previous)) {
+                    continue; // popped twice (evicted and reloaded while collecting)
+                }
+                previous = id;
+                int slot = load(id);
+                scheduled[slot] = Long.MAX_VALUE;
+                runDue(slot);
+                long next = rules.nextDueMs(slot);
+                if (next != Long.MAX_VALUE) {
+                    due.push(next, id);
+                    scheduled[slot] = next;
+                }
             }
+            dueIds.clear();
         }
         if (now > lastSweptMs) {
             lastSweptMs = now;
@@ -367,8 +382,9 @@ final class PartitionState {
         rules.runDue(slot, ctx, sink);
         after.capture(rules, slot);
         stats.change(before, after);
-        changed(slot, wasDirty);
+        stats.addExpiring(rules.lotExpiryDeltas());
         writeLedger(slot);
+        changed(slot, wasDirty);
     }
 
     /** Puts those rules in force (read from the rules record of {@code seq}, or substituted by the hooks there). */
@@ -434,11 +450,18 @@ final class PartitionState {
         ctx.ingestMs = now;
         ctx.seqFixed = true;
         try {
+            dueIds.clear();
             for (int slot = 0; slot < capacity; slot++) {
                 if (table.id(slot) != null && rules.nextDueMs(slot) <= now) {
-                    runDue(slot);
+                    dueIds.add(table.id(slot));
                 }
             }
+            // in customer order, not slot order (slots depend on the cache's history): see runDueWork
+            dueIds.sort(null);
+            for (String id : dueIds) {
+                runDue(table.find(id));
+            }
+            dueIds.clear();
         } finally {
             ctx.seqFixed = false;
         }
@@ -472,7 +495,7 @@ final class PartitionState {
         }
         for (int slot = 0; slot < capacity; slot++) {
             if (table.id(slot) != null) {
-                stats.addExpiring(before.capture(rules, slot));
+                stats.addExpiring(before.captureWithLots(rules, slot));
                 if (reindex && rules.nextDueMs(slot) != table.indexedDueMs(slot)) {
                     boolean wasDirty = table.dirty(slot);
                     table.markDirty(slot);
@@ -490,7 +513,7 @@ final class PartitionState {
     private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex,
                            List<String> moved) {
         int slot = codec.decode(raw, scratch);
-        stats.addExpiring(before.capture(scratchRules, slot));
+        stats.addExpiring(before.captureWithLots(scratchRules, slot));
         if (reindex && scratchRules.nextDueMs(slot) != scratch.indexedDueMs(slot)) {
             moved.add(scratch.id(slot));
         }
@@ -498,32 +521,6 @@ final class PartitionState {
     }
 
     // ---------------------------------------------------------------- committing
-
-    /** Outcomes are forgotten after the retention: remember, per hour of clock, the last seq read. */
-    private void markOutcomes(long seq) {
-        long hour = Math.floorDiv(clock.nowMs(), HOUR_MS);
-        long[] lastMark = outcomeMarks.peekLast();
-        if (lastMark == null || lastMark[0] < hour) {
-            outcomeMarks.addLast(new long[] {hour, seq});
-        } else {
-            lastMark[1] = seq;
-        }
-    }
-
-    private void forgetOldOutcomes() {
-        long horizonHour = Math.floorDiv(clock.nowMs() - outcomeRetentionMs, HOUR_MS);
-        long upTo = -1;
-        while (outcomeMarks.size() > 1 && outcomeMarks.peekFirst()[0] < horizonHour) {
-            upTo = outcomeMarks.pollFirst()[1];
-        }
-        if (upTo >= 0) {
-            try {
-                batch.deleteRange(Keys.outcome(0), Keys.outcome(upTo + 1));
-            } catch (RocksDBException e) {
-                throw new StateException("write batch failed: " + e.getMessage(), e);
-            }
-        }
-    }
 
     /**
      * Writes every dirty customer into the pending batch (sorted by id), moving its due key, and marks it clean.
@@ -578,10 +575,10 @@ final class PartitionState {
 
     /**
      * Commits everything applied since the last commit in one atomic write batch: customers, statistics, due
-     * keys, outcome marks, derived writes and the checkpoint of the journal position they reflect.
+     * keys, the derived logs' mark (their files written and synced first) and the checkpoint of the journal
+     * position they reflect; then forgets outcomes past the retention (journaled clock).
      */
     void commit() {
-        forgetOldOutcomes();
         writeDirtyRows(true);
         stats.drainDirtyDays((day, count) -> {
             byte[] k = Keys.day(day);
@@ -604,18 +601,20 @@ final class PartitionState {
             expiringBuiltPending = false;
         }
         put(STATS, stats.encodeScalars(writer));
-        writer.reset().writeVarInt(outcomeMarks.size());
-        for (long[] m : outcomeMarks) {
-            writer.writeLong(m[0]).writeLong(m[1]);
-        }
-        put(MARKS, writer.toBytes());
+        put(DerivedFiles.MARK, derived.mark().encode());
+        // RocksDB may flush this batch at any time (memtable full): the logs must reach its mark first.
+        derived.sync();
         put(PartitionCheckpoint.KEY, new PartitionCheckpoint(position, lastSeq, clock.nowMs(), clock.seqOfNow(),
                 lastSweptMs).encode(writer));
         store.commit(batch);
         batch.close();
         batch = new WriteBatch();
         pendingRows.clear();
-        derived.committed();
+        long now = clock.nowMs();
+        if (now != Long.MIN_VALUE) {
+            derived.forgetOutcomesBefore(now < Long.MIN_VALUE + outcomeRetentionMs ? Long.MIN_VALUE
+                    : now - outcomeRetentionMs);
+        }
         committedPosition = position;
         committedSeq = lastSeq;
         uncommitted = false;
@@ -624,11 +623,20 @@ final class PartitionState {
 
     /** Releases the pending batch (uncommitted work is lost: the journal still has it). */
     void close() {
-        batch.close();
+        try {
+            batch.close();
+        } finally {
+            derived.close();
+        }
     }
 
     DerivedWrites derived() {
         return derived;
+    }
+
+    /** A page of the ledger of the customer in {@code slot} (held, existing). */
+    dev.loyalty.engine.LoyaltyEngine.LedgerPage ledgerPage(int slot, int limit, long beforeId) {
+        return derived.page(table.id(slot), table.ledgerHead(slot), limit, beforeId);
     }
 
     private void put(byte[] key, byte[] value) {

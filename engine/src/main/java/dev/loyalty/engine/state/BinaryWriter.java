@@ -63,6 +63,15 @@ public final class BinaryWriter {
         return this;
     }
 
+    /** The buffer holding the {@link #length()} bytes written (valid until the next write or reset). */
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public int length() {
+        return len;
+    }
+
     public byte[] toBytes() {
         return Arrays.copyOf(buf, len);
     }

@@ -37,6 +37,12 @@ public final class OutcomeCodec {
 
     public static byte[] encode(BinaryWriter w, EventOutcome o) {
         w.reset();
+        writeOutcome(w, o);
+        return w.toBytes();
+    }
+
+    /** Appends the outcome's bytes to {@code w} (what {@link #encode} returns, without the copy). */
+    public static void writeOutcome(BinaryWriter w, EventOutcome o) {
         w.writeLong(o.seq()).writeString(o.customer());
         RuleError err = o.error();
         if (err == null) {
@@ -48,7 +54,6 @@ public final class OutcomeCodec {
         for (LedgerEntry e : o.effects()) {
             writeEntry(w, e);
         }
-        return w.toBytes();
     }
 
     public static EventOutcome decode(byte[] b) {

@@ -30,9 +30,20 @@ public final class CustomerFacts {
 
     /**
      * Captures the facts of the customer in that slot of the rules' table ({@code slot < 0}: a customer that
-     * is not there, as a blank one).
+     * is not there, as a blank one) in O(accounts): the expiring runs of last_activity accounts only, as the
+     * rules report the changes of the other accounts' lots ({@link CoreRules#lotExpiryDeltas()}) and a hot
+     * customer's many lots must not be walked per event.
      */
     public CustomerFacts capture(CoreRules rules, int slot) {
+        return capture(rules, slot, false);
+    }
+
+    /** As {@link #capture} with the expiring runs of every account: O(lots), for recounting the buckets. */
+    public CustomerFacts captureWithLots(CoreRules rules, int slot) {
+        return capture(rules, slot, true);
+    }
+
+    private CustomerFacts capture(CoreRules rules, int slot, boolean allLots) {
         this.accounts = rules.config().accounts().size();
         runs = 0;
         CustomerTable table = rules.table();
@@ -50,7 +61,11 @@ public final class CustomerFacts {
         for (int i = 0; i < accounts; i++) {
             balances[i] = table.balance(slot, i);
         }
-        rules.forEachExpiryDay(slot, collector);
+        if (allLots) {
+            rules.forEachExpiryDay(slot, collector);
+        } else {
+            rules.forEachCustomerExpiryDay(slot, collector);
+        }
         return this;
     }
 

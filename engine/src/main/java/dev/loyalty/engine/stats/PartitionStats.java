@@ -1,5 +1,7 @@
 package dev.loyalty.engine.stats;
 
+import dev.loyalty.engine.core.ExpiryDeltas;
+import dev.loyalty.engine.rules.ExpiryDayVisitor;
 import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
 
@@ -22,6 +24,7 @@ public final class PartitionStats {
     private long[] liability = new long[4];
     private final ActivityBuckets activeByDay = new ActivityBuckets();
     private final ExpiringBuckets expiring = new ExpiringBuckets();
+    private final ExpiryDayVisitor expiringAdder = expiring::add;
 
     /** Replaces the contribution of {@code before} with that of {@code after}. */
     public void change(CustomerFacts before, CustomerFacts after) {
@@ -59,6 +62,11 @@ public final class PartitionStats {
      */
     public void clearExpiring() {
         expiring.clear();
+    }
+
+    /** Adds the lot changes of one rules call (rolling and calendar accounts): O(changes). */
+    public void addExpiring(ExpiryDeltas deltas) {
+        deltas.forEach(expiringAdder);
     }
 
     /** Adds a customer's expiring runs (rebuilding the buckets). */
