@@ -7,6 +7,7 @@ import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.idempotency.IdLocks;
+import dev.loyalty.engine.idempotency.IdClassifier;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.DiskSpaceGuard;
@@ -33,8 +34,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -673,47 +672,22 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     private List<Submission> submitWithIds(List<Submitted> events, boolean await) {
         int n = events.size();
-        Submission[] out = new Submission[n];
-        List<Submitted> toJournal = new ArrayList<>(n);
-        int[] journalSlot = new int[n];
-        Map<String, Integer> firstInRequest = new HashMap<>();
-        // Per duplicate slot: the original's seq, or -1 - (the original's slot) when it is in this request.
-        // Allocated at the first duplicate: most requests have none.
-        int[] duplicateSlots = null;
-        long[] originals = null;
-        int duplicates = 0;
         // Read once under the ids' locks: the events journaled below get this ingest time or a later one.
-        long nowMs = journal.clock().peekMs();
-        long retentionMs = config.idempotencyRetention().toMillis();
-        for (int i = 0; i < n; i++) {
-            Submitted s = events.get(i);
-            String id = s.event().id();
-            if (id == null) {
-                journalSlot[toJournal.size()] = i;
-                toJournal.add(s);
-                continue;
-            }
-            Integer earlier = firstInRequest.get(id);
-            IdempotencyIndex.Entry known = earlier != null ? null : ids.get(id, nowMs, retentionMs);
-            if (earlier != null || known != null) {
-                long hash = earlier != null ? events.get(earlier).bodyHash() : known.bodyHash();
-                if (hash == s.bodyHash()) {
-                    if (duplicateSlots == null) {
-                        duplicateSlots = new int[n - i];
-                        originals = new long[n - i];
-                    }
-                    duplicateSlots[duplicates] = i;
-                    originals[duplicates++] = earlier != null ? -1 - earlier : known.seq();
-                } else {
-                    out[i] = mismatch(id);
-                }
-                continue;
-            }
-            firstInRequest.put(id, i);
-            journalSlot[toJournal.size()] = i;
-            toJournal.add(s);
+        IdClassifier.Slots classified = IdClassifier.classify(n, i -> events.get(i).event().id(),
+                i -> events.get(i).bodyHash(), ids, journal.clock().peekMs(),
+                config.idempotencyRetention().toMillis(), null);
+        Submission[] out = new Submission[n];
+        for (int slot : classified.mismatchSlots()) {
+            out[slot] = mismatch(events.get(slot).event().id());
         }
-        int[] slots = duplicates == 0 ? NO_SLOTS : Arrays.copyOf(duplicateSlots, duplicates);
+        int[] journalSlot = classified.journalSlots();
+        List<Submitted> toJournal = new ArrayList<>(journalSlot.length);
+        for (int slot : journalSlot) {
+            toJournal.add(events.get(slot));
+        }
+        long[] originals = classified.originals();
+        int duplicates = originals.length;
+        int[] slots = classified.duplicateSlots();
         boolean[] after = new boolean[duplicates];
         int[] places = duplicates == 0 || toJournal.isEmpty() ? null
                 : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
@@ -839,8 +813,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         return List.of(out);
     }
-
-    private static final int[] NO_SLOTS = new int[0];
 
     private static List<String> customers(List<Submitted> events) {
         List<String> customers = new ArrayList<>(events.size());
