@@ -74,6 +74,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final IdLocks idLocks = new IdLocks();
     /** Ids on their way into the Kafka journal (unused on Chronicle, where the shard locks cover the append). */
     private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
+    /** Puts the ids other nodes journal into {@link #ids} (Kafka only, else null). */
+    private KafkaIdTailer idTailer;
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -214,6 +216,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             }
             this.backupRequests = BackupRequests.start(config.dataDir(), this::backupOnline);
         } catch (RuntimeException e) {
+            if (idTailer != null) {
+                idTailer.close();
+            }
             if (openedKafka != null) {
                 openedKafka.close();
             }
@@ -312,6 +317,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * the index checkpoint it stands for): each partition is read from right after it to its end.
      */
     private void rebuildIdsFromKafka() {
+        // Records journaled from here on, by any node, reach the index through the tailer.
         long[] from = KafkaIdsCheckpoint.read(folder.ingest(), kafka.partitions());
         long[] last = kafka.lastOffsets();
         long[] n = new long[1];
@@ -327,6 +333,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         ids.checkpoint(0);
         KafkaIdsCheckpoint.write(folder.ingest(), last);
+        idTailer = KafkaIdTailer.start(kafka, last, ids, idLocks);
     }
 
     /** Puts the ids of one events record into the index; returns how many. */
@@ -422,7 +429,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
      * The shard locks are not held across Kafka's round trip, so an end read under them would not do: the
      * reservations say when every id journaled up to an end read earlier is put ({@link KafkaIdReservations}).
      */
-    private void checkpointKafkaIds(long[] offsets) {
+    private void checkpointKafkaIds(long[] snapshot) {
+        // Other nodes' records below the snapshot count only once the tailer put their ids.
+        long[] offsets = idTailer.cap(snapshot);
         if (offsets != null) {
             ids.checkpoint(0);
             KafkaIdsCheckpoint.write(folder.ingest(), offsets);
@@ -632,6 +641,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         } finally {
             idLocks.unlock(shards);
         }
+    }
+
+    /** Whether the id index holds {@code id}, however old (tests: another node's id learnt). */
+    boolean remembersId(String id) {
+        return ids.get(id) != null;
     }
 
     @Override
@@ -1106,6 +1120,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         engineMetrics.close();
         for (PartitionStore s : stores) {
             s.close();
+        }
+        if (idTailer != null) {
+            idTailer.close();
         }
         checkpointIdsAtClose();
         ids.close();

@@ -1,0 +1,155 @@
+package dev.loyalty.engine;
+
+import dev.loyalty.engine.idempotency.IdLocks;
+import dev.loyalty.engine.idempotency.IdempotencyIndex;
+import dev.loyalty.engine.journal.EventCodec;
+import dev.loyalty.engine.journal.JournalReader;
+import dev.loyalty.engine.journal.RecordHeader;
+import dev.loyalty.engine.journal.RecordType;
+import dev.loyalty.engine.journal.kafka.KafkaJournal;
+import net.openhft.chronicle.bytes.Bytes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Keeps this node's idempotency index global: one thread reads every partition of the Kafka journal from where
+ * the start's rebuild stopped and puts the ids of every events record (other nodes' above all) into the local
+ * index, under the ids' shard locks, unless the index already holds the id (this node's own puts come first
+ * and win). {@link #readUpTo} says how far each partition is done, which caps the index's checkpoint.
+ */
+final class KafkaIdTailer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaIdTailer.class);
+    /** Pause when no partition had a record: bounds how late a foreign id is learnt on an idle topic. */
+    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Records read from one partition before the next is served, so a busy partition cannot starve the others. */
+    private static final int BURST = 1024;
+
+    private final KafkaJournal kafka;
+    private final IdempotencyIndex ids;
+    private final IdLocks locks;
+    private final AtomicLongArray readUpTo;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    private KafkaIdTailer(KafkaJournal kafka, long[] after, IdempotencyIndex ids, IdLocks locks) {
+        this.kafka = kafka;
+        this.ids = ids;
+        this.locks = locks;
+        this.readUpTo = new AtomicLongArray(after);
+        this.thread = new Thread(this::run, "kafka-id-tailer");
+        thread.setDaemon(true);
+    }
+
+    /** Starts reading each partition right after {@code after[p]} (-1: from its oldest record). */
+    static KafkaIdTailer start(KafkaJournal kafka, long[] after, IdempotencyIndex ids, IdLocks locks) {
+        KafkaIdTailer t = new KafkaIdTailer(kafka, after, ids, locks);
+        t.thread.start();
+        return t;
+    }
+
+    /** Offset of the newest record of each partition whose ids are in the index (-1: none). */
+    long[] readUpTo() {
+        long[] out = new long[readUpTo.length()];
+        for (int p = 0; p < out.length; p++) {
+            out[p] = readUpTo.get(p);
+        }
+        return out;
+    }
+
+    /** {@code offsets} lowered, per partition, to what this tailer has put: the checkpoint the index may claim. */
+    long[] cap(long[] offsets) {
+        if (offsets == null) {
+            return null;
+        }
+        long[] out = offsets.clone();
+        for (int p = 0; p < out.length; p++) {
+            out[p] = Math.min(out[p], readUpTo.get(p));
+        }
+        return out;
+    }
+
+    private void run() {
+        int n = readUpTo.length();
+        JournalReader[] readers = new JournalReader[n];
+        try {
+            for (int p = 0; p < n; p++) {
+                readers[p] = kafka.reader(p);
+                if (readUpTo.get(p) >= 0) {
+                    readers[p].seekAfter(readUpTo.get(p));
+                }
+            }
+            while (!stopped) {
+                int read = 0;
+                for (int p = 0; p < n && !stopped; p++) {
+                    read += drain(readers[p], p);
+                }
+                if (read == 0) {
+                    LockSupport.parkNanos(IDLE_PARK_NS);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!stopped) {
+                // Foreign ids stop arriving: retries through other nodes are no longer recognised here.
+                LOG.error("the id tailer stopped; ids journaled by other nodes are no longer learnt: {}", e.toString());
+            }
+        } finally {
+            for (JournalReader r : readers) {
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    private int drain(JournalReader r, int partition) {
+        int read = 0;
+        while (read < BURST && r.next((position, h, payload) -> {
+            if (h.type() == RecordType.EVENTS) {
+                register(h, payload);
+            }
+            readUpTo.set(partition, position);
+        })) {
+            read++;
+        }
+        return read;
+    }
+
+    private void register(RecordHeader h, Bytes<?> payload) {
+        int count = (int) payload.readStopBit();
+        for (int i = 0; i < count; i++) {
+            payload.readInt();
+            payload.readInt();
+            EventCodec.WithHash e = EventCodec.readWithHash(payload);
+            String id = e.event().id();
+            if (id == null) {
+                continue;
+            }
+            long shard = IdLocks.shardOf(id);
+            locks.lock(shard);
+            try {
+                if (ids.get(id) == null) {
+                    ids.put(id, new IdempotencyIndex.Entry(h.firstSeq() + i, e.bodyHash(), h.ingestMs(),
+                            e.event().customer()));
+                }
+            } finally {
+                locks.unlock(shard);
+            }
+        }
+    }
+
+    /** Stops the thread and waits for it (its readers close with it). */
+    @Override
+    public void close() {
+        stopped = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
