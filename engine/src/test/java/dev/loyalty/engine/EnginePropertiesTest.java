@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Random programmes through the whole engine (real journal, real RocksDB, real processor threads):
  * the same journal gives the same customers whatever the partition count, {@code /stats} equals the
  * aggregate of the customers (its expiring forecast after every clock advance too, under random expiry
- * policies), and replay rebuilds byte-identical state.
+ * policies), and replay rebuilds byte-identical state. On Chronicle here; {@link KafkaPropertiesTest} runs the
+ * same properties on the Kafka journal through {@link #journal} and {@link #assertRebuildsTheSame}.
  */
 class EnginePropertiesTest {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -135,10 +136,10 @@ class EnginePropertiesTest {
                 "rules.accounts.bonus.expiry.policy", bonusPolicy, "rules.accounts.points.expiry.days", "40",
                 "rules.accounts.bonus.expiry.days", "75", "stats.expiring-windows", "1,30,90,600");
         try {
-            Result r = run(root.resolve("p2"), 2, rules, programme);
+            Map<String, String> p2 = onJournal(rules);
+            Result r = run(root.resolve("p2"), 2, p2, programme);
             assertStatsAreTheAggregateOfCustomers(r);
-            Replay.Report replay = Replay.run(config(root.resolve("p2"), 2, rules), root.resolve("rebuilt"), s -> { });
-            assertThat(replay.firstDifference()).isNull();
+            assertRebuildsTheSame(root.resolve("p2"), 2, p2, r, root.resolve("rebuilt"));
         } finally {
             delete(root);
         }
@@ -159,8 +160,9 @@ class EnginePropertiesTest {
                 "rules.accounts.bonus.expiry.policy", bonusPolicy, "rules.accounts.points.expiry.days", "60",
                 "rules.accounts.bonus.expiry.days", "100", "stats.expiring-windows", "1,30,90,600");
         try {
-            Result one = run(root.resolve("p1"), 1, rules, programme);
-            Result three = run(root.resolve("p3"), 3, rules, programme);
+            Result one = run(root.resolve("p1"), 1, onJournal(rules), programme);
+            Map<String, String> p3 = onJournal(rules);
+            Result three = run(root.resolve("p3"), 3, p3, programme);
             assertThat(three.customers()).isEqualTo(one.customers());
             assertThat(three.expiring()).isEqualTo(one.expiring());
             assertThat(three.stats().expiring()).isEqualTo(one.stats().expiring());
@@ -171,11 +173,27 @@ class EnginePropertiesTest {
             for (Result r : List.of(one, three)) {
                 assertStatsAreTheAggregateOfCustomers(r);
             }
-            Replay.Report replay = Replay.run(config(root.resolve("p3"), 3, rules), root.resolve("rebuilt"), s -> { });
-            assertThat(replay.firstDifference()).isNull();
+            assertRebuildsTheSame(root.resolve("p3"), 3, p3, three, root.resolve("rebuilt"));
         } finally {
             delete(root);
         }
+    }
+
+    /** The config keys that put one engine run on this suite's journal (each run its own journal). */
+    Map<String, String> journal() {
+        return Map.of();
+    }
+
+    private Map<String, String> onJournal(Map<String, String> rules) {
+        Map<String, String> all = new LinkedHashMap<>(rules);
+        all.putAll(journal());
+        return all;
+    }
+
+    /** A replay of the journal {@code data} was built from, into {@code into}, is byte-identical to it. */
+    void assertRebuildsTheSame(Path data, int partitions, Map<String, String> rules, Result live, Path into) {
+        Replay.Report replay = Replay.run(config(data, partitions, rules), into, s -> { });
+        assertThat(replay.firstDifference()).isNull();
     }
 
     /** Customers, their expiring points and stats after a programme. */
