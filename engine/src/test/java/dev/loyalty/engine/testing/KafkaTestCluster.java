@@ -61,11 +61,20 @@ public final class KafkaTestCluster implements LauncherSessionListener {
     }
 
     private static KafkaClusterTestKit start() {
+        return start(1);
+    }
+
+    /**
+     * A cluster of its own, 1 controller and {@code brokers} brokers (combined with the controller when 1; 3
+     * controllers fail on this kit, shared/notes/kafka.md), for a test class that stops brokers; it closes it.
+     */
+    public static KafkaClusterTestKit start(int brokers) {
+        String internalReplicas = Integer.toString(Math.min(3, brokers));
         try {
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                    .setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1).build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setCombined(brokers == 1).setNumControllerNodes(1).setNumBrokerNodes(brokers).build())
+                    .setConfigProp("offsets.topic.replication.factor", internalReplicas)
+                    .setConfigProp("transaction.state.log.replication.factor", internalReplicas)
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .build();
