@@ -27,6 +27,7 @@ final class KafkaIdTailer implements AutoCloseable {
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
     /** Records read from one partition before the next is served, so a busy partition cannot starve the others. */
     private static final int BURST = 1024;
+    private static final long RETRY_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final KafkaJournal kafka;
     private final IdempotencyIndex ids;
@@ -73,34 +74,53 @@ final class KafkaIdTailer implements AutoCloseable {
     }
 
     private void run() {
-        int n = readUpTo.length();
-        JournalReader[] readers = new JournalReader[n];
-        try {
-            for (int p = 0; p < n; p++) {
-                readers[p] = kafka.reader(p);
-                if (readUpTo.get(p) >= 0) {
-                    readers[p].seekAfter(readUpTo.get(p));
+        boolean failing = false;
+        while (!stopped) {
+            JournalReader[] readers = new JournalReader[readUpTo.length()];
+            try {
+                open(readers);
+                if (failing) {
+                    failing = false;
+                    LOG.info("the id tailer reads again");
+                }
+                tail(readers);
+            } catch (RuntimeException e) {
+                if (!stopped && !failing) {
+                    failing = true;
+                    // Until it reads again, retries through other nodes of ids they journaled are not recognised here.
+                    LOG.error("the id tailer failed; it starts again from where it was every second: {}", e.toString());
+                }
+                if (!stopped) {
+                    LockSupport.parkNanos(RETRY_NS);
+                }
+            } finally {
+                for (JournalReader r : readers) {
+                    if (r != null) {
+                        r.close();
+                    }
                 }
             }
-            while (!stopped) {
-                int read = 0;
-                for (int p = 0; p < n && !stopped; p++) {
-                    read += drain(readers[p], p);
-                }
-                if (read == 0) {
-                    LockSupport.parkNanos(IDLE_PARK_NS);
-                }
+        }
+    }
+
+    /** One reader per partition, right after what was put already. */
+    private void open(JournalReader[] readers) {
+        for (int p = 0; p < readers.length; p++) {
+            readers[p] = kafka.reader(p);
+            if (readUpTo.get(p) >= 0) {
+                readers[p].seekAfter(readUpTo.get(p));
             }
-        } catch (RuntimeException e) {
-            if (!stopped) {
-                // Foreign ids stop arriving: retries through other nodes are no longer recognised here.
-                LOG.error("the id tailer stopped; ids journaled by other nodes are no longer learnt: {}", e.toString());
+        }
+    }
+
+    private void tail(JournalReader[] readers) {
+        while (!stopped) {
+            int read = 0;
+            for (int p = 0; p < readers.length && !stopped; p++) {
+                read += drain(readers[p], p);
             }
-        } finally {
-            for (JournalReader r : readers) {
-                if (r != null) {
-                    r.close();
-                }
+            if (read == 0) {
+                LockSupport.parkNanos(IDLE_PARK_NS);
             }
         }
     }
