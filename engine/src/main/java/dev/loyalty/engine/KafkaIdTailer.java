@@ -18,8 +18,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Keeps this node's idempotency index global: one thread reads every partition of the Kafka journal from where
  * the start's rebuild stopped and puts the ids of every events record (other nodes' above all) into the local
- * index, under the ids' shard locks, unless the index already holds the id (this node's own puts come first
- * and win). {@link #readUpTo} says how far each partition is done, which caps the index's checkpoint.
+ * index, under the ids' shard locks, unless the index already holds the id (this node's own puts, made after
+ * its acknowledgements, win). How far each partition is done caps the index's checkpoint ({@link #cap}).
  */
 final class KafkaIdTailer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIdTailer.class);
@@ -50,15 +50,6 @@ final class KafkaIdTailer implements AutoCloseable {
         KafkaIdTailer t = new KafkaIdTailer(kafka, after, ids, locks);
         t.thread.start();
         return t;
-    }
-
-    /** Offset of the newest record of each partition whose ids are in the index (-1: none). */
-    long[] readUpTo() {
-        long[] out = new long[readUpTo.length()];
-        for (int p = 0; p < out.length; p++) {
-            out[p] = readUpTo.get(p);
-        }
-        return out;
     }
 
     /** {@code offsets} lowered, per partition, to what this tailer has put: the checkpoint the index may claim. */
