@@ -68,7 +68,7 @@ public final class GroupMembership implements AutoCloseable {
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
         c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) heartbeatInterval.toMillis());
         this.clientConfig = c;
-        this.thread = new Thread(this::run, "cluster-membership");
+        this.thread = new Thread(this::run, "cluster-membership-" + topic.settings().nodeId());
         thread.setDaemon(true);
     }
 
@@ -173,8 +173,12 @@ public final class GroupMembership implements AutoCloseable {
         leaveOnClose = leave;
         running = false;
         KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
+        if (c != null && thread.isAlive()) {
+            try {
+                c.wakeup();
+            } catch (IllegalStateException e) {
+                // closed meanwhile
+            }
         }
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
