@@ -29,7 +29,9 @@ public final class ClusterMetrics implements AutoCloseable {
         this.rebalances = Counter.builder("loyalty_cluster_rebalances_total")
                 .description("Rebalances of the consumer group this node took part in").register(registry);
         meters.add(rebalances);
-        meters.add(Gauge.builder("loyalty_cluster_partitions_owned", owned, IntSupplier::getAsInt)
+        // Suppliers, not (object, function) pairs: Micrometer holds those objects weakly, and a method
+        // reference nothing else holds would be collected (the gauge then reads NaN).
+        meters.add(Gauge.builder("loyalty_cluster_partitions_owned", owned::getAsInt)
                 .description("Journal partitions the consumer group assigned to this node").register(registry));
         for (int p = 0; p < partitions; p++) {
             int partition = p;

@@ -6,15 +6,18 @@ public interface ClusterView {
     /** This node's {@code cluster.node-id}. */
     String nodeId();
 
+    /** This node as an owner (its URL null when it has no {@code cluster.advertised-url}). */
+    Owner self();
+
     /** The journal's partition count. */
     int partitions();
 
     /** The partition of a customer's events. */
     int partitionOf(String customer);
 
+    /** True while this node owns every partition (nothing to forward). */
+    boolean ownsAll();
+
     /** The partition's owner, or null while it has none known (a rebalance, a node that died). */
     Owner owner(int partition);
-
-    /** Every other node known to the group with its advertised URL (for {@code /stats}); excludes this one. */
-    java.util.List<Owner> others();
 }

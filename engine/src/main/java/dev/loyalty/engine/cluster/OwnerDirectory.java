@@ -21,9 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +53,7 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
     private final KafkaConsumer<String, String> nodesReader;
     private final ScheduledExecutorService refresher;
     private final Map<String, String> urls = new ConcurrentHashMap<>();
+    private final Owner self;
     private volatile GroupMembership membership;
     /** Owner by partition as of the last refresh (null: none); replaced whole. */
     private volatile Owner[] remote;
@@ -65,6 +64,7 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
         this.topic = topic.name();
         this.partitions = topic.partitions();
         this.remote = new Owner[partitions];
+        this.self = new Owner(nodeId, url, true);
         Map<String, Object> a = new HashMap<>(topic.settings().clientConfig("directory-admin"));
         a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
         a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
@@ -194,6 +194,17 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
     }
 
     @Override
+    public Owner self() {
+        return self;
+    }
+
+    @Override
+    public boolean ownsAll() {
+        GroupMembership m = membership;
+        return m != null && m.ownedCount() == partitions;
+    }
+
+    @Override
     public int partitions() {
         return partitions;
     }
@@ -207,23 +218,11 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
     public Owner owner(int partition) {
         GroupMembership m = membership;
         if (m != null && m.owns(partition)) {
-            return new Owner(nodeId, url, true);
+            return self;
         }
         Owner o = remote[partition];
         // The assignment read may still name this node for a partition it has just given up: nobody, then.
         return o == null || o.local() ? null : o;
-    }
-
-    @Override
-    public List<Owner> others() {
-        Map<String, Owner> byNode = new LinkedHashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            Owner o = owner(p);
-            if (o != null && !o.local()) {
-                byNode.putIfAbsent(o.nodeId(), o);
-            }
-        }
-        return new ArrayList<>(byNode.values());
     }
 
     @Override
