@@ -100,8 +100,10 @@ class KafkaTwoNodeTest {
         String topic = KafkaTestCluster.topic("two-nodes");
         Path dataA = dir.resolve("a");
         Path dataB = dir.resolve("b");
-        LoyaltyEngine a = Eventually.ready(Engine.start(config(dataA, topic, "node-a"), new SimpleMeterRegistry()));
-        LoyaltyEngine b = Eventually.ready(Engine.start(config(dataB, topic, "node-b"), new SimpleMeterRegistry()));
+        SimpleMeterRegistry metricsA = new SimpleMeterRegistry();
+        SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
+        LoyaltyEngine a = Eventually.ready(Engine.start(config(dataA, topic, "node-a"), metricsA));
+        LoyaltyEngine b = Eventually.ready(Engine.start(config(dataB, topic, "node-b"), metricsB));
         try {
             Eventually.until("the partitions split between the nodes", Eventually.START,
                     () -> owned(a) > 0 && owned(b) > 0 && owned(a) + owned(b) == PARTITIONS
@@ -119,6 +121,14 @@ class KafkaTwoNodeTest {
                 }
                 return true;
             });
+
+            assertThat(metricsA.get("loyalty_cluster_partitions_owned").gauge().value()).isEqualTo(owned(a));
+            assertThat(metricsB.get("loyalty_cluster_partitions_owned").gauge().value()).isEqualTo(owned(b));
+            assertThat(metricsA.get("loyalty_cluster_rebalances_total").counter().count()).isPositive();
+            for (int p = 0; p < PARTITIONS; p++) {
+                assertThat(metricsA.get("loyalty_cluster_restore_remaining_records").tag("partition", "" + p)
+                        .gauge().value()).as("caught up: nothing left to restore").isZero();
+            }
 
             AtomicLongArray acked = new AtomicLongArray(CUSTOMERS);
             for (int c = 0; c < CUSTOMERS; c++) {

@@ -79,6 +79,18 @@ class KafkaClusterIT {
 
                 n1.kill();
                 long killedNs = System.nanoTime();
+                // Until the group notices (session timeout), the dead node still owns its partitions: reads of
+                // its customers answer 503 at once (it cannot be connected to), never hang; the others 200.
+                for (int c = 0; c < CUSTOMERS; c++) {
+                    long askedNs = System.nanoTime();
+                    EngineProcess.Response r = n2.get("/customers/c-" + c, KEY);
+                    assertThat(Duration.ofNanos(System.nanoTime() - askedNs)).as("answered within api.sync-timeout")
+                            .isLessThan(Duration.ofSeconds(3));
+                    assertThat(r.status()).as(r.raw().body()).isIn(200, 503);
+                    if (r.status() == 503) {
+                        assertThat(r.body().get("error").get("code").asText()).isEqualTo("unavailable");
+                    }
+                }
                 for (int c = 0; c < CUSTOMERS; c++) {
                     int customer = c;
                     Eventually.until("point_add for c-" + c + " answered 200", Duration.ofSeconds(90), () -> {
