@@ -109,7 +109,7 @@ class KafkaTwoNodeTest {
                     () -> owned(a) > 0 && owned(b) > 0 && owned(a) + owned(b) == PARTITIONS
                             && a.ready() && b.ready());
             // Each node knows the other's partitions and URL (nodes topic + the group's assignment).
-            Eventually.until("each node knows who owns every partition", Duration.ofSeconds(30), () -> {
+            Eventually.until("each node knows who owns every partition", Eventually.START, () -> {
                 for (int p = 0; p < PARTITIONS; p++) {
                     Owner fromA = a.cluster().owner(p);
                     Owner fromB = b.cluster().owner(p);
@@ -199,6 +199,11 @@ class KafkaTwoNodeTest {
             } finally {
                 back.close();
             }
+            // A clean stop leaves the group at once: b gets back, in the same process, partitions it served before.
+            Eventually.until("node b serves every partition again", Duration.ofSeconds(30),
+                    () -> owned(b) == PARTITIONS && b.ready());
+            assertBalances(acked, b);
+            assertThat(b.stats().eventsApplied()).isEqualTo(CUSTOMERS + sent.get());
         } finally {
             a.close();
             b.close();
