@@ -241,7 +241,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 this.directory = OwnerDirectory.open(kafka.topic(), c.nodeId(), c.advertisedUrl());
                 this.membership = GroupMembership.start(kafka.topic(), c.sessionTimeout(), c.heartbeatInterval(),
                         this, directory::refreshSoon, clusterMetrics);
-                directory.follow(membership);
+                directory.follow(membership, kafka::observed);
             } else {
                 this.clusterMetrics = null;
                 this.directory = null;

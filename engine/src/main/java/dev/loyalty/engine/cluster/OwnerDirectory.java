@@ -55,6 +55,8 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
     private final Map<String, String> urls = new ConcurrentHashMap<>();
     private final Owner self;
     private volatile GroupMembership membership;
+    /** Told the newest offset of each partition this node owns, at every refresh (lag, load shedding). */
+    private volatile PartitionEnds ends = (partition, lastOffset) -> { };
     /** Owner by partition as of the last refresh (null: none); replaced whole. */
     private volatile Owner[] remote;
 
@@ -96,9 +98,19 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
         return new OwnerDirectory(topic, nodeId, advertisedUrl);
     }
 
-    /** Starts refreshing the assignment of {@code membership}'s group. */
-    public void follow(GroupMembership membership) {
+    /** Receives the newest offset of a partition (other nodes journal into it too). */
+    @FunctionalInterface
+    public interface PartitionEnds {
+        void observed(int partition, long lastOffset);
+    }
+
+    /**
+     * Starts refreshing the assignment of {@code membership}'s group, and telling {@code ends} where the
+     * partitions this node owns end.
+     */
+    public void follow(GroupMembership membership, PartitionEnds ends) {
         this.membership = membership;
+        this.ends = ends;
         refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -181,11 +193,30 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
                 }
             }
             remote = next;
+            readEnds();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             LOG.debug("the consumer group's assignment could not be read: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void readEnds() throws ExecutionException, InterruptedException, TimeoutException {
+        GroupMembership m = membership;
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> asked = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            if (m != null && m.owns(p)) {
+                asked.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+        }
+        if (asked.isEmpty()) {
+            return;
+        }
+        // Read-committed, as the processors read: the end a partition can catch up to.
+        var found = admin.listOffsets(asked, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        found.forEach((tp, info) -> ends.observed(tp.partition(), info.offset() - 1));
     }
 
     @Override

@@ -318,6 +318,11 @@ public final class KafkaJournal implements Journal {
         return reader(partition);
     }
 
+    /** Another reader saw the partition end at {@code lastOffset} (other nodes journal into it too). */
+    public void observed(int partition, long lastOffset) {
+        lastOffsets.accumulateAndGet(partition, lastOffset, Math::max);
+    }
+
     /**
      * The seq a partition read by {@code reader} (from {@link #reader(int)}) has caught up at: its newest record
      * now, whoever journaled it (0 when empty). Also what this node knows of the partition's end from then on.
