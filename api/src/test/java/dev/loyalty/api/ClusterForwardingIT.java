@@ -64,9 +64,14 @@ class ClusterForwardingIT {
             return Double.NaN;
         }
 
+        /** Stops the program (idempotent: try-with-resources closes it again). */
+        void stop() {
+            program.close();
+        }
+
         @Override
         public void close() {
-            program.close();
+            stop();
         }
     }
 
@@ -155,7 +160,7 @@ class ClusterForwardingIT {
             assertThat(a.metric("loyalty_cluster_forwarded_requests_total{outcome=\"ok\"}")
                     + b.metric("loyalty_cluster_forwarded_requests_total{outcome=\"ok\"}")).isPositive();
 
-            a.close();
+            a.stop();
             long expected = total;
             Eventually.until("node b answers everything alone", Duration.ofSeconds(60), () -> b.ready()
                     && b.metric("loyalty_cluster_partitions_owned") == 4 && b.http.get("/stats", KEY).status() == 200);
