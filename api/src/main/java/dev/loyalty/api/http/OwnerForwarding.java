@@ -218,7 +218,7 @@ public final class OwnerForwarding {
                 return Future.succeededFuture(JsonBodies.parse(r.body().getBytes()));
             }));
         }
-        Future.all(parts).onComplete(done -> {
+        Future.all(parts).onComplete(done -> guarded(ctx, true, () -> {
             if (ctx.response().ended()) {
                 return;
             }
@@ -234,15 +234,20 @@ public final class OwnerForwarding {
                     return;
                 }
             }
-            forwarded.increment();
             JsonNode[] results = new JsonNode[events.size()];
             for (int k = 0; k < parts.size(); k++) {
                 JsonNode r = parts.get(k).result().get("results");
                 List<Integer> s = partSlots.get(k);
+                if (r == null || !r.isArray() || r.size() != s.size()) {
+                    // Not an answer this engine gives: a node of another version? Never leave the caller hanging.
+                    failedToForward(ctx, new IllegalStateException("a part's answer has no results"), true);
+                    return;
+                }
                 for (int j = 0; j < s.size(); j++) {
                     results[s.get(j)] = r.get(j);
                 }
             }
+            forwarded.increment();
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             out.put("total", results.length);
             int errors = 0;
@@ -256,7 +261,7 @@ public final class OwnerForwarding {
             out.put("errors", errors);
             out.set("results", list);
             Responses.json(ctx, 200, json(out));
-        });
+        }));
     }
 
     /** A forwarded {@code /stats} answers this node's own partitions, naming them in {@link #PARTITIONS}. */
@@ -304,7 +309,7 @@ public final class OwnerForwarding {
         for (String url : urls) {
             asks.add(send(ctx, url, null));
         }
-        Future.all(asks).onComplete(done -> {
+        Future.all(asks).onComplete(done -> guarded(ctx, false, () -> {
             if (ctx.response().ended()) {
                 return;
             }
@@ -327,7 +332,12 @@ public final class OwnerForwarding {
                     return;
                 }
                 if (!partitions.isEmpty()) {
-                    sum = StatsSum.add(sum, (ObjectNode) JsonBodies.parse(a.body().getBytes()));
+                    JsonNode part = JsonBodies.parse(a.body().getBytes());
+                    if (!part.isObject()) {
+                        failedToForward(ctx, new IllegalStateException("statistics that are not an object"), false);
+                        return;
+                    }
+                    sum = StatsSum.add(sum, (ObjectNode) part);
                 }
             }
             for (boolean c : covered) {
@@ -339,7 +349,7 @@ public final class OwnerForwarding {
             }
             forwarded.increment();
             Responses.json(ctx, 200, json(sum));
-        });
+        }));
     }
 
     /** Marks the partitions a node's figures cover; false when one was covered already. */
@@ -386,6 +396,17 @@ public final class OwnerForwarding {
                 failedToForward(ctx, r.cause(), write);
             }
         });
+    }
+
+    /** Runs an answer's merge; an owner's answer it cannot read is a failed forward (503), never a hang. */
+    private void guarded(RoutingContext ctx, boolean write, Runnable merge) {
+        try {
+            merge.run();
+        } catch (RuntimeException e) {
+            if (!ctx.response().ended()) {
+                failedToForward(ctx, e, write);
+            }
+        }
     }
 
     private void failedToForward(RoutingContext ctx, Throwable cause, boolean write) {
