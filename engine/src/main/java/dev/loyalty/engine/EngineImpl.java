@@ -2,6 +2,11 @@ package dev.loyalty.engine;
 
 import dev.loyalty.engine.journal.IngestClock;
 
+import dev.loyalty.engine.cluster.ClusterMetrics;
+import dev.loyalty.engine.cluster.ClusterView;
+import dev.loyalty.engine.cluster.GroupMembership;
+import dev.loyalty.engine.cluster.OwnerDirectory;
+import dev.loyalty.engine.cluster.PartitionLifecycle;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
@@ -47,7 +52,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
-final class EngineImpl implements LoyaltyEngine, ProcessorListener {
+final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(EngineImpl.class);
     /** How often journal retention looks for files it may drop (files are whole days). */
     static final java.time.Duration RETENTION_PERIOD = java.time.Duration.ofMinutes(1);
@@ -67,8 +72,24 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     private final IdempotencyIndex ids;
     private final Cache blockCache;
     private final PartitionStore[] stores;
-    private final PartitionProcessor[] processors;
+    /**
+     * The processor of each partition this node serves (null: not served here). On Chronicle all, from start
+     * to close; on Kafka those the consumer group assigned, set and cleared on the membership thread.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<PartitionProcessor> processors;
+    /** Processor threads by partition; guarded by itself (the membership thread and close change them). */
     private final Thread[] threads;
+    private final int partitions;
+    /** Seq a partition assigned on Kafka has caught up at (the end of its partition when it was assigned). */
+    private final java.util.concurrent.atomic.AtomicLongArray catchUpSeqs;
+    private final ProcessorMetrics processorMetrics;
+    private final String startRulesJson;
+    /** On Kafka: this node's membership of the group sharing the partitions, and who owns the others. */
+    private final GroupMembership membership;
+    private final OwnerDirectory directory;
+    private final ClusterMetrics clusterMetrics;
+    /** How long a revoked partition may go on applying before it stops: only when the engine closes. */
+    private volatile long revokeDrainNs;
     private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final IdLocks idLocks = new IdLocks();
@@ -164,27 +185,27 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             this.validator = new EventValidator(config.rules());
 
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
+            this.partitions = partitions;
+            this.startRulesJson = rulesJson;
             this.stores = new PartitionStore[partitions];
-            this.processors = new PartitionProcessor[partitions];
+            this.processors = new java.util.concurrent.atomic.AtomicReferenceArray<>(partitions);
             this.threads = new Thread[partitions];
+            this.catchUpSeqs = new java.util.concurrent.atomic.AtomicLongArray(partitions);
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
-            ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
+            this.processorMetrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
             for (int p = 0; p < partitions; p++) {
+                // Every partition's state is opened (created) in this node's data folder, owned or not: a
+                // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
-                ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
-                waiters.add(w);
-                processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
-                        RulesJson::read,
-                        rulesJson, w, inFlight, this, config.processor().batchMax(),
-                        config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
-                        expiringWindows, journal.lastSeq(p), config.state().flushInterval().toNanos(), metrics);
+                waiters.add(new ConcurrentHashMap<>());
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
-                    List.of(processors), List.of(stores), blockCache, inFlight));
-            for (int p = 0; p < partitions; p++) {
-                threads[p] = new Thread(processors[p], "processor-" + p);
-                threads[p].start();
+                    new LocalProcessors(processors), List.of(stores), blockCache, inFlight));
+            if (kafka == null) {
+                for (int p = 0; p < partitions; p++) {
+                    startProcessor(p, journal.reader(p, partitions), journal.lastSeq(p));
+                }
             }
             this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "journal-heartbeat");
@@ -215,6 +236,18 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 syncer = null;
             }
             this.backupRequests = BackupRequests.start(config.dataDir(), this::backupOnline);
+            if (kafka != null) {
+                EngineConfig.Cluster c = config.cluster();
+                this.clusterMetrics = new ClusterMetrics(registry, partitions, this::ownedCount, this::restoreRemaining);
+                this.directory = OwnerDirectory.open(kafka.topic(), c.nodeId(), c.advertisedUrl());
+                this.membership = GroupMembership.start(kafka.topic(), c.sessionTimeout(), c.heartbeatInterval(),
+                        this, directory::refreshSoon, clusterMetrics);
+                directory.follow(membership, kafka::observed);
+            } else {
+                this.clusterMetrics = null;
+                this.directory = null;
+                this.membership = null;
+            }
         } catch (RuntimeException e) {
             if (idTailer != null) {
                 idTailer.close();
@@ -224,6 +257,120 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /** Creates the partition's processor on its state as stored and starts its thread. */
+    private void startProcessor(int p, JournalReader reader, long catchUpSeq) {
+        synchronized (threads) {
+            catchUpSeqs.set(p, catchUpSeq);
+            PartitionProcessor processor = new PartitionProcessor(p, partitions, stores[p], reader, RulesJson::read,
+                    startRulesJson, waiters.get(p), inFlight, this, config.processor().batchMax(),
+                    config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
+                    expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
+            threads[p] = new Thread(processor, "processor-" + p);
+            processors.set(p, processor);
+            threads[p].start();
+        }
+    }
+
+    /**
+     * The group gave this node a partition (membership thread): its processor starts from the state stored in
+     * this node's data folder (a snapshot of its own from when it owned it before, else nothing: offset 0) and
+     * has caught up once it applied what the partition held now.
+     */
+    @Override
+    public void assigned(int partition) {
+        if (closed) {
+            return;
+        }
+        JournalReader reader = kafka.reader(partition);
+        try {
+            startProcessor(partition, reader, kafka.catchUpSeq(reader));
+        } catch (RuntimeException e) {
+            reader.close();
+            LOG.error("partition {} could not be opened on assignment: {}", partition, e.toString(), e);
+            failed(partition, 0, e);
+        }
+    }
+
+    /** The group takes a partition away (membership thread): stop its processor, which commits, and wait. */
+    @Override
+    public void revoked(int partition) {
+        Thread t;
+        PartitionProcessor p;
+        synchronized (threads) {
+            p = processors.getAndSet(partition, null);
+            t = threads[partition];
+            threads[partition] = null;
+        }
+        if (p == null) {
+            return;
+        }
+        p.stop(revokeDrainNs == 0 ? System.nanoTime() : revokeDrainNs);
+        try {
+            t.join(DRAIN_ON_CLOSE.toMillis() + 30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("partition {} stopped at seq {} and committed", partition, p.appliedSeq());
+    }
+
+    private int ownedCount() {
+        return membership == null ? 0 : membership.ownedCount();
+    }
+
+    /** Records an assigned partition has left to apply before it has caught up (offsets: seqs of one partition). */
+    private long restoreRemaining(int partition) {
+        PartitionProcessor p = processors.get(partition);
+        return p == null || p.caughtUp() ? 0 : Math.max(0, catchUpSeqs.get(partition) - p.appliedSeq());
+    }
+
+    /** The processor of a partition served here, or null. */
+    private PartitionProcessor local(int partition) {
+        return processors.get(partition);
+    }
+
+    private static IngestRefusedException notServedHere(int partition) {
+        return new IngestRefusedException(503, "unavailable", "partition " + partition
+                + " has no owner on this node right now (partitions are moving between nodes); retry shortly", 1);
+    }
+
+    /** The outcome of a journaled event from its partition's processor; never completes when not served here. */
+    private CompletableFuture<EventResult> resultOf(long seq, String customer) {
+        PartitionProcessor p = local(partitionOf(customer));
+        // Not served here: the request answers 202 at api.sync-timeout, as for any journaled event not yet applied.
+        return p == null ? new CompletableFuture<>() : p.duplicate(seq, customer);
+    }
+
+    /** The processors by partition as a list for the metrics: read at scrape time, null where not served. */
+    private static final class LocalProcessors extends java.util.AbstractList<PartitionProcessor> {
+        private final java.util.concurrent.atomic.AtomicReferenceArray<PartitionProcessor> processors;
+
+        LocalProcessors(java.util.concurrent.atomic.AtomicReferenceArray<PartitionProcessor> processors) {
+            this.processors = processors;
+        }
+
+        @Override
+        public PartitionProcessor get(int index) {
+            return processors.get(index);
+        }
+
+        @Override
+        public int size() {
+            return processors.length();
+        }
+    }
+
+    @Override
+    public ClusterView cluster() {
+        return directory;
+    }
+
+    /** Test hook: stops as a killed process would for the group (no leave: the session must time out). */
+    void abandonGroupForTest() {
+        if (membership != null) {
+            membership.abandon();
         }
     }
 
@@ -445,7 +592,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IllegalStateException("online backups of a node on the Kafka journal are not supported yet");
         }
         // Commits are write-behind: have every partition commit first, so the backup is as recent as the journal.
-        for (PartitionProcessor p : processors) {
+        for (int i = 0; i < partitions; i++) {
+            PartitionProcessor p = processors.get(i);
             try {
                 p.commitNow().get(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -522,12 +670,15 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     /** Wakes the partitions owning these events; the others read the record on their next (short) idle pass. */
     private void wakeOwners(List<Submitted> events) {
-        if (events.size() > processors.length) {
+        if (events.size() > partitions) {
             wakeAll();
             return;
         }
         for (Submitted s : events) {
-            processors[partitionOf(s.event().customer())].wake();
+            PartitionProcessor p = local(partitionOf(s.event().customer()));
+            if (p != null) {
+                p.wake();
+            }
         }
     }
 
@@ -549,8 +700,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             long needed = Long.MAX_VALUE;
-            for (PartitionProcessor p : processors) {
-                long position = p.appliedPosition();
+            for (int i = 0; i < partitions; i++) {
+                long position = processors.get(i).appliedPosition();
                 if (position < 0) {
                     return; // a partition that applied nothing yet reads the journal from its start
                 }
@@ -585,13 +736,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     private void wakeAll() {
-        for (PartitionProcessor p : processors) {
-            p.wake();
+        for (int i = 0; i < partitions; i++) {
+            PartitionProcessor p = processors.get(i);
+            if (p != null) {
+                p.wake();
+            }
         }
     }
 
     private int partitionOf(String customer) {
-        return PartitionHash.partition(PartitionHash.of(customer), processors.length);
+        return PartitionHash.partition(PartitionHash.of(customer), partitions);
     }
 
     @Override
@@ -662,8 +816,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     /** Events of a stopped partition would be journaled but never applied until a restart: 503 instead. */
     private void refuseForStoppedPartitions(List<Submitted> events) {
         for (Submitted s : events) {
-            PartitionProcessor owner = processors[partitionOf(s.event().customer())];
-            if (owner.failed()) {
+            PartitionProcessor owner = local(partitionOf(s.event().customer()));
+            if (owner != null && owner.failed()) {
                 throw new IngestRefusedException(503, "unavailable", "partition " + owner.partition()
                         + " has stopped after a state failure; the engine needs a restart", 0);
             }
@@ -672,8 +826,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     private void checkLoad(int n, boolean await) {
         long behind = 0;
-        for (PartitionProcessor p : processors) {
-            behind = Math.max(behind, journal.lastSeq(p.partition()) - p.appliedSeq());
+        for (int i = 0; i < partitions; i++) {
+            PartitionProcessor p = processors.get(i);
+            if (p != null) {
+                behind = Math.max(behind, journal.lastSeq(i) - p.appliedSeq());
+            }
         }
         if (behind > config.api().maxLagEvents()) {
             throw new IngestRefusedException(429, "overloaded",
@@ -713,7 +870,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             append(toJournal, await, journaledOut, ingest, places == null ? null : (firstSeq, register) -> {
                 for (int d = 0; d < places.length; d++) {
                     if (places[d] != DuplicatePlaces.CURRENT) {
-                        PartitionProcessor owner = processors[partitionOf(events.get(slots[d]).event().customer())];
+                        PartitionProcessor owner = processors.get(partitionOf(events.get(slots[d]).event().customer()));
                         if (register) {
                             views[d] = owner.viewAt(firstSeq + places[d], !after[d]);
                         } else {
@@ -734,7 +891,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         for (int d = 0; d < duplicates; d++) {
             long seq = originals[d] >= 0 ? originals[d] : out[(int) (-1 - originals[d])].seq();
             String customer = events.get(slots[d]).event().customer();
-            PartitionProcessor owner = processors[partitionOf(customer)];
+            PartitionProcessor owner = processors.get(partitionOf(customer));
             // The stored outcome with the view at the slot's place in the request (api.md, bulk).
             CompletableFuture<EventResult> result = views[d] == null ? owner.duplicate(seq, customer)
                     : owner.outcome(seq).thenCombine(views[d], EventResult::new);
@@ -822,8 +979,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             String customer = events.get(slots[d]).event().customer();
             // The seqs come after the acknowledgement, too late to ask for a view at the slot's place in the
             // request: a duplicate answers with the customer's current view (as a lone retry does).
-            out[slots[d]] = new Submission(seq, true, processors[partitionOf(customer)].duplicate(seq, customer),
-                    null);
+            out[slots[d]] = new Submission(seq, true, resultOf(seq, customer), null);
         }
         return List.of(out);
     }
@@ -921,7 +1077,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         for (int i = 0; i < seqs.length; i++) {
             String customer = events.get(i).event().customer();
             out[i] = new Submission(seqs[i], false,
-                    await ? processors[partitionOf(customer)].duplicate(seqs[i], customer) : null, null);
+                    await ? resultOf(seqs[i], customer) : null, null);
         }
         wakeOwners(events);
     }
@@ -933,17 +1089,23 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     @Override
     public CompletableFuture<CustomerView> customer(String id) {
-        return processors[partitionOf(id)].customer(id);
+        int p = partitionOf(id);
+        PartitionProcessor owner = local(p);
+        return owner == null ? CompletableFuture.failedFuture(notServedHere(p)) : owner.customer(id);
     }
 
     @Override
     public CompletableFuture<CustomerDetail> customerDetail(String id, int expiringMax) {
-        return processors[partitionOf(id)].customerDetail(id, expiringMax);
+        int p = partitionOf(id);
+        PartitionProcessor owner = local(p);
+        return owner == null ? CompletableFuture.failedFuture(notServedHere(p)) : owner.customerDetail(id, expiringMax);
     }
 
     @Override
     public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
-        return processors[partitionOf(id)].ledger(id, limit, beforeId);
+        int p = partitionOf(id);
+        PartitionProcessor owner = local(p);
+        return owner == null ? CompletableFuture.failedFuture(notServedHere(p)) : owner.ledger(id, limit, beforeId);
     }
 
     @Override
@@ -954,9 +1116,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (seq <= 0 || seq > journal.lastSeq()) {
             return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
         }
-        List<CompletableFuture<EventStatus>> asks = new ArrayList<>(processors.length);
-        for (PartitionProcessor p : processors) {
-            asks.add(p.event(seq));
+        List<CompletableFuture<EventStatus>> asks = new ArrayList<>(partitions);
+        for (int i = 0; i < partitions; i++) {
+            asks.add(processors.get(i).event(seq));
         }
         return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
             boolean everyoneRead = true;
@@ -965,7 +1127,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 if (s != null) {
                     return s;
                 }
-                if (processors[i].appliedSeq() < seq) {
+                if (processors.get(i).appliedSeq() < seq) {
                     everyoneRead = false;
                 }
             }
@@ -977,10 +1139,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     /** On Kafka a seq names its partition: only its owner is asked. */
     private CompletableFuture<EventStatus> kafkaEvent(long seq) {
         int p = seq <= 0 ? -1 : KafkaSeq.partition(seq);
-        if (p < 0 || p >= processors.length || seq > journal.lastSeq(p)) {
+        if (p < 0 || p >= partitions) {
             return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
         }
-        PartitionProcessor owner = processors[p];
+        PartitionProcessor owner = local(p);
+        if (owner == null) {
+            return CompletableFuture.failedFuture(notServedHere(p));
+        }
+        if (seq > Math.max(journal.lastSeq(p), owner.appliedSeq())) {
+            // Past what this node knows of the partition (the owner reads what other nodes journal too).
+            return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
+        }
         return owner.event(seq).thenApply(s -> s != null ? s
                 : new EventStatus(owner.appliedSeq() >= seq ? EventStatus.Kind.UNKNOWN : EventStatus.Kind.PENDING, null));
     }
@@ -991,9 +1160,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IngestRefusedException(503, "unavailable",
                     "a partition has stopped after a state failure: statistics would be incomplete", 0);
         }
-        List<PartitionStats.Snapshot> parts = new ArrayList<>(processors.length);
-        for (PartitionProcessor p : processors) {
-            parts.add(p.snapshot());
+        List<PartitionStats.Snapshot> parts = new ArrayList<>(partitions);
+        for (int i = 0; i < partitions; i++) {
+            // On Kafka only the partitions served here: the api layer adds the other nodes' figures.
+            PartitionProcessor p = processors.get(i);
+            if (p != null) {
+                parts.add(p.snapshot());
+            }
         }
         return ProgramStats.sum(parts, config.rules(), windows, expiringWindows);
     }
@@ -1009,7 +1182,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         }
         try {
             journal.appendClockAdvance(seconds * 1000L, (seq, ingestMs) ->
-                    clockWaits.put(seq, new ClockWait(done, new AtomicInteger(processors.length), ingestMs)));
+                    clockWaits.put(seq, new ClockWait(done, new AtomicInteger(partitions), ingestMs)));
         } catch (RuntimeException e) {
             engineMetrics.journalWriteFailed(JournalWrite.CLOCK);
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
@@ -1027,12 +1200,14 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
         }
         KafkaClockWait w = new KafkaClockWait(done, sent.seqs(),
-                new java.util.concurrent.atomic.AtomicIntegerArray(processors.length),
-                new AtomicInteger(processors.length), sent.ingestMs());
+                new java.util.concurrent.atomic.AtomicIntegerArray(partitions),
+                new AtomicInteger(partitions), sent.ingestMs());
         kafkaClockWaits.add(w);
-        // Partitions that applied their copy before the wait was registered are counted here.
-        for (int p = 0; p < processors.length; p++) {
-            if (processors[p].appliedSeq() >= w.seqs()[p]) {
+        // Partitions that applied their copy before the wait was registered are counted here; so are the
+        // partitions other nodes serve (their owners apply the record; this node cannot wait for them).
+        for (int p = 0; p < partitions; p++) {
+            PartitionProcessor owner = processors.get(p);
+            if (owner == null || owner.appliedSeq() >= w.seqs()[p]) {
                 w.count(p);
             }
         }
@@ -1071,8 +1246,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (closed || journalFailed) {
             return false;
         }
-        for (PartitionProcessor p : processors) {
-            if (!p.caughtUp() || p.failed()) {
+        if (membership != null && !membership.joined()) {
+            return false; // owning nothing before the first assignment does not mean ready
+        }
+        for (int i = 0; i < partitions; i++) {
+            PartitionProcessor p = processors.get(i);
+            if (p != null && (!p.caughtUp() || p.failed())) {
                 return false;
             }
         }
@@ -1098,8 +1277,26 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         if (syncer != null) {
             syncer.interrupt();
         }
+        if (membership != null) {
+            // Leaving the group revokes every partition: each drains what is journaled (bounded), commits
+            // and stops; the other nodes take them at once.
+            revokeDrainNs = System.nanoTime() + DRAIN_ON_CLOSE.toNanos();
+            membership.close();
+            directory.close();
+            clusterMetrics.close();
+        }
+        List<PartitionProcessor> running = new ArrayList<>();
+        List<Thread> runningThreads = new ArrayList<>();
+        synchronized (threads) {
+            for (int i = 0; i < partitions; i++) {
+                if (processors.get(i) != null) {
+                    running.add(processors.get(i));
+                    runningThreads.add(threads[i]);
+                }
+            }
+        }
         long behind = 0;
-        for (PartitionProcessor p : processors) {
+        for (PartitionProcessor p : running) {
             behind = Math.max(behind, journal.lastSeq(p.partition()) - p.appliedSeq());
         }
         if (behind > 0) {
@@ -1107,10 +1304,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                     behind, DRAIN_ON_CLOSE.toSeconds());
         }
         long drainDeadlineNs = System.nanoTime() + DRAIN_ON_CLOSE.toNanos();
-        for (PartitionProcessor p : processors) {
+        for (PartitionProcessor p : running) {
             p.stop(drainDeadlineNs);
         }
-        for (Thread t : threads) {
+        for (Thread t : runningThreads) {
             try {
                 t.join(DRAIN_ON_CLOSE.toMillis() + 10_000);
             } catch (InterruptedException e) {

@@ -93,6 +93,14 @@ public interface LoyaltyEngine extends AutoCloseable {
     /** Recovery finished, every partition caught up with the journal as of start, journal writable. */
     boolean ready();
 
+    /**
+     * Who owns each partition when several nodes share a Kafka journal (requests for the others' customers are
+     * forwarded to them); null on Chronicle, where this node serves every partition.
+     */
+    default dev.loyalty.engine.cluster.ClusterView cluster() {
+        return null;
+    }
+
     @Override
     void close();
 

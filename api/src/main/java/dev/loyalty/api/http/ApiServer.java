@@ -47,6 +47,7 @@ public final class ApiServer {
     private final QueryRoutes queries;
     private final AdminRoutes admin;
     private final JsonBodyHandler jsonBody;
+    private final OwnerForwarding forwarding;
     private final OpenApiDocument openApi = OpenApiDocument.load();
 
     public ApiServer(LoyaltyEngine engine, MeterRegistry registry) {
@@ -65,6 +66,7 @@ public final class ApiServer {
         this.queries = new QueryRoutes(engine, syncTimeoutMs);
         this.admin = new AdminRoutes(engine, engineConfig.clockAdjustable(), syncTimeoutMs);
         this.jsonBody = new JsonBodyHandler(config.maxBodyBytes(), signatures);
+        this.forwarding = new OwnerForwarding(engine, registry, syncTimeoutMs, config.bulkMax());
     }
 
     /** Deploys one {@link ApiVerticle} per event loop; completes when all listen. */
@@ -98,13 +100,21 @@ public final class ApiServer {
     Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(metrics::start);
+        forwarding.start(vertx);
 
-        route(router, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(events::post);
-        route(router, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody).handler(events::postBulk);
-        route(router, HttpMethod.GET, "/events/:seq", Scope.READ).handler(events::get);
-        route(router, HttpMethod.GET, "/customers/:id", Scope.READ).handler(queries::customer);
-        route(router, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(queries::ledger);
-        route(router, HttpMethod.GET, "/stats", Scope.READ).handler(queries::stats);
+        // With several nodes on a Kafka journal, the forwarding handlers send a request to its partition's
+        // owner, or pass it to the route when this node answers it (always on Chronicle).
+        route(router, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(forwarding::post)
+                .handler(events::post);
+        route(router, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody).handler(forwarding::postBulk)
+                .handler(events::postBulk);
+        route(router, HttpMethod.GET, "/events/:seq", Scope.READ).handler(forwarding::event).handler(events::get);
+        route(router, HttpMethod.GET, "/customers/:id", Scope.READ).handler(forwarding::customer)
+                .handler(queries::customer);
+        route(router, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(forwarding::customer)
+                .handler(queries::ledger);
+        route(router, HttpMethod.GET, "/stats", Scope.READ).handler(forwarding::stats).handler(forwarding::localStats)
+                .handler(queries::stats);
         route(router, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
                 .handler(admin::requireAdjustableClock).handler(jsonBody).handler(admin::advanceClock);
         // The contract is public (api.md): storefront developers fetch it before they hold a key.

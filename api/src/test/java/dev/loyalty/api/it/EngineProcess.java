@@ -57,13 +57,19 @@ public final class EngineProcess implements AutoCloseable {
     }
 
     public EngineProcess(Path data, Map<String, String> env, String... extraArgs) {
+        this(data, port -> env, extraArgs);
+    }
+
+    /** A program whose environment names its own API port (a cluster node's {@code ENGINE_CLUSTER_ADVERTISED_URL}). */
+    public EngineProcess(Path data, java.util.function.IntFunction<Map<String, String>> envForPort,
+                         String... extraArgs) {
         this.data = data;
         this.stdout = data.resolveSibling(data.getFileName() + ".stdout.log");
         this.stderr = data.resolveSibling(data.getFileName() + ".stderr.log");
-        this.env = env;
         this.extraArgs = List.of(extraArgs);
         this.port = freePort();
         this.managementPort = freePort();
+        this.env = envForPort.apply(port);
     }
 
     /** Repository root (set by the build; falls back to the parent of the module folder). */

@@ -54,7 +54,7 @@ record ConfigTree(Api api, Management management, Long partitions, String dataDi
     record Kafka(String bootstrapServers, String topic) {
     }
 
-    record Cluster(String nodeId, String advertisedUrl) {
+    record Cluster(String nodeId, String advertisedUrl, TimeSpan sessionTimeout, TimeSpan heartbeatInterval) {
     }
 
     record Log(EngineConfig.LogFormat format, String level) {

@@ -167,7 +167,13 @@ final class ConfigValidator {
         } else {
             url = advertisedUrl(url);
         }
-        return new EngineConfig.Cluster(nodeId, url);
+        Duration session = duration("cluster.session-timeout", c.sessionTimeout(), false);
+        Duration heartbeat = duration("cluster.heartbeat-interval", c.heartbeatInterval(), false);
+        if (heartbeat.compareTo(session) >= 0) {
+            problems.add("cluster.heartbeat-interval", "must be shorter than cluster.session-timeout ("
+                    + session.toMillis() + " ms; a third or less), got " + heartbeat.toMillis() + " ms");
+        }
+        return new EngineConfig.Cluster(nodeId, url, session, heartbeat);
     }
 
     /** An absolute http(s) URL with a host and no path beyond "/" (other nodes append the API's paths). */

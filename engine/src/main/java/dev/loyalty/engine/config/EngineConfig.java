@@ -114,8 +114,11 @@ public record EngineConfig(
      *
      * @param nodeId        the node's name (1-64 of {@code [A-Za-z0-9._-]}); null when not set (Chronicle)
      * @param advertisedUrl how other nodes reach this node's API ({@code http(s)://host:port}); null when not set
+     * @param sessionTimeout    how long the Kafka group waits for a silent node before moving its partitions
+     * @param heartbeatInterval how often the node heartbeats to the group (below the session timeout)
      */
-    public record Cluster(String nodeId, String advertisedUrl) {
+    public record Cluster(String nodeId, String advertisedUrl, java.time.Duration sessionTimeout,
+                          java.time.Duration heartbeatInterval) {
     }
 
     /**

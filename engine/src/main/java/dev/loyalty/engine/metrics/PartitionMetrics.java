@@ -15,25 +15,34 @@ final class PartitionMetrics {
     private final Journal journal;
     private final long startIngestMs;
 
+    /** {@code processors} by partition, read at scrape time; null where this node does not serve it (NaN). */
     PartitionMetrics(MeterSet meters, Journal journal, List<PartitionProcessor> processors) {
         this.journal = journal;
         this.startIngestMs = journal.clock().peekMs();
-        for (PartitionProcessor p : processors) {
-            String tag = Integer.toString(p.partition());
-            meters.add(Gauge.builder("loyalty_partition_applied_seq", p, PartitionProcessor::appliedSeq)
+        for (int i = 0; i < processors.size(); i++) {
+            int partition = i;
+            String tag = Integer.toString(i);
+            meters.add(Gauge.builder("loyalty_partition_applied_seq",
+                            () -> read(processors.get(partition), PartitionProcessor::appliedSeq))
                     .description("Highest journal seq the partition has committed").tag("partition", tag)
                     .register(meters.registry()));
-            meters.add(Gauge.builder("loyalty_partition_lag_records", p, this::lagRecords)
+            meters.add(Gauge.builder("loyalty_partition_lag_records",
+                            () -> read(processors.get(partition), this::lagRecords))
                     .description("Journal records (events, heartbeats, ...) not yet applied by the partition")
                     .tag("partition", tag)
                     .register(meters.registry()));
-            meters.add(Gauge.builder("loyalty_partition_lag_seconds", p, this::lagSeconds)
+            meters.add(Gauge.builder("loyalty_partition_lag_seconds",
+                            () -> read(processors.get(partition), this::lagSeconds))
                     .description("0 when caught up; else the age of the newest record the partition has applied,"
                             + " an upper bound of the age of its oldest unapplied record")
                     .tag("partition", tag)
                     .baseUnit("seconds")
                     .register(meters.registry()));
         }
+    }
+
+    private static double read(PartitionProcessor p, java.util.function.ToDoubleFunction<PartitionProcessor> f) {
+        return p == null ? Double.NaN : f.applyAsDouble(p);
     }
 
     private double lagRecords(PartitionProcessor p) {

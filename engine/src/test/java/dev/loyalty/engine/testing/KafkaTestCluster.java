@@ -77,6 +77,8 @@ public final class KafkaTestCluster implements LauncherSessionListener {
                     .setConfigProp("transaction.state.log.replication.factor", internalReplicas)
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    // Lets tests fail over in seconds (cluster.session-timeout), not the 6 s brokers allow by default.
+                    .setConfigProp("group.min.session.timeout.ms", "500")
                     .build();
             kit.format();
             kit.startup();

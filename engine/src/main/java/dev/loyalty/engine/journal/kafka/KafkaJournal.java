@@ -318,6 +318,23 @@ public final class KafkaJournal implements Journal {
         return reader(partition);
     }
 
+    /** Another reader saw the partition end at {@code lastOffset} (other nodes journal into it too). */
+    public void observed(int partition, long lastOffset) {
+        lastOffsets.accumulateAndGet(partition, lastOffset, Math::max);
+    }
+
+    /**
+     * The seq a partition read by {@code reader} (from {@link #reader(int)}) has caught up at: its newest record
+     * now, whoever journaled it (0 when empty). Also what this node knows of the partition's end from then on.
+     */
+    public long catchUpSeq(JournalReader reader) {
+        KafkaPartitionReader r = (KafkaPartitionReader) reader;
+        int partition = r.partition();
+        long last = r.endOffset() - 1;
+        lastOffsets.accumulateAndGet(partition, last, Math::max);
+        return last < 0 ? 0 : KafkaSeq.of(partition, last);
+    }
+
     /** A reader of one partition, positioned before its first record; positions are Kafka offsets. */
     public JournalReader reader(int partition) {
         return new KafkaPartitionReader(topic, partition);

@@ -94,6 +94,10 @@ final class KafkaPartitionReader implements JournalReader {
         return consumer.endOffsets(List.of(tp), KafkaTopic.START_TIMEOUT).get(tp);
     }
 
+    int partition() {
+        return tp.partition();
+    }
+
     String partitionName() {
         return tp.toString();
     }

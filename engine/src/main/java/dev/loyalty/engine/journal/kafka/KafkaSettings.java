@@ -14,7 +14,7 @@ import java.util.Map;
 public record KafkaSettings(String bootstrapServers, String topic, String nodeId, Map<String, Object> extra) {
 
     /** The client settings every client of this journal starts from; {@code role} ends the client id. */
-    Map<String, Object> clientConfig(String role) {
+    public Map<String, Object> clientConfig(String role) {
         Map<String, Object> c = new HashMap<>();
         c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(CommonClientConfigs.CLIENT_ID_CONFIG, "loyalty-" + nodeId + "-" + role);

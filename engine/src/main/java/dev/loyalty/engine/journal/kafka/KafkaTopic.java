@@ -45,6 +45,11 @@ public final class KafkaTopic {
         return partitions;
     }
 
+    /** How this node reaches the cluster (its clients start from {@link KafkaSettings#clientConfig}). */
+    public KafkaSettings settings() {
+        return settings;
+    }
+
     /**
      * The topic with {@code wanted} partitions if this creates it, else with the count it has (the
      * engine's from then on). A created topic keeps its records forever (it is the source of truth; the

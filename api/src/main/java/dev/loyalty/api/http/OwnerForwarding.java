@@ -1,0 +1,486 @@
+package dev.loyalty.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loyalty.engine.LoyaltyEngine;
+import dev.loyalty.engine.cluster.ClusterView;
+import dev.loyalty.engine.cluster.Owner;
+import dev.loyalty.engine.journal.kafka.KafkaSeq;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Any node answers any request when several nodes share a Kafka journal: reads of a customer or an event, and
+ * synchronous writes, go to the partition's owner over HTTP (its {@code cluster.advertised-url}, one pooled
+ * client, the caller's headers and body as received, {@link #FORWARDED} set so that the owner never forwards
+ * again), and the owner's answer is relayed as it is. Handlers sit in front of the routes and pass to them
+ * ({@code ctx.next()}) whenever this node answers itself: on Chronicle, for a forwarded request, when this node
+ * owns the partition, and when no owner is known (a read then answers 503 from the engine; a write is journaled
+ * here and answers 202 at {@code api.sync-timeout}, as any journaled event not yet applied).
+ *
+ * <p>Writes go to the owner, which journals and answers (so its processor, not a round trip through Kafka,
+ * gives the synchronous answer); {@code ?mode=async} writes are journaled by the receiving node (nothing to
+ * ask the owner). An owner that cannot be connected to is treated as no owner (journaled here, 202); one that
+ * took the request but did not answer within {@code api.sync-timeout} plus a second answers 503 (the event may
+ * have been journaled: a retry with the same id is safe). A bulk whose customers belong to several owners is
+ * split into one bulk per owner (each customer's events keep their order and their owner gives their views),
+ * and the slots are put back in order; a signed bulk is not split (the signature covers the whole body). The
+ * owner authenticates and rate-limits a forwarded request again with the same key.
+ *
+ * <p>{@code GET /stats} sums every node's figures for the partitions it owns ({@link #stats}): each node answers
+ * a forwarded {@code /stats} with its own partitions in {@link #PARTITIONS}; the sum is answered only when
+ * those cover every partition exactly once (else 503: partitions are moving, retry).
+ */
+public final class OwnerForwarding {
+    /** Marks a request one node forwarded to another (value: the forwarding node's id). */
+    static final String FORWARDED = "X-Loyalty-Forwarded-By";
+    /** On a forwarded {@code /stats} answer: the partitions its figures cover ({@code 0,3}), or {@code moving}. */
+    static final String PARTITIONS = "X-Loyalty-Partitions";
+    private static final String SIGNATURE = RequestSignatures.HEADER;
+    /** Headers of the caller's request not passed on (connection-level, or recomputed by the client). */
+    private static final List<CharSequence> HOP_HEADERS = List.of(HttpHeaders.HOST, HttpHeaders.CONTENT_LENGTH,
+            HttpHeaders.CONNECTION, HttpHeaders.TRANSFER_ENCODING, HttpHeaders.KEEP_ALIVE);
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private final ClusterView cluster;
+    private final long syncTimeoutMs;
+    private final int bulkMax;
+    private final Counter forwarded;
+    private final Counter unreachable;
+    private final Counter failed;
+    private volatile HttpClientAgent client;
+
+    /** Forwarding for {@code engine}'s cluster; every handler just passes on when it has none (Chronicle). */
+    public OwnerForwarding(LoyaltyEngine engine, MeterRegistry registry, long syncTimeoutMs, int bulkMax) {
+        this.cluster = engine.cluster();
+        this.syncTimeoutMs = syncTimeoutMs;
+        this.bulkMax = bulkMax;
+        String name = "loyalty_cluster_forwarded_requests_total";
+        String help = "Requests this node forwarded to a partition's owner, by outcome: ok (the owner answered), "
+                + "unreachable (no connection: answered here), failed (no answer in time: 503)";
+        this.forwarded = Counter.builder(name).description(help).tag("outcome", "ok").register(registry);
+        this.unreachable = Counter.builder(name).description(help).tag("outcome", "unreachable").register(registry);
+        this.failed = Counter.builder(name).description(help).tag("outcome", "failed").register(registry);
+    }
+
+    /** The one pooled client, created on first use with the first router's Vert.x. */
+    void start(Vertx vertx) {
+        if (cluster == null || client != null) {
+            return;
+        }
+        synchronized (this) {
+            if (client == null) {
+                client = vertx.httpClientBuilder()
+                        .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                                .setConnectTimeout((int) Math.max(200, Math.min(1000, syncTimeoutMs / 4))))
+                        .with(new PoolOptions().setHttp1MaxSize(32))
+                        .build();
+            }
+        }
+    }
+
+    private boolean answersHere(RoutingContext ctx) {
+        // A node alone (every partition its own) reads nothing more of the request than the route does.
+        return cluster == null || client == null || cluster.ownsAll() || ctx.request().getHeader(FORWARDED) != null;
+    }
+
+    /** The remote owner of a partition, or null when this node answers itself. */
+    private Owner remote(int partition) {
+        Owner o = cluster.owner(partition);
+        return o == null || o.local() || o.url() == null ? null : o;
+    }
+
+    /** {@code GET /customers/:id} and its ledger. */
+    void customer(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Owner o = answersHere(ctx) || id == null || id.isEmpty() ? null : remote(cluster.partitionOf(id));
+        if (o == null) {
+            ctx.next();
+            return;
+        }
+        relay(ctx, o, null, false);
+    }
+
+    /** {@code GET /events/:seq}: a seq names its partition. */
+    void event(RoutingContext ctx) {
+        Owner o = null;
+        if (!answersHere(ctx)) {
+            try {
+                long seq = Long.parseLong(ctx.pathParam("seq"));
+                int p = seq > 0 ? KafkaSeq.partition(seq) : -1;
+                o = p >= 0 && p < cluster.partitions() ? remote(p) : null;
+            } catch (NumberFormatException e) {
+                // the route answers it
+            }
+        }
+        if (o == null) {
+            ctx.next();
+            return;
+        }
+        relay(ctx, o, null, false);
+    }
+
+    /** {@code POST /events} (after the body was read): synchronous writes go to the owner. */
+    void post(RoutingContext ctx) {
+        Owner o = null;
+        if (!answersHere(ctx) && !async(ctx)) {
+            JsonNode body = JsonBodyHandler.body(ctx);
+            JsonNode customer = body == null ? null : body.get("customer");
+            o = customer != null && customer.isTextual() && !customer.asText().isEmpty()
+                    ? remote(cluster.partitionOf(customer.asText())) : null;
+        }
+        if (o == null) {
+            ctx.next();
+            return;
+        }
+        relay(ctx, o, Buffer.buffer(JsonBodyHandler.bytes(ctx)), true);
+    }
+
+    /** {@code POST /events/bulk}: one owner gets it whole; several get a bulk each, answered slot by slot. */
+    void postBulk(RoutingContext ctx) {
+        if (answersHere(ctx) || async(ctx)) {
+            ctx.next();
+            return;
+        }
+        JsonNode body = JsonBodyHandler.body(ctx);
+        JsonNode events = body == null ? null : body.get("events");
+        if (events == null || !events.isArray() || events.isEmpty() || events.size() > bulkMax) {
+            ctx.next(); // the route answers the envelope's errors
+            return;
+        }
+        // Slots by owner node, in order; null key: this node (its own partitions, no owner, no customer).
+        Map<String, List<Integer>> slots = new LinkedHashMap<>();
+        Map<String, Owner> owners = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode customer = events.get(i).get("customer");
+            Owner o = customer != null && customer.isTextual() && !customer.asText().isEmpty()
+                    ? remote(cluster.partitionOf(customer.asText())) : null;
+            String key = o == null ? "" : o.nodeId();
+            slots.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+            if (o != null) {
+                owners.putIfAbsent(key, o);
+            }
+        }
+        if (slots.size() == 1) {
+            Owner only = owners.get(slots.keySet().iterator().next());
+            if (only == null) {
+                ctx.next();
+            } else {
+                relay(ctx, only, Buffer.buffer(JsonBodyHandler.bytes(ctx)), true);
+            }
+            return;
+        }
+        String selfUrl = cluster.self().url();
+        if (ctx.request().getHeader(SIGNATURE) != null || selfUrl == null) {
+            // Cannot split: the signature covers the whole body, or this node cannot be asked its part.
+            ctx.next();
+            return;
+        }
+        split(ctx, events, slots, owners, selfUrl);
+    }
+
+    private void split(RoutingContext ctx, JsonNode events, Map<String, List<Integer>> slots,
+                       Map<String, Owner> owners, String selfUrl) {
+        List<Future<JsonNode>> parts = new ArrayList<>();
+        List<List<Integer>> partSlots = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : slots.entrySet()) {
+            ObjectNode sub = JsonNodeFactory.instance.objectNode();
+            ArrayNode list = sub.putArray("events");
+            for (int i : e.getValue()) {
+                list.add(events.get(i));
+            }
+            Owner o = owners.get(e.getKey());
+            String url = o == null ? selfUrl : o.url();
+            partSlots.add(e.getValue());
+            parts.add(send(ctx, url, json(sub)).compose(r -> {
+                if (r.status() != 200) {
+                    return Future.failedFuture(new WholeAnswer(r));
+                }
+                return Future.succeededFuture(JsonBodies.parse(r.body().getBytes()));
+            }));
+        }
+        Future.all(parts).onComplete(done -> guarded(ctx, true, () -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            for (Future<JsonNode> f : parts) {
+                if (f.failed()) {
+                    if (f.cause() instanceof WholeAnswer w) {
+                        // A whole-request refusal (429, 503, ...) from one owner is the bulk's answer.
+                        forwarded.increment();
+                        answer(ctx, w.answer);
+                    } else {
+                        failedToForward(ctx, f.cause(), true);
+                    }
+                    return;
+                }
+            }
+            JsonNode[] results = new JsonNode[events.size()];
+            for (int k = 0; k < parts.size(); k++) {
+                JsonNode r = parts.get(k).result().get("results");
+                List<Integer> s = partSlots.get(k);
+                if (r == null || !r.isArray() || r.size() != s.size()) {
+                    // Not an answer this engine gives: a node of another version? Never leave the caller hanging.
+                    failedToForward(ctx, new IllegalStateException("a part's answer has no results"), true);
+                    return;
+                }
+                for (int j = 0; j < s.size(); j++) {
+                    results[s.get(j)] = r.get(j);
+                }
+            }
+            forwarded.increment();
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            out.put("total", results.length);
+            int errors = 0;
+            ArrayNode list = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode r : results) {
+                if (r.has("error")) {
+                    errors++;
+                }
+                list.add(r);
+            }
+            out.put("errors", errors);
+            out.set("results", list);
+            Responses.json(ctx, 200, json(out));
+        }));
+    }
+
+    /** A forwarded {@code /stats} answers this node's own partitions, naming them in {@link #PARTITIONS}. */
+    void localStats(RoutingContext ctx) {
+        if (cluster == null || ctx.request().getHeader(FORWARDED) == null) {
+            ctx.next();
+            return;
+        }
+        String before = ownedHere();
+        ctx.addHeadersEndHandler(v -> ctx.response().putHeader(PARTITIONS,
+                before.equals(ownedHere()) ? before : "moving"));
+        ctx.next();
+    }
+
+    private String ownedHere() {
+        StringBuilder b = new StringBuilder();
+        for (int p = 0; p < cluster.partitions(); p++) {
+            Owner o = cluster.owner(p);
+            if (o != null && o.local()) {
+                b.append(b.isEmpty() ? "" : ",").append(p);
+            }
+        }
+        return b.toString();
+    }
+
+    /** {@code GET /stats}: the sum of every node's figures for its own partitions. */
+    void stats(RoutingContext ctx) {
+        if (answersHere(ctx)) {
+            ctx.next();
+            return;
+        }
+        List<String> urls = new ArrayList<>();
+        for (int p = 0; p < cluster.partitions(); p++) {
+            Owner o = cluster.owner(p);
+            if (o == null || o.url() == null) {
+                HttpErrors.send(ctx, 503, "unavailable", "partition " + p + " has no reachable owner right now "
+                        + "(partitions are moving between nodes): statistics would be incomplete; retry shortly");
+                return;
+            }
+            if (!urls.contains(o.url())) {
+                urls.add(o.url());
+            }
+        }
+        List<Future<Answer>> asks = new ArrayList<>();
+        for (String url : urls) {
+            asks.add(send(ctx, url, null));
+        }
+        Future.all(asks).onComplete(done -> guarded(ctx, false, () -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            boolean[] covered = new boolean[cluster.partitions()];
+            ObjectNode sum = null;
+            for (Future<Answer> f : asks) {
+                if (f.failed()) {
+                    failedToForward(ctx, f.cause(), false);
+                    return;
+                }
+                Answer a = f.result();
+                if (a.status() != 200) {
+                    answer(ctx, a);
+                    return;
+                }
+                String partitions = a.partitions();
+                if (partitions == null || partitions.equals("moving") || !cover(covered, partitions)) {
+                    HttpErrors.send(ctx, 503, "unavailable", "partitions moved between nodes while the statistics "
+                            + "were gathered; retry shortly");
+                    return;
+                }
+                if (!partitions.isEmpty()) {
+                    JsonNode part = JsonBodies.parse(a.body().getBytes());
+                    if (!part.isObject()) {
+                        failedToForward(ctx, new IllegalStateException("statistics that are not an object"), false);
+                        return;
+                    }
+                    sum = StatsSum.add(sum, (ObjectNode) part);
+                }
+            }
+            for (boolean c : covered) {
+                if (!c) {
+                    HttpErrors.send(ctx, 503, "unavailable", "partitions moved between nodes while the statistics "
+                            + "were gathered; retry shortly");
+                    return;
+                }
+            }
+            forwarded.increment();
+            Responses.json(ctx, 200, json(sum));
+        }));
+    }
+
+    /** Marks the partitions a node's figures cover; false when one was covered already. */
+    private static boolean cover(boolean[] covered, String partitions) {
+        if (partitions.isEmpty()) {
+            return true;
+        }
+        for (String p : partitions.split(",")) {
+            int i = Integer.parseInt(p);
+            if (i < 0 || i >= covered.length || covered[i]) {
+                return false;
+            }
+            covered[i] = true;
+        }
+        return true;
+    }
+
+    private static Buffer json(JsonNode node) {
+        try {
+            return Buffer.buffer(JSON.writeValueAsBytes(node));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree that cannot be written", e);
+        }
+    }
+
+    private static boolean async(RoutingContext ctx) {
+        return "async".equals(ctx.request().getParam("mode"));
+    }
+
+    /** Sends the request as received (with {@code body}) to the owner and relays its answer. */
+    private void relay(RoutingContext ctx, Owner owner, Buffer body, boolean write) {
+        send(ctx, owner.url(), body).onComplete(r -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            if (r.succeeded()) {
+                forwarded.increment();
+                answer(ctx, r.result());
+            } else if (write && r.cause() instanceof Unreachable) {
+                // Nothing reached the owner: journal it here (202 at api.sync-timeout unless the owner answers).
+                unreachable.increment();
+                ctx.next();
+            } else {
+                failedToForward(ctx, r.cause(), write);
+            }
+        });
+    }
+
+    /** Runs an answer's merge; an owner's answer it cannot read is a failed forward (503), never a hang. */
+    private void guarded(RoutingContext ctx, boolean write, Runnable merge) {
+        try {
+            merge.run();
+        } catch (RuntimeException e) {
+            if (!ctx.response().ended()) {
+                failedToForward(ctx, e, write);
+            }
+        }
+    }
+
+    private void failedToForward(RoutingContext ctx, Throwable cause, boolean write) {
+        if (cause instanceof Unreachable) {
+            unreachable.increment();
+        } else {
+            failed.increment();
+        }
+        HttpErrors.send(ctx, 503, "unavailable", write
+                ? "the partition's owner did not answer in time; the event may have been journaled: retry with "
+                + "the same id"
+                : "the partition's owner cannot be reached right now (partitions are moving between nodes); "
+                + "retry shortly");
+    }
+
+    private static void answer(RoutingContext ctx, Answer a) {
+        var response = ctx.response().setStatusCode(a.status());
+        for (Map.Entry<String, String> h : a.headers()) {
+            response.putHeader(h.getKey(), h.getValue());
+        }
+        response.end(a.body());
+    }
+
+    /** The request as received (method, path and query, headers) with {@code body}, to {@code baseUrl}. */
+    private Future<Answer> send(RoutingContext ctx, String baseUrl, Buffer body) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers());
+        for (CharSequence h : HOP_HEADERS) {
+            headers.remove(h);
+        }
+        headers.set(FORWARDED, cluster.nodeId());
+        // The same route as asked (a split bulk's parts go to /events/bulk too).
+        RequestOptions options = new RequestOptions().setMethod(ctx.request().method())
+                .setAbsoluteURI(baseUrl + ctx.request().uri())
+                .setHeaders(headers).setIdleTimeout(syncTimeoutMs + 1000);
+        return client.request(options)
+                .recover(e -> Future.failedFuture(new Unreachable(e)))
+                .compose(req -> (body == null ? req.send() : req.send(body))
+                        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), kept(resp.headers()), b,
+                                resp.getHeader(PARTITIONS)))));
+    }
+
+    /** The answer's headers a client may rely on (the rest are the owner's connection's). */
+    private static List<Map.Entry<String, String>> kept(MultiMap headers) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (name.equals("content-type") || name.equals("retry-after") || name.equals("www-authenticate")) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    /** An owner's answer. */
+    private record Answer(int status, List<Map.Entry<String, String>> headers, Buffer body, String partitions) {
+    }
+
+    /** No connection to the owner: nothing was sent. */
+    private static final class Unreachable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** A non-200 answer to a part of a split bulk: answered for the whole bulk. */
+    private static final class WholeAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Answer answer;
+
+        WholeAnswer(Answer answer) {
+            super("status " + answer.status(), null, false, false);
+            this.answer = answer;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.loyalty.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loyalty.api.HttpCalls.Answer;
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.testing.Eventually;
+import dev.loyalty.engine.testing.KafkaTestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two whole programs (engine and HTTP API) on one Kafka journal, in one JVM on loopback: any node answers any
+ * request exactly as api.md says, whichever node owns the customer's partition (synchronous writes, reads,
+ * {@code /events/{seq}}, a bulk whose customers belong to both nodes, {@code /stats} summed over both);
+ * forwarded requests are counted; once one node stops the other answers everything alone.
+ */
+@Timeout(240)
+class ClusterForwardingIT {
+    private static final String KEY = "dev-key";
+    private static final int CUSTOMERS = 12;
+
+    @TempDir
+    Path dir;
+
+    private static final class Node implements AutoCloseable {
+        final Program program;
+        final HttpCalls http;
+        final HttpCalls management;
+
+        Node(Path data, String topic, String id) {
+            int port = TestFolders.freePort();
+            int managementPort = TestFolders.freePort();
+            Map<String, Object> o = new HashMap<>(KafkaTestCluster.journalOn(topic));
+            o.putAll(Map.of("api.port", port, "management.port", managementPort, "data-dir", data,
+                    "partitions", 4, "cluster.node-id", id, "cluster.advertised-url", "http://127.0.0.1:" + port,
+                    "cluster.session-timeout", "3s", "cluster.heartbeat-interval", "300ms",
+                    "api.sync-timeout", "3s", "api.host", "127.0.0.1"));
+            ProgramConfig.Overrides overrides = new ProgramConfig.Overrides();
+            o.forEach(overrides::put);
+            EngineConfig config = ProgramConfig.load(null, Map.of(), overrides.toMap());
+            this.program = Program.start(config);
+            this.http = new HttpCalls(port);
+            this.management = new HttpCalls(managementPort);
+        }
+
+        boolean ready() {
+            return management.get("/health/ready", null).status() == 200;
+        }
+
+        double metric(String line) {
+            for (String l : management.get("/metrics", null).body().split("\n")) {
+                if (l.startsWith(line + " ")) {
+                    return Double.parseDouble(l.substring(line.length() + 1).trim());
+                }
+            }
+            return Double.NaN;
+        }
+
+        /** Stops the program (idempotent: try-with-resources closes it again). */
+        void stop() {
+            program.close();
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
+    private static long balance(JsonNode customer) {
+        return customer.get("accounts").get("points").get("balance").asLong();
+    }
+
+    @Test
+    void shouldAnswerEveryRequestOnEitherNodeAsTheOwnerWould() {
+        String topic = KafkaTestCluster.topic("forwarding");
+        try (Node a = new Node(dir.resolve("a"), topic, "node-a"); Node b = new Node(dir.resolve("b"), topic, "node-b")) {
+            Eventually.until("both nodes own partitions and are ready", Eventually.START, () -> a.ready() && b.ready()
+                    && a.metric("loyalty_cluster_partitions_owned") > 0 && b.metric("loyalty_cluster_partitions_owned") > 0
+                    && a.metric("loyalty_cluster_partitions_owned") + b.metric("loyalty_cluster_partitions_owned") == 4);
+            // Each node's directory knows the other's partitions once /stats covers all four from both.
+            Eventually.until("statistics from both nodes", Duration.ofSeconds(60),
+                    () -> a.http.get("/stats", KEY).status() == 200 && b.http.get("/stats", KEY).status() == 200);
+
+            for (int i = 0; i < CUSTOMERS; i++) {
+                Answer opt = a.http.post("/events", KEY, "{\"customer\":\"f-" + i + "\",\"action\":\"opt_in\"}");
+                assertThat(opt.status()).as(opt.toString()).isEqualTo(200);
+                assertThat(opt.json().get("outcome").asText()).isEqualTo("applied");
+            }
+            long total = 0;
+            for (int i = 0; i < CUSTOMERS; i++) {
+                Answer add = b.http.post("/events", KEY, "{\"id\":\"fa-" + i + "\",\"customer\":\"f-" + i
+                        + "\",\"action\":\"point_add\",\"data\":{\"points\":" + (10 + i) + "}}");
+                assertThat(add.status()).as(add.toString()).isEqualTo(200);
+                assertThat(balance(add.json().get("customer"))).isEqualTo(10 + i);
+                total += 10 + i;
+                Answer retry = a.http.post("/events", KEY, "{\"id\":\"fa-" + i + "\",\"customer\":\"f-" + i
+                        + "\",\"action\":\"point_add\",\"data\":{\"points\":" + (10 + i) + "}}");
+                assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+                assertThat(retry.json().get("duplicate").asBoolean()).as("the owner knows the id").isTrue();
+                long seq = add.json().get("seq").asLong();
+                Answer fromA = a.http.get("/events/" + seq, KEY);
+                Answer fromB = b.http.get("/events/" + seq, KEY);
+                assertThat(fromA.status()).isEqualTo(200);
+                assertThat(fromA.body()).isEqualTo(fromB.body());
+            }
+            for (int i = 0; i < CUSTOMERS; i++) {
+                Answer ca = a.http.get("/customers/f-" + i, KEY);
+                Answer cb = b.http.get("/customers/f-" + i, KEY);
+                assertThat(ca.status()).isEqualTo(200);
+                assertThat(ca.body()).isEqualTo(cb.body());
+                assertThat(balance(ca.json())).isEqualTo(10 + i);
+                assertThat(a.http.get("/customers/f-" + i + "/ledger", KEY).body())
+                        .isEqualTo(b.http.get("/customers/f-" + i + "/ledger", KEY).body());
+            }
+            assertThat(a.http.get("/customers/nobody", KEY).status()).isEqualTo(404);
+            assertThat(b.http.get("/customers/nobody", KEY).errorCode()).isEqualTo("customer_not_found");
+
+            // A bulk over every customer (so both owners), each twice, and one invalid slot: slots in order.
+            StringBuilder bulk = new StringBuilder("{\"events\":[");
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < CUSTOMERS; i++) {
+                    bulk.append(round + i == 0 ? "" : ",").append("{\"customer\":\"f-").append(i)
+                            .append("\",\"action\":\"point_add\",\"data\":{\"points\":1}}");
+                }
+            }
+            bulk.append(",{\"customer\":\"f-0\",\"action\":\"teleport\"}]}");
+            Answer bulkAnswer = a.http.post("/events/bulk", KEY, bulk.toString());
+            assertThat(bulkAnswer.status()).as(bulkAnswer.toString()).isEqualTo(200);
+            assertThat(bulkAnswer.json().get("total").asInt()).isEqualTo(2 * CUSTOMERS + 1);
+            assertThat(bulkAnswer.json().get("errors").asInt()).isEqualTo(1);
+            JsonNode results = bulkAnswer.json().get("results");
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < CUSTOMERS; i++) {
+                    JsonNode slot = results.get(round * CUSTOMERS + i);
+                    assertThat(slot.get("outcome").asText()).isEqualTo("applied");
+                    // On Kafka a slot's view is the customer's when its answer is gathered (a known limit of the
+                    // Kafka journal, not of forwarding): at least the slot's place, at most the bulk's end.
+                    assertThat(balance(slot.get("customer"))).as("slot of f-" + i + " round " + round)
+                            .isBetween(10L + i + round + 1, 10L + i + 2);
+                }
+            }
+            assertThat(results.get(2 * CUSTOMERS).get("error").get("code").asText()).isNotEmpty();
+            total += 2 * CUSTOMERS;
+
+            JsonNode statsA = a.http.get("/stats", KEY).json();
+            JsonNode statsB = b.http.get("/stats", KEY).json();
+            assertThat(statsA).isEqualTo(statsB);
+            assertThat(statsA.get("members").get("total").asLong()).isEqualTo(CUSTOMERS);
+            assertThat(statsA.get("liability").get("points").asLong()).isEqualTo(total);
+            assertThat(statsA.get("events_applied").asLong()).isEqualTo(CUSTOMERS * 4L);
+            assertThat(a.metric("loyalty_cluster_forwarded_requests_total{outcome=\"ok\"}")
+                    + b.metric("loyalty_cluster_forwarded_requests_total{outcome=\"ok\"}")).isPositive();
+
+            a.stop();
+            long expected = total;
+            Eventually.until("node b answers everything alone", Duration.ofSeconds(60), () -> b.ready()
+                    && b.metric("loyalty_cluster_partitions_owned") == 4 && b.http.get("/stats", KEY).status() == 200);
+            assertThat(b.http.get("/stats", KEY).json().get("liability").get("points").asLong()).isEqualTo(expected);
+            for (int i = 0; i < CUSTOMERS; i++) {
+                assertThat(balance(b.http.get("/customers/f-" + i, KEY).json())).isEqualTo(10 + i + 2);
+            }
+        }
+    }
+}
