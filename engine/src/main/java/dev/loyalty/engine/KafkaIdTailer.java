@@ -97,7 +97,7 @@ final class KafkaIdTailer implements AutoCloseable {
     /** One reader per partition, right after what was put already. */
     private void open(JournalReader[] readers) {
         for (int p = 0; p < readers.length; p++) {
-            readers[p] = kafka.reader(p);
+            readers[p] = kafka.reader(p, "id-tailer");
             if (readUpTo.get(p) >= 0) {
                 readers[p].seekAfter(readUpTo.get(p));
             }

@@ -337,7 +337,15 @@ public final class KafkaJournal implements Journal {
 
     /** A reader of one partition, positioned before its first record; positions are Kafka offsets. */
     public JournalReader reader(int partition) {
-        return new KafkaPartitionReader(topic, partition);
+        return reader(partition, "partition");
+    }
+
+    /**
+     * As {@link #reader(int)}, its consumer's client id ending in {@code role-partition}: readers other than the
+     * processors (the id tailer) name themselves, so a broker's logs and client metrics tell them apart.
+     */
+    public JournalReader reader(int partition, String role) {
+        return new KafkaPartitionReader(topic, partition, role);
     }
 
     /**
@@ -350,7 +358,7 @@ public final class KafkaJournal implements Journal {
         if (lastOffset < 0 || afterOffset >= lastOffset) {
             return;
         }
-        try (KafkaPartitionReader r = new KafkaPartitionReader(topic, partition)) {
+        try (KafkaPartitionReader r = new KafkaPartitionReader(topic, partition, "start-read")) {
             if (afterOffset >= 0) {
                 r.seekAfter(afterOffset);
             }

@@ -29,10 +29,10 @@ final class KafkaPartitionReader implements JournalReader {
     private final Bytes<byte[]> payload = Bytes.allocateElasticOnHeap(512);
     private Iterator<ConsumerRecord<byte[], byte[]>> fetched = java.util.Collections.emptyIterator();
 
-    KafkaPartitionReader(KafkaTopic topic, int partition) {
+    KafkaPartitionReader(KafkaTopic topic, int partition, String role) {
         this.topic = topic;
         this.tp = new TopicPartition(topic.name(), partition);
-        this.consumer = topic.consumer("partition-" + partition);
+        this.consumer = topic.consumer(role + "-" + partition);
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
         // Built on the engine's thread, read on the processor's.
