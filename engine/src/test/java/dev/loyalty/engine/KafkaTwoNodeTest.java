@@ -12,6 +12,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.testing.Eventually;
 import dev.loyalty.engine.testing.KafkaTestCluster;
+import dev.loyalty.engine.testing.Owners;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,13 +83,7 @@ class KafkaTwoNodeTest {
     }
 
     private static LoyaltyEngine ownerOf(String customer, LoyaltyEngine... nodes) {
-        for (LoyaltyEngine n : nodes) {
-            Owner o = n.cluster().owner(n.cluster().partitionOf(customer));
-            if (o != null && o.local()) {
-                return n;
-            }
-        }
-        return null;
+        return Owners.ownerOf(customer, nodes);
     }
 
     private static long balance(LoyaltyEngine engine, String customer) throws Exception {
