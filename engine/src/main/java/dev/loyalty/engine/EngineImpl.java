@@ -518,8 +518,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             wakeAll();
             return;
         }
-        for (Submitted s : events) {
-            processors[partitionOf(s.event().customer())].wake();
+        for (int i = 0, n = events.size(); i < n; i++) {
+            processors[partitionOf(events.get(i).event().customer())].wake();
         }
     }
 
@@ -611,8 +611,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             refuseForStoppedPartitions(events);
         }
         long shards = 0;
-        for (Submitted s : events) {
-            String id = s.event().id();
+        for (int i = 0, n = events.size(); i < n; i++) { // by index: no iterator per request
+            String id = events.get(i).event().id();
             if (id != null) {
                 shards |= IdLocks.shardOf(id);
             }
@@ -637,8 +637,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
 
     @Override
     public boolean lookupsInMemory(List<Submitted> events) {
-        for (Submitted s : events) {
-            String id = s.event().id();
+        for (int i = 0, n = events.size(); i < n; i++) {
+            String id = events.get(i).event().id();
             if (id != null && !ids.inMemory(id)) {
                 return false;
             }
@@ -676,7 +676,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         Submission[] out = new Submission[n];
         List<Submitted> toJournal = new ArrayList<>(n);
         int[] journalSlot = new int[n];
-        Map<String, Integer> firstInRequest = new HashMap<>();
+        // Only a request of several events can repeat an id within itself.
+        Map<String, Integer> firstInRequest = n > 1 ? new HashMap<>() : Map.of();
         // Per duplicate slot: the original's seq, or -1 - (the original's slot) when it is in this request.
         // Allocated at the first duplicate: most requests have none.
         int[] duplicateSlots = null;
@@ -709,16 +710,18 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 }
                 continue;
             }
-            firstInRequest.put(id, i);
+            if (n > 1) {
+                firstInRequest.put(id, i);
+            }
             journalSlot[toJournal.size()] = i;
             toJournal.add(s);
         }
         int[] slots = duplicates == 0 ? NO_SLOTS : Arrays.copyOf(duplicateSlots, duplicates);
-        boolean[] after = new boolean[duplicates];
+        boolean[] after = duplicates == 0 ? NO_FLAGS : new boolean[duplicates];
         int[] places = duplicates == 0 || toJournal.isEmpty() ? null
                 : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
         @SuppressWarnings({"unchecked", "rawtypes"})
-        CompletableFuture<CustomerView>[] views = new CompletableFuture[duplicates];
+        CompletableFuture<CustomerView>[] views = duplicates == 0 ? NO_VIEWS : new CompletableFuture[duplicates];
         if (!toJournal.isEmpty()) {
             Submission[] journaledOut = new Submission[toJournal.size()];
             long[] ingest = new long[1];
@@ -841,6 +844,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
     }
 
     private static final int[] NO_SLOTS = new int[0];
+    private static final boolean[] NO_FLAGS = new boolean[0];
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final CompletableFuture<CustomerView>[] NO_VIEWS = new CompletableFuture[0];
 
     private static List<String> customers(List<Submitted> events) {
         List<String> customers = new ArrayList<>(events.size());
