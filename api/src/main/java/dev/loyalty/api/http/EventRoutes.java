@@ -75,17 +75,17 @@ final class EventRoutes {
             if (durable.isDone() && !durable.isCompletedExceptionally()) {
                 // Async (or a duplicate not awaited) with the journal durable already (journal.sync none): the
                 // answer is known as the append returns, so no wait of any kind.
-                Responses.json(ctx, 202, JsonViews.accepted(submission.seq()));
+                Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
                 return;
             }
         }
         whenDurable(ctx, submission.seq(), result, () -> {
             EventResult done = completed(result);
             if (done == null) {
-                Responses.json(ctx, 202, JsonViews.accepted(submission.seq()));
+                Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
             } else {
-                Responses.json(ctx, done.outcome().httpStatus(),
-                        JsonViews.eventResult(submission.seq(), submission.duplicate(), done));
+                Responses.pooled(ctx, done.outcome().httpStatus(),
+                        JsonViews.eventResultPooled(submission.seq(), submission.duplicate(), done));
             }
         });
     }

@@ -12,6 +12,7 @@ import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.rules.LedgerKind;
 import dev.loyalty.engine.rules.RuleError;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
@@ -109,6 +110,20 @@ public final class JsonViews {
         JsonWriter w = JsonWriter.acquire();
         writeEventResult(w, seq, duplicate, result);
         return w.toBuffer();
+    }
+
+    /** {@link #accepted} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
+    static ByteBuf acceptedPooled(long seq) {
+        JsonWriter w = JsonWriter.acquire();
+        writeAccepted(w, seq);
+        return w.toPooled();
+    }
+
+    /** {@link #eventResult} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
+    static ByteBuf eventResultPooled(long seq, boolean duplicate, EventResult result) {
+        JsonWriter w = JsonWriter.acquire();
+        writeEventResult(w, seq, duplicate, result);
+        return w.toPooled();
     }
 
     /** {@code GET /events/{seq}} of a known event: applied with its effects, rejected with its error, or pending. */
