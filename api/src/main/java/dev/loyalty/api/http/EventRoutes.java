@@ -261,6 +261,9 @@ final class EventRoutes {
 
     /** {@code ?mode=async} or {@code ?mode=sync} (the default); anything else is {@code 400 invalid_field}. */
     private static boolean asyncMode(RoutingContext ctx) {
+        if (ctx.request().query() == null) {
+            return false; // no query string: nothing to decode (Vert.x-web would build a parameter map per request)
+        }
         List<String> modes = ctx.queryParam("mode");
         if (modes.isEmpty()) {
             return false;
