@@ -167,7 +167,7 @@ final class EventRoutes {
                             : new BulkSlot.Done(s.seq(), s.duplicate(), done);
                 }
             }
-            Responses.json(ctx, 200, JsonViews.bulk(Arrays.asList(slots)));
+            Responses.pooled(ctx, 200, JsonViews.bulkPooled(Arrays.asList(slots)));
         };
         if (lastSeq < 0) {
             answer.run();

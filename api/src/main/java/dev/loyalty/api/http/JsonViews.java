@@ -215,6 +215,15 @@ public final class JsonViews {
 
     /** {@code POST /events/bulk}: the slots in request order; {@code errors} counts slots holding an error. */
     public static Buffer bulk(List<BulkSlot> slots) {
+        return writeBulk(slots).toBuffer();
+    }
+
+    /** {@link #bulk} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
+    static ByteBuf bulkPooled(List<BulkSlot> slots) {
+        return writeBulk(slots).toPooled();
+    }
+
+    private static JsonWriter writeBulk(List<BulkSlot> slots) {
         int n = slots.size();
         int errors = 0;
         for (int i = 0; i < n; i++) {
@@ -228,7 +237,7 @@ public final class JsonViews {
             writeSlot(w, slots.get(i));
         }
         w.endArray().endObject();
-        return w.toBuffer();
+        return w;
     }
 
     /** Management health answers: {@code {"status": "..."}}. */
