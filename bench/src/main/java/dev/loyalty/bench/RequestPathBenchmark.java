@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -41,12 +42,13 @@ import java.util.concurrent.TimeUnit;
  * a blocking HTTP/1.1 client on loopback ({@link LoopbackClient}, allocation-free itself) posting checkouts one at a time: {@code sync}, {@code async}
  * ({@code ?mode=async}) and {@code bulk100} (100 checkouts per {@code POST /events/bulk}, score per slot).
  * {@code bare} posts the same body to the bench's bare endpoint in the same JVM: the client's and Vert.x's
- * own share, so "engine path minus bare" is what the engine's request handling allocates.
+ * own share, so "engine path minus bare" is what the engine's request handling allocates. Each iteration also
+ * prints a {@code cpu-split} line: µs of CPU per request by thread role ({@link CpuSplit}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 3)
+@Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 3, time = 4)
 @Fork(1)
 public class RequestPathBenchmark {
@@ -64,6 +66,9 @@ public class RequestPathBenchmark {
     private LoopbackClient bare;
     private final StringBuilder body = new StringBuilder(40_000);
     private long transactions;
+    /** Requests (bulk: slots) posted in the current iteration, for {@link CpuSplit}. */
+    private long operations;
+    private final CpuSplit cpu = new CpuSplit();
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -108,6 +113,7 @@ public class RequestPathBenchmark {
     }
 
     private int post(LoopbackClient to, String path) {
+        operations++;
         body.setLength(0);
         checkout(body);
         return to.post(path, body);
@@ -136,7 +142,21 @@ public class RequestPathBenchmark {
             }
             checkout(body);
         }
+        operations += 100;
         return api.post("/events/bulk", body.append("]}"));
+    }
+
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        operations = 0;
+        cpu.start();
+    }
+
+    /** Prints this iteration's CPU per request by thread role (a {@code cpu-split} line in the JMH output). */
+    @TearDown(Level.Iteration)
+    public void printCpu(BenchmarkParams params) {
+        String name = params.getBenchmark();
+        cpu.print(name.substring(name.lastIndexOf('.') + 1), operations);
     }
 
     /** The same sync body to the bare endpoint (canned answer): the client's and the HTTP layer's share. */

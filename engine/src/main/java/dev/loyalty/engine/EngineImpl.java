@@ -674,8 +674,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             wakeAll();
             return;
         }
-        for (Submitted s : events) {
-            PartitionProcessor p = local(partitionOf(s.event().customer()));
+        for (int i = 0, n = events.size(); i < n; i++) {
+            PartitionProcessor p = local(partitionOf(events.get(i).event().customer()));
             if (p != null) {
                 p.wake();
             }
@@ -773,8 +773,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             refuseForStoppedPartitions(events);
         }
         long shards = 0;
-        for (Submitted s : events) {
-            String id = s.event().id();
+        for (int i = 0, n = events.size(); i < n; i++) { // by index: no iterator per request
+            String id = events.get(i).event().id();
             if (id != null) {
                 shards |= IdLocks.shardOf(id);
             }
@@ -804,8 +804,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
 
     @Override
     public boolean lookupsInMemory(List<Submitted> events) {
-        for (Submitted s : events) {
-            String id = s.event().id();
+        for (int i = 0, n = events.size(); i < n; i++) {
+            String id = events.get(i).event().id();
             if (id != null && !ids.inMemory(id)) {
                 return false;
             }
@@ -859,11 +859,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         long[] originals = classified.originals();
         int duplicates = originals.length;
         int[] slots = classified.duplicateSlots();
-        boolean[] after = new boolean[duplicates];
+        boolean[] after = duplicates == 0 ? NO_FLAGS : new boolean[duplicates];
         int[] places = duplicates == 0 || toJournal.isEmpty() ? null
                 : DuplicatePlaces.of(customers(events), journalSlot, toJournal.size(), slots, after);
         @SuppressWarnings({"unchecked", "rawtypes"})
-        CompletableFuture<CustomerView>[] views = new CompletableFuture[duplicates];
+        CompletableFuture<CustomerView>[] views = duplicates == 0 ? NO_VIEWS : new CompletableFuture[duplicates];
         if (!toJournal.isEmpty()) {
             Submission[] journaledOut = new Submission[toJournal.size()];
             long[] ingest = new long[1];
@@ -983,6 +983,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
         return List.of(out);
     }
+
+    private static final boolean[] NO_FLAGS = new boolean[0];
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final CompletableFuture<CustomerView>[] NO_VIEWS = new CompletableFuture[0];
 
     private static List<String> customers(List<Submitted> events) {
         List<String> customers = new ArrayList<>(events.size());

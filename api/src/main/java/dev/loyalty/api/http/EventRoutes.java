@@ -75,17 +75,17 @@ final class EventRoutes {
             if (durable.isDone() && !durable.isCompletedExceptionally()) {
                 // Async (or a duplicate not awaited) with the journal durable already (journal.sync none): the
                 // answer is known as the append returns, so no wait of any kind.
-                Responses.json(ctx, 202, JsonViews.accepted(submission.seq()));
+                Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
                 return;
             }
         }
         whenDurable(ctx, submission.seq(), result, () -> {
             EventResult done = completed(result);
             if (done == null) {
-                Responses.json(ctx, 202, JsonViews.accepted(submission.seq()));
+                Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
             } else {
-                Responses.json(ctx, done.outcome().httpStatus(),
-                        JsonViews.eventResult(submission.seq(), submission.duplicate(), done));
+                Responses.pooled(ctx, done.outcome().httpStatus(),
+                        JsonViews.eventResultPooled(submission.seq(), submission.duplicate(), done));
             }
         });
     }
@@ -167,7 +167,7 @@ final class EventRoutes {
                             : new BulkSlot.Done(s.seq(), s.duplicate(), done);
                 }
             }
-            Responses.json(ctx, 200, JsonViews.bulk(Arrays.asList(slots)));
+            Responses.pooled(ctx, 200, JsonViews.bulkPooled(Arrays.asList(slots)));
         };
         if (lastSeq < 0) {
             answer.run();
@@ -261,6 +261,9 @@ final class EventRoutes {
 
     /** {@code ?mode=async} or {@code ?mode=sync} (the default); anything else is {@code 400 invalid_field}. */
     private static boolean asyncMode(RoutingContext ctx) {
+        if (ctx.request().query() == null) {
+            return false; // no query string: nothing to decode (Vert.x-web would build a parameter map per request)
+        }
         List<String> modes = ctx.queryParam("mode");
         if (modes.isEmpty()) {
             return false;

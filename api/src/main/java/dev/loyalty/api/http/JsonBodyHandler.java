@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Arrays;
+
 /**
  * Reads a request's JSON body and hands it to the next handler ({@link #bytes}, or parsed by {@link #body}). Checks, in
  * api.md's order: content type ({@code 415} unless {@code application/json}, parameters allowed), size
@@ -67,24 +69,25 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
         if (HttpHeaders.CONTINUE.toString().equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
             ctx.response().writeContinue();
         }
-        Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), INITIAL_BUFFER_MAX));
-        Reading reading = new Reading();
+        // The declared length (nearly always there) sizes the array exactly: the body is copied once, from
+        // Netty's chunks into the array the route reads, and no larger scratch buffer is made.
+        Reading reading = new Reading((int) Math.min(declared >= 0 ? declared : 1024, INITIAL_BUFFER_MAX));
         request.handler(chunk -> {
             if (reading.refused) {
                 return;
             }
-            if ((long) body.length() + chunk.length() > maxBytes) {
+            if ((long) reading.length + chunk.length() > maxBytes) {
                 reading.refused = true;
                 tooLarge(ctx);
                 return;
             }
-            body.appendBuffer(chunk);
+            reading.append(chunk);
         });
         request.exceptionHandler(failure -> reading.refused = true); // connection gone: nobody to answer
         request.endHandler(v -> {
             if (!reading.refused) {
                 try {
-                    parsed(ctx, body.getBytes());
+                    parsed(ctx, reading.bytes());
                 } catch (RuntimeException e) {
                     ctx.fail(e);
                 }
@@ -145,8 +148,28 @@ final class JsonBodyHandler implements Handler<RoutingContext> {
         }
     }
 
-    /** Whether the body was refused while reading; touched only on the request's event loop. */
+    /** The body read so far and whether it was refused; touched only on the request's event loop. */
     private static final class Reading {
         boolean refused;
+        private byte[] bytes;
+        private int length;
+
+        Reading(int initialBytes) {
+            bytes = initialBytes == 0 ? EMPTY : new byte[initialBytes];
+        }
+
+        void append(Buffer chunk) {
+            int n = chunk.length();
+            if (length + n > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(length + n, bytes.length * 2));
+            }
+            chunk.getBytes(0, n, bytes, length);
+            length += n;
+        }
+
+        /** The body: the array itself when the declared length was exact (the usual case), else a copy. */
+        byte[] bytes() {
+            return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+        }
     }
 }

@@ -12,6 +12,7 @@ import dev.loyalty.engine.rules.ExpiringPoints;
 import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.rules.LedgerKind;
 import dev.loyalty.engine.rules.RuleError;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
@@ -111,6 +112,20 @@ public final class JsonViews {
         return w.toBuffer();
     }
 
+    /** {@link #accepted} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
+    static ByteBuf acceptedPooled(long seq) {
+        JsonWriter w = JsonWriter.acquire();
+        writeAccepted(w, seq);
+        return w.toPooled();
+    }
+
+    /** {@link #eventResult} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
+    static ByteBuf eventResultPooled(long seq, boolean duplicate, EventResult result) {
+        JsonWriter w = JsonWriter.acquire();
+        writeEventResult(w, seq, duplicate, result);
+        return w.toPooled();
+    }
+
     /** {@code GET /events/{seq}} of a known event: applied with its effects, rejected with its error, or pending. */
     public static Buffer eventStatus(long seq, EventStatus status) {
         JsonWriter w = JsonWriter.acquire();
@@ -200,6 +215,15 @@ public final class JsonViews {
 
     /** {@code POST /events/bulk}: the slots in request order; {@code errors} counts slots holding an error. */
     public static Buffer bulk(List<BulkSlot> slots) {
+        return writeBulk(slots).toBuffer();
+    }
+
+    /** {@link #bulk} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
+    static ByteBuf bulkPooled(List<BulkSlot> slots) {
+        return writeBulk(slots).toPooled();
+    }
+
+    private static JsonWriter writeBulk(List<BulkSlot> slots) {
         int n = slots.size();
         int errors = 0;
         for (int i = 0; i < n; i++) {
@@ -213,7 +237,7 @@ public final class JsonViews {
             writeSlot(w, slots.get(i));
         }
         w.endArray().endObject();
-        return w.toBuffer();
+        return w;
     }
 
     /** Management health answers: {@code {"status": "..."}}. */

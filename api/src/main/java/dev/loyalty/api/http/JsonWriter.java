@@ -1,5 +1,7 @@
 package dev.loyalty.api.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,20 @@ final class JsonWriter {
     /** The bytes written so far, in a buffer of exactly their size; drops an oversized scratch array. */
     Buffer toBuffer() {
         Buffer buffer = Buffer.buffer(length).appendBytes(bytes, 0, length);
+        if (bytes.length > KEEP_BYTES) {
+            bytes = new byte[KEEP_BYTES];
+        }
+        length = 0;
+        return buffer;
+    }
+
+    /**
+     * The bytes written so far, copied into a direct buffer from Netty's pool: what the socket write needs
+     * anyway, so no heap copy is made per answer. The caller owns it: {@link Responses#pooled} releases it.
+     */
+    ByteBuf toPooled() {
+        ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        buffer.writeBytes(bytes, 0, length);
         if (bytes.length > KEEP_BYTES) {
             bytes = new byte[KEEP_BYTES];
         }

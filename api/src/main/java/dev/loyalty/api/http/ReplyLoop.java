@@ -1,12 +1,14 @@
 package dev.loyalty.api.http;
 
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
  * The requests of one event loop waiting for engine futures, answered without per-request machinery: a
@@ -26,12 +28,17 @@ final class ReplyLoop {
     /** Waits whose future completed, from engine threads (many producers, this loop consumes). */
     private final ConcurrentLinkedQueue<Wait> completedWaits = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** One handler for every drain: a burst's wake-up allocates no lambda. */
+    private final Handler<Void> drainer = v -> drain();
     /** Open waits, oldest (first deadline) at the head; a doubly-linked list so a completed one leaves in O(1). */
     private Wait head;
     private Wait tail;
 
-    /** One wait: answered once, by its completion or by the sweep, whichever comes first. */
-    private static final class Wait {
+    /**
+     * One wait: answered once, by its completion or by the sweep, whichever comes first. It is its own
+     * completion callback, so a wait costs one object, not one more per lambda.
+     */
+    private final class Wait implements BiConsumer<Object, Throwable> {
         final RoutingContext ctx;
         final Runnable settle;
         final long deadlineNs;
@@ -43,6 +50,12 @@ final class ReplyLoop {
             this.ctx = ctx;
             this.settle = settle;
             this.deadlineNs = deadlineNs;
+        }
+
+        /** Engine thread: the awaited future completed. */
+        @Override
+        public void accept(Object value, Throwable failure) {
+            completed(this);
         }
     }
 
@@ -77,14 +90,14 @@ final class ReplyLoop {
         }
         Wait w = new Wait(ctx, settle, System.nanoTime() + timeoutNs);
         link(w);
-        future.whenComplete((v, e) -> completed(w));
+        future.whenComplete(w);
     }
 
     /** Engine thread: hands the wait to this loop, waking it only when no drain is scheduled yet. */
     private void completed(Wait w) {
         completedWaits.offer(w);
         if (drainScheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> drain());
+            context.runOnContext(drainer);
         }
     }
 

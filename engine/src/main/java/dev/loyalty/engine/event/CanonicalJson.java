@@ -160,6 +160,50 @@ final class CanonicalJson {
         out.append("E+").append(zeros + digits - 1);
     }
 
+    /**
+     * A decimal {@code unscaled} × 10^-{@code scale} with trailing zeros stripped, written as
+     * {@code BigDecimal.valueOf(unscaled, scale).toString()} would be, by hand in the plain-notation cases.
+     */
+    void number(long unscaled, int scale) {
+        if (unscaled == 0) {
+            beforeValue();
+            out.append('0');
+            return;
+        }
+        int digits = digits(Math.abs(unscaled));
+        // BigDecimal writes plain notation when the scale is not negative and the adjusted exponent >= -6.
+        if (scale < 0 || digits - 1 - (long) scale < -6) {
+            number(BigDecimal.valueOf(unscaled, scale));
+            return;
+        }
+        beforeValue();
+        if (unscaled < 0) {
+            out.append('-');
+        }
+        long magnitude = Math.abs(unscaled);
+        if (scale == 0) {
+            out.append(magnitude);
+        } else if (digits > scale) {
+            int start = out.length();
+            out.append(magnitude);
+            out.insert(start + digits - scale, '.');
+        } else {
+            out.append("0.");
+            for (int z = digits; z < scale; z++) {
+                out.append('0');
+            }
+            out.append(magnitude);
+        }
+    }
+
+    private static int digits(long positive) {
+        int n = 1;
+        for (long v = positive; v >= 10; v /= 10) {
+            n++;
+        }
+        return n;
+    }
+
     void number(BigDecimal d) {
         beforeValue();
         if (d.signum() == 0) {

@@ -265,7 +265,7 @@ final class EventChecks {
         } else if (v.kind == JsonValue.Kind.DECIMAL) {
             BigInteger i;
             try {
-                i = bounded(v.decimal, field).toBigIntegerExact();
+                i = bounded(v.decimal(), field).toBigIntegerExact();
             } catch (ArithmeticException fraction) {
                 throw invalid(field, "must be an integer");
             }
@@ -296,6 +296,9 @@ final class EventChecks {
         if (v.kind != JsonValue.Kind.DECIMAL) {
             throw invalid(field, "must be a number");
         }
+        if (v.compact) {
+            return compactMoney(v.unscaled, v.scale, field);
+        }
         BigDecimal d = bounded(v.decimal, field);
         if (d.signum() < 0) {
             throw invalid(field, "must not be negative");
@@ -310,6 +313,30 @@ final class EventChecks {
             throw invalid(field, "is too large");
         }
         return exact.longValue();
+    }
+
+    /**
+     * {@link #money} of a stripped plain decimal of at most 18 digits, with the same checks in the same
+     * order (its magnitude is within {@code bounded}'s limits by construction).
+     */
+    private static long compactMoney(long unscaled, int scale, String field) {
+        if (unscaled < 0) {
+            throw invalid(field, "must not be negative");
+        }
+        if (scale > 2) {
+            throw invalid(field, "must have at most 2 decimals");
+        }
+        long cents = unscaled;
+        for (int s = scale; s < 2; s++) {
+            if (cents > EventValidator.MAX_MONEY_CENTS / 10) {
+                throw invalid(field, "is too large");
+            }
+            cents *= 10;
+        }
+        if (cents > EventValidator.MAX_MONEY_CENTS) {
+            throw invalid(field, "is too large");
+        }
+        return cents;
     }
 
     /** The exact decimal, its magnitude bounded before any arithmetic (1e999999999 must stay cheap). */

@@ -304,14 +304,21 @@ public final class EventReader {
                     canonical.number(into.longValue);
                 } else {
                     into.kind = JsonValue.Kind.DECIMAL;
+                    into.compact = false;
                     into.decimal = new BigDecimal(p.getBigIntegerValue());
                     canonical.number(into.decimal);
                 }
             }
             case VALUE_NUMBER_FLOAT -> {
-                into.kind = JsonValue.Kind.DECIMAL;
-                into.decimal = p.getDecimalValue();
-                canonical.number(into.decimal);
+                // Prices: read from the token's characters, no BigDecimal (nor its strip, scale and toString).
+                if (PlainDecimal.read(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), into)) {
+                    canonical.number(into.unscaled, into.scale);
+                } else {
+                    into.kind = JsonValue.Kind.DECIMAL;
+                    into.compact = false;
+                    into.decimal = p.getDecimalValue();
+                    canonical.number(into.decimal);
+                }
             }
             case VALUE_NULL -> {
                 into.kind = JsonValue.Kind.NULL;

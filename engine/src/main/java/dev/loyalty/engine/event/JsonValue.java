@@ -13,12 +13,38 @@ final class JsonValue {
     Kind kind = Kind.ABSENT;
     String text;
     long longValue;
+    /** A {@link Kind#DECIMAL} read by Jackson; null for a {@link #compact} one until {@link #decimal()} makes it. */
     BigDecimal decimal;
+    /**
+     * A {@link Kind#DECIMAL} held as {@link #unscaled} × 10^-{@link #scale}, trailing zeros stripped (a plain
+     * decimal of at most 18 digits: nearly every price), so the checks need no {@link BigDecimal} for it.
+     */
+    boolean compact;
+    long unscaled;
+    int scale;
 
     void clear() {
         kind = Kind.ABSENT;
         text = null;
         decimal = null;
+        compact = false;
+    }
+
+    /** Holds a plain decimal read by {@link PlainDecimal}, unscaled and scale already stripped. */
+    void compactDecimal(long unscaledValue, int scaleValue) {
+        kind = Kind.DECIMAL;
+        decimal = null;
+        compact = true;
+        unscaled = unscaledValue;
+        scale = scaleValue;
+    }
+
+    /** The exact value of a {@link Kind#DECIMAL}: Jackson's, or made once from the compact form. */
+    BigDecimal decimal() {
+        if (decimal == null && compact) {
+            decimal = BigDecimal.valueOf(unscaled, scale);
+        }
+        return decimal;
     }
 
     /** Present and not JSON null: the validator's "present". */
@@ -32,6 +58,6 @@ final class JsonValue {
 
     /** The exact value of a number. */
     BigDecimal decimalValue() {
-        return kind == Kind.LONG ? BigDecimal.valueOf(longValue) : decimal;
+        return kind == Kind.LONG ? BigDecimal.valueOf(longValue) : decimal();
     }
 }

@@ -65,10 +65,12 @@ public final class IdClassifier {
             Integer earlier = firstInRequest == null ? null : firstInRequest.get(id);
             IdempotencyIndex.Entry known = earlier != null ? null : ids.get(id, nowMs, retentionMs);
             if (earlier == null && known == null) {
-                if (firstInRequest == null) {
-                    firstInRequest = new HashMap<>();
+                if (i < n - 1) { // only a later slot can repeat it: no map for a single event
+                    if (firstInRequest == null) {
+                        firstInRequest = new HashMap<>();
+                    }
+                    firstInRequest.put(id, i);
                 }
-                firstInRequest.put(id, i);
                 if (onNew != null) {
                     onNew.accept(id);
                 }

@@ -116,9 +116,24 @@ public final class EventCodec {
             out.writeStopBit(-1);
             return;
         }
+        if (isAscii(s)) {
+            // Nearly every id, action and sku: its UTF-8 bytes are its chars, written with no byte[] copy.
+            out.writeStopBit(s.length());
+            out.append8bit(s);
+            return;
+        }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeStopBit(b.length);
         out.write(b);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String readString(Bytes<?> in, Scratch scratch) {
