@@ -89,20 +89,11 @@ SUITE_START=$(date +%s)
 
 # ---------------------------------------------------------------- helpers
 
+. "$HERE/lib.sh"   # now_ms calc field free_port http_code wait_ready
 say() { echo "$*"; echo "$*" >> "$DETAILS"; }
 section() { say ""; say "==== $* ($(date -u +%H:%M:%S), load average $(cut -d' ' -f1-3 /proc/loadavg))"; }
 # run a command, showing and keeping its output
 keep() { "$@" 2>&1 | tee -a "$DETAILS"; return "${PIPESTATUS[0]}"; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# calc EXPR [DECIMALS]: arithmetic on figures; NaN when a figure is missing
-calc() {
-    case "$1" in *NaN*|*n/a*) echo NaN; return 0 ;; esac
-    awk "BEGIN { x = $1; if (x == int(x) && x < 1e15) printf \"%d\", x; else printf \"%.${2:-3}f\", x }" 2>/dev/null || echo NaN
-}
-field() { # field KEY from the last RESULT line on stdin ("" when absent)
-    grep '^RESULT' | tail -1 | tr ' ' '\n' | sed -n "s/^$1=//p"
-    return 0
-}
 # pass/fail against a target; prints "pass", "FAIL" or "n/a"
 verdict() { # verdict VALUE OP LIMIT
     awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
@@ -125,32 +116,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    local p
-    while true; do
-        p=$(( 20000 + RANDOM % 40000 ))
-        if ! ss -ltn "( sport = :$p )" 2>/dev/null | grep -q ":$p"; then
-            echo "$p"
-            return
-        fi
-    done
-}
-
-http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" || true; }
-
-# wait_ready MGMT_PORT START_MS TIMEOUT_S: prints ms from START_MS to the first /health/ready 200
-wait_ready() {
-    local deadline=$(( $(now_ms) + $3 * 1000 ))
-    while [ "$(now_ms)" -lt "$deadline" ]; do
-        if [ "$(http_code "http://127.0.0.1:$1/health/ready")" = 200 ]; then
-            echo $(( $(now_ms) - $2 ))
-            return 0
-        fi
-        sleep 0.02
-    done
-    return 1
-}
 
 # start_engine DATA_DIR LOG [GC_LOG]: starts bin/engine serve on fresh ports (with -Xlog:gc into GC_LOG when
 # given); sets ENGINE_PID API_PORT MGMT_PORT START_MS

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Issue 13's figures: the same load against the engine on the Chronicle journal, on Kafka with one node and
+# on Kafka with two nodes sharing the partitions (consumer group), on this machine (the Kafka broker, the
+# nodes and the load generators all share its cores).
+#
+#   bench/kafka-nodes.sh                 # writes bench/results/<date>-kafka-nodes-<host>.txt
+#   SETUPS="kafka-2" bench/kafka-nodes.sh
+#
+# Per setup: a fresh broker (`bin/engine dev-kafka`) for the Kafka setups, fresh data folders, CUSTOMERS
+# pre-loaded through node 1, then BULK_SIZE-event sync bulks closed loop for WARMUP + DURATION seconds from one
+# harness per node (CONNECTIONS split between them; each reports what its node processed, from the node's
+# loyalty_events_processed_total, and the sum is the cluster's rate), then sync POST /events at SYNC_RATE req/s
+# against node 1 (with two nodes about half of them are forwarded to the other node) for p50/p99.
+#
+# Settings: SETUPS="chronicle kafka-1 kafka-2" CUSTOMERS=100000 PARTITIONS=4 BULK_SIZE=100 CONNECTIONS=8
+#           WARMUP=10 DURATION=30 SYNC_RATE=1000 SYNC_DURATION=20 SKIP_BUILD=1 (needs a built tree)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+cd "$ROOT"
+. "$HERE/lib.sh"
+
+SETUPS="${SETUPS:-chronicle kafka-1 kafka-2}"
+CUSTOMERS="${CUSTOMERS:-100000}" PARTITIONS="${PARTITIONS:-4}" BULK_SIZE="${BULK_SIZE:-100}"
+CONNECTIONS="${CONNECTIONS:-8}" WARMUP="${WARMUP:-10}" DURATION="${DURATION:-30}"
+SYNC_RATE="${SYNC_RATE:-1000}" SYNC_DURATION="${SYNC_DURATION:-20}"
+JAR="$HERE/target/benchmarks.jar"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+HARNESS_JVM=(-Xms256m -Xmx1g -XX:+UseG1GC)
+HOST="$(hostname -s 2>/dev/null || hostname)"
+OUT="$HERE/results/$(date -u +%Y-%m-%d)-kafka-nodes-$HOST.txt"
+WORK="$(mktemp -d /tmp/kafka-nodes.XXXXXX)"
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    ./mvnw -q -B -o -DskipTests -Dcds.skip=true package
+fi
+[ -f "$JAR" ] || { echo "kafka-nodes.sh: $JAR missing (build first)" >&2; exit 1; }
+
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
+    sleep 2
+    for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "$*" | tee -a "$OUT"; }
+harness() { "$JAVA" "${HARNESS_JVM[@]}" -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
+
+{
+    echo "# Kafka nodes vs Chronicle, $(date -u +%Y-%m-%dT%H:%M:%SZ), host $HOST, $(nproc) cores"
+    echo "# git $(git rev-parse --short HEAD); java: $("$JAVA" -version 2>&1 | head -1)"
+    echo "# CUSTOMERS=$CUSTOMERS PARTITIONS=$PARTITIONS BULK_SIZE=$BULK_SIZE CONNECTIONS=$CONNECTIONS WARMUP=$WARMUP DURATION=$DURATION SYNC_RATE=$SYNC_RATE SYNC_DURATION=$SYNC_DURATION"
+    echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT"
+
+# start_node NAME KIND BOOTSTRAP: sets NODE_PID NODE_API NODE_MGMT
+start_node() {
+    local api mgmt
+    api=$(free_port); mgmt=$(free_port)
+    local env=(ENGINE_PARTITIONS="$PARTITIONS")
+    if [ "$2" = kafka ]; then
+        env+=(ENGINE_JOURNAL_KIND=kafka ENGINE_JOURNAL_KAFKA_BOOTSTRAP_SERVERS="$3" ENGINE_CLUSTER_NODE_ID="$1"
+              ENGINE_CLUSTER_ADVERTISED_URL="http://127.0.0.1:$api")
+    fi
+    env "${env[@]}" "$ROOT/bin/engine" serve --data "$WORK/$1" --port "$api" --management-port "$mgmt" \
+        > "$WORK/$1.log" 2>&1 &
+    NODE_PID=$!; NODE_API="http://127.0.0.1:$api"; NODE_MGMT="http://127.0.0.1:$mgmt"
+    PIDS+=("$NODE_PID")
+}
+
+for setup in $SETUPS; do
+    say ""
+    say "==== $setup ($(date -u +%H:%M:%S), load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    kind=kafka; nodes=1; bootstrap=""
+    case "$setup" in
+        chronicle) kind=chronicle ;;
+        kafka-1) nodes=1 ;;
+        kafka-2) nodes=2 ;;
+        *) echo "unknown setup $setup" >&2; exit 2 ;;
+    esac
+    if [ "$kind" = kafka ]; then
+        kport=$(free_port); cport=$(free_port)
+        "$ROOT/bin/engine" dev-kafka --data "$WORK/kafka-$setup" --port "$kport" --controller-port "$cport" \
+            > "$WORK/kafka-$setup.log" 2>&1 &
+        KPID=$!; PIDS+=("$KPID")
+        bootstrap="127.0.0.1:$kport"
+        for _ in $(seq 1 600); do grep -q "bootstrap servers" "$WORK/kafka-$setup.log" && break; sleep 0.1; done
+    fi
+    apis=(); mgmts=(); pids=()
+    for n in $(seq 1 "$nodes"); do
+        t0=$(now_ms)
+        start_node "$setup-node-$n" "$kind" "$bootstrap"
+        apis+=("$NODE_API"); mgmts+=("$NODE_MGMT"); pids+=("$NODE_PID")
+    done
+    for n in $(seq 0 $((nodes - 1))); do
+        port="${mgmts[$n]##*:}"
+        ms=$(wait_ready "$port" "$t0" 180) || { say "node $((n + 1)) not ready; log:"; tail -20 "$WORK/$setup-node-$((n + 1)).log"; exit 1; }
+        say "node $((n + 1)) ready (${apis[$n]})"
+    done
+    harness preload --url "${apis[0]}" --management "${mgmts[0]}" --customers "$CUSTOMERS" > "$WORK/preload.txt" 2>&1 || true
+    say "$(grep '^preloaded' "$WORK/preload.txt" || tail -3 "$WORK/preload.txt")"
+
+    per=$(( CONNECTIONS / nodes )); [ "$per" -ge 1 ] || per=1
+    loads=()
+    for n in $(seq 0 $((nodes - 1))); do
+        harness run --url "${apis[$n]}" --management "${mgmts[$n]}" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 \
+            --connections "$per" --customers "$CUSTOMERS" --warmup "${WARMUP}s" --duration "${DURATION}s" \
+            --label "bulk-$setup-$((n + 1))" > "$WORK/bulk-$n.txt" 2>&1 &
+        loads+=("$!")
+    done
+    for j in "${loads[@]}"; do wait "$j" || true; done
+    total=0; answered=0
+    for n in $(seq 0 $((nodes - 1))); do
+        p=$(field processed_per_s < "$WORK/bulk-$n.txt"); a=$(field events_per_s < "$WORK/bulk-$n.txt")
+        say "node $((n + 1)): processed ${p:-NaN} events/s, answered ${a:-NaN} events/s, lag max $(field lag_max < "$WORK/bulk-$n.txt"), statuses: $(grep '^statuses' "$WORK/bulk-$n.txt" | head -1)"
+        total=$(calc "$total + ${p:-NaN}" 0); answered=$(calc "$answered + ${a:-NaN}" 0)
+    done
+    say "RESULT setup=$setup nodes=$nodes bulk_processed_per_s=$total bulk_answered_per_s=$answered"
+
+    harness run --url "${apis[0]}" --management "${mgmts[0]}" --mode sync --rate "$SYNC_RATE" --connections 16 \
+        --customers "$CUSTOMERS" --warmup 5s --duration "${SYNC_DURATION}s" --label "sync-$setup" > "$WORK/sync.txt" 2>&1 || true
+    say "sync at $SYNC_RATE req/s through node 1: p50 $(field p50_ms < "$WORK/sync.txt") ms, p99 $(field p99_ms < "$WORK/sync.txt") ms, p99.9 $(field p999_ms < "$WORK/sync.txt") ms, achieved $(field events_per_s < "$WORK/sync.txt") req/s, statuses: $(grep '^statuses' "$WORK/sync.txt" | head -1)"
+    say "RESULT setup=$setup sync_p50_ms=$(field p50_ms < "$WORK/sync.txt") sync_p99_ms=$(field p99_ms < "$WORK/sync.txt")"
+
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ "$kind" = kafka ]; then kill -TERM "$KPID" 2>/dev/null || true; wait "$KPID" 2>/dev/null || true; fi
+done
+say ""
+say "written to $OUT"
