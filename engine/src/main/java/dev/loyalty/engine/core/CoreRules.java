@@ -4,7 +4,6 @@ import dev.loyalty.engine.config.ExpiryPolicy;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.config.RulesConfig.AccountRules;
 import dev.loyalty.engine.config.RulesConfig.CustomAction;
-import dev.loyalty.engine.event.EligibleValue;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.ApplyContext;
@@ -73,6 +72,8 @@ public final class CoreRules {
     /** Lot changes of the current call under per-lot expiry policies (the incremental /stats forecast). */
     private final ExpiryDeltas lotDeltas = new ExpiryDeltas();
     private final PartBuffer consumed = new PartBuffer();
+    /** The view {@link #apply(int, Event, ApplyContext, EffectSink)} puts an event behind. */
+    private final EventInput eventInput = new EventInput();
     /** Per account: its lots' expiry depends on each lot alone (rolling, calendar), not on the customer. */
     private final boolean[] perLotExpiry;
     private final int[] groupLength;
@@ -141,6 +142,11 @@ public final class CoreRules {
      * rejection (nothing changed but the due work that ran before).
      */
     public RuleError apply(int slot, Event event, ApplyContext ctx, EffectSink sink) {
+        return apply(slot, eventInput.of(event), ctx, sink);
+    }
+
+    /** As {@link #apply(int, Event, ApplyContext, EffectSink)}, reading the event through a reusable view. */
+    public RuleError apply(int slot, RuleInput event, ApplyContext ctx, EffectSink sink) {
         lotDeltas.clear();
         long clockMs = ctx.clockMs();
         runDueWork(slot, clockMs, ctx, 0, sink);
@@ -165,15 +171,13 @@ public final class CoreRules {
         runDueWork(slot, ctx.clockMs(), ctx, 0, sink);
     }
 
-    /** Earliest due time of the customer's pending work, or {@link Long#MAX_VALUE}: O(accounts + pending). */
+    /**
+     * Earliest due time of the customer's pending work, or {@link Long#MAX_VALUE}: O(accounts), asked after every
+     * event (the transactions keep their earliest pending acceptance; a scan of them was the top CPU item).
+     */
     public long nextDueMs(int slot) {
-        long next = Long.MAX_VALUE;
         Transactions t = table.transactionsOrNull(slot);
-        if (t != null) {
-            for (int i = 0; i < t.pendingCount(); i++) {
-                next = Math.min(next, t.acceptDueMs(t.pendingRow(i)));
-            }
-        }
+        long next = t == null ? Long.MAX_VALUE : t.earliestPendingDueMs();
         long lastActivity = table.lastActivityAtMs(slot);
         for (int a = 0; a < accounts; a++) {
             LotList lots = table.lotsOrNull(slot, a);
@@ -552,7 +556,7 @@ public final class CoreRules {
 
     // ---------------------------------------------------------------- the event itself
 
-    private RuleError run(int slot, Event e, long seq, long eventTimeMs, long clockMs, EffectSink sink) {
+    private RuleError run(int slot, RuleInput e, long seq, long eventTimeMs, long clockMs, EffectSink sink) {
         String action = e.action();
         boolean exists = table.exists(slot);
         if (!exists && !OPT_IN.equals(action)) {
@@ -636,12 +640,12 @@ public final class CoreRules {
         return -1;
     }
 
-    private void entry(int slot, EffectSink sink, Event e, long seq, long eventTimeMs, int account, LedgerKind kind,
+    private void entry(int slot, EffectSink sink, RuleInput e, long seq, long eventTimeMs, int account, LedgerKind kind,
                        long points, String transactionId) {
         entry(slot, sink, seq, eventTimeMs, e.action(), account, kind, points, transactionId, e.reason());
     }
 
-    private RuleError optIn(int slot, Event e, long eventTimeMs) {
+    private RuleError optIn(int slot, RuleInput e, long eventTimeMs) {
         if (table.exists(slot) && table.activeFlag(slot)) {
             return RuleError.conflict("already_opted_in", "customer '" + table.id(slot) + "' is already opted in");
         }
@@ -652,7 +656,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError pointAdd(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError pointAdd(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int account = accountIndex(e.account());
         long points = positive(e.points());
         long order = table.takeOrder(slot);
@@ -664,7 +668,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError pointSub(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError pointSub(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int account = accountIndex(e.account());
         long points = positive(e.points());
         deduct(slot, account, points);
@@ -672,7 +676,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError pointSpend(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError pointSpend(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int account = accountIndex(e.account());
         long points = positive(e.points());
         String txn = e.transactionId();
@@ -695,7 +699,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError pointUnspend(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError pointUnspend(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         String txn = e.transactionId();
         int row = txn == null ? -1 : find(slot, Transactions.SPEND, txn);
         if (row < 0) {
@@ -716,7 +720,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError checkout(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError checkout(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         String txn = e.transactionId();
         if (txn == null) {
             return notFound("checkout", null);
@@ -736,7 +740,7 @@ public final class CoreRules {
         if (fromLots > 0 && table.spendable(slot, account) < fromLots) {
             return insufficient(slot, account, fromLots);
         }
-        long eligible = Math.max(0, EligibleValue.cents(e));
+        long eligible = Math.max(0, e.eligibleCents());
         long points = rates.points(eligible, table.tierIndex(slot));
 
         taken.clear();
@@ -798,7 +802,7 @@ public final class CoreRules {
         }
     }
 
-    private RuleError checkoutAccept(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError checkoutAccept(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int row = findCheckout(slot, e);
         if (row < 0) {
             return notFound("checkout", e.transactionId());
@@ -812,7 +816,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError checkoutReject(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError checkoutReject(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int row = findCheckout(slot, e);
         if (row < 0) {
             return notFound("checkout", e.transactionId());
@@ -833,7 +837,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError refund(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError refund(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int row = findCheckout(slot, e);
         if (row < 0) {
             return notFound("checkout", e.transactionId());
@@ -855,7 +859,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError partialRefund(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError partialRefund(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int row = findCheckout(slot, e);
         if (row < 0) {
             return notFound("checkout", e.transactionId());
@@ -910,7 +914,7 @@ public final class CoreRules {
     }
 
     /** Gives back the burned parts copied into {@link #parts}. */
-    private void giveBackBurned(int slot, Event e, long seq, long eventTimeMs, EffectSink sink, int account,
+    private void giveBackBurned(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink, int account,
                                 String txn) {
         long points = parts.total();
         if (points == 0) {
@@ -921,7 +925,7 @@ public final class CoreRules {
         entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.UNSPEND, points, txn);
     }
 
-    private RuleError reservePoints(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError reservePoints(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         String txn = e.transactionId();
         if (txn == null) {
             return notFound("reservation", null);
@@ -945,7 +949,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError releasePoints(int slot, Event e, long seq, long eventTimeMs, EffectSink sink) {
+    private RuleError releasePoints(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         String txn = e.transactionId();
         int row = txn == null ? -1 : find(slot, Transactions.RESERVATION, txn);
         Transactions t = table.transactionsOrNull(slot);
@@ -963,7 +967,7 @@ public final class CoreRules {
         return null;
     }
 
-    private RuleError custom(int slot, Event e, long seq, long eventTimeMs, EffectSink sink, int index) {
+    private RuleError custom(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink, int index) {
         CustomAction custom = customActions[index];
         long bit = 1L << index;
         if (custom.once() && (table.onceDone(slot) & bit) != 0) {
@@ -989,7 +993,7 @@ public final class CoreRules {
         return row;
     }
 
-    private int findCheckout(int slot, Event e) {
+    private int findCheckout(int slot, RuleInput e) {
         return e.transactionId() == null ? -1 : find(slot, Transactions.CHECKOUT, e.transactionId());
     }
 

@@ -120,6 +120,37 @@ public final class CustomerTable {
     }
 
     /**
+     * Slot of the customer whose id is the {@code length} ASCII bytes {@code idBytes} (whose
+     * {@link String#hashCode()} is {@code stringHash}), or -1 when not held: a lookup straight from journaled bytes,
+     * without a string per event. Only for ASCII ids (one byte is one char); others go through {@link #find(String)}.
+     */
+    public int findAscii(byte[] idBytes, int length, int stringHash) {
+        int mask = index.length - 1;
+        for (int i = spread(stringHash) & mask; ; i = (i + 1) & mask) {
+            int slot = index[i] - 1;
+            if (slot < 0) {
+                return -1;
+            }
+            String candidate = id[slot];
+            if (candidate.hashCode() == stringHash && sameAscii(candidate, idBytes, length)) {
+                return slot;
+            }
+        }
+    }
+
+    private static boolean sameAscii(String s, byte[] b, int length) {
+        if (s.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Adds a blank customer (not yet opted in, clean) and returns its slot, evicting a clean customer when full.
      *
      * @throws IllegalStateException when every customer held is dirty
@@ -417,7 +448,11 @@ public final class CustomerTable {
     }
 
     private static int hash(String customerId) {
-        int h = customerId.hashCode() * 0x9E3779B9;
+        return spread(customerId.hashCode());
+    }
+
+    private static int spread(int stringHash) {
+        int h = stringHash * 0x9E3779B9;
         return h ^ (h >>> 15);
     }
 }

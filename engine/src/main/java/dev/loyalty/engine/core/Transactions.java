@@ -63,6 +63,11 @@ public final class Transactions {
     /** Rows of pending checkouts, in journal order. */
     private int[] pending = new int[4];
     private int pendingCount;
+    /**
+     * Earliest accept due time of the pending checkouts, or {@link Long#MAX_VALUE}: the rules ask for it after
+     * every event, so it is kept here (recounted only when the earliest one leaves) instead of scanned per event.
+     */
+    private long earliestPendingDueMs = Long.MAX_VALUE;
     private int closedCount;
 
     /** Number of rows. */
@@ -120,6 +125,7 @@ public final class Transactions {
                 pending = Arrays.copyOf(pending, pendingCount * 2);
             }
             pending[pendingCount++] = row;
+            earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDue);
         }
         if (isClosed(row)) {
             closedCount++;
@@ -208,6 +214,11 @@ public final class Transactions {
         return pendingCount;
     }
 
+    /** Earliest accept due time of the pending checkouts, or {@link Long#MAX_VALUE} when none is pending: O(1). */
+    public long earliestPendingDueMs() {
+        return earliestPendingDueMs;
+    }
+
     /** Row of the i-th pending checkout. */
     public int pendingRow(int i) {
         return pending[i];
@@ -273,6 +284,12 @@ public final class Transactions {
             if (pending[i] == row) {
                 System.arraycopy(pending, i + 1, pending, i, pendingCount - i - 1);
                 pendingCount--;
+                if (acceptDueMs[row] == earliestPendingDueMs) {
+                    earliestPendingDueMs = Long.MAX_VALUE;
+                    for (int j = 0; j < pendingCount; j++) {
+                        earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDueMs[pending[j]]);
+                    }
+                }
                 return;
             }
         }

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class EventCodec {
 
-    private static final byte VERSION = 1;
+    static final byte VERSION = 1;
 
     private EventCodec() {
     }

@@ -1,10 +1,12 @@
 package dev.loyalty.engine.processor;
 
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
+import dev.loyalty.engine.core.EffectSink;
 import dev.loyalty.engine.derived.DerivedLog;
 import dev.loyalty.engine.derived.DerivedMark;
 import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.LedgerEntry;
+import dev.loyalty.engine.rules.RuleError;
 import dev.loyalty.engine.state.BinaryWriter;
 import dev.loyalty.engine.state.OutcomeCodec;
 
@@ -29,6 +31,22 @@ final class DerivedWrites implements AutoCloseable {
     void outcome(EventOutcome outcome, long ingestMs) {
         OutcomeCodec.writeOutcome(writer.reset(), outcome);
         log.appendOutcome(outcome.seq(), ingestMs, writer.buffer(), 0, writer.length());
+    }
+
+    /**
+     * Appends the outcome of event {@code seq} of {@code customer}: rejected with {@code error}, or applied with the
+     * entries of {@code sink} from {@code from} on; the same bytes as {@link #outcome(EventOutcome, long)} of that
+     * outcome, without building it.
+     */
+    void outcome(long seq, String customer, RuleError error, EffectSink sink, int from, long ingestMs) {
+        OutcomeCodec.writeOutcome(writer.reset(), seq, customer, error, sink, from);
+        log.appendOutcome(seq, ingestMs, writer.buffer(), 0, writer.length());
+    }
+
+    /** Appends the {@code i}-th entry of {@code sink} after the customer's {@code head}; returns the new head. */
+    long ledger(long head, String customer, EffectSink sink, int i) {
+        OutcomeCodec.writeEntry(writer.reset(), sink, i);
+        return log.appendLedger(head, customer, sink.id(i), sink.seq(i), writer.buffer(), 0, writer.length());
     }
 
     /**

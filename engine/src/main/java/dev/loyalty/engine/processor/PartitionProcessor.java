@@ -5,14 +5,14 @@ import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
 import dev.loyalty.engine.config.RulesConfig;
-import dev.loyalty.engine.event.Event;
-import dev.loyalty.engine.journal.EventCodec;
+import dev.loyalty.engine.journal.JournalEvent;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.RecordHeader;
 import dev.loyalty.engine.journal.RecordType;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.RuleError;
 import dev.loyalty.engine.state.PartitionStore;
 import dev.loyalty.engine.stats.PartitionStats;
 import net.openhft.chronicle.bytes.Bytes;
@@ -77,6 +77,8 @@ public final class PartitionProcessor implements Runnable {
     private final List<CapturedView> capturedViews = new ArrayList<>();
     private final List<Long> clockRecords = new ArrayList<>();
     private final JournalReader.RecordVisitor visitor = this::onRecord;
+    /** The event being applied: one reusable view of the journal's bytes. */
+    private final JournalEvent event = new JournalEvent();
 
     private long lastCommitNs = System.nanoTime();
     private long lastFlushNs = System.nanoTime();
@@ -534,7 +536,7 @@ public final class PartitionProcessor implements Runnable {
                         payload.readSkip(len);
                         continue;
                     }
-                    Event e = EventCodec.read(payload);
+                    JournalEvent e = event.read(payload);
                     if (batchEvents == 0) {
                         batchFirstEventIngestMs = h.ingestMs();
                     }
@@ -559,17 +561,20 @@ public final class PartitionProcessor implements Runnable {
         state.recordRead(recordPosition, last);
     }
 
-    private void apply(Event e, long seq, long ingestMs) {
-        int slot = state.load(e.customer());
+    private void apply(JournalEvent e, long seq, long ingestMs) {
+        int slot = state.load(e);
         // Hooks are rare (duplicate slots of bulks): one emptiness check per event otherwise.
         ViewHook hook = viewHooks.isEmpty() ? null : viewHooks.remove(seq);
         if (hook != null && hook.before() != null) {
             capturedViews.add(new CapturedView(hook.before(), state.view(slot)));
         }
-        EventOutcome outcome = state.apply(slot, e, seq, ingestMs);
-        metrics.applied(e.action(), outcome);
-        if (waiters.containsKey(seq)) {
-            completions.add(new Object[] {seq, new EventResult(outcome, state.view(slot))});
+        RuleError error = state.apply(slot, e, seq, ingestMs);
+        metrics.applied(e.action(), error);
+        // The outcome and view objects only for a waiter (replay and async traffic have none); the emptiness
+        // check first spares boxing the seq per event.
+        if (!waiters.isEmpty() && waiters.containsKey(seq)) {
+            completions.add(new Object[] {seq, new EventResult(state.outcome(seq, e.customer(), error),
+                    state.view(slot))});
         }
         if (hook != null && hook.after() != null) {
             capturedViews.add(new CapturedView(hook.after(), state.view(slot)));

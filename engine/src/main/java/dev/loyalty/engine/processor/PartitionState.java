@@ -5,11 +5,13 @@ import dev.loyalty.engine.core.CoreCustomerCodec;
 import dev.loyalty.engine.core.CoreRules;
 import dev.loyalty.engine.core.CustomerTable;
 import dev.loyalty.engine.core.EffectSink;
+import dev.loyalty.engine.core.EventInput;
+import dev.loyalty.engine.core.RuleInput;
 import dev.loyalty.engine.core.TransactionArchive;
 import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.journal.JournalEvent;
 import dev.loyalty.engine.rules.ApplyContext;
 import dev.loyalty.engine.rules.EventOutcome;
-import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.rules.RuleError;
 import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
@@ -68,6 +70,10 @@ final class PartitionState {
     private final CustomerFacts before = new CustomerFacts();
     private final CustomerFacts after = new CustomerFacts();
     private final EffectSink sink = new EffectSink();
+    /** The view {@link #apply(int, Event, long, long)} puts an event object behind. */
+    private final EventInput eventInput = new EventInput();
+    /** Hooks that look at outcomes and entries (what-if): only then are they built as objects. */
+    private final boolean observed;
     private final BinaryWriter writer = new BinaryWriter(4096);
     private final DueQueue due = new DueQueue();
     /** Customers whose due work runs now, reused (see {@link #runDueWork}). */
@@ -106,6 +112,7 @@ final class PartitionState {
         this.outcomeRetentionMs = outcomeRetentionMs;
         this.capacity = Math.max(MIN_TABLE, cacheCustomers);
         this.hooks = hooks;
+        this.observed = hooks != ReplayHooks.NONE;
         this.scheduled = new long[capacity];
         recover(initialRulesJson);
     }
@@ -240,6 +247,19 @@ final class PartitionState {
         return slot;
     }
 
+    /**
+     * Slot of the journaled event's customer, as {@link #load(String)}: a held customer is found by the id's bytes
+     * (no string per event) and the event is given the table's string of the id.
+     */
+    int load(JournalEvent e) {
+        int slot = e.customerAscii() ? table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash()) : -1;
+        if (slot < 0) {
+            slot = load(e.customer());
+        }
+        e.customer(table.id(slot));
+        return slot;
+    }
+
     /** A full table of dirty rows writes them into the pending batch, so that clean rows can be evicted. */
     private void makeRoom() {
         if (table.size() < capacity) {
@@ -267,9 +287,19 @@ final class PartitionState {
 
     /**
      * Applies one event of this partition: due work first, then the event; writes its ledger entries and its
-     * outcome, changes the statistics. Returns the outcome.
+     * outcome, changes the statistics. Returns the outcome (allocates it: for callers off the hot path).
      */
     EventOutcome apply(int slot, Event e, long seq, long ingestMs) {
+        RuleError error = apply(slot, eventInput.of(e), seq, ingestMs);
+        return outcome(seq, e.customer(), error);
+    }
+
+    /**
+     * Applies one event as {@link #apply(int, Event, long, long)} without building its outcome: the outcome goes
+     * straight from the rules' entries into the derived log's bytes. Returns the rejection, or null when applied;
+     * {@link #outcome} gives the outcome as an object until the next apply or due work.
+     */
+    RuleError apply(int slot, RuleInput e, long seq, long ingestMs) {
         before.capture(rules, slot);
         ctx.seq = seq;
         ctx.ingestMs = ingestMs;
@@ -279,17 +309,24 @@ final class PartitionState {
         after.capture(rules, slot);
         stats.change(before, after);
         stats.addExpiring(rules.lotExpiryDeltas());
-        EventOutcome outcome = new EventOutcome(seq, e.customer(), error,
-                error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of());
-        hooks.outcome(outcome);
+        String customer = table.id(slot);
+        if (observed) {
+            hooks.outcome(outcome(seq, customer, error));
+        }
         if (error == null) {
             stats.countApplied();
         }
         writeLedger(slot);
         changed(slot, wasDirty);
-        derived.outcome(outcome, ingestMs);
+        derived.outcome(seq, customer, error, sink, error == null ? sink.eventStart() : sink.size(), ingestMs);
         eventsSinceCommit++;
-        return outcome;
+        return error;
+    }
+
+    /** The outcome of the event just applied (of {@code seq}, with that error), as an object: allocates. */
+    EventOutcome outcome(long seq, String customer, RuleError error) {
+        return new EventOutcome(seq, customer, error,
+                error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of());
     }
 
     /** After a change of that slot: remember it is dirty, and schedule its work if it came earlier. */
@@ -315,14 +352,15 @@ final class PartitionState {
         String id = table.id(slot);
         long head = table.ledgerHead(slot);
         for (int i = 0; i < n; i++) {
-            LedgerEntry entry = sink.entry(i);
-            hooks.ledger(entry);
-            head = derived.ledger(head, id, entry);
+            if (observed) {
+                hooks.ledger(sink.entry(i));
+            }
+            head = derived.ledger(head, id, sink, i);
         }
         table.ledgerHead(slot, head);
         // the head is part of the row (rules that write entries dirty it anyway: this does not rely on it)
         table.markDirty(slot);
-        sink.clear();
+        // the entries stay in the sink until the next apply clears it: the outcome is written from them
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.loyalty.engine.processor;
 
 import dev.loyalty.engine.rules.EventOutcome;
+import dev.loyalty.engine.rules.RuleError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -87,14 +88,19 @@ public final class ProcessorMetrics {
     }
 
     void applied(String action, EventOutcome outcome) {
+        applied(action, outcome.error());
+    }
+
+    /** One event of {@code action} processed: applied when {@code error} is null, else rejected with it. */
+    void applied(String action, RuleError error) {
         Counter c;
-        if (outcome.applied()) {
+        if (error == null) {
             c = appliedByAction.get(action);
             if (c == null) {
                 c = appliedByAction.computeIfAbsent(action, a -> processed(a, "applied", "none"));
             }
         } else {
-            String code = outcome.error().code();
+            String code = error.code();
             ConcurrentHashMap<String, Counter> byCode = rejectedByActionAndCode.get(action);
             if (byCode == null) {
                 byCode = rejectedByActionAndCode.computeIfAbsent(action, a -> new ConcurrentHashMap<>());

@@ -55,12 +55,32 @@ public final class BinaryWriter {
         if (s == null) {
             return writeVarInt(0);
         }
+        int n = s.length();
+        if (ascii(s, n)) {
+            // the common case, without the array getBytes makes: one char is one byte, the same bytes
+            writeVarInt(n + 1);
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                buf[len + i] = (byte) s.charAt(i);
+            }
+            len += n;
+            return this;
+        }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1);
         ensure(b.length);
         System.arraycopy(b, 0, buf, len, b.length);
         len += b.length;
         return this;
+    }
+
+    private static boolean ascii(String s, int n) {
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The buffer holding the {@link #length()} bytes written (valid until the next write or reset). */

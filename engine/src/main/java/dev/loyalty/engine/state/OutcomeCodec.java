@@ -1,5 +1,6 @@
 package dev.loyalty.engine.state;
 
+import dev.loyalty.engine.core.EffectSink;
 import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.LedgerEntry;
 import dev.loyalty.engine.rules.LedgerKind;
@@ -18,6 +19,32 @@ public final class OutcomeCodec {
         w.writeLong(e.id()).writeLong(e.seq()).writeLong(e.atMs()).writeString(e.action())
                 .writeString(e.account()).writeByte(e.kind().ordinal()).writeLong(e.points())
                 .writeString(e.transactionId()).writeString(e.reason());
+    }
+
+    /** The {@code i}-th entry of {@code sink}, in the bytes {@link #writeEntry(BinaryWriter, LedgerEntry)} gives. */
+    public static void writeEntry(BinaryWriter w, EffectSink sink, int i) {
+        w.writeLong(sink.id(i)).writeLong(sink.seq(i)).writeLong(sink.atMs(i)).writeString(sink.action(i))
+                .writeString(sink.account(i)).writeByte(sink.kind(i).ordinal()).writeLong(sink.points(i))
+                .writeString(sink.transactionId(i)).writeString(sink.reason(i));
+    }
+
+    /**
+     * The outcome of {@code seq}: rejected with {@code error}, else applied with the entries of {@code sink} from
+     * {@code from} on; the bytes {@link #writeOutcome(BinaryWriter, EventOutcome)} gives for that outcome.
+     */
+    public static void writeOutcome(BinaryWriter w, long seq, String customer, RuleError error, EffectSink sink,
+                                    int from) {
+        w.writeLong(seq).writeString(customer);
+        if (error == null) {
+            w.writeByte(0);
+            w.writeVarInt(sink.size() - from);
+            for (int i = from; i < sink.size(); i++) {
+                writeEntry(w, sink, i);
+            }
+        } else {
+            w.writeByte(1).writeVarInt(error.status()).writeString(error.code()).writeString(error.message());
+            w.writeVarInt(0);
+        }
     }
 
     public static LedgerEntry readEntry(BinaryReader r) {

@@ -1,0 +1,271 @@
+package dev.loyalty.engine.processor;
+
+import com.sun.management.ThreadMXBean;
+import dev.loyalty.bench.Fixtures;
+import dev.loyalty.engine.RulesJson;
+import dev.loyalty.engine.event.Event;
+import dev.loyalty.engine.journal.EventCodec;
+import dev.loyalty.engine.journal.JournalEvent;
+import dev.loyalty.engine.rules.RuleError;
+import dev.loyalty.engine.journal.PartitionHash;
+import dev.loyalty.engine.state.PartitionStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import net.openhft.chronicle.bytes.Bytes;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 11's apply figure: one journaled event per call through a partition's whole apply path (decode of the
+ * journal payload bytes, customer lookup, {@code CoreRules}, statistics, derived-log appends of the outcome and
+ * ledger entries), one thread, on a table pre-filled with {@code customers} opted-in customers and a real RocksDB
+ * store and derived logs (each with 500 points and one checkout). The events are the load harness's realistic mix (70% checkouts of 1-4 items, 10%
+ * spends, 10% opt-ins of new customers, 2.5% each of point_add, review, profile and accept of a recent checkout),
+ * encoded once as {@code ChronicleJournal} frames them in a record's payload ({@code hash, length,}
+ * {@link EventCodec} bytes) in one off-heap buffer of {@value #EVENTS} events; each pass over it rewrites the
+ * pass digits of its transaction and new-customer ids in place, so every pass is new traffic (no duplicates).
+ * The record header and its CRC are left out: {@code JournalReadBenchmark} measures reading records. Nothing is
+ * committed during the run (the table holds every customer; RocksDB is read for new customers' misses only).
+ * Run: {@code java -jar bench/target/benchmarks.jar ApplyBenchmark -prof gc} (the fork gets an 8 GiB heap).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgs = {"-Xms8g", "-Xmx8g"})
+public class ApplyBenchmark {
+
+    /** Events encoded once (a power of two) and replayed pass after pass with new ids. */
+    static final int EVENTS = 1 << 20;
+    /** Digits of the pass number inside each transaction and new-customer id. */
+    private static final int PASS_DIGITS = 5;
+    private static final long STEP_MS = 20;
+    /** Records per drained batch (the processor's clock keeps one step per record of a batch). */
+    private static final int BATCH = 1024;
+
+    /** Customers in the table before the run (each opted in, 500 points and a checkout). */
+    @Param({"1000000"})
+    public int customers;
+
+    private Path dir;
+    private PartitionStore store;
+    private PartitionState state;
+    private final ConcurrentHashMap<Long, Object> waiters = new ConcurrentHashMap<>();
+    private ProcessorMetrics metrics;
+    private final JournalEvent event = new JournalEvent();
+    private Bytes<?> payload;
+    private int[] starts;
+    /** Offsets of the pass digits to rewrite per pass, in the payload. */
+    private int[] passAt;
+    private int passAtCount;
+    private int cursor;
+    private int pass;
+    private long seq;
+    private long ingestMs = Fixtures.T0;
+    private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private long iterationSeq;
+    private long iterationCpuNs;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        dir = Files.createTempDirectory("apply-bench");
+        store = PartitionStore.open(dir, null, false);
+        state = new PartitionState(store, RulesJson::read, RulesJson.write(Fixtures.rules()), customers + (4 << 20),
+                TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
+        metrics = new ProcessorMetrics(new SimpleMeterRegistry(), 1);
+        for (int i = 0; i < customers; i++) {
+            String id = "c-" + i;
+            applyObject(Fixtures.optIn(id));
+            applyObject(Fixtures.event(id, "point_add", 500, null, null, null));
+            applyObject(Fixtures.checkout(id, "first-" + i)); // a customer with a checkout, as most have
+        }
+        encode();
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationSeq = seq;
+        iterationCpuNs = threads.getCurrentThreadCpuTime();
+    }
+
+    /**
+     * Prints the thread's CPU time per event: on this shared machine the score mostly measures the other
+     * processes, the CPU time what the path costs (collection work on GC threads not included).
+     */
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        double events = seq - iterationSeq;
+        double cpuNs = (threads.getCurrentThreadCpuTime() - iterationCpuNs) / events;
+        System.out.printf("  thread CPU %.3f us/event (%.0f events/CPU-s) over %.0f events%n", cpuNs / 1e3,
+                1e9 / cpuNs, events);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        state.close();
+        store.close();
+        payload.releaseLast();
+        Fixtures.deleteTree(dir);
+    }
+
+    /** The mix, encoded as a record payload frames each event; remembers where the pass digits are. */
+    private void encode() {
+        payload = Bytes.allocateElasticDirect(EVENTS * 160L);
+        starts = new int[EVENTS + 1];
+        passAt = new int[EVENTS];
+        SplittableRandom random = new SplittableRandom(11);
+        String zeros = "0".repeat(PASS_DIGITS);
+        String[] recentCustomer = new String[4096];
+        String[] recentTxn = new String[4096];
+        int recent = 0;
+        for (int n = 0; n < EVENTS; n++) {
+            starts[n] = (int) payload.writePosition();
+            int r = random.nextInt(100);
+            String customer = "c-" + random.nextInt(customers);
+            String txn = null;
+            Event e;
+            if (r < 70) {
+                txn = "t" + zeros + "-" + n;
+                int lines = 1 + random.nextInt(4);
+                Event.Item[] items = new Event.Item[lines];
+                for (int i = 0; i < lines; i++) {
+                    items[i] = new Event.Item("sku-" + random.nextInt(5000), 199 + random.nextInt(19_800),
+                            1 + random.nextInt(3), random.nextInt(5) == 0 ? 100 : 0);
+                }
+                e = Fixtures.event(customer, "checkout", Event.ABSENT, txn, List.of(items), null);
+                int at = recent < recentTxn.length ? recent++ : random.nextInt(recentTxn.length);
+                recentCustomer[at] = customer;
+                recentTxn[at] = txn;
+            } else if (r < 80) {
+                txn = "s" + zeros + "-" + n;
+                e = Fixtures.event(customer, "point_spend", 1 + random.nextInt(50), txn, null, null);
+            } else if (r < 90) {
+                txn = "n" + zeros + "-" + n; // a new customer's id carries the pass digits
+                customer = txn;
+                txn = null;
+                e = Fixtures.event(customer, "opt_in", Event.ABSENT, null, null,
+                        "{\"country\":\"DE\",\"newsletter\":true}");
+            } else {
+                int k = random.nextInt(4);
+                if (k == 3 && recent > 0) {
+                    int at = random.nextInt(recent);
+                    customer = recentCustomer[at];
+                    txn = recentTxn[at];
+                    recent--;
+                    recentCustomer[at] = recentCustomer[recent];
+                    recentTxn[at] = recentTxn[recent];
+                    e = Fixtures.event(customer, "checkout_accept", Event.ABSENT, txn, null, null);
+                } else if (k == 1) {
+                    e = new Event(customer, "review_written", null, "points", Event.ABSENT, Event.ABSENT, null,
+                            Event.ABSENT, null, Event.ABSENT, Event.ABSENT, "review of sku-" + random.nextInt(5000),
+                            null);
+                } else if (k == 2) {
+                    e = Fixtures.event(customer, "profile", Event.ABSENT, null, null, "{\"birthday\":\"1970-01-12\"}");
+                } else {
+                    e = new Event(customer, "point_add", null, "points", Event.ABSENT, 10 + random.nextInt(91), null,
+                            Event.ABSENT, null, Event.ABSENT, Event.ABSENT, "goodwill", null);
+                }
+            }
+            payload.writeInt(PartitionHash.of(e.customer()));
+            long lengthAt = payload.writePosition();
+            payload.writeInt(0);
+            long eventAt = payload.writePosition();
+            EventCodec.write(payload, e, 0);
+            payload.writeInt(lengthAt, (int) (payload.writePosition() - eventAt));
+            String marked = e.action().equals("opt_in") ? e.customer() : txn;
+            if (marked != null) {
+                passAt[passAtCount++] = (int) indexOf(eventAt, marked) + 1;
+            }
+        }
+        starts[EVENTS] = (int) payload.writePosition();
+    }
+
+    /** Where the UTF-8 bytes of {@code s} start in the payload at or after {@code from}. */
+    private long indexOf(long from, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (long p = from; ; p++) {
+            boolean match = true;
+            for (int i = 0; i < b.length && match; i++) {
+                match = payload.readByte(p + i) == b[i];
+            }
+            if (match) {
+                return p;
+            }
+        }
+    }
+
+    /** Next pass: writes its number into every transaction and new-customer id. */
+    private void nextPass() {
+        pass++;
+        for (int i = 0; i < passAtCount; i++) {
+            int v = pass;
+            for (int d = PASS_DIGITS - 1; d >= 0; d--) {
+                payload.writeByte(passAt[i] + d, (byte) ('0' + v % 10));
+                v /= 10;
+            }
+        }
+    }
+
+    private void applyObject(Event e) {
+        seq++;
+        ingestMs += STEP_MS;
+        state.clock.advance(ingestMs, seq);
+        int slot = state.load(e.customer());
+        state.apply(slot, e, seq, ingestMs);
+        state.recordRead(seq, seq);
+    }
+
+    /**
+     * One journaled event, as {@code PartitionProcessor}'s record loop applies it (a record of one event, nobody
+     * waiting, no view asked for): the same calls in the same order.
+     */
+    @Benchmark
+    public long apply() {
+        if (cursor == EVENTS) {
+            cursor = 0;
+            nextPass();
+        }
+        if ((cursor & (BATCH - 1)) == 0) {
+            state.clock.newBatch(); // as the processor's drain starts a batch of up to processor.batch-max records
+        }
+        int at = starts[cursor++];
+        seq++;
+        ingestMs += STEP_MS;
+        state.clock.advance(ingestMs, seq);
+        payload.readPositionRemaining(at, starts[cursor] - at);
+        int hash = payload.readInt();
+        int len = payload.readInt();
+        if (PartitionHash.partition(hash, 1) != 0) {
+            payload.readSkip(len);
+            return 0;
+        }
+        JournalEvent e = event.read(payload);
+        int slot = state.load(e);
+        RuleError error = state.apply(slot, e, seq, ingestMs);
+        metrics.applied(e.action(), error);
+        long r = !waiters.isEmpty() && waiters.containsKey(seq) ? 1 : 0;
+        state.runDueWork();
+        state.recordRead(seq, seq);
+        return r + slot;
+    }
+}
