@@ -38,7 +38,7 @@ class CoreDifferentialJournalTest {
 
     @ParameterizedTest
     @EnumSource(ExpiryPolicy.class)
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldMatchTodaysRulesOverMoreThanAYear(ExpiryPolicy policy) {
         SplittableRandom random = new SplittableRandom(policy.ordinal() + 11);
         List<CoreDifferentialPropertiesTest.Step> steps = new ArrayList<>();
@@ -60,7 +60,7 @@ class CoreDifferentialJournalTest {
     }
 
     @Test
-    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldExpireAWholeLastActivityGroupInJournalOrderInterleavedWithAnAcceptance() {
         // every lot expires at the same instant under last_activity; today's rules expire them by journal order
         // and an auto-acceptance due at that instant credits a new lot that expires in the same pass
