@@ -128,6 +128,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
         KafkaJournal openedKafka = null;
+        StringBuilder phases = new StringBuilder();
+        long mark = System.nanoTime();
         try {
             int partitions;
             if (config.journal().kind() == EngineConfig.JournalKind.KAFKA) {
@@ -152,8 +154,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             }
             // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
             // start before anything is appended to it.
+            mark = phase(phases, "journal open", mark);
             this.ids = IdempotencyIndex.open(folder.ingest());
+            mark = phase(phases, "idempotency index open", mark);
             rebuildIds();
+            mark = phase(phases, "ids re-registered", mark);
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -169,8 +174,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             ProcessorMetrics metrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
+            mark = phase(phases, "rules and validator", mark);
             for (int p = 0; p < partitions; p++) {
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+                mark = phase(phases, "RocksDB " + p + " open", mark);
                 ConcurrentHashMap<Long, CompletableFuture<EventResult>> w = new ConcurrentHashMap<>();
                 waiters.add(w);
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
@@ -178,6 +185,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                         rulesJson, w, inFlight, this, config.processor().batchMax(),
                         config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                         expiringWindows, journal.lastSeq(p), config.state().flushInterval().toNanos(), metrics);
+                mark = phase(phases, "partition " + p + " state", mark);
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     List.of(processors), List.of(stores), blockCache, inFlight));
@@ -214,6 +222,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
                 syncer = null;
             }
             this.backupRequests = BackupRequests.start(config.dataDir(), this::backupOnline);
+            phase(phases, "threads and timers", mark);
+            LOG.info("engine opened (ms): {}", phases);
         } catch (RuntimeException e) {
             if (openedKafka != null) {
                 openedKafka.close();
@@ -221,6 +231,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener {
             lock.close();
             throw e;
         }
+    }
+
+    /** Appends "what N" (ms since {@code since}) to the start's phase list; returns now. */
+    private static long phase(StringBuilder phases, String what, long since) {
+        long now = System.nanoTime();
+        phases.append(phases.length() == 0 ? "" : ", ").append(what).append(' ').append((now - since) / 1_000_000);
+        return now;
     }
 
     /** Group commit: one disk sync covers every request that asked for durability while the last one ran. */

@@ -79,6 +79,8 @@ public final class PartitionProcessor implements Runnable {
     private final JournalReader.RecordVisitor visitor = this::onRecord;
 
     private long lastCommitNs = System.nanoTime();
+    /** When the state was loaded (start): the catch-up's log line says how long re-applying took. */
+    private long loadedNs;
     private long lastFlushNs = System.nanoTime();
     private int batchWork;
     private int batchEvents;
@@ -136,8 +138,12 @@ public final class PartitionProcessor implements Runnable {
         this.catchUpSeq = catchUpSeq;
         this.flushEveryNs = flushEveryNs;
         this.metrics = metrics;
+        long loadStart = System.nanoTime();
         this.state = new PartitionState(store, rulesParser, initialRulesJson,
                 tableCapacity(cacheCustomers, partitions, Runtime.getRuntime().maxMemory()), outcomeRetentionMs, hooks);
+        loadedNs = System.nanoTime();
+        LOG.info("partition {} state loaded in {} ms ({})", partition, (loadedNs - loadStart) / 1_000_000,
+                state.startReport());
         if (state.position() >= 0) {
             reader.seekAfter(state.position());
         }
@@ -585,7 +591,8 @@ public final class PartitionProcessor implements Runnable {
             // A partition reported caught up has its catch-up committed (journal retention, backups).
             commit();
             caughtUp = true;
-            LOG.info("partition {} caught up with the journal at seq {}", partition, state.lastSeq());
+            LOG.info("partition {} caught up with the journal at seq {}, {} ms after its state loaded", partition,
+                    state.lastSeq(), (System.nanoTime() - loadedNs) / 1_000_000);
         }
         for (Object[] c : completions) {
             CompletableFuture<EventResult> f = waiters.remove((Long) c[0]);

@@ -169,6 +169,21 @@ public final class PartitionStore implements AutoCloseable {
         }
     }
 
+    /** Iterates the keys from {@code from} on (inclusive) that start with its first (kind) byte, in key order. */
+    public void forEachFrom(byte[] from, KeyValueVisitor visitor) {
+        byte kind = from[0];
+        try (Slice lower = new Slice(new byte[] {kind});
+             Slice upper = new Slice(new byte[] {(byte) (kind + 1)});
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(from); it.isValid(); it.next()) {
+                if (!visitor.visit(it.key(), it.value())) {
+                    return;
+                }
+            }
+        }
+    }
+
     /** Receives key/value pairs; returns false to stop. */
     public interface KeyValueVisitor {
         boolean visit(byte[] key, byte[] value);
