@@ -104,6 +104,11 @@ public final class PartitionStore implements AutoCloseable {
         return dir;
     }
 
+    /** True when commits go through RocksDB's write-ahead log (they then survive a killed process unflushed). */
+    public boolean wal() {
+        return !readOnly && !writeOptions.disableWAL();
+    }
+
     public byte[] get(byte[] key) {
         try {
             return db.get(key);
