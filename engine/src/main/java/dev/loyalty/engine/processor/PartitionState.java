@@ -57,6 +57,11 @@ final class PartitionState {
     private static final int MIN_TABLE = 4096;
     /** Least number of due keys read at once from the store (see {@link #loadDueThrough}). */
     static final int DUE_WINDOW = 16_384;
+    /**
+     * How far past the journaled clock the queue holds due work once the store's keys are all read: later work
+     * stays a committed key until a window reads it, not an entry (with an id) per stored customer in the heap.
+     */
+    static final long DUE_HORIZON_MS = 3_600_000L;
 
     private final PartitionStore store;
     private final Function<String, RulesConfig> rulesParser;
@@ -75,11 +80,10 @@ final class PartitionState {
     private final DueQueue due = new DueQueue();
     /**
      * Every committed due key with a time up to this one is in {@link #due} (the keys are read by windows of
-     * time, in key order, as the clock reaches them); {@code Long.MAX_VALUE} once the store has none left.
+     * time, in key order, as the clock reaches them); once the store had no more, up to {@link #DUE_HORIZON_MS}
+     * past the clock of that read.
      */
     private long dueLoadedThroughMs = Long.MIN_VALUE;
-    /** Where the next window of due keys starts: the first key after those read. */
-    private byte[] dueNextKey = {Keys.DUE};
     /** Customers whose due work runs now, reused (see {@link #runDueWork}). */
     private final ArrayList<String> dueIds = new ArrayList<>();
     private DerivedWrites derived;
@@ -408,19 +412,23 @@ final class PartitionState {
     /**
      * Reads committed due keys into the queue, a window at a time, until every key due by {@code nowMs} is
      * there. A window is at least {@link #dueWindow} keys and ends after the last key of a due time, so that
-     * {@link #dueLoadedThroughMs} covers whole instants. Keys written since (moved due times) need no reading:
-     * the commit that wrote them pushed their entries too; a stale key read here is skipped when popped, as
-     * any stale entry is (see {@link #runDueWork}), and an entry read twice runs once.
+     * {@link #dueLoadedThroughMs} covers whole instants; when the store has no more keys, the window reaches
+     * {@link #DUE_HORIZON_MS} past now. Keys written since at or before that bound had their entries pushed by
+     * the write; keys past it are read by a later window (the next one starts right after the bound). A stale
+     * key read here is skipped when popped, as any stale entry is (see {@link #runDueWork}), and an entry read
+     * twice runs once.
      */
     private void loadDueThrough(long nowMs) {
         while (dueLoadedThroughMs < nowMs) {
+            byte[] from = dueLoadedThroughMs == Long.MIN_VALUE ? new byte[] {Keys.DUE}
+                    : Keys.due(dueLoadedThroughMs + 1, "");
             int[] read = {0};
             long[] last = {Long.MIN_VALUE};
-            byte[][] stoppedAt = {null};
-            store.forEachFrom(dueNextKey, (k, v) -> {
+            boolean[] more = {false};
+            store.forEachFrom(from, (k, v) -> {
                 long at = Keys.dueTime(k);
                 if (read[0] >= dueWindow && at != last[0]) {
-                    stoppedAt[0] = k;
+                    more[0] = true;
                     return false;
                 }
                 due.push(at, Keys.dueCustomer(k));
@@ -428,13 +436,12 @@ final class PartitionState {
                 read[0]++;
                 return true;
             });
-            if (stoppedAt[0] == null) {
-                dueLoadedThroughMs = Long.MAX_VALUE;
-                dueNextKey = null;
-                return;
+            if (more[0]) {
+                dueLoadedThroughMs = last[0];
+            } else {
+                long horizon = nowMs > Long.MAX_VALUE - DUE_HORIZON_MS ? Long.MAX_VALUE : nowMs + DUE_HORIZON_MS;
+                dueLoadedThroughMs = Math.max(last[0], horizon);
             }
-            dueLoadedThroughMs = last[0];
-            dueNextKey = stoppedAt[0];
         }
     }
 
@@ -619,9 +626,10 @@ final class PartitionState {
             }
             table.indexedDueMs(slot, next);
         }
-        // Once written, the customer may be evicted: the queue must then hold an entry at its indexed time.
+        // Once written, the customer may be evicted: the queue must then hold an entry at its indexed time, or
+        // (at a commit, whose batch carries the key) the time lies past the loaded window, which will read it.
         if (next != scheduled[slot]) {
-            if (next != Long.MAX_VALUE) {
+            if (next != Long.MAX_VALUE && !(committing && next > dueLoadedThroughMs)) {
                 due.push(next, id);
             }
             scheduled[slot] = next;
