@@ -150,6 +150,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
         KafkaJournal openedKafka = null;
+        StringBuilder phases = new StringBuilder();
+        long mark = System.nanoTime();
         try {
             int partitions;
             if (config.journal().kind() == EngineConfig.JournalKind.KAFKA) {
@@ -174,8 +176,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
             // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
             // start before anything is appended to it.
+            mark = phase(phases, "journal open", mark);
             this.ids = IdempotencyIndex.open(folder.ingest());
+            mark = phase(phases, "idempotency index open", mark);
             rebuildIds();
+            mark = phase(phases, "ids re-registered", mark);
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -194,10 +199,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.processorMetrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
+            mark = phase(phases, "rules and validator", mark);
             for (int p = 0; p < partitions; p++) {
                 // Every partition's state is opened (created) in this node's data folder, owned or not: a
                 // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+                mark = phase(phases, "RocksDB " + p + " open", mark);
                 waiters.add(new ConcurrentHashMap<>());
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
@@ -205,6 +212,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             if (kafka == null) {
                 for (int p = 0; p < partitions; p++) {
                     startProcessor(p, journal.reader(p, partitions), journal.lastSeq(p));
+                    mark = phase(phases, "partition " + p + " state", mark);
                 }
             }
             this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -248,6 +256,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 this.directory = null;
                 this.membership = null;
             }
+            phase(phases, "threads and timers", mark);
+            LOG.info("engine opened (ms): {}", phases);
         } catch (RuntimeException e) {
             if (idTailer != null) {
                 idTailer.close();
@@ -372,6 +382,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         if (membership != null) {
             membership.abandon();
         }
+    }
+
+    /** Appends "what N" (ms since {@code since}) to the start's phase list; returns now. */
+    private static long phase(StringBuilder phases, String what, long since) {
+        long now = System.nanoTime();
+        phases.append(phases.length() == 0 ? "" : ", ").append(what).append(' ').append((now - since) / 1_000_000);
+        return now;
     }
 
     /** Group commit: one disk sync covers every request that asked for durability while the last one ran. */

@@ -183,7 +183,11 @@ public final class CustomerTable {
         if (qualifying[slot] != null) {
             qualifying[slot].clear();
         }
-        transactions[slot] = null;
+        // The slot's objects are reused, not replaced: a customer loaded into an evicted customer's slot
+        // allocates nothing that would live as long as the row (what young collections copy and promote).
+        if (transactions[slot] != null) {
+            transactions[slot].clear();
+        }
         int mask = index.length - 1;
         int i = hash(customerId) & mask;
         while (index[i] != 0) {
@@ -207,7 +211,7 @@ public final class CustomerTable {
         return -1;
     }
 
-    /** Drops the customer of that slot from the table (its lot and window arrays stay for reuse). */
+    /** Drops the customer of that slot from the table (its lots, window and transactions stay for reuse). */
     public void remove(int slot) {
         int mask = index.length - 1;
         int i = hash(id[slot]) & mask;
@@ -226,7 +230,6 @@ public final class CustomerTable {
         index[gap] = 0;
         id[slot] = null;
         attributesJson[slot] = null;
-        transactions[slot] = null;
         freeSlots[freeCount++] = slot;
         size--;
     }
@@ -388,7 +391,7 @@ public final class CustomerTable {
         counters[(slot * accounts + account) * COUNTERS + counter] += delta;
     }
 
-    /** The lots of an account, or null when it never had one. */
+    /** The lots of an account, or null when no customer of this slot ever had one (may be empty). */
     public LotList lotsOrNull(int slot, int account) {
         return lots[slot * accounts + account];
     }
@@ -419,7 +422,7 @@ public final class CustomerTable {
         return lotPoints(slot, account) - counter(slot, account, DEBT);
     }
 
-    /** The qualifying window, or null when the customer never had a qualifying earning. */
+    /** The qualifying window, or null when no customer of this slot had a qualifying earning (may be empty). */
     public QualifyingWindow qualifyingOrNull(int slot) {
         return qualifying[slot];
     }
@@ -433,7 +436,7 @@ public final class CustomerTable {
         return q;
     }
 
-    /** The transactions, or null when the customer never had one. */
+    /** The transactions, or null when no customer of this slot ever had one (may be empty). */
     public Transactions transactionsOrNull(int slot) {
         return transactions[slot];
     }

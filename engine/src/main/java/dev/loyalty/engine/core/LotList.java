@@ -12,9 +12,9 @@ import java.util.Arrays;
 public final class LotList extends SortedTriples {
 
     public LotList() {
-        this(4);
     }
 
+    /** Room for that many lots from the start. */
     LotList(int capacity) {
         super(capacity);
     }
@@ -34,11 +34,9 @@ public final class LotList extends SortedTriples {
      */
     void insert(long timeMs, long ord, long pts) {
         total += pts;
-        if (tail == head || compare(eventTimeMs[tail - 1], order[tail - 1], timeMs, ord) < 0) {
+        if (tail == head || compare(timeAt(tail - 1), orderAt(tail - 1), timeMs, ord) < 0) {
             ensureTailRoom();
-            eventTimeMs[tail] = timeMs;
-            order[tail] = ord;
-            points[tail] = pts;
+            set(tail, timeMs, ord, pts);
             tail++;
             return;
         }
@@ -46,9 +44,9 @@ public final class LotList extends SortedTriples {
         int hi = tail;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            int c = compare(eventTimeMs[mid], order[mid], timeMs, ord);
+            int c = compare(timeAt(mid), orderAt(mid), timeMs, ord);
             if (c == 0) {
-                points[mid] += pts;
+                addPointsAt(mid, pts);
                 return;
             }
             if (c < 0) {
@@ -60,21 +58,14 @@ public final class LotList extends SortedTriples {
         if (lo == head && head > 0) {
             // room before the head: a backdated credit sorting first costs no shift
             head--;
-            eventTimeMs[head] = timeMs;
-            order[head] = ord;
-            points[head] = pts;
+            set(head, timeMs, ord, pts);
             return;
         }
         int rank = lo - head;
         ensureTailRoom();
         lo = head + rank;
-        int n = tail - lo;
-        System.arraycopy(eventTimeMs, lo, eventTimeMs, lo + 1, n);
-        System.arraycopy(order, lo, order, lo + 1, n);
-        System.arraycopy(points, lo, points, lo + 1, n);
-        eventTimeMs[lo] = timeMs;
-        order[lo] = ord;
-        points[lo] = pts;
+        move(lo, lo + 1, tail - lo);
+        set(lo, timeMs, ord, pts);
         tail++;
     }
 
@@ -85,14 +76,14 @@ public final class LotList extends SortedTriples {
     long take(long pts, PartBuffer parts) {
         long left = pts;
         while (left > 0 && head < tail) {
-            long take = Math.min(left, points[head]);
+            long take = Math.min(left, pointsAt(head));
             if (parts != null) {
-                parts.add(eventTimeMs[head], order[head], take);
+                parts.add(timeAt(head), orderAt(head), take);
             }
-            points[head] -= take;
+            addPointsAt(head, -take);
             total -= take;
             left -= take;
-            if (points[head] == 0) {
+            if (pointsAt(head) == 0) {
                 head++;
             }
         }
@@ -106,7 +97,7 @@ public final class LotList extends SortedTriples {
     /** Removes the first {@code n} lots (a group that expired). */
     void removeFirst(int n) {
         for (int i = head; i < head + n; i++) {
-            total -= points[i];
+            total -= pointsAt(i);
         }
         head += n;
         if (head == tail) {
@@ -118,15 +109,12 @@ public final class LotList extends SortedTriples {
     /** Removes the i-th lot (an expiring one); returns its points. */
     long removeAt(int i) {
         int at = head + i;
-        long pts = points[at];
+        long pts = pointsAt(at);
         total -= pts;
         if (at == head) {
             head++;
         } else {
-            int n = tail - at - 1;
-            System.arraycopy(eventTimeMs, at + 1, eventTimeMs, at, n);
-            System.arraycopy(order, at + 1, order, at, n);
-            System.arraycopy(points, at + 1, points, at, n);
+            move(at + 1, at, tail - at - 1);
             tail--;
         }
         if (head == tail) {
@@ -138,6 +126,10 @@ public final class LotList extends SortedTriples {
 
     @Override
     public String toString() {
-        return "LotList" + Arrays.toString(Arrays.copyOfRange(points, head, tail));
+        long[] pts = new long[size()];
+        for (int i = 0; i < pts.length; i++) {
+            pts[i] = points(i);
+        }
+        return "LotList" + Arrays.toString(pts);
     }
 }

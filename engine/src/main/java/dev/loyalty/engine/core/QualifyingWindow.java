@@ -10,22 +10,21 @@ package dev.loyalty.engine.core;
 public final class QualifyingWindow extends SortedTriples {
 
     public QualifyingWindow() {
-        super(4);
     }
 
     /** Σ points of entries with event time at or after {@code fromMs}. */
     long sumFrom(long fromMs) {
         long sum = total;
-        for (int i = head; i < tail && eventTimeMs[i] < fromMs; i++) {
-            sum -= points[i];
+        for (int i = head; i < tail && timeAt(i) < fromMs; i++) {
+            sum -= pointsAt(i);
         }
         return sum;
     }
 
     /** Drops entries with event time before {@code fromMs}: no later query can count them. */
     void pruneBefore(long fromMs) {
-        while (head < tail && eventTimeMs[head] < fromMs) {
-            total -= points[head];
+        while (head < tail && timeAt(head) < fromMs) {
+            total -= pointsAt(head);
             head++;
         }
         if (head == tail) {
@@ -38,18 +37,13 @@ public final class QualifyingWindow extends SortedTriples {
         total += pts;
         ensureTailRoom();
         int at = tail;
-        while (at > head && compare(eventTimeMs[at - 1], order[at - 1], timeMs, ord) > 0) {
+        while (at > head && compare(timeAt(at - 1), orderAt(at - 1), timeMs, ord) > 0) {
             at--;
         }
-        int n = tail - at;
-        if (n > 0) {
-            System.arraycopy(eventTimeMs, at, eventTimeMs, at + 1, n);
-            System.arraycopy(order, at, order, at + 1, n);
-            System.arraycopy(points, at, points, at + 1, n);
+        if (tail > at) {
+            move(at, at + 1, tail - at);
         }
-        eventTimeMs[at] = timeMs;
-        order[at] = ord;
-        points[at] = pts;
+        set(at, timeMs, ord, pts);
         tail++;
     }
 
@@ -59,9 +53,9 @@ public final class QualifyingWindow extends SortedTriples {
         int hi = tail - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = compare(eventTimeMs[mid], order[mid], timeMs, ord);
+            int c = compare(timeAt(mid), orderAt(mid), timeMs, ord);
             if (c == 0) {
-                points[mid] -= pts;
+                addPointsAt(mid, -pts);
                 total -= pts;
                 return;
             }

@@ -32,36 +32,48 @@ public final class Transactions {
     public static final byte OPEN = 0;
     public static final byte CLOSED = 1;
 
+    // Row columns interleaved in three arrays (row r at r * stride): three objects per customer instead of
+    // fourteen, so a held customer is fewer and larger objects for the collector to trace and copy.
+    private static final int LONGS = 7;
+    private static final int L_TIME = 0;
+    private static final int L_ORDER = 1;
+    private static final int L_ELIGIBLE = 2;
+    private static final int L_POINTS = 3;
+    private static final int L_ACCEPT_DUE = 4;
+    private static final int L_REVERSED = 5;
+    private static final int L_REFUNDED = 6;
+    private static final int INTS = 3;
+    private static final int I_ACCOUNT = 0;
+    private static final int I_PARTS_OFFSET = 1;
+    private static final int I_PARTS_LENGTH = 2;
+    private static final int BYTES = 3;
+    private static final int B_KIND = 0;
+    private static final int B_STATUS = 1;
+    private static final int B_QUALIFIES = 2;
+    /** Rows of a new (or cleared) instance. */
+    private static final int INITIAL_ROWS = 4;
+    /** Rows whose arrays {@link #clear()} keeps for the next customer of the slot; larger ones are dropped. */
+    private static final int KEEP_ON_CLEAR = 64;
+
     private int size;
-    private byte[] kind = new byte[4];
-    private byte[] status = new byte[4];
-    private boolean[] qualifies = new boolean[4];
-    private String[] transactionId = new String[4];
-    private int[] account = new int[4];
-    private long[] eventTimeMs = new long[4];
-    private long[] order = new long[4];
-    private long[] eligibleCents = new long[4];
-    private long[] points = new long[4];
-    private long[] acceptDueMs = new long[4];
-    private long[] reversed = new long[4];
-    private long[] refundedCents = new long[4];
-    private int[] partsOffset = new int[4];
-    private int[] partsLength = new int[4];
+    private long[] longs = new long[INITIAL_ROWS * LONGS];
+    private int[] ints = new int[INITIAL_ROWS * INTS];
+    private byte[] bytes = new byte[INITIAL_ROWS * BYTES];
+    private String[] transactionId = new String[INITIAL_ROWS];
 
     /** Open addressing over rows: row + 1, 0 for empty; at most half full. */
-    private int[] index = new int[8];
+    private int[] index = new int[2 * INITIAL_ROWS];
 
     /** Shared empty pool: most customers never burn, reserve or spend with an id, so they never get one. */
     private static final long[] NO_PARTS = new long[0];
 
-    private long[] partTimeMs = NO_PARTS;
-    private long[] partOrder = NO_PARTS;
-    private long[] partPoints = NO_PARTS;
+    /** Parts as (time, order, points) triples. */
+    private long[] parts = NO_PARTS;
     private int partsEnd;
     private int partsFree;
 
     /** Rows of pending checkouts, in journal order. */
-    private int[] pending = new int[4];
+    private int[] pending = new int[INITIAL_ROWS];
     private int pendingCount;
     /**
      * Earliest accept due time of the pending checkouts, or {@link Long#MAX_VALUE}: the rules ask for it after
@@ -69,6 +81,33 @@ public final class Transactions {
      */
     private long earliestPendingDueMs = Long.MAX_VALUE;
     private int closedCount;
+
+    /**
+     * Forgets every row, keeping the arrays (unless a busy customer made them large) for the next customer of
+     * the table slot: a customer loaded into a reused slot then allocates nothing here.
+     */
+    void clear() {
+        if (transactionId.length > KEEP_ON_CLEAR) {
+            longs = new long[INITIAL_ROWS * LONGS];
+            ints = new int[INITIAL_ROWS * INTS];
+            bytes = new byte[INITIAL_ROWS * BYTES];
+            transactionId = new String[INITIAL_ROWS];
+            index = new int[2 * INITIAL_ROWS];
+            pending = new int[INITIAL_ROWS];
+        } else {
+            java.util.Arrays.fill(transactionId, 0, size, null);
+            java.util.Arrays.fill(index, 0);
+        }
+        if (parts.length > 3 * KEEP_ON_CLEAR) {
+            parts = NO_PARTS;
+        }
+        size = 0;
+        partsEnd = 0;
+        partsFree = 0;
+        pendingCount = 0;
+        earliestPendingDueMs = Long.MAX_VALUE;
+        closedCount = 0;
+    }
 
     /** Number of rows. */
     public int size() {
@@ -88,7 +127,7 @@ public final class Transactions {
             if (row < 0) {
                 return -1;
             }
-            if (kind[row] == k && transactionId[row].equals(txn)) {
+            if (bytes[row * BYTES + B_KIND] == k && transactionId[row].equals(txn)) {
                 return row;
             }
         }
@@ -97,24 +136,27 @@ public final class Transactions {
     /** Adds a row (the id must not be taken for that kind); returns it. */
     public int add(byte k, byte st, String txn, int acct, long timeMs, long ord, long eligible, long pts,
                    boolean qualifying, long acceptDue) {
-        if (size == kind.length) {
+        if (size == transactionId.length) {
             growRows();
         }
         int row = size++;
-        kind[row] = k;
-        status[row] = st;
+        int b = row * BYTES;
+        bytes[b + B_KIND] = k;
+        bytes[b + B_STATUS] = st;
+        bytes[b + B_QUALIFIES] = (byte) (qualifying ? 1 : 0);
         transactionId[row] = txn;
-        account[row] = acct;
-        eventTimeMs[row] = timeMs;
-        order[row] = ord;
-        eligibleCents[row] = eligible;
-        points[row] = pts;
-        qualifies[row] = qualifying;
-        acceptDueMs[row] = acceptDue;
-        reversed[row] = 0;
-        refundedCents[row] = 0;
-        partsOffset[row] = 0;
-        partsLength[row] = 0;
+        int in = row * INTS;
+        ints[in + I_ACCOUNT] = acct;
+        ints[in + I_PARTS_OFFSET] = 0;
+        ints[in + I_PARTS_LENGTH] = 0;
+        int l = row * LONGS;
+        longs[l + L_TIME] = timeMs;
+        longs[l + L_ORDER] = ord;
+        longs[l + L_ELIGIBLE] = eligible;
+        longs[l + L_POINTS] = pts;
+        longs[l + L_ACCEPT_DUE] = acceptDue;
+        longs[l + L_REVERSED] = 0;
+        longs[l + L_REFUNDED] = 0;
         if (size * 2 > index.length) {
             rehash(index.length * 2);
         } else {
@@ -134,11 +176,11 @@ public final class Transactions {
     }
 
     public byte kind(int row) {
-        return kind[row];
+        return bytes[row * BYTES + B_KIND];
     }
 
     public byte status(int row) {
-        return status[row];
+        return bytes[row * BYTES + B_STATUS];
     }
 
     public String transactionId(int row) {
@@ -146,65 +188,66 @@ public final class Transactions {
     }
 
     public int account(int row) {
-        return account[row];
+        return ints[row * INTS + I_ACCOUNT];
     }
 
     public long eventTimeMs(int row) {
-        return eventTimeMs[row];
+        return longs[row * LONGS + L_TIME];
     }
 
     public long order(int row) {
-        return order[row];
+        return longs[row * LONGS + L_ORDER];
     }
 
     public long eligibleCents(int row) {
-        return eligibleCents[row];
+        return longs[row * LONGS + L_ELIGIBLE];
     }
 
     /** Points of the spend or reservation; gross earned points of a checkout. */
     public long points(int row) {
-        return points[row];
+        return longs[row * LONGS + L_POINTS];
     }
 
     public boolean qualifies(int row) {
-        return qualifies[row];
+        return bytes[row * BYTES + B_QUALIFIES] != 0;
     }
 
     public long acceptDueMs(int row) {
-        return acceptDueMs[row];
+        return longs[row * LONGS + L_ACCEPT_DUE];
     }
 
     public long reversed(int row) {
-        return reversed[row];
+        return longs[row * LONGS + L_REVERSED];
     }
 
     public long refundedCents(int row) {
-        return refundedCents[row];
+        return longs[row * LONGS + L_REFUNDED];
     }
 
     /** Number of parts of the row (0 once closed). */
     public int partCount(int row) {
-        return partsLength[row];
+        return ints[row * INTS + I_PARTS_LENGTH];
     }
 
     public long partTimeMs(int row, int i) {
-        return partTimeMs[partsOffset[row] + i];
+        return parts[3 * (ints[row * INTS + I_PARTS_OFFSET] + i)];
     }
 
     public long partOrder(int row, int i) {
-        return partOrder[partsOffset[row] + i];
+        return parts[3 * (ints[row * INTS + I_PARTS_OFFSET] + i) + 1];
     }
 
     public long partPoints(int row, int i) {
-        return partPoints[partsOffset[row] + i];
+        return parts[3 * (ints[row * INTS + I_PARTS_OFFSET] + i) + 2];
     }
 
     /** Σ points of the row's parts. */
     long partTotal(int row) {
         long sum = 0;
-        int end = partsOffset[row] + partsLength[row];
-        for (int i = partsOffset[row]; i < end; i++) {
-            sum += partPoints[i];
+        int offset = ints[row * INTS + I_PARTS_OFFSET];
+        int end = offset + ints[row * INTS + I_PARTS_LENGTH];
+        for (int i = offset; i < end; i++) {
+            sum += parts[3 * i + 2];
         }
         return sum;
     }
@@ -225,26 +268,26 @@ public final class Transactions {
     }
 
     boolean isClosed(int row) {
-        byte k = kind[row];
-        byte st = status[row];
+        byte k = kind(row);
+        byte st = status(row);
         return k == CHECKOUT ? st == REJECTED || st == REFUNDED : st == CLOSED;
     }
 
     void reversed(int row, long value) {
-        reversed[row] = value;
+        longs[row * LONGS + L_REVERSED] = value;
     }
 
     void refundedCents(int row, long value) {
-        refundedCents[row] = value;
+        longs[row * LONGS + L_REFUNDED] = value;
     }
 
     /** Sets the status; leaving pending drops the row from the pending list, closing frees its parts. */
     void status(int row, byte st) {
         boolean wasClosed = isClosed(row);
-        if (kind[row] == CHECKOUT && status[row] == PENDING && st != PENDING) {
+        if (kind(row) == CHECKOUT && status(row) == PENDING && st != PENDING) {
             removePending(row);
         }
-        status[row] = st;
+        bytes[row * BYTES + B_STATUS] = st;
         if (!wasClosed && isClosed(row)) {
             closedCount++;
             freeParts(row);
@@ -252,31 +295,35 @@ public final class Transactions {
     }
 
     /** Stores the parts of the buffer as the parts of the row just added (rows get parts in row order). */
-    void setParts(int row, PartBuffer parts) {
-        if (parts.size == 0) {
+    void setParts(int row, PartBuffer from) {
+        if (from.size == 0) {
             return;
         }
-        ensurePartRoom(parts.size);
-        System.arraycopy(parts.eventTimeMs, 0, partTimeMs, partsEnd, parts.size);
-        System.arraycopy(parts.order, 0, partOrder, partsEnd, parts.size);
-        System.arraycopy(parts.points, 0, partPoints, partsEnd, parts.size);
-        partsOffset[row] = partsEnd;
-        partsLength[row] = parts.size;
-        partsEnd += parts.size;
+        ensurePartRoom(from.size);
+        for (int i = 0; i < from.size; i++) {
+            int at = 3 * (partsEnd + i);
+            parts[at] = from.eventTimeMs[i];
+            parts[at + 1] = from.order[i];
+            parts[at + 2] = from.points[i];
+        }
+        ints[row * INTS + I_PARTS_OFFSET] = partsEnd;
+        ints[row * INTS + I_PARTS_LENGTH] = from.size;
+        partsEnd += from.size;
     }
 
     /** Appends the row's parts to the buffer. */
     void copyParts(int row, PartBuffer into) {
-        int end = partsOffset[row] + partsLength[row];
-        for (int i = partsOffset[row]; i < end; i++) {
-            into.add(partTimeMs[i], partOrder[i], partPoints[i]);
+        int offset = ints[row * INTS + I_PARTS_OFFSET];
+        int end = offset + ints[row * INTS + I_PARTS_LENGTH];
+        for (int i = offset; i < end; i++) {
+            into.add(parts[3 * i], parts[3 * i + 1], parts[3 * i + 2]);
         }
     }
 
     private void freeParts(int row) {
-        partsFree += partsLength[row];
-        partsLength[row] = 0;
-        partsOffset[row] = 0;
+        partsFree += ints[row * INTS + I_PARTS_LENGTH];
+        ints[row * INTS + I_PARTS_LENGTH] = 0;
+        ints[row * INTS + I_PARTS_OFFSET] = 0;
     }
 
     private void removePending(int row) {
@@ -284,10 +331,10 @@ public final class Transactions {
             if (pending[i] == row) {
                 System.arraycopy(pending, i + 1, pending, i, pendingCount - i - 1);
                 pendingCount--;
-                if (acceptDueMs[row] == earliestPendingDueMs) {
+                if (acceptDueMs(row) == earliestPendingDueMs) {
                     earliestPendingDueMs = Long.MAX_VALUE;
                     for (int j = 0; j < pendingCount; j++) {
-                        earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDueMs[pending[j]]);
+                        earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDueMs(pending[j]));
                     }
                 }
                 return;
@@ -296,55 +343,37 @@ public final class Transactions {
     }
 
     private void ensurePartRoom(int n) {
-        if (partsEnd + n <= partPoints.length) {
+        int capacity = parts.length / 3;
+        if (partsEnd + n <= capacity) {
             return;
         }
         int live = partsEnd - partsFree;
-        long[] t = partTimeMs;
-        long[] o = partOrder;
-        long[] p = partPoints;
-        if (live + n > partPoints.length / 2) {
-            int capacity = Integer.highestOneBit(live + n) * 4;
-            t = new long[capacity];
-            o = new long[capacity];
-            p = new long[capacity];
+        long[] to = parts;
+        if (live + n > capacity / 2) {
+            to = new long[3 * Integer.highestOneBit(live + n) * 4];
         }
         // compact: freed parts of closed rows are dropped; live ones move down in row order, which is their
         // order in the pool (a row gets its parts right when it is added), so moving in place is safe
         int end = 0;
         for (int row = 0; row < size; row++) {
-            int len = partsLength[row];
+            int len = ints[row * INTS + I_PARTS_LENGTH];
             if (len > 0) {
-                System.arraycopy(partTimeMs, partsOffset[row], t, end, len);
-                System.arraycopy(partOrder, partsOffset[row], o, end, len);
-                System.arraycopy(partPoints, partsOffset[row], p, end, len);
-                partsOffset[row] = end;
+                System.arraycopy(parts, 3 * ints[row * INTS + I_PARTS_OFFSET], to, 3 * end, 3 * len);
+                ints[row * INTS + I_PARTS_OFFSET] = end;
                 end += len;
             }
         }
-        partTimeMs = t;
-        partOrder = o;
-        partPoints = p;
+        parts = to;
         partsEnd = end;
         partsFree = 0;
     }
 
     private void growRows() {
-        int n = kind.length * 2;
-        kind = Arrays.copyOf(kind, n);
-        status = Arrays.copyOf(status, n);
-        qualifies = Arrays.copyOf(qualifies, n);
+        int n = transactionId.length * 2;
+        longs = Arrays.copyOf(longs, n * LONGS);
+        ints = Arrays.copyOf(ints, n * INTS);
+        bytes = Arrays.copyOf(bytes, n * BYTES);
         transactionId = Arrays.copyOf(transactionId, n);
-        account = Arrays.copyOf(account, n);
-        eventTimeMs = Arrays.copyOf(eventTimeMs, n);
-        order = Arrays.copyOf(order, n);
-        eligibleCents = Arrays.copyOf(eligibleCents, n);
-        points = Arrays.copyOf(points, n);
-        acceptDueMs = Arrays.copyOf(acceptDueMs, n);
-        reversed = Arrays.copyOf(reversed, n);
-        refundedCents = Arrays.copyOf(refundedCents, n);
-        partsOffset = Arrays.copyOf(partsOffset, n);
-        partsLength = Arrays.copyOf(partsLength, n);
     }
 
     private void rehash(int capacity) {
@@ -356,7 +385,7 @@ public final class Transactions {
 
     private void put(int row) {
         int mask = index.length - 1;
-        int i = hash(kind[row], transactionId[row]) & mask;
+        int i = hash(kind(row), transactionId[row]) & mask;
         while (index[i] != 0) {
             i = (i + 1) & mask;
         }

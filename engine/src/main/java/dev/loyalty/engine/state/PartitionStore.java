@@ -104,6 +104,11 @@ public final class PartitionStore implements AutoCloseable {
         return dir;
     }
 
+    /** True when commits go through RocksDB's write-ahead log (they then survive a killed process unflushed). */
+    public boolean wal() {
+        return !readOnly && !writeOptions.disableWAL();
+    }
+
     public byte[] get(byte[] key) {
         try {
             return db.get(key);
@@ -162,6 +167,21 @@ public final class PartitionStore implements AutoCloseable {
              ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
              RocksIterator it = db.newIterator(ro)) {
             for (it.seek(new byte[] {kind}); it.isValid(); it.next()) {
+                if (!visitor.visit(it.key(), it.value())) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Iterates the keys from {@code from} on (inclusive) that start with its first (kind) byte, in key order. */
+    public void forEachFrom(byte[] from, KeyValueVisitor visitor) {
+        byte kind = from[0];
+        try (Slice lower = new Slice(new byte[] {kind});
+             Slice upper = new Slice(new byte[] {(byte) (kind + 1)});
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(ro)) {
+            for (it.seek(from); it.isValid(); it.next()) {
                 if (!visitor.visit(it.key(), it.value())) {
                     return;
                 }

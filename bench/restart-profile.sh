@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Restart and GC profile of the engine, the steps of run-all.sh that issue 11's memory work needs, alone:
+# pre-load CUSTOMERS customers (async bulks), BULK_SECONDS of 100-event sync bulks with -Xlog:gc (pauses
+# counted after BULK_WARMUP), KILL_LOAD_SECONDS more of them, SIGKILL, restart to ready (the engine logs its
+# start phases), clean stop, restart to ready. Prints the figures and the start logs' phase lines.
+# Usage: bench/restart-profile.sh OUT_DIR   (build first: ./mvnw -o -DskipTests package -pl engine,api,bench)
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+OUT="${1:?usage: bench/restart-profile.sh OUT_DIR}"
+: "${CUSTOMERS:=1000000}" "${BULK_WARMUP:=5}" "${BULK_SECONDS:=25}" "${KILL_LOAD_SECONDS:=10}"
+mkdir -p "$OUT"
+rm -rf "$OUT/data"
+JAR="$HERE/target/benchmarks.jar"
+harness() { java -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+free_port() { echo $(( 20000 + RANDOM % 40000 )); }
+ENGINE_PID=""
+LOAD_PID=""
+cleanup() {
+    for p in $LOAD_PID $ENGINE_PID; do kill -KILL "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+start_engine() { # LOG [GC_LOG]
+    API_PORT=$(free_port)
+    MGMT_PORT=$(free_port)
+    START_MS=$(now_ms)
+    local opts="${JAVA_OPTS:-}"
+    [ -z "${2:-}" ] || opts="$opts -Xlog:gc:file=$2"
+    JAVA_OPTS="$opts" "$ROOT/bin/engine" serve --data "$OUT/data" --port "$API_PORT" --management-port "$MGMT_PORT" \
+        > "$1" 2>&1 &
+    ENGINE_PID=$!
+}
+wait_ready() {
+    for _ in $(seq 1 6000); do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$MGMT_PORT/health/ready")" = 200 ]; then
+            echo $(( $(now_ms) - START_MS ))
+            return 0
+        fi
+        sleep 0.02
+    done
+    echo NaN
+}
+metric() {
+    curl -s --max-time 10 "http://127.0.0.1:$MGMT_PORT/metrics" | awk -v n="$1" '
+        $0 !~ /^#/ { split($0, a, /[{ ]/); if (a[1] == n) { s += $NF; found = 1 } }
+        END { if (found) printf "%.0f", s; else print "NaN" }'
+}
+gc_pauses() { # GC_LOG FROM_LINE
+    awk -v a="$2" 'NR > a && /Pause/ && match($0, /[0-9.]+ms$/) {
+            v = substr($0, RSTART, RLENGTH - 2) + 0; n++; s += v; if (v > max) max = v; if (v > 10) over++ }
+        END { printf "pauses %d, max %.1f ms, mean %.1f ms, %d over 10 ms\n", n, max, n ? s / n : 0, over }' "$1"
+}
+
+start_engine "$OUT/engine-1.log" "$OUT/gc-1.log"
+echo "empty start: ready after $(wait_ready) ms"
+harness preload --url "http://127.0.0.1:$API_PORT" --management "http://127.0.0.1:$MGMT_PORT" \
+    --customers "$CUSTOMERS" > "$OUT/preload.txt" 2>&1 || true
+grep '^preloaded' "$OUT/preload.txt" || tail -3 "$OUT/preload.txt"
+( sleep "$BULK_WARMUP"; wc -l < "$OUT/gc-1.log" > "$OUT/gc-mark" ) &
+harness run --url "http://127.0.0.1:$API_PORT" --management "http://127.0.0.1:$MGMT_PORT" --mode bulk \
+    --bulk-size 100 --rate 0 --connections 8 --customers "$CUSTOMERS" --warmup "${BULK_WARMUP}s" \
+    --duration "${BULK_SECONDS}s" --label bulk > "$OUT/bulk.txt" 2>&1 || true
+grep '^RESULT' "$OUT/bulk.txt" | tail -1
+echo "GC during the measured bulk run: $(gc_pauses "$OUT/gc-1.log" "$(cat "$OUT/gc-mark")")"
+echo "RSS $(awk '/^VmRSS/ { print $2 }' "/proc/$ENGINE_PID/status" 2>/dev/null) KiB"
+
+harness run --url "http://127.0.0.1:$API_PORT" --mode bulk --bulk-size 100 --rate 0 --connections 8 \
+    --customers "$CUSTOMERS" --warmup 0s --duration "$(( KILL_LOAD_SECONDS + 60 ))s" --label kill-load \
+    > "$OUT/kill-load.txt" 2>&1 &
+LOAD_PID=$!
+sleep $(( KILL_LOAD_SECONDS + 3 ))
+echo "journal at $(metric loyalty_journal_last_seq) records, lag $(metric loyalty_partition_lag_records) at the kill"
+kill -KILL "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true
+kill -TERM "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true
+LOAD_PID=""
+start_engine "$OUT/engine-2.log"
+echo "after SIGKILL: ready after $(wait_ready) ms"
+T0=$(now_ms); kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true
+echo "clean stop took $(( $(now_ms) - T0 )) ms"
+start_engine "$OUT/engine-3.log"
+echo "after a clean stop: ready after $(wait_ready) ms"
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true
+ENGINE_PID=""
+for f in engine-2 engine-3; do
+    echo "-- $f.log"
+    grep -E 'opened \(ms\)|state loaded|resumes|caught up|engine started|re-registered' "$OUT/$f.log" | cut -c1-300
+done
