@@ -49,20 +49,22 @@ final class PromText {
         return sum(name, "");
     }
 
+    /** The largest value of the series, NaN when none has one (NaN samples, e.g. partitions served elsewhere, are skipped). */
     double max(String name) {
         double max = Double.NaN;
         for (Sample s : samples) {
-            if (s.name.equals(name) && !(s.value <= max)) {
+            if (s.name.equals(name) && !Double.isNaN(s.value) && !(s.value <= max)) {
                 max = s.value;
             }
         }
         return max;
     }
 
+    /** The smallest value of the series, NaN when none has one (NaN samples skipped). */
     double min(String name) {
         double min = Double.NaN;
         for (Sample s : samples) {
-            if (s.name.equals(name) && !(s.value >= min)) {
+            if (s.name.equals(name) && !Double.isNaN(s.value) && !(s.value >= min)) {
                 min = s.value;
             }
         }
