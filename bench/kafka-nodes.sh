@@ -13,7 +13,7 @@
 # against node 1 (with two nodes about half of them are forwarded to the other node) for p50/p99.
 #
 # Settings: SETUPS="chronicle kafka-1 kafka-2" CUSTOMERS=100000 PARTITIONS=4 BULK_SIZE=100 CONNECTIONS=8
-#           WARMUP=10 DURATION=30 SYNC_RATE=1000 SYNC_DURATION=20 SKIP_BUILD=1 (needs a built tree)
+#           WARMUP=10 DURATION=30 SYNC_RATE=1000 SYNC_DURATION=20 SKIP_BUILD=1 (needs a built tree) OUT=file
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -28,7 +28,8 @@ JAR="$HERE/target/benchmarks.jar"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 HARNESS_JVM=(-Xms256m -Xmx1g -XX:+UseG1GC)
 HOST="$(hostname -s 2>/dev/null || hostname)"
-OUT="$HERE/results/$(date -u +%Y-%m-%d)-kafka-nodes-$HOST.txt"
+# OUT=file: where the figures go; appended to (a second run adds a section instead of replacing the first).
+OUT="${OUT:-$HERE/results/$(date -u +%Y-%m-%d)-kafka-nodes-$HOST.txt}"
 WORK="$(mktemp -d /tmp/kafka-nodes.XXXXXX)"
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -54,7 +55,7 @@ harness() { "$JAVA" "${HARNESS_JVM[@]}" -cp "$JAR" dev.loyalty.bench.load.LoadHa
     echo "# git $(git rev-parse --short HEAD); java: $("$JAVA" -version 2>&1 | head -1)"
     echo "# CUSTOMERS=$CUSTOMERS PARTITIONS=$PARTITIONS BULK_SIZE=$BULK_SIZE CONNECTIONS=$CONNECTIONS WARMUP=$WARMUP DURATION=$DURATION SYNC_RATE=$SYNC_RATE SYNC_DURATION=$SYNC_DURATION"
     echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$OUT"
+} >> "$OUT"
 
 # start_node NAME KIND BOOTSTRAP: sets NODE_PID NODE_API NODE_MGMT
 start_node() {
@@ -124,6 +125,11 @@ for setup in $SETUPS; do
         --customers "$CUSTOMERS" --warmup 5s --duration "${SYNC_DURATION}s" --label "sync-$setup" > "$WORK/sync.txt" 2>&1 || true
     say "sync at $SYNC_RATE req/s through node 1: p50 $(field p50_ms < "$WORK/sync.txt") ms, p99 $(field p99_ms < "$WORK/sync.txt") ms, p99.9 $(field p999_ms < "$WORK/sync.txt") ms, achieved $(field events_per_s < "$WORK/sync.txt") req/s, statuses: $(grep '^statuses' "$WORK/sync.txt" | head -1)"
     say "RESULT setup=$setup sync_p50_ms=$(field p50_ms < "$WORK/sync.txt") sync_p99_ms=$(field p99_ms < "$WORK/sync.txt")"
+    # What the 409s were: the rules' refusals over the whole run, summed over the nodes (each counts its partitions).
+    rejected=$(for m in "${mgmts[@]}"; do curl -s --max-time 5 "$m/metrics" || true; done \
+        | awk -F'[{}]' '/^loyalty_events_processed_total\{/ && /outcome="rejected"/ { split($3, v, " "); n[$2] += v[1] }
+                         END { for (k in n) printf "%s %d; ", k, n[k] }')
+    say "rules' refusals during the run (all phases): ${rejected:-none}"
 
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
