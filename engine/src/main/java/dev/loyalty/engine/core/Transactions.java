@@ -42,10 +42,13 @@ public final class Transactions {
     private static final int L_ACCEPT_DUE = 4;
     private static final int L_REVERSED = 5;
     private static final int L_REFUNDED = 6;
-    private static final int INTS = 3;
+    private static final int INTS = 6;
     private static final int I_ACCOUNT = 0;
     private static final int I_PARTS_OFFSET = 1;
     private static final int I_PARTS_LENGTH = 2;
+    private static final int I_ID_OFFSET = 3;
+    private static final int I_ID_LENGTH = 4;
+    private static final int I_ID_HASH = 5;
     private static final int BYTES = 3;
     private static final int B_KIND = 0;
     private static final int B_STATUS = 1;
@@ -59,7 +62,13 @@ public final class Transactions {
     private long[] longs = new long[INITIAL_ROWS * LONGS];
     private int[] ints = new int[INITIAL_ROWS * INTS];
     private byte[] bytes = new byte[INITIAL_ROWS * BYTES];
-    private String[] transactionId = new String[INITIAL_ROWS];
+    /**
+     * Transaction ids as chars, row after row (rows are never removed before {@link #clear()}): a checkout no
+     * longer stores a young {@code String} into an old-generation array, which every young collection had to
+     * find through the card table and remembered sets (issue 11, GC pauses).
+     */
+    private char[] idChars = new char[INITIAL_ROWS * 16];
+    private int idEnd;
 
     /** Open addressing over rows: row + 1, 0 for empty; at most half full. */
     private int[] index = new int[2 * INITIAL_ROWS];
@@ -87,17 +96,19 @@ public final class Transactions {
      * the table slot: a customer loaded into a reused slot then allocates nothing here.
      */
     void clear() {
-        if (transactionId.length > KEEP_ON_CLEAR) {
+        if (bytes.length > KEEP_ON_CLEAR * BYTES) {
             longs = new long[INITIAL_ROWS * LONGS];
             ints = new int[INITIAL_ROWS * INTS];
             bytes = new byte[INITIAL_ROWS * BYTES];
-            transactionId = new String[INITIAL_ROWS];
             index = new int[2 * INITIAL_ROWS];
             pending = new int[INITIAL_ROWS];
         } else {
-            java.util.Arrays.fill(transactionId, 0, size, null);
             java.util.Arrays.fill(index, 0);
         }
+        if (idChars.length > KEEP_ON_CLEAR * 32) {
+            idChars = new char[INITIAL_ROWS * 16];
+        }
+        idEnd = 0;
         if (parts.length > 3 * KEEP_ON_CLEAR) {
             parts = NO_PARTS;
         }
@@ -122,21 +133,36 @@ public final class Transactions {
     /** Row of that transaction, or -1. */
     public int find(byte k, String txn) {
         int mask = index.length - 1;
-        for (int i = hash(k, txn) & mask; ; i = (i + 1) & mask) {
+        int txnHash = txn.hashCode();
+        for (int i = hash(k, txnHash) & mask; ; i = (i + 1) & mask) {
             int row = index[i] - 1;
             if (row < 0) {
                 return -1;
             }
-            if (bytes[row * BYTES + B_KIND] == k && transactionId[row].equals(txn)) {
+            if (bytes[row * BYTES + B_KIND] == k && ints[row * INTS + I_ID_HASH] == txnHash && sameId(row, txn)) {
                 return row;
             }
         }
     }
 
+    private boolean sameId(int row, String txn) {
+        int offset = ints[row * INTS + I_ID_OFFSET];
+        int length = ints[row * INTS + I_ID_LENGTH];
+        if (txn.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (idChars[offset + i] != txn.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Adds a row (the id must not be taken for that kind); returns it. */
     public int add(byte k, byte st, String txn, int acct, long timeMs, long ord, long eligible, long pts,
                    boolean qualifying, long acceptDue) {
-        if (size == transactionId.length) {
+        if (size * BYTES == bytes.length) {
             growRows();
         }
         int row = size++;
@@ -144,8 +170,16 @@ public final class Transactions {
         bytes[b + B_KIND] = k;
         bytes[b + B_STATUS] = st;
         bytes[b + B_QUALIFIES] = (byte) (qualifying ? 1 : 0);
-        transactionId[row] = txn;
+        int idLength = txn.length();
+        if (idEnd + idLength > idChars.length) {
+            idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + idLength));
+        }
+        txn.getChars(0, idLength, idChars, idEnd);
         int in = row * INTS;
+        ints[in + I_ID_OFFSET] = idEnd;
+        ints[in + I_ID_LENGTH] = idLength;
+        ints[in + I_ID_HASH] = txn.hashCode();
+        idEnd += idLength;
         ints[in + I_ACCOUNT] = acct;
         ints[in + I_PARTS_OFFSET] = 0;
         ints[in + I_PARTS_LENGTH] = 0;
@@ -183,8 +217,9 @@ public final class Transactions {
         return bytes[row * BYTES + B_STATUS];
     }
 
+    /** The row's transaction id, as a new string (ids are kept as chars). */
     public String transactionId(int row) {
-        return transactionId[row];
+        return new String(idChars, ints[row * INTS + I_ID_OFFSET], ints[row * INTS + I_ID_LENGTH]);
     }
 
     public int account(int row) {
@@ -369,11 +404,10 @@ public final class Transactions {
     }
 
     private void growRows() {
-        int n = transactionId.length * 2;
+        int n = bytes.length / BYTES * 2;
         longs = Arrays.copyOf(longs, n * LONGS);
         ints = Arrays.copyOf(ints, n * INTS);
         bytes = Arrays.copyOf(bytes, n * BYTES);
-        transactionId = Arrays.copyOf(transactionId, n);
     }
 
     private void rehash(int capacity) {
@@ -385,15 +419,15 @@ public final class Transactions {
 
     private void put(int row) {
         int mask = index.length - 1;
-        int i = hash(kind(row), transactionId[row]) & mask;
+        int i = hash(kind(row), ints[row * INTS + I_ID_HASH]) & mask;
         while (index[i] != 0) {
             i = (i + 1) & mask;
         }
         index[i] = row + 1;
     }
 
-    private static int hash(byte k, String txn) {
-        int h = txn.hashCode() * 31 + k;
+    private static int hash(byte k, int txnHash) {
+        int h = txnHash * 31 + k;
         return h ^ (h >>> 16) * 0x45d9f3b;
     }
 }
