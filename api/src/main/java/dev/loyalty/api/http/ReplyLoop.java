@@ -20,6 +20,8 @@ import java.util.function.BiConsumer;
  * {@code runOnContext} that answers them all; one periodic sweep per loop answers the waits whose
  * deadline passed, instead of a timer per request. Every wait has the same timeout, so the list of open
  * waits, appended in arrival order, is in deadline order: the sweep looks at its head only.
+ * A synchronous single event's wait is also the engine's waiter of its outcome ({@link #start}): the
+ * processor tells it directly, so that request has no future at all.
  * Created per event-loop context by {@link #of}; everything but {@link #completed} runs on that loop.
  */
 final class ReplyLoop {
