@@ -6,6 +6,7 @@ import dev.loyalty.api.http.ApiServer;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
@@ -41,7 +42,7 @@ class ApiFailureModesTest {
     private static final String EVENT = "{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":1}}";
 
     private static Vertx vertx;
-    private static StandInEngine engine;
+    static StandInEngine engine;
     private static HttpCalls http;
 
     @BeforeAll
@@ -70,6 +71,7 @@ class ApiFailureModesTest {
         };
         engine.durable = CompletableFuture.completedFuture(null);
         engine.onDurable = () -> { };
+        engine.lean = false;
     }
 
     @Test
@@ -215,13 +217,14 @@ class ApiFailureModesTest {
     }
 
     /** Answers as configured per test; reads fail (customer, stats) or never answer (event). */
-    private static final class StandInEngine implements LoyaltyEngine {
+    static final class StandInEngine implements LoyaltyEngine {
         private final EngineConfig config;
         private final EventValidator validator;
         final AtomicLong seq = new AtomicLong(100);
         volatile Function<List<Submitted>, List<Submission>> submit;
         volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
         volatile Runnable onDurable = () -> { };
+        volatile boolean lean;
 
         StandInEngine(EngineConfig config) {
             this.config = config;
@@ -248,6 +251,26 @@ class ApiFailureModesTest {
             List<Submission> submissions = submit.apply(events);
             return awaitOutcome ? submissions : submissions.stream()
                     .map(s -> new Submission(s.seq(), s.duplicate(), null, s.refusal())).toList();
+        }
+
+        /**
+         * With {@link #lean}, a single awaited event takes the lean path: its future's completion is told to
+         * the waiter, as the engine's processor would; otherwise the interface's adapter (the future) serves.
+         */
+        @Override
+        public Submission submit(Submitted event, OutcomeWaiter waiter) {
+            Submission s = submit(List.of(event), true).get(0);
+            if (!lean || s.refusal() != null || s.result() == null) {
+                return s;
+            }
+            s.result().whenComplete((r, e) -> {
+                if (e != null) {
+                    waiter.fail(e);
+                } else {
+                    waiter.complete(r);
+                }
+            });
+            return new Submission(s.seq(), s.duplicate(), null, null);
         }
 
         @Override

@@ -27,6 +27,9 @@ import dev.loyalty.engine.journal.kafka.KafkaSeq;
 import dev.loyalty.engine.journal.kafka.KafkaSettings;
 import dev.loyalty.engine.metrics.EngineMetrics;
 import dev.loyalty.engine.metrics.JournalWrite;
+import dev.loyalty.engine.processor.FutureWaiter;
+import dev.loyalty.engine.processor.OutcomeWaiter;
+import dev.loyalty.engine.processor.OutcomeWaits;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
@@ -90,7 +93,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final ClusterMetrics clusterMetrics;
     /** How long a revoked partition may go on applying before it stops: only when the engine closes. */
     private volatile long revokeDrainNs;
-    private final List<ConcurrentHashMap<Long, CompletableFuture<EventResult>>> waiters = new ArrayList<>();
+    private final List<OutcomeWaits> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final IdLocks idLocks = new IdLocks();
     /** Ids on their way into the Kafka journal (unused on Chronicle, where the shard locks cover the append). */
@@ -205,7 +208,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
                 stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
                 mark = phase(phases, "RocksDB " + p + " open", mark);
-                waiters.add(new ConcurrentHashMap<>());
+                waiters.add(new OutcomeWaits(config.api().maxInFlight()));
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     new LocalProcessors(processors), List.of(stores), blockCache, inFlight));
@@ -782,13 +785,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
 
     @Override
     public List<Submission> submit(List<Submitted> events, boolean awaitOutcome) {
-        if (closed) {
-            throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
-        }
-        checkLoad(events.size(), awaitOutcome);
-        if (partitionFailed) {
-            refuseForStoppedPartitions(events);
-        }
+        admit(events, awaitOutcome);
         long shards = 0;
         for (int i = 0, n = events.size(); i < n; i++) { // by index: no iterator per request
             String id = events.get(i).event().id();
@@ -798,7 +795,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
         if (shards == 0) {
             Submission[] out = new Submission[events.size()];
-            append(events, awaitOutcome, out, null, null);
+            append(events, awaitOutcome, out, null, null, null);
             return List.of(out);
         }
         if (kafka != null) {
@@ -808,9 +805,42 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         // finds this one's entry; requests whose ids fall in other shards do not wait.
         idLocks.lock(shards);
         try {
-            return submitWithIds(events, awaitOutcome);
+            return submitWithIds(events, awaitOutcome, null);
         } finally {
             idLocks.unlock(shards);
+        }
+    }
+
+    @Override
+    public Submission submit(Submitted event, OutcomeWaiter waiter) {
+        if (kafka != null) {
+            return LoyaltyEngine.super.submit(event, waiter); // Kafka asks the owner for the outcome after the ack
+        }
+        List<Submitted> events = List.of(event);
+        admit(events, true);
+        String id = event.event().id();
+        if (id == null) {
+            Submission[] out = new Submission[1];
+            append(events, true, out, null, waiter, null);
+            return out[0];
+        }
+        long shards = IdLocks.shardOf(id);
+        idLocks.lock(shards);
+        try {
+            return submitWithIds(events, true, waiter).get(0);
+        } finally {
+            idLocks.unlock(shards);
+        }
+    }
+
+    /** Refuses a request the engine cannot take now (shutting down, overloaded, a stopped partition). */
+    private void admit(List<Submitted> events, boolean awaitOutcome) {
+        if (closed) {
+            throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
+        }
+        checkLoad(events.size(), awaitOutcome);
+        if (partitionFailed) {
+            refuseForStoppedPartitions(events);
         }
     }
 
@@ -828,6 +858,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
         }
         return true;
+    }
+
+    @Override
+    public boolean lookupsInMemory(Submitted event) {
+        String id = event.event().id();
+        return id == null || ids.inMemory(id);
     }
 
     /** Events of a stopped partition would be journaled but never applied until a restart: 503 instead. */
@@ -858,7 +894,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
     }
 
-    private List<Submission> submitWithIds(List<Submitted> events, boolean await) {
+    /** {@code lean} (may be null): the waiter of a single event, registered if that event is journaled. */
+    private List<Submission> submitWithIds(List<Submitted> events, boolean await, OutcomeWaiter lean) {
         int n = events.size();
         // Read once under the ids' locks: the events journaled below get this ingest time or a later one.
         IdClassifier.Slots classified = IdClassifier.classify(n, i -> events.get(i).event().id(),
@@ -884,7 +921,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         if (!toJournal.isEmpty()) {
             Submission[] journaledOut = new Submission[toJournal.size()];
             long[] ingest = new long[1];
-            append(toJournal, await, journaledOut, ingest, places == null ? null : (firstSeq, register) -> {
+            append(toJournal, await, journaledOut, ingest, lean, places == null ? null : (firstSeq, register) -> {
                 for (int d = 0; d < places.length; d++) {
                     if (places[d] != DuplicatePlaces.CURRENT) {
                         PartitionProcessor owner = processors.get(partitionOf(events.get(slots[d]).event().customer()));
@@ -1028,14 +1065,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      * Journals the events as one record, registering waiters, and {@code hook}'s work (may be null), before
      * the record becomes visible to the processors.
      */
-    private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut, AppendHook hook) {
+    private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut, OutcomeWaiter lean,
+                        AppendHook hook) {
         if (kafka != null) {
             appendToKafka(events, await, out, ingestOut);
             return;
         }
         int n = events.size();
+        // The single lean event needs no future (its waiter is the caller's); otherwise one per event.
         @SuppressWarnings({"unchecked", "rawtypes"})
-        CompletableFuture<EventResult>[] futures = new CompletableFuture[n];
+        CompletableFuture<EventResult>[] futures = !await || lean != null ? null : new CompletableFuture[n];
         long[] first = {-1};
         long startNs = System.nanoTime();
         try {
@@ -1046,9 +1085,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 }
                 if (await) {
                     for (int i = 0; i < n; i++) {
-                        CompletableFuture<EventResult> f = new CompletableFuture<>();
-                        futures[i] = f;
-                        waiters.get(partitionOf(events.get(i).event().customer())).put(firstSeq + i, f);
+                        OutcomeWaiter w = lean;
+                        if (w == null) {
+                            FutureWaiter f = new FutureWaiter(new CompletableFuture<>());
+                            futures[i] = f.future();
+                            w = f;
+                        }
+                        waiters.get(partitionOf(events.get(i).event().customer())).put(firstSeq + i, w);
                     }
                     inFlight.addAndGet(n);
                 }
@@ -1074,7 +1117,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         engineMetrics.appended(events, System.nanoTime() - startNs);
         wakeOwners(events);
         for (int i = 0; i < n; i++) {
-            out[i] = new Submission(first[0] + i, false, futures[i], null);
+            out[i] = new Submission(first[0] + i, false, futures == null ? null : futures[i], null);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.ExpiringPoints;
@@ -40,12 +41,29 @@ public interface LoyaltyEngine extends AutoCloseable {
     List<Submission> submit(List<Submitted> events, boolean awaitOutcome);
 
     /**
+     * {@link #submit} of one awaited event whose outcome goes to {@code waiter} instead of a future: the lean
+     * path of a synchronous request (no future, map node or boxed seq per request). When the event is
+     * journaled and the waiter registered, the submission's {@code result} is null and {@code waiter} is told
+     * the outcome (or the failure) on a processor thread, possibly before this returns; otherwise (a duplicate,
+     * a refusal, or an engine without the lean path, as this default) the submission is {@link #submit}'s and
+     * {@code waiter} is never told.
+     */
+    default Submission submit(Submitted event, OutcomeWaiter waiter) {
+        return submit(List.of(event), true).get(0);
+    }
+
+    /**
      * True when {@link #submit} of these events looks their ids up in memory only (each id recently seen
      * or surely new), so it may run on an event loop; false when a lookup may read the id index on disk:
      * submit off the event loop then. A hint, read without locks: an id written to disk in between is
      * still in RocksDB's in-memory table, so a stale "true" costs a memory read, never a disk wait.
      */
     boolean lookupsInMemory(List<Submitted> events);
+
+    /** {@link #lookupsInMemory(List)} of one event. */
+    default boolean lookupsInMemory(Submitted event) {
+        return lookupsInMemory(List.of(event));
+    }
 
     /**
      * Whether {@link #submit} waits for the journal over the network (the Kafka journal waits for Kafka's

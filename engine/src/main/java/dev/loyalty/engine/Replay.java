@@ -7,6 +7,7 @@ import dev.loyalty.engine.journal.IngestClock;
 import dev.loyalty.engine.journal.JournalCorruptException;
 import dev.loyalty.engine.derived.DerivedLog;
 import dev.loyalty.engine.processor.DerivedFiles;
+import dev.loyalty.engine.processor.OutcomeWaits;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
@@ -16,7 +17,6 @@ import org.rocksdb.Cache;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
@@ -123,7 +123,7 @@ public final class Replay {
                 stores[p] = PartitionStore.open(target.state(p), blockCache, false);
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
                         RulesJson::read,
-                        rulesJson, new ConcurrentHashMap<>(), new AtomicInteger(), failure,
+                        rulesJson, new OutcomeWaits(16), new AtomicInteger(), failure,
                         config.processor().batchMax(), config.state().cacheCustomers(),
                         config.outcomesRetention().toMillis(),
                         config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),

@@ -99,26 +99,29 @@ public final class ApiServer {
     /** A router for one verticle (routers are cheap; one each keeps event loops apart). */
     Router router(Vertx vertx) {
         Router router = Router.router(vertx);
-        router.route().handler(metrics::start);
+        HttpMetrics.Requests timing = metrics.requests();
+        router.route().handler(timing::start);
         forwarding.start(vertx);
 
         // With several nodes on a Kafka journal, the forwarding handlers send a request to its partition's
         // owner, or pass it to the route when this node answers it (always on Chronicle).
-        route(router, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(forwarding::post)
+        route(router, timing, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(forwarding::post)
                 .handler(events::post);
-        route(router, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody).handler(forwarding::postBulk)
+        route(router, timing, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody)
+                .handler(forwarding::postBulk)
                 .handler(events::postBulk);
-        route(router, HttpMethod.GET, "/events/:seq", Scope.READ).handler(forwarding::event).handler(events::get);
-        route(router, HttpMethod.GET, "/customers/:id", Scope.READ).handler(forwarding::customer)
+        route(router, timing, HttpMethod.GET, "/events/:seq", Scope.READ).handler(forwarding::event).handler(events::get);
+        route(router, timing, HttpMethod.GET, "/customers/:id", Scope.READ).handler(forwarding::customer)
                 .handler(queries::customer);
-        route(router, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(forwarding::customer)
+        route(router, timing, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(forwarding::customer)
                 .handler(queries::ledger);
-        route(router, HttpMethod.GET, "/stats", Scope.READ).handler(forwarding::stats).handler(forwarding::localStats)
+        route(router, timing, HttpMethod.GET, "/stats", Scope.READ).handler(forwarding::stats)
+                .handler(forwarding::localStats)
                 .handler(queries::stats);
-        route(router, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
+        route(router, timing, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
                 .handler(admin::requireAdjustableClock).handler(jsonBody).handler(admin::advanceClock);
         // The contract is public (api.md): storefront developers fetch it before they hold a key.
-        router.route(HttpMethod.GET, "/openapi.json").handler(HttpMetrics.route("/openapi.json"))
+        router.route(HttpMethod.GET, "/openapi.json").handler(timing.route("/openapi.json"))
                 .handler(openApi::serve);
 
         router.route().failureHandler(HttpErrors::handleFailure);
@@ -129,9 +132,9 @@ public final class ApiServer {
     }
 
     /** A route named for metrics by its template, behind authentication with {@code scope}. */
-    private Route route(Router router, HttpMethod method, String template, Scope scope) {
+    private Route route(Router router, HttpMetrics.Requests timing, HttpMethod method, String template, Scope scope) {
         return router.route(method, template)
-                .handler(HttpMetrics.route(template))
+                .handler(timing.route(template))
                 .handler(authenticate(scope));
     }
 

@@ -59,8 +59,59 @@ final class EventRoutes {
         if (!validated.isOk()) {
             throw ApiException.of(validated.error());
         }
-        submit(ctx, List.of(new Submitted(validated.event(), read.bodyHash())), !async,
-                submissions -> answer(ctx, submissions.get(0)));
+        Submitted submitted = new Submitted(validated.event(), read.bodyHash());
+        if (!async && !submitBlocks && engine.lookupsInMemory(submitted)) {
+            submitLean(ctx, submitted);
+            return;
+        }
+        submit(ctx, List.of(submitted), !async, submissions -> answer(ctx, submissions.get(0)));
+    }
+
+    /**
+     * A synchronous single event on the event loop, its outcome told to its {@link SyncReply} (the engine's
+     * waiter, this loop's wait and the answer in one object: no future, map node or callback per request).
+     * A duplicate or a refusal answers as {@link #answer} does.
+     */
+    private void submitLean(RoutingContext ctx, Submitted submitted) {
+        ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
+        SyncReply reply = new SyncReply(loop, ctx);
+        Submission submission = engine.submit(submitted, reply);
+        if (submission.refusal() != null || submission.result() != null) {
+            answer(ctx, submission); // the waiter was not registered (see LoyaltyEngine.submit)
+            return;
+        }
+        reply.seq = submission.seq();
+        reply.durable = engine.durable(submission.seq());
+        loop.start(reply, reply.durable);
+    }
+
+    /** The answer of one synchronous event on the lean path, run on the loop once its wait is over. */
+    private static final class SyncReply extends ReplyLoop.Wait {
+        long seq;
+        CompletableFuture<Void> durable;
+
+        SyncReply(ReplyLoop loop, RoutingContext ctx) {
+            super(loop, ctx, null);
+        }
+
+        @Override
+        public void run() {
+            if (!durable.isDone()) {
+                notDurable(ctx, null);
+            } else if (durable.isCompletedExceptionally()) {
+                notDurable(ctx, Await.failureOf(durable));
+            } else {
+                EventResult done = outcome();
+                if (failure() != null) {
+                    LOG.warn("no outcome for a journaled event; answering accepted", failure());
+                }
+                if (done == null) {
+                    Responses.pooled(ctx, 202, JsonViews.acceptedPooled(seq));
+                } else {
+                    Responses.pooled(ctx, done.outcome().httpStatus(), JsonViews.eventResultPooled(seq, false, done));
+                }
+            }
+        }
     }
 
     private void answer(RoutingContext ctx, Submission submission) {

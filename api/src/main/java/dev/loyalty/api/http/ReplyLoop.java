@@ -1,5 +1,7 @@
 package dev.loyalty.api.http;
 
+import dev.loyalty.engine.LoyaltyEngine.EventResult;
+import dev.loyalty.engine.processor.OutcomeWaiter;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -8,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -17,6 +20,8 @@ import java.util.function.BiConsumer;
  * {@code runOnContext} that answers them all; one periodic sweep per loop answers the waits whose
  * deadline passed, instead of a timer per request. Every wait has the same timeout, so the list of open
  * waits, appended in arrival order, is in deadline order: the sweep looks at its head only.
+ * A synchronous single event's wait is also the engine's waiter of its outcome ({@link #start}): the
+ * processor tells it directly, so that request has no future at all.
  * Created per event-loop context by {@link #of}; everything but {@link #completed} runs on that loop.
  */
 final class ReplyLoop {
@@ -35,27 +40,75 @@ final class ReplyLoop {
     private Wait tail;
 
     /**
-     * One wait: answered once, by its completion or by the sweep, whichever comes first. It is its own
-     * completion callback, so a wait costs one object, not one more per lambda.
+     * One wait: answered once, by its completion or by the sweep, whichever comes first; answering runs
+     * {@link #run}. It is its own completion callback (of a future, or as the engine's {@link OutcomeWaiter}
+     * on the lean path, see {@link #start}), so a wait costs one object, not one more per lambda; a subclass
+     * may be its own answer too (override {@link #run}).
      */
-    private final class Wait implements BiConsumer<Object, Throwable> {
-        final RoutingContext ctx;
-        final Runnable settle;
-        final long deadlineNs;
-        Wait prev;
-        Wait next;
-        boolean open = true;
+    static class Wait extends OutcomeWaiter implements BiConsumer<Object, Throwable>, Runnable {
+        private static final AtomicIntegerFieldUpdater<Wait> SIGNALS =
+                AtomicIntegerFieldUpdater.newUpdater(Wait.class, "signals");
 
-        Wait(RoutingContext ctx, Runnable settle, long deadlineNs) {
+        private final ReplyLoop loop;
+        final RoutingContext ctx;
+        private final Runnable settle;
+        private long deadlineNs;
+        private Wait prev;
+        private Wait next;
+        private boolean open = true;
+        /** Lean path: signals still to come before the wait is complete (the outcome, {@link #start}, durability). */
+        private volatile int signals = 2;
+        /** Lean path: the outcome or the failure, written before the signal that hands the wait to the loop. */
+        private EventResult outcome;
+        private Throwable failure;
+
+        /** A wait answered by {@code settle} (null when a subclass overrides {@link #run}). */
+        Wait(ReplyLoop loop, RoutingContext ctx, Runnable settle) {
+            this.loop = loop;
             this.ctx = ctx;
             this.settle = settle;
-            this.deadlineNs = deadlineNs;
         }
 
         /** Engine thread: the awaited future completed. */
         @Override
         public void accept(Object value, Throwable failure) {
-            completed(this);
+            loop.completed(this);
+        }
+
+        /** Processor thread: the outcome of the event this wait was registered for (lean path). */
+        @Override
+        protected void completed(EventResult result) {
+            outcome = result;
+            signal();
+        }
+
+        /** Processor or engine thread: no outcome will come (lean path). */
+        @Override
+        protected void failed(Throwable cause) {
+            failure = cause;
+            signal();
+        }
+
+        private void signal() {
+            if (SIGNALS.decrementAndGet(this) == 0) {
+                loop.completed(this);
+            }
+        }
+
+        /** Lean path, once answered: the outcome, null when none came in time or it failed. */
+        final EventResult outcome() {
+            return outcome;
+        }
+
+        /** Lean path, once answered: why no outcome will come, or null. */
+        final Throwable failure() {
+            return failure;
+        }
+
+        /** Answers the request (on the loop); what it throws fails the request. */
+        @Override
+        public void run() {
+            settle.run();
         }
     }
 
@@ -88,9 +141,27 @@ final class ReplyLoop {
             Await.guarded(ctx, settle);
             return;
         }
-        Wait w = new Wait(ctx, settle, System.nanoTime() + timeoutNs);
+        Wait w = new Wait(this, ctx, settle);
+        w.deadlineNs = System.nanoTime() + timeoutNs;
         link(w);
         future.whenComplete(w);
+    }
+
+    /**
+     * Lean path: {@code w} (made for this loop) was registered with the engine as the waiter of its event's
+     * outcome (it may have come already); answers it once that outcome came and {@code durable} completed, or
+     * the timeout passed, whichever is first. Call once, on this loop, after the engine's submit returned.
+     */
+    void start(Wait w, CompletableFuture<Void> durable) {
+        w.deadlineNs = System.nanoTime() + timeoutNs;
+        if (!durable.isDone()) {
+            Wait.SIGNALS.incrementAndGet(w);
+            durable.whenComplete((v, e) -> w.signal()); // journal.sync batch only: none is durable at once
+        }
+        link(w);
+        if (Wait.SIGNALS.decrementAndGet(w) == 0) {
+            answer(w); // the outcome came during the submit: no hop at all
+        }
     }
 
     /** Engine thread: hands the wait to this loop, waking it only when no drain is scheduled yet. */
@@ -122,7 +193,7 @@ final class ReplyLoop {
         }
         w.open = false;
         unlink(w);
-        Await.guarded(w.ctx, w.settle);
+        Await.guarded(w.ctx, w);
     }
 
     private void link(Wait w) {

@@ -59,7 +59,7 @@ public final class PartitionProcessor implements Runnable {
     private final int partitions;
     private final PartitionStore store;
     private final JournalReader reader;
-    private final ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters;
+    private final OutcomeWaits waiters;
     private final AtomicInteger inFlight;
     private final ProcessorListener listener;
     private final int batchMax;
@@ -78,7 +78,7 @@ public final class PartitionProcessor implements Runnable {
     private final PartitionState state;
 
     private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
-    private final List<Object[]> completions = new ArrayList<>();
+    private final List<OutcomeWaiter> completions = new ArrayList<>();
     /** Views asked for at a seq (see {@link #viewAt}), registered before the record holding it is visible. */
     private final ConcurrentHashMap<Long, ViewHook> viewHooks = new ConcurrentHashMap<>();
     /** Views captured in this batch, handed over once it is applied (like outcomes to waiters). */
@@ -108,7 +108,7 @@ public final class PartitionProcessor implements Runnable {
 
     /**
      * @param catchUpSeq        journal seq as of start: the partition is caught up once it has read past it
-     * @param waiters           futures of requests waiting for outcomes of this partition's events, by seq
+     * @param waiters           requests waiting for outcomes of this partition's events, by seq
      * @param rulesParser       turns journaled rules JSON into a configuration
      * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
      * @param cacheCustomers    customers held in memory ({@code state.cache-customers}; bounded by the heap,
@@ -118,7 +118,7 @@ public final class PartitionProcessor implements Runnable {
      */
     public PartitionProcessor(int partition, int partitions, PartitionStore store, JournalReader reader,
                               Function<String, RulesConfig> rulesParser, String initialRulesJson,
-                              ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters,
+                              OutcomeWaits waiters,
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
                               long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
                               long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics) {
@@ -130,7 +130,7 @@ public final class PartitionProcessor implements Runnable {
     /** A processor whose rules in force and observations go through {@code hooks} (what-if replays). */
     public PartitionProcessor(int partition, int partitions, PartitionStore store, JournalReader reader,
                               Function<String, RulesConfig> rulesParser, String initialRulesJson,
-                              ConcurrentHashMap<Long, CompletableFuture<EventResult>> waiters,
+                              OutcomeWaits waiters,
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
                               long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
                               long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics, ReplayHooks hooks) {
@@ -336,17 +336,15 @@ public final class PartitionProcessor implements Runnable {
                 } else {
                     // Not applied yet (this thread applies, so it cannot be applied meanwhile). Never replace
                     // a waiter already there (the original request's): commit completes only the mapped one.
-                    CompletableFuture<EventResult> existing = waiters.putIfAbsent(seq, out);
+                    FutureWaiter mine = new FutureWaiter(out);
+                    OutcomeWaiter existing = waiters.get(seq);
                     if (existing == null) {
+                        waiters.put(seq, mine);
                         inFlight.incrementAndGet();
                     } else {
-                        existing.whenComplete((r, e) -> {
-                            if (e != null) {
-                                out.completeExceptionally(e);
-                            } else {
-                                out.complete(r);
-                            }
-                        });
+                        // Told with it (this thread completes waiters, so the chain needs no lock).
+                        mine.also = existing.also;
+                        existing.also = mine;
                     }
                 }
             } catch (RuntimeException e) {
@@ -587,9 +585,10 @@ public final class PartitionProcessor implements Runnable {
         metrics.applied(e.action(), error);
         // The outcome and view objects only for a waiter (replay and async traffic have none); the emptiness
         // check first spares boxing the seq per event.
-        if (!waiters.isEmpty() && waiters.containsKey(seq)) {
-            completions.add(new Object[] {seq, new EventResult(state.outcome(seq, e.customer(), error),
-                    state.view(slot))});
+        OutcomeWaiter waiter = waiters.get(seq);
+        if (waiter != null) {
+            waiter.pending = new EventResult(state.outcome(seq, e.customer(), error), state.view(slot));
+            completions.add(waiter);
         }
         if (hook != null && hook.after() != null) {
             capturedViews.add(new CapturedView(hook.after(), state.view(slot)));
@@ -608,11 +607,13 @@ public final class PartitionProcessor implements Runnable {
             LOG.info("partition {} caught up with the journal at seq {}, {} ms after its state loaded", partition,
                     state.lastSeq(), (System.nanoTime() - loadedNs) / 1_000_000);
         }
-        for (Object[] c : completions) {
-            CompletableFuture<EventResult> f = waiters.remove((Long) c[0]);
-            if (f != null) {
+        for (int i = 0, n = completions.size(); i < n; i++) { // by index: no iterator per batch
+            OutcomeWaiter w = completions.get(i);
+            EventResult result = w.pending;
+            w.pending = null;
+            if (waiters.remove(w)) {
                 inFlight.decrementAndGet();
-                f.complete((EventResult) c[1]);
+                w.complete(result);
             }
         }
         completions.clear();
@@ -646,13 +647,11 @@ public final class PartitionProcessor implements Runnable {
     }
 
     private void failWaiters(Throwable t) {
-        for (Long seq : waiters.keySet()) {
-            CompletableFuture<EventResult> f = waiters.remove(seq);
-            if (f != null) {
-                inFlight.decrementAndGet();
-                f.completeExceptionally(t);
-            }
-        }
+        completions.clear();
+        waiters.drain(w -> {
+            inFlight.decrementAndGet();
+            w.fail(t);
+        });
         for (CapturedView v : capturedViews) {
             v.future().completeExceptionally(t);
         }

@@ -8,6 +8,7 @@ import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.RecordType;
+import dev.loyalty.engine.processor.OutcomeWaits;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.processor.ProcessorListener;
 import dev.loyalty.engine.processor.ProcessorMetrics;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -297,7 +297,7 @@ public final class WhatIf {
                             cp == null ? Long.MIN_VALUE : cp.clockMs(), windows, RulesJson::read);
                     processors[p] = new PartitionProcessor(p, partitions, stores[p],
                             new BoundedReader(journal.reader(p, partitions), lastSeq, toMs), RulesJson::read, initialJson,
-                            new ConcurrentHashMap<>(), new AtomicInteger(), ProcessorListener.QUIET,
+                            new OutcomeWaits(16), new AtomicInteger(), ProcessorListener.QUIET,
                             config.processor().batchMax(),
                             config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                             config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), lastSeq,
