@@ -21,7 +21,6 @@ import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.JournalRetention;
 import dev.loyalty.engine.journal.PartitionHash;
-import dev.loyalty.engine.journal.RecordType;
 import dev.loyalty.engine.journal.kafka.KafkaJournal;
 import dev.loyalty.engine.journal.kafka.KafkaSeq;
 import dev.loyalty.engine.journal.kafka.KafkaSettings;
@@ -452,22 +451,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 r.seekAfter(from);
             }
             long[] n = new long[1];
-            while (r.next((pos, h, payload) -> {
-                if (h.type() != RecordType.EVENTS) {
-                    return;
-                }
-                int count = (int) payload.readStopBit();
-                for (int i = 0; i < count; i++) {
-                    payload.readInt();
-                    payload.readInt();
-                    EventCodec.WithHash e = EventCodec.readWithHash(payload);
-                    if (e.event().id() != null) {
-                        ids.put(e.event().id(), new IdempotencyIndex.Entry(h.firstSeq() + i, e.bodyHash(),
-                                h.ingestMs(), e.event().customer()));
-                        n[0]++;
-                    }
-                }
-            })) {
+            while (r.next((pos, h, payload) -> n[0] += registerIds(h, payload))) {
                 // keep reading
             }
             if (n[0] > 0) {
@@ -489,11 +473,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         long[] last = kafka.lastOffsets();
         long[] n = new long[1];
         for (int p = 0; p < last.length; p++) {
-            kafka.read(p, from[p], last[p], (pos, h, payload) -> {
-                if (h.type() == RecordType.EVENTS) {
-                    n[0] += registerIds(h, payload);
-                }
-            });
+            kafka.read(p, from[p], last[p], (pos, h, payload) -> n[0] += registerIds(h, payload));
         }
         if (n[0] > 0) {
             LOG.info("idempotency index: re-registered {} ids from the journal", n[0]);
@@ -503,21 +483,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         idTailer = KafkaIdTailer.start(kafka, last, ids, idLocks);
     }
 
-    /** Puts the ids of one events record into the index; returns how many. */
+    /** Puts the ids of one journal record into the index; returns how many. */
     private int registerIds(dev.loyalty.engine.journal.RecordHeader h, net.openhft.chronicle.bytes.Bytes<?> payload) {
-        int count = (int) payload.readStopBit();
-        int n = 0;
-        for (int i = 0; i < count; i++) {
-            payload.readInt();
-            payload.readInt();
-            EventCodec.WithHash e = EventCodec.readWithHash(payload);
-            if (e.event().id() != null) {
-                ids.put(e.event().id(), new IdempotencyIndex.Entry(h.firstSeq() + i, e.bodyHash(),
-                        h.ingestMs(), e.event().customer()));
-                n++;
-            }
-        }
-        return n;
+        return EventCodec.forEachWithId(h, payload, (seq, e) -> ids.put(e.event().id(),
+                new IdempotencyIndex.Entry(seq, e.bodyHash(), h.ingestMs(), e.event().customer())));
     }
 
     private void heartbeat() {

@@ -5,7 +5,6 @@ import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.RecordHeader;
-import dev.loyalty.engine.journal.RecordType;
 import dev.loyalty.engine.journal.kafka.KafkaJournal;
 import net.openhft.chronicle.bytes.Bytes;
 import org.slf4j.Logger;
@@ -119,9 +118,7 @@ final class KafkaIdTailer implements AutoCloseable {
     private int drain(JournalReader r, int partition) {
         int read = 0;
         while (read < BURST && r.next((position, h, payload) -> {
-            if (h.type() == RecordType.EVENTS) {
-                register(h, payload);
-            }
+            register(h, payload);
             readUpTo.set(partition, position);
         })) {
             read++;
@@ -130,26 +127,18 @@ final class KafkaIdTailer implements AutoCloseable {
     }
 
     private void register(RecordHeader h, Bytes<?> payload) {
-        int count = (int) payload.readStopBit();
-        for (int i = 0; i < count; i++) {
-            payload.readInt();
-            payload.readInt();
-            EventCodec.WithHash e = EventCodec.readWithHash(payload);
+        EventCodec.forEachWithId(h, payload, (seq, e) -> {
             String id = e.event().id();
-            if (id == null) {
-                continue;
-            }
             long shard = IdLocks.shardOf(id);
             locks.lock(shard);
             try {
                 if (ids.get(id) == null) {
-                    ids.put(id, new IdempotencyIndex.Entry(h.firstSeq() + i, e.bodyHash(), h.ingestMs(),
-                            e.event().customer()));
+                    ids.put(id, new IdempotencyIndex.Entry(seq, e.bodyHash(), h.ingestMs(), e.event().customer()));
                 }
             } finally {
                 locks.unlock(shard);
             }
-        }
+        });
     }
 
     /** Stops the thread and waits for it (its readers close with it). */

@@ -6,7 +6,6 @@ import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.RecordHeader;
-import dev.loyalty.engine.journal.RecordType;
 import net.openhft.chronicle.bytes.Bytes;
 
 import java.util.ArrayList;
@@ -98,20 +97,8 @@ final class IdRace {
 
     /** Adds the ids of one journal record to {@code ids} (id → {seq, body hash, times journaled}). */
     static void countIds(RecordHeader h, Bytes<?> payload, Map<String, long[]> ids) {
-        if (h.type() != RecordType.EVENTS) {
-            return;
-        }
-        int count = (int) payload.readStopBit();
-        for (int i = 0; i < count; i++) {
-            payload.readInt();
-            payload.readInt();
-            EventCodec.WithHash e = EventCodec.readWithHash(payload);
-            String id = e.event().id();
-            if (id != null) {
-                long seq = h.firstSeq() + i;
-                ids.computeIfAbsent(id, k -> new long[] {seq, e.bodyHash(), 0})[2]++;
-            }
-        }
+        EventCodec.forEachWithId(h, payload, (seq, e) ->
+                ids.computeIfAbsent(e.event().id(), k -> new long[] {seq, e.bodyHash(), 0})[2]++);
     }
 
     /** Every id {@code rounds} times, in random order, one body of two at random, alone or in bulks of up to 4. */

@@ -96,6 +96,34 @@ public final class EventCodec {
                 items == null ? null : List.copyOf(items), burned, amount, reason, attributes);
     }
 
+    /** Told each event of a record that carries an idempotency id, with its seq. */
+    @FunctionalInterface
+    public interface IdentifiedEvent {
+        void accept(long seq, WithHash event);
+    }
+
+    /**
+     * Visits the events of an events record (any other record type: none) that carry an idempotency id, in
+     * order; returns how many. The one walk of a record's ids: index rebuilds, the Kafka id tailer, tests.
+     */
+    public static int forEachWithId(RecordHeader h, Bytes<?> payload, IdentifiedEvent visitor) {
+        if (h.type() != RecordType.EVENTS) {
+            return 0;
+        }
+        int count = (int) payload.readStopBit();
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            payload.readInt();
+            payload.readInt();
+            WithHash e = readWithHash(payload);
+            if (e.event().id() != null) {
+                visitor.accept(h.firstSeq() + i, e);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Reads an event and its body hash (for rebuilding the idempotency index). */
     public static WithHash readWithHash(Bytes<?> in) {
         Event e = read(in);
