@@ -337,8 +337,7 @@ public final class KafkaJournal implements Journal {
 
     /** A reader of one partition, positioned before its first record; positions are Kafka offsets. */
     public JournalReader reader(int partition) {
-        // A processor's reader: it may wait briefly for records this node knows are in the topic.
-        return new KafkaPartitionReader(topic, partition, "partition", () -> lastOffsets.get(partition));
+        return reader(partition, "partition");
     }
 
     /**

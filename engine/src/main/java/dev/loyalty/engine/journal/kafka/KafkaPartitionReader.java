@@ -13,7 +13,6 @@ import java.nio.BufferUnderflowException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * Reads one partition of the Kafka journal in offset order, for that partition's processor (single-threaded,
@@ -21,13 +20,6 @@ import java.util.function.LongSupplier;
  * partition's RocksDB commit stores the offset it applied, and a restart seeks right after it.
  */
 final class KafkaPartitionReader implements JournalReader {
-    /**
-     * Longest wait in {@link #next} for a record known to be in the topic but not fetched yet: the processor's
-     * longest idle park, so waiting on the consumer's socket is never later than parking would be.
-     */
-    static final Duration AWAIT_KNOWN = Duration.ofMillis(5);
-    /** Nothing known ahead: never wait. */
-    private static final LongSupplier NOTHING_KNOWN = () -> -1L;
 
     private final KafkaTopic topic;
     private final TopicPartition tp;
@@ -36,21 +28,8 @@ final class KafkaPartitionReader implements JournalReader {
     /** The value copied in, reused: the processor reads it through Chronicle's Bytes, as on Chronicle. */
     private final Bytes<byte[]> payload = Bytes.allocateElasticOnHeap(512);
     private Iterator<ConsumerRecord<byte[], byte[]>> fetched = java.util.Collections.emptyIterator();
-    /** Offset of the newest record known to be in the topic (acknowledged to this node, or seen), -1: none. */
-    private final LongSupplier knownEnd;
-    /** Offset of the next record this reader returns (as far as it knows: 0 until it read or sought). */
-    private long nextOffset;
 
     KafkaPartitionReader(KafkaTopic topic, int partition, String role) {
-        this(topic, partition, role, NOTHING_KNOWN);
-    }
-
-    /**
-     * @param knownEnd the newest offset known to be in the partition; while the reader is behind it, {@link #next}
-     *                 waits up to {@link #AWAIT_KNOWN} on the consumer instead of answering "nothing" at once
-     */
-    KafkaPartitionReader(KafkaTopic topic, int partition, String role, LongSupplier knownEnd) {
-        this.knownEnd = knownEnd;
         this.topic = topic;
         this.tp = new TopicPartition(topic.name(), partition);
         this.consumer = topic.consumer(role + "-" + partition);
@@ -60,28 +39,16 @@ final class KafkaPartitionReader implements JournalReader {
         payload.singleThreadedCheckDisabled(true);
     }
 
-    /**
-     * Takes what the consumer fetched. Waits only for a record known to be in the topic (acknowledged to this
-     * node: its processor was woken for it): the consumer's socket, not a park of up to 5 ms between polls,
-     * then decides when the record is read. The classic consumer reads its socket only inside {@code poll}, so
-     * a fetch answer that arrives just after a {@code poll(0)} would otherwise wait for the next idle pass.
-     */
+    /** Takes what the consumer fetched in the background; never waits (the processor idles between calls). */
     @Override
     public boolean next(RecordVisitor visitor) {
         if (!fetched.hasNext()) {
-            long known = knownEnd.getAsLong();
-            boolean behind = known >= nextOffset;
-            fetched = consumer.poll(behind ? AWAIT_KNOWN : Duration.ZERO).records(tp).iterator();
+            fetched = consumer.poll(Duration.ZERO).records(tp).iterator();
             if (!fetched.hasNext()) {
-                if (behind) {
-                    // Not there in time (or the topic no longer holds it): wait for it once only; plain polls read it.
-                    nextOffset = known + 1;
-                }
                 return false;
             }
         }
         ConsumerRecord<byte[], byte[]> r = fetched.next();
-        nextOffset = r.offset() + 1;
         try {
             payload.clear();
             payload.write(r.value());
@@ -114,7 +81,6 @@ final class KafkaPartitionReader implements JournalReader {
                     + "state from a backup taken after that");
         }
         consumer.seek(tp, offset + 1);
-        nextOffset = offset + 1;
         fetched = java.util.Collections.emptyIterator();
     }
 
