@@ -47,8 +47,9 @@ public final class CustomerTable {
     private static final int INDEXED_DUE = 8;
     private static final int LEDGER_HEAD = 9;
     private static final int ONCE_DONE = 10;
+    private static final int SCHEDULED = 11;
     /** Where the per-account counters start in a row. */
-    private static final int COUNTERS_AT = 11;
+    private static final int COUNTERS_AT = 12;
 
     private final int capacity;
     private final int accounts;
@@ -188,6 +189,7 @@ public final class CustomerTable {
         rows[r + NEXT_ORDER] = 1;
         rows[r + INDEXED_DUE] = Long.MAX_VALUE;
         rows[r + LEDGER_HEAD] = NO_LEDGER;
+        rows[r + SCHEDULED] = Long.MAX_VALUE;
         attributesJson[slot] = null;
         for (int a = 0; a < accounts; a++) {
             LotList l = lots[slot * accounts + a];
@@ -374,6 +376,19 @@ public final class CustomerTable {
 
     public void ledgerHead(int slot, long position) {
         rows[slot * stride + LEDGER_HEAD] = position;
+    }
+
+    /**
+     * Due time of the processor's live due-queue entry for this customer (at most its next due time), or
+     * {@code Long.MAX_VALUE} (a new row's value); opaque to the rules and not part of the snapshot. In the row, as
+     * the processor reads it after every event of the customer.
+     */
+    public long scheduledMs(int slot) {
+        return rows[slot * stride + SCHEDULED];
+    }
+
+    public void scheduledMs(int slot, long value) {
+        rows[slot * stride + SCHEDULED] = value;
     }
 
     /** Bit i set: the i-th configured custom action (once-only) was applied. */
