@@ -247,6 +247,7 @@ public class ApplyBenchmark {
         }
         if ((cursor & (BATCH - 1)) == 0) {
             state.clock.newBatch(); // as the processor's drain starts a batch of up to processor.batch-max records
+            metrics.flush(0); // and publishes the batch's event counts
         }
         int at = starts[cursor++];
         seq++;
@@ -262,7 +263,7 @@ public class ApplyBenchmark {
         JournalEvent e = event.read(payload);
         int slot = state.load(e);
         RuleError error = state.apply(slot, e, seq, ingestMs);
-        metrics.applied(e.action(), error);
+        metrics.applied(0, e.action(), error);
         long r = !waiters.isEmpty() && waiters.containsKey(seq) ? 1 : 0;
         state.runDueWork();
         state.recordRead(seq, seq);

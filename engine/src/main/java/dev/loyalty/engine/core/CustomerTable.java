@@ -3,9 +3,10 @@ package dev.loyalty.engine.core;
 import java.util.Arrays;
 
 /**
- * The hot customers of one partition in compact form, owned by its processor thread: fixed fields in primitive
- * columns indexed by slot, the per-account counters in one long column (slot × accounts × counters), and per
- * slot the variable parts (lots per account, qualifying window, open transactions), created on first use.
+ * The hot customers of one partition in compact form, owned by its processor thread: the fixed fields and the
+ * per-account counters of a slot side by side in one row of a long array (slot × (fixed words + accounts ×
+ * counters)), and per slot the variable parts (lots per account, qualifying window, open transactions), created
+ * on first use.
  *
  * <p>Bounded: {@link #capacity()} slots. When every slot is taken, {@link #create} evicts a clean customer
  * (one whose state is stored: {@link #markClean}), chosen by a clock hand; a table full of dirty customers
@@ -30,32 +31,49 @@ public final class CustomerTable {
     public static final int DEDUCTED = 6;
     static final int COUNTERS = 7;
 
-    private static final byte EXISTS = 1;
-    private static final byte ACTIVE = 2;
-    private static final byte DIRTY = 4;
+    private static final long EXISTS = 1;
+    private static final long ACTIVE = 2;
+    private static final long DIRTY = 4;
+
+    /** Word offsets of the fixed fields in a row of {@link #rows}. */
+    private static final int FLAGS = 0;
+    private static final int TIER_INDEX = 1;
+    private static final int OPTED_IN_AT = 2;
+    private static final int LAST_ACTIVITY_AT = 3;
+    private static final int TIER_VALID_UNTIL = 4;
+    private static final int TIER_ORDER = 5;
+    private static final int NEXT_ENTRY_ID = 6;
+    private static final int NEXT_ORDER = 7;
+    private static final int INDEXED_DUE = 8;
+    private static final int LEDGER_HEAD = 9;
+    private static final int ONCE_DONE = 10;
+    private static final int SCHEDULED = 11;
+    /** Where the per-account counters start in a row. */
+    private static final int COUNTERS_AT = 12;
 
     private final int capacity;
     private final int accounts;
+    /** Words of one row in {@link #rows}: the fixed fields, then the per-account counters. */
+    private final int stride;
     private final String[] id;
-    private final byte[] flags;
-    private final long[] optedInAtMs;
-    private final long[] lastActivityAtMs;
-    private final int[] tierIndex;
-    private final long[] tierValidUntilMs;
-    private final long[] tierOrder;
-    private final long[] nextEntryId;
-    private final long[] nextOrder;
-    private final long[] indexedDueMs;
-    private final long[] ledgerHead;
-    private final long[] onceDone;
+    /**
+     * The fixed fields and counters of every slot, row by row ({@link #stride} words from {@code slot * stride}):
+     * an event on a customer not in the CPU cache then misses on the two or three lines of its row, not on one
+     * line per column it touches (the apply is bound by memory latency on a large table).
+     */
+    private final long[] rows;
     private final String[] attributesJson;
-    private final long[] counters;
     private final LotList[] lots;
     private final QualifyingWindow[] qualifying;
     private final Transactions[] transactions;
 
-    /** Open addressing over slots by id: slot + 1, 0 for empty; at most half full. */
-    private final int[] index;
+    /**
+     * Open addressing over slots by id, at most half full: per entry the id's {@code String.hashCode} in the high
+     * half and slot + 1 in the low half, 0 for empty. A probe compares the stored hash first, so it touches no
+     * other row's id string (each a cache miss or two on a large table) unless the hashes are equal, and a
+     * removal's backward shift needs no id string at all.
+     */
+    private final long[] index;
     private final int[] freeSlots;
     private int freeCount;
     private int size;
@@ -67,24 +85,19 @@ public final class CustomerTable {
         }
         this.capacity = capacity;
         this.accounts = accounts;
+        this.stride = COUNTERS_AT + accounts * COUNTERS;
+        if ((long) capacity * stride > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("capacity " + capacity + " of " + accounts + " accounts: "
+                    + (long) capacity * stride + " row words exceed one array");
+        }
         id = new String[capacity];
-        flags = new byte[capacity];
-        optedInAtMs = new long[capacity];
-        lastActivityAtMs = new long[capacity];
-        tierIndex = new int[capacity];
-        tierValidUntilMs = new long[capacity];
-        tierOrder = new long[capacity];
-        nextEntryId = new long[capacity];
-        nextOrder = new long[capacity];
-        indexedDueMs = new long[capacity];
-        ledgerHead = new long[capacity];
-        onceDone = new long[capacity];
+        rows = new long[capacity * stride];
         attributesJson = new String[capacity];
-        counters = new long[capacity * accounts * COUNTERS];
         lots = new LotList[capacity * accounts];
         qualifying = new QualifyingWindow[capacity];
         transactions = new Transactions[capacity];
-        index = new int[Integer.highestOneBit(capacity) * 4];
+        // the smallest power of two of at least twice the capacity: at most half full
+        index = new long[Integer.highestOneBit(capacity) << (Integer.bitCount(capacity) == 1 ? 1 : 2)];
         freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeSlots[i] = capacity - 1 - i;
@@ -107,14 +120,18 @@ public final class CustomerTable {
 
     /** Slot of that customer, or -1 when not held. */
     public int find(String customerId) {
+        int h = customerId.hashCode();
         int mask = index.length - 1;
-        for (int i = hash(customerId) & mask; ; i = (i + 1) & mask) {
-            int slot = index[i] - 1;
-            if (slot < 0) {
+        for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
+            long e = index[i];
+            if (e == 0) {
                 return -1;
             }
-            if (id[slot].equals(customerId)) {
-                return slot;
+            if ((int) (e >>> 32) == h) {
+                int slot = (int) e - 1;
+                if (id[slot].equals(customerId)) {
+                    return slot;
+                }
             }
         }
     }
@@ -127,13 +144,15 @@ public final class CustomerTable {
     public int findAscii(byte[] idBytes, int length, int stringHash) {
         int mask = index.length - 1;
         for (int i = spread(stringHash) & mask; ; i = (i + 1) & mask) {
-            int slot = index[i] - 1;
-            if (slot < 0) {
+            long e = index[i];
+            if (e == 0) {
                 return -1;
             }
-            String candidate = id[slot];
-            if (candidate.hashCode() == stringHash && sameAscii(candidate, idBytes, length)) {
-                return slot;
+            if ((int) (e >>> 32) == stringHash) {
+                int slot = (int) e - 1;
+                if (sameAscii(id[slot], idBytes, length)) {
+                    return slot;
+                }
             }
         }
     }
@@ -161,19 +180,17 @@ public final class CustomerTable {
         }
         int slot = freeSlots[--freeCount];
         id[slot] = customerId;
-        flags[slot] = 0;
-        optedInAtMs[slot] = NONE;
-        lastActivityAtMs[slot] = NONE;
-        tierIndex[slot] = 0;
-        tierValidUntilMs[slot] = NONE;
-        tierOrder[slot] = 0;
-        nextEntryId[slot] = 1;
-        nextOrder[slot] = 1;
-        indexedDueMs[slot] = Long.MAX_VALUE;
-        ledgerHead[slot] = NO_LEDGER;
-        onceDone[slot] = 0;
+        int r = slot * stride;
+        Arrays.fill(rows, r, r + stride, 0L); // flags, tier index, tier order, once-only actions, counters
+        rows[r + OPTED_IN_AT] = NONE;
+        rows[r + LAST_ACTIVITY_AT] = NONE;
+        rows[r + TIER_VALID_UNTIL] = NONE;
+        rows[r + NEXT_ENTRY_ID] = 1;
+        rows[r + NEXT_ORDER] = 1;
+        rows[r + INDEXED_DUE] = Long.MAX_VALUE;
+        rows[r + LEDGER_HEAD] = NO_LEDGER;
+        rows[r + SCHEDULED] = Long.MAX_VALUE;
         attributesJson[slot] = null;
-        Arrays.fill(counters, slot * accounts * COUNTERS, (slot + 1) * accounts * COUNTERS, 0L);
         for (int a = 0; a < accounts; a++) {
             LotList l = lots[slot * accounts + a];
             if (l != null) {
@@ -188,12 +205,13 @@ public final class CustomerTable {
         if (transactions[slot] != null) {
             transactions[slot].clear();
         }
+        int h = customerId.hashCode();
         int mask = index.length - 1;
-        int i = hash(customerId) & mask;
+        int i = spread(h) & mask;
         while (index[i] != 0) {
             i = (i + 1) & mask;
         }
-        index[i] = slot + 1;
+        index[i] = ((long) h << 32) | (slot + 1);
         size++;
         return slot;
     }
@@ -203,7 +221,7 @@ public final class CustomerTable {
         for (int n = 0; n < capacity; n++) {
             int slot = clockHand;
             clockHand = clockHand + 1 == capacity ? 0 : clockHand + 1;
-            if (id[slot] != null && (flags[slot] & DIRTY) == 0) {
+            if (id[slot] != null && (rows[slot * stride + FLAGS] & DIRTY) == 0) {
                 remove(slot);
                 return slot;
             }
@@ -215,13 +233,13 @@ public final class CustomerTable {
     public void remove(int slot) {
         int mask = index.length - 1;
         int i = hash(id[slot]) & mask;
-        while (index[i] != slot + 1) {
+        while ((int) index[i] != slot + 1) {
             i = (i + 1) & mask;
         }
         // backward-shift deletion keeps every probe chain unbroken without tombstones
         int gap = i;
         for (int j = (gap + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-            int home = hash(id[index[j] - 1]) & mask;
+            int home = spread((int) (index[j] >>> 32)) & mask;
             if (((j - home) & mask) >= ((j - gap) & mask)) {
                 index[gap] = index[j];
                 gap = j;
@@ -240,112 +258,112 @@ public final class CustomerTable {
 
     /** True once the customer opted in (even if opted out since). */
     public boolean exists(int slot) {
-        return (flags[slot] & EXISTS) != 0;
+        return (rows[slot * stride + FLAGS] & EXISTS) != 0;
     }
 
     /** True while active: exists and not opted out. */
     public boolean active(int slot) {
-        return (flags[slot] & (EXISTS | ACTIVE)) == (EXISTS | ACTIVE);
+        return (rows[slot * stride + FLAGS] & (EXISTS | ACTIVE)) == (EXISTS | ACTIVE);
     }
 
     /** True when changed since last {@link #markClean}: it may not be evicted. */
     public boolean dirty(int slot) {
-        return (flags[slot] & DIRTY) != 0;
+        return (rows[slot * stride + FLAGS] & DIRTY) != 0;
     }
 
     public void markClean(int slot) {
-        flags[slot] &= ~DIRTY;
+        rows[slot * stride + FLAGS] &= ~DIRTY;
     }
 
     /** Marks the row changed (it must be written before it may be evicted). */
     public void markDirty(int slot) {
-        flags[slot] |= DIRTY;
+        rows[slot * stride + FLAGS] |= DIRTY;
     }
 
     void exists(int slot, boolean value) {
-        flags[slot] = (byte) (value ? flags[slot] | EXISTS : flags[slot] & ~EXISTS);
+        flag(slot, EXISTS, value);
     }
 
     /** The raw active flag (without existence). */
     boolean activeFlag(int slot) {
-        return (flags[slot] & ACTIVE) != 0;
+        return (rows[slot * stride + FLAGS] & ACTIVE) != 0;
     }
 
     void active(int slot, boolean value) {
-        flags[slot] = (byte) (value ? flags[slot] | ACTIVE : flags[slot] & ~ACTIVE);
+        flag(slot, ACTIVE, value);
     }
 
     public long optedInAtMs(int slot) {
-        return optedInAtMs[slot];
+        return rows[slot * stride + OPTED_IN_AT];
     }
 
     void optedInAtMs(int slot, long value) {
-        optedInAtMs[slot] = value;
+        rows[slot * stride + OPTED_IN_AT] = value;
     }
 
     public long lastActivityAtMs(int slot) {
-        return lastActivityAtMs[slot];
+        return rows[slot * stride + LAST_ACTIVITY_AT];
     }
 
     void lastActivityAtMs(int slot, long value) {
-        lastActivityAtMs[slot] = value;
+        rows[slot * stride + LAST_ACTIVITY_AT] = value;
     }
 
     public int tierIndex(int slot) {
-        return tierIndex[slot];
+        return (int) rows[slot * stride + TIER_INDEX];
     }
 
     void tierIndex(int slot, int value) {
-        tierIndex[slot] = value;
+        rows[slot * stride + TIER_INDEX] = value;
     }
 
     public long tierValidUntilMs(int slot) {
-        return tierValidUntilMs[slot];
+        return rows[slot * stride + TIER_VALID_UNTIL];
     }
 
     void tierValidUntilMs(int slot, long value) {
-        tierValidUntilMs[slot] = value;
+        rows[slot * stride + TIER_VALID_UNTIL] = value;
     }
 
     /** Journal order of the record that set the tier validity: tie-break of the review. */
     public long tierOrder(int slot) {
-        return tierOrder[slot];
+        return rows[slot * stride + TIER_ORDER];
     }
 
     void tierOrder(int slot, long value) {
-        tierOrder[slot] = value;
+        rows[slot * stride + TIER_ORDER] = value;
     }
 
     /** Number of the next ledger entry. */
     public long nextEntryId(int slot) {
-        return nextEntryId[slot];
+        return rows[slot * stride + NEXT_ENTRY_ID];
     }
 
     void nextEntryId(int slot, long value) {
-        nextEntryId[slot] = value;
+        rows[slot * stride + NEXT_ENTRY_ID] = value;
     }
 
     /** Next journal order number for things created (lots, checkouts, tier validity). */
     public long nextOrder(int slot) {
-        return nextOrder[slot];
+        return rows[slot * stride + NEXT_ORDER];
     }
 
     void nextOrder(int slot, long value) {
-        nextOrder[slot] = value;
+        rows[slot * stride + NEXT_ORDER] = value;
     }
 
     /** Takes the next journal order number. */
     long takeOrder(int slot) {
-        return nextOrder[slot]++;
+        return rows[slot * stride + NEXT_ORDER]++;
     }
 
     /** Due time under which the processor indexed this customer; opaque to the rules. */
     public long indexedDueMs(int slot) {
-        return indexedDueMs[slot];
+        return rows[slot * stride + INDEXED_DUE];
     }
 
     public void indexedDueMs(int slot, long value) {
-        indexedDueMs[slot] = value;
+        rows[slot * stride + INDEXED_DUE] = value;
     }
 
     /**
@@ -353,20 +371,33 @@ public final class CustomerTable {
      * opaque to the rules (the processor keeps it, the snapshot stores it).
      */
     public long ledgerHead(int slot) {
-        return ledgerHead[slot];
+        return rows[slot * stride + LEDGER_HEAD];
     }
 
     public void ledgerHead(int slot, long position) {
-        ledgerHead[slot] = position;
+        rows[slot * stride + LEDGER_HEAD] = position;
+    }
+
+    /**
+     * Due time of the processor's live due-queue entry for this customer (at most its next due time), or
+     * {@code Long.MAX_VALUE} (a new row's value); opaque to the rules and not part of the snapshot. In the row, as
+     * the processor reads it after every event of the customer.
+     */
+    public long scheduledMs(int slot) {
+        return rows[slot * stride + SCHEDULED];
+    }
+
+    public void scheduledMs(int slot, long value) {
+        rows[slot * stride + SCHEDULED] = value;
     }
 
     /** Bit i set: the i-th configured custom action (once-only) was applied. */
     public long onceDone(int slot) {
-        return onceDone[slot];
+        return rows[slot * stride + ONCE_DONE];
     }
 
     void onceDone(int slot, long value) {
-        onceDone[slot] = value;
+        rows[slot * stride + ONCE_DONE] = value;
     }
 
     /** Profile attributes, merged, as compact JSON; null when none. */
@@ -380,15 +411,15 @@ public final class CustomerTable {
 
     /** One per-account counter ({@link #RESERVED} … {@link #DEDUCTED}). */
     public long counter(int slot, int account, int counter) {
-        return counters[(slot * accounts + account) * COUNTERS + counter];
+        return rows[slot * stride + COUNTERS_AT + account * COUNTERS + counter];
     }
 
     void counter(int slot, int account, int counter, long value) {
-        counters[(slot * accounts + account) * COUNTERS + counter] = value;
+        rows[slot * stride + COUNTERS_AT + account * COUNTERS + counter] = value;
     }
 
     void add(int slot, int account, int counter, long delta) {
-        counters[(slot * accounts + account) * COUNTERS + counter] += delta;
+        rows[slot * stride + COUNTERS_AT + account * COUNTERS + counter] += delta;
     }
 
     /** The lots of an account, or null when no customer of this slot ever had one (may be empty). */
@@ -448,6 +479,11 @@ public final class CustomerTable {
             transactions[slot] = t;
         }
         return t;
+    }
+
+    private void flag(int slot, long bit, boolean value) {
+        int r = slot * stride + FLAGS;
+        rows[r] = value ? rows[r] | bit : rows[r] & ~bit;
     }
 
     private static int hash(String customerId) {

@@ -103,8 +103,6 @@ final class PartitionState {
     private CoreRules rules;
     private CoreCustomerCodec codec;
     private String rulesJson;
-    /** Per slot: the due time of its live entry in {@link #due} (at most its next due time), or MAX. */
-    private long[] scheduled;
     private int[] dirtySlots = new int[1024];
     private int dirtyCount;
 
@@ -135,7 +133,6 @@ final class PartitionState {
         this.capacity = Math.max(MIN_TABLE, cacheCustomers);
         this.hooks = hooks;
         this.observed = hooks != ReplayHooks.NONE;
-        this.scheduled = new long[capacity];
         recover(initialRulesJson);
     }
 
@@ -263,8 +260,7 @@ final class PartitionState {
         }
         makeRoom();
         if (raw == null) {
-            slot = table.create(id);
-            scheduled[slot] = Long.MAX_VALUE;
+            slot = table.create(id); // nothing scheduled (CustomerTable.scheduledMs)
         } else {
             try {
                 slot = codec.decode(raw, table);
@@ -273,7 +269,7 @@ final class PartitionState {
             }
             // Invariant of a customer not held: the due queue has an entry at its stored indexed due time, or
             // that time lies past dueLoadedThroughMs and its committed due key is there (a later window reads it).
-            scheduled[slot] = table.indexedDueMs(slot);
+            table.scheduledMs(slot, table.indexedDueMs(slot));
         }
         return slot;
     }
@@ -369,9 +365,9 @@ final class PartitionState {
             dirtySlots[dirtyCount++] = slot;
         }
         long next = rules.nextDueMs(slot);
-        if (next < scheduled[slot]) {
+        if (next < table.scheduledMs(slot)) {
             due.push(next, table.id(slot));
-            scheduled[slot] = next;
+            table.scheduledMs(slot, next);
         }
     }
 
@@ -416,10 +412,10 @@ final class PartitionState {
                 String id = due.peekId();
                 due.pop();
                 int slot = load(id);
-                if (scheduled[slot] != at) {
+                if (table.scheduledMs(slot) != at) {
                     continue; // superseded by an earlier entry, or already run
                 }
-                scheduled[slot] = Long.MAX_VALUE;
+                table.scheduledMs(slot, Long.MAX_VALUE);
                 dueIds.add(id);
             }
             // Their ledger entries are appended in customer order: the derived log's bytes then depend on the
@@ -432,12 +428,12 @@ final class PartitionState {
                 }
                 previous = id;
                 int slot = load(id);
-                scheduled[slot] = Long.MAX_VALUE;
+                table.scheduledMs(slot, Long.MAX_VALUE);
                 runDue(slot);
                 long next = rules.nextDueMs(slot);
                 if (next != Long.MAX_VALUE) {
                     due.push(next, id);
-                    scheduled[slot] = next;
+                    table.scheduledMs(slot, next);
                 }
             }
             dueIds.clear();
@@ -524,18 +520,16 @@ final class PartitionState {
     private void reshape(RulesConfig next) {
         CustomerTable old = table;
         CoreCustomerCodec oldCodec = codec;
-        long[] oldScheduled = scheduled;
         table = new CustomerTable(capacity, next.accounts().size());
         rules = new CoreRules(next, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(next.customActions());
-        scheduled = new long[capacity];
         dirtyCount = 0;
         for (int slot = 0; slot < capacity; slot++) {
             if (old.id(slot) == null) {
                 continue;
             }
             int to = codec.decode(oldCodec.encode(old, slot), table);
-            scheduled[to] = oldScheduled[slot];
+            table.scheduledMs(to, old.scheduledMs(slot));
             if (old.dirty(slot)) {
                 table.markDirty(to);
                 changed(to, false);
@@ -666,11 +660,11 @@ final class PartitionState {
         }
         // Once written, the customer may be evicted: the queue must then hold an entry at its indexed time, or
         // (at a commit, whose batch carries the key) the time lies past the loaded window, which will read it.
-        if (next != scheduled[slot]) {
+        if (next != table.scheduledMs(slot)) {
             if (next != Long.MAX_VALUE && !(committing && next > dueLoadedThroughMs)) {
                 due.push(next, id);
             }
-            scheduled[slot] = next;
+            table.scheduledMs(slot, next);
         }
         if (!table.exists(slot)) {
             return; // a blank row that never opted in: nothing to store

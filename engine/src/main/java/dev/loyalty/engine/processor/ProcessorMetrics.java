@@ -1,6 +1,5 @@
 package dev.loyalty.engine.processor;
 
-import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.RuleError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -8,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -16,7 +14,8 @@ import java.util.function.LongSupplier;
  * Processor meters: events applied/rejected by action and error code, and per partition the batch sizes,
  * batch apply time and apply latency (journal → committed). Tag values are bounded: actions are validated
  * names, codes come from the rules, partitions are fixed. Called by the processor threads only; nothing is
- * allocated per event once an (action, code) pair has been seen.
+ * allocated per event once an (action, code) pair has been seen, and the event counts reach the (shared,
+ * {@code DoubleAdder}-backed) counters once per batch and counter, not per event.
  */
 public final class ProcessorMetrics {
     /** Buckets of the apply latency: the range from a busy-but-healthy engine to a stalled one. */
@@ -28,9 +27,8 @@ public final class ProcessorMetrics {
 
     private final MeterRegistry registry;
     private final LongSupplier ingestNowMs;
-    private final ConcurrentHashMap<String, Counter> appliedByAction = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> rejectedByActionAndCode =
-            new ConcurrentHashMap<>();
+    /** Per partition, owned by its thread: the processed-event counts of the batch being applied. */
+    private final OutcomeTally[] tallies;
     private final DistributionSummary[] batchRecords;
     private final DistributionSummary[] batchEvents;
     private final Timer[] batchTime;
@@ -52,8 +50,10 @@ public final class ProcessorMetrics {
         batchEvents = new DistributionSummary[partitions];
         batchTime = new Timer[partitions];
         applyLatency = new Timer[partitions];
+        tallies = new OutcomeTally[partitions];
         for (int p = 0; p < partitions; p++) {
             String tag = Integer.toString(p);
+            tallies[p] = new OutcomeTally(this::processed);
             batchRecords[p] = DistributionSummary.builder("loyalty_processor_batch_records")
                     .description("Journal records drained per committed batch").tag("partition", tag)
                     .register(registry);
@@ -87,30 +87,20 @@ public final class ProcessorMetrics {
         }
     }
 
-    void applied(String action, EventOutcome outcome) {
-        applied(action, outcome.error());
+    /**
+     * One event of {@code action} processed by {@code partition}'s thread: applied when {@code error} is null,
+     * else rejected with it. Counted in that partition's plain fields; the counters see it at {@link #flush}.
+     */
+    void applied(int partition, String action, RuleError error) {
+        tallies[partition].count(action, error);
     }
 
-    /** One event of {@code action} processed: applied when {@code error} is null, else rejected with it. */
-    void applied(String action, RuleError error) {
-        Counter c;
-        if (error == null) {
-            c = appliedByAction.get(action);
-            if (c == null) {
-                c = appliedByAction.computeIfAbsent(action, a -> processed(a, "applied", "none"));
-            }
-        } else {
-            String code = error.code();
-            ConcurrentHashMap<String, Counter> byCode = rejectedByActionAndCode.get(action);
-            if (byCode == null) {
-                byCode = rejectedByActionAndCode.computeIfAbsent(action, a -> new ConcurrentHashMap<>());
-            }
-            c = byCode.get(code);
-            if (c == null) {
-                c = byCode.computeIfAbsent(code, k -> processed(action, "rejected", k));
-            }
-        }
-        c.increment();
+    /**
+     * Publishes what {@code partition} counted since its last flush: once per batch, before its waiters are
+     * answered (a client that saw its answer sees its event counted). Called by that partition's thread.
+     */
+    void flush(int partition) {
+        tallies[partition].flush();
     }
 
     private Counter processed(String action, String outcome, String code) {

@@ -8,6 +8,7 @@ import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.JournalEvent;
 import dev.loyalty.engine.rules.RuleError;
 import dev.loyalty.engine.state.PartitionStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.openhft.chronicle.bytes.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,6 +60,9 @@ class ApplyAllocationTest {
                     perEvent = (threads.getCurrentThreadAllocatedBytes() - before) / EVENTS;
                 }
                 assertThat(d.rejected).as("events rejected").isZero();
+                d.metrics.flush(0);
+                assertThat(d.registry.get("loyalty_events_processed").tags("action", "point_sub", "outcome", "applied")
+                        .counter().count()).as("point_subs counted per batch").isEqualTo(3.0 * EVENTS);
                 assertThat(perEvent).as("bytes allocated per point_sub").isLessThanOrEqualTo(8);
             } finally {
                 state.close();
@@ -74,6 +78,9 @@ class ApplyAllocationTest {
     /** Encodes events as the journal does and applies them as the processor's record loop does. */
     private static final class Driver {
         private final PartitionState state;
+        /** The processor's meters, counted per event and published per batch as the processor does. */
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        private final ProcessorMetrics metrics = new ProcessorMetrics(registry, 1);
         private final JournalEvent view = new JournalEvent();
         private final Bytes<?> bytes = Bytes.allocateElasticOnHeap(1 << 22);
         private final long[] ends = new long[EVENTS];
@@ -117,6 +124,7 @@ class ApplyAllocationTest {
         private void applyOne() {
             if (seq % 1000 == 0) {
                 state.clock.newBatch(); // as the processor's drain does per batch
+                metrics.flush(0);
             }
             seq++;
             ingestMs += 1000;
@@ -124,6 +132,7 @@ class ApplyAllocationTest {
             view.read(bytes);
             int slot = state.load(view);
             RuleError error = state.apply(slot, view, seq, ingestMs);
+            metrics.applied(0, view.action(), error);
             if (error != null) {
                 rejected++;
             }
