@@ -46,6 +46,7 @@ public final class EventReader {
 
     private final EventChecks checks;
     private final EventFields fields = new EventFields();
+    private final CheckedEvent checked = new CheckedEvent(fields);
     private final CanonicalJson canonical = new CanonicalJson();
     private final FieldNames names = new FieldNames();
     private final EventChecks.ProfileAttributes attributes = this::profileAttributes;
@@ -74,14 +75,29 @@ public final class EventReader {
      * @throws NumberFormatException     when a number is valid JSON but no decimal can hold it ({@code 1e4000000000})
      */
     public ReadEvent readEvent(byte[] body, long nowMs) throws IOException {
+        ValidationError error = readChecked(body, nowMs);
+        return error == null ? new ReadEvent(Validated.ok(checked.toEvent()), checked.bodyHash)
+                : new ReadEvent(Validated.fail(error), 0);
+    }
+
+    /**
+     * {@link #readEvent} without building an {@link Event}: the first validation error, or null when the event
+     * is valid and {@link #checked()} holds it (until the next read). Throws as {@code readEvent}.
+     */
+    public ValidationError readChecked(byte[] body, long nowMs) throws IOException {
         try (JsonParser p = PARSERS.createParser(body)) {
             JsonToken first = first(p, body);
-            ReadEvent read = event(p, first, nowMs);
+            ValidationError error = event(p, first, nowMs);
             endOfBody(p);
-            return read;
+            return error;
         } finally {
             this.body = null;
         }
+    }
+
+    /** The event of the last {@link #readChecked} that returned no error. */
+    public CheckedEvent checked() {
+        return checked;
     }
 
     /**
@@ -110,7 +126,9 @@ public final class EventReader {
                     eventsIsArray = true;
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                         if (++total <= bulkMax) {
-                            slots.add(event(p, t, nowMs));
+                            ValidationError error = event(p, t, nowMs);
+                            slots.add(error == null ? new ReadEvent(Validated.ok(checked.toEvent()), checked.bodyHash)
+                                    : new ReadEvent(Validated.fail(error), 0));
                         } else {
                             skip(p, t);
                         }
@@ -181,8 +199,8 @@ public final class EventReader {
         }
     }
 
-    /** Reads one event value starting at {@code t}, then checks it. */
-    private ReadEvent event(JsonParser p, JsonToken t, long nowMs) throws IOException {
+    /** Reads one event value starting at {@code t}, then checks it into {@link #checked}; its error or null. */
+    private ValidationError event(JsonParser p, JsonToken t, long nowMs) throws IOException {
         fields.clear();
         canonical.reset();
         if (t == JsonToken.START_OBJECT) {
@@ -191,9 +209,11 @@ public final class EventReader {
         } else {
             skip(p, t);
         }
-        Validated validated = checks.check(fields, nowMs, attributes);
-        long hash = validated.isOk() && validated.event().id() != null ? canonical.hash() : 0;
-        return new ReadEvent(validated, hash);
+        ValidationError error = checks.check(fields, nowMs, attributes, checked);
+        if (error == null && checked.id != null) {
+            checked.bodyHash = canonical.hash();
+        }
+        return error;
     }
 
     private void envelope(JsonParser p) throws IOException {
