@@ -22,6 +22,8 @@ final class EventBodies {
 
     EventBodies(RulesConfig rules) {
         this.readers = ThreadLocal.withInitial(() -> new EventReader(rules));
+        // Loads Chronicle's buffer classes now: their first use costs a first request up to hundreds of ms.
+        new EventRecord().encode(new EventReader(rules).checked());
     }
 
     /**
