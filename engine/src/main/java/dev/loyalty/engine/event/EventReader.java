@@ -53,8 +53,16 @@ public final class EventReader {
     /** The body being read, for the second look at profile attributes. */
     private byte[] body;
 
+    /** Every action name the rules know, so a known action is read as its constant (no String per event). */
+    private final String[] actions;
+
     public EventReader(RulesConfig rules) {
         this.checks = new EventChecks(rules);
+        List<String> known = new ArrayList<>(EventValidator.BUILT_IN_ACTIONS);
+        for (RulesConfig.CustomAction custom : rules.customActions()) {
+            known.add(custom.name());
+        }
+        this.actions = known.toArray(String[]::new);
     }
 
     /** The body is empty or only whitespace. */
@@ -225,7 +233,15 @@ public final class EventReader {
             JsonToken t = p.nextToken();
             switch (name) {
                 case "customer" -> value(p, t, fields.customer);
-                case "action" -> value(p, t, fields.action);
+                case "action" -> {
+                    if (t == JsonToken.VALUE_STRING) {
+                        fields.action.kind = JsonValue.Kind.STRING;
+                        fields.action.text = action(p);
+                        canonical.string(fields.action.text);
+                    } else {
+                        value(p, t, fields.action);
+                    }
+                }
                 case "id" -> value(p, t, fields.id);
                 case "account" -> value(p, t, fields.account);
                 case "data" -> {
@@ -306,6 +322,28 @@ public final class EventReader {
             canonical.endObject();
         }
         canonical.endArray();
+    }
+
+    /** The action string just read: a known action's constant, or a new String for any other text. */
+    private String action(JsonParser p) throws IOException {
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        for (String known : actions) {
+            if (known.length() == length && sameChars(known, chars, offset)) {
+                return known;
+            }
+        }
+        return p.getText();
+    }
+
+    private static boolean sameChars(String s, char[] chars, int offset) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads a field the checks use into {@code into}, and into the canonical form. */
