@@ -64,6 +64,7 @@ public final class EventRecord {
 
     /** The event decoded again (the rare paths that need an {@link Event}: a worker-thread submit). */
     public Event decode() {
-        return EventCodec.read(bytes.bytesForRead());
+        bytes.readPosition(0); // the buffer's own read position: no view to create and release
+        return EventCodec.read(bytes);
     }
 }
