@@ -279,6 +279,11 @@ class ApiFailureModesTest {
         }
 
         @Override
+        public boolean lookupsInMemory(String id) {
+            return true;
+        }
+
+        @Override
         public CompletableFuture<Void> durable(long seq) {
             onDurable.run();
             return durable;

@@ -17,6 +17,7 @@ import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.DiskSpaceGuard;
 import dev.loyalty.engine.journal.EventCodec;
+import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.JournalRetention;
@@ -95,6 +96,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final List<OutcomeWaits> waiters = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final IdLocks idLocks = new IdLocks();
+    /** The append hook of the lean single-event path, one per submitting thread. */
+    private final ThreadLocal<LeanAppend> leanAppends = ThreadLocal.withInitial(() -> new LeanAppend(waiters, inFlight));
     /** Ids on their way into the Kafka journal (unused on Chronicle, where the shard locks cover the append). */
     private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
     /** Puts the ids other nodes journal into {@link #ids} (Kafka only, else null). */
@@ -802,6 +805,72 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
     }
 
+    @Override
+    public Submission submit(EventRecord event, OutcomeWaiter waiter) {
+        if (kafka != null) {
+            return LoyaltyEngine.super.submit(event, waiter); // Kafka asks the owner for the outcome after the ack
+        }
+        if (closed) {
+            throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
+        }
+        checkLoad(1, true);
+        int partition = partitionOf(event.customer());
+        if (partitionFailed) {
+            refuseIfStopped(partition);
+        }
+        String id = event.id();
+        if (id == null) {
+            appendRecord(event, waiter, partition);
+            return null;
+        }
+        long shards = IdLocks.shardOf(id);
+        // As submitWithIds: lookup, append and put atomic per id.
+        idLocks.lock(shards);
+        try {
+            IdempotencyIndex.Entry known = ids.get(id, journal.clock().peekMs(),
+                    config.idempotencyRetention().toMillis());
+            if (known != null) {
+                return known.bodyHash() != event.bodyHash() ? mismatch(id)
+                        : new Submission(known.seq(), true, processors.get(partition).duplicate(known.seq(),
+                        event.customer()), null);
+            }
+            long ingestMs = appendRecord(event, waiter, partition);
+            ids.put(id, new IdempotencyIndex.Entry(event.seq(), event.bodyHash(), ingestMs, event.customer()));
+            return null;
+        } finally {
+            idLocks.unlock(shards);
+        }
+    }
+
+    /** Journals one encoded event, its waiter registered before the record is visible; returns its ingest time. */
+    private long appendRecord(EventRecord event, OutcomeWaiter waiter, int partition) {
+        LeanAppend hook = leanAppends.get().start(waiter, partition);
+        long startNs = System.nanoTime();
+        try {
+            chronicle.appendEvent(event, hook);
+            journalWritable();
+        } catch (RuntimeException e) {
+            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
+            hook.undo();
+            journalNotWritable(e);
+            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+        } finally {
+            hook.waiter = null;
+        }
+        engineMetrics.appended(event.action(), System.nanoTime() - startNs);
+        PartitionProcessor owner = local(partition);
+        if (owner != null) {
+            owner.wake();
+        }
+        event.seq(hook.firstSeq);
+        return hook.ingestMs;
+    }
+
+    @Override
+    public boolean lookupsInMemory(String id) {
+        return id == null || ids.inMemory(id);
+    }
+
     /** Refuses a request the engine cannot take now (shutting down, overloaded, a stopped partition). */
     private void admit(List<Submitted> events, boolean awaitOutcome) {
         if (closed) {
@@ -838,11 +907,15 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     /** Events of a stopped partition would be journaled but never applied until a restart: 503 instead. */
     private void refuseForStoppedPartitions(List<Submitted> events) {
         for (Submitted s : events) {
-            PartitionProcessor owner = local(partitionOf(s.event().customer()));
-            if (owner != null && owner.failed()) {
-                throw new IngestRefusedException(503, "unavailable", "partition " + owner.partition()
-                        + " has stopped after a state failure; the engine needs a restart", 0);
-            }
+            refuseIfStopped(partitionOf(s.event().customer()));
+        }
+    }
+
+    private void refuseIfStopped(int partition) {
+        PartitionProcessor owner = local(partition);
+        if (owner != null && owner.failed()) {
+            throw new IngestRefusedException(503, "unavailable", "partition " + owner.partition()
+                    + " has stopped after a state failure; the engine needs a restart", 0);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
@@ -50,6 +51,31 @@ public interface LoyaltyEngine extends AutoCloseable {
      */
     default Submission submit(Submitted event, OutcomeWaiter waiter) {
         return submit(List.of(event), true).get(0);
+    }
+
+    /**
+     * {@link #submit(Submitted, OutcomeWaiter)} of one event already in its journal encoding: the hot path of a
+     * synchronous request, which builds no {@link Event}, {@link Submitted}, list or {@link Submission}. Returns
+     * null when the event was journaled and {@code waiter} registered ({@link EventRecord#seq} then holds its
+     * seq); otherwise (a duplicate or an id mismatch) the submission, and {@code waiter} is never told.
+     *
+     * @throws IngestRefusedException as {@link #submit}
+     */
+    default Submission submit(EventRecord event, OutcomeWaiter waiter) {
+        Submission s = submit(new Submitted(event.decode(), event.bodyHash()), waiter);
+        if (s.refusal() == null && s.result() == null && !s.duplicate()) {
+            event.seq(s.seq());
+            return null;
+        }
+        return s;
+    }
+
+    /**
+     * {@link #lookupsInMemory(List)} of one event given by its id (null: no lookup); this default, for engines
+     * without an id index in memory, answers "may read the disk" for every id.
+     */
+    default boolean lookupsInMemory(String id) {
+        return id == null;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.BulkRead;
 import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.journal.EventRecord;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,18 +54,25 @@ final class EventRoutes {
 
     /** {@code POST /events}. */
     void post(RoutingContext ctx) {
+        if (!submitBlocks && plainSync(ctx)) {
+            // The hot path: the body straight into its journal record, no Event (a bad body or mode answers as below).
+            EventRecord record = bodies.record(JsonBodyHandler.bytes(ctx), engine.nowMs());
+            if (engine.lookupsInMemory(record.id())) {
+                submitLean(ctx, record);
+            } else {
+                submit(ctx, List.of(new Submitted(record.decode(), record.bodyHash())), true,
+                        submissions -> answer(ctx, submissions.get(0)));
+            }
+            return;
+        }
         ReadEvent read = bodies.event(JsonBodyHandler.bytes(ctx), engine.nowMs());
         boolean async = asyncMode(ctx);
         Validated validated = read.validated();
         if (!validated.isOk()) {
             throw ApiException.of(validated.error());
         }
-        Submitted submitted = new Submitted(validated.event(), read.bodyHash());
-        if (!async && !submitBlocks && engine.lookupsInMemory(submitted)) {
-            submitLean(ctx, submitted);
-            return;
-        }
-        submit(ctx, List.of(submitted), !async, submissions -> answer(ctx, submissions.get(0)));
+        submit(ctx, List.of(new Submitted(validated.event(), read.bodyHash())), !async,
+                submissions -> answer(ctx, submissions.get(0)));
     }
 
     /**
@@ -72,16 +80,16 @@ final class EventRoutes {
      * waiter, this loop's wait and the answer in one object: no future, map node or callback per request).
      * A duplicate or a refusal answers as {@link #answer} does.
      */
-    private void submitLean(RoutingContext ctx, Submitted submitted) {
+    private void submitLean(RoutingContext ctx, EventRecord record) {
         ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
         SyncReply reply = new SyncReply(loop, ctx);
-        Submission submission = engine.submit(submitted, reply);
-        if (submission.refusal() != null || submission.result() != null) {
+        Submission submission = engine.submit(record, reply);
+        if (submission != null) {
             answer(ctx, submission); // the waiter was not registered (see LoyaltyEngine.submit)
             return;
         }
-        reply.seq = submission.seq();
-        reply.durable = engine.durable(submission.seq());
+        reply.seq = record.seq();
+        reply.durable = engine.durable(reply.seq);
         loop.start(reply, reply.durable);
     }
 
@@ -308,6 +316,15 @@ final class EventRoutes {
             value = value * 10 + (c - '0');
         }
         return value < MAX_SEQ ? value : -1;
+    }
+
+    /** No {@code mode} or {@code ?mode=sync}: the lean path; async and a bad mode go the general way. */
+    private static boolean plainSync(RoutingContext ctx) {
+        if (ctx.request().query() == null) {
+            return true;
+        }
+        List<String> modes = ctx.queryParam("mode");
+        return modes.isEmpty() || "sync".equals(modes.get(0));
     }
 
     /** {@code ?mode=async} or {@code ?mode=sync} (the default); anything else is {@code 400 invalid_field}. */

@@ -31,9 +31,14 @@ public final class EligibleValue {
 
     /** price × quantity − discount in cents; negative when the line is negative or overflows. */
     public static long lineCents(Event.Item item) {
+        return lineCents(item.priceCents(), item.quantity(), item.discountCents());
+    }
+
+    /** {@link #lineCents(Event.Item)} of a line's three numbers. */
+    public static long lineCents(long priceCents, long quantity, long discountCents) {
         try {
-            long gross = Math.multiplyExact(item.priceCents(), item.quantity());
-            long line = Math.subtractExact(gross, item.discountCents());
+            long gross = Math.multiplyExact(priceCents, quantity);
+            long line = Math.subtractExact(gross, discountCents);
             return line < 0 ? INVALID : line;
         } catch (ArithmeticException overflow) {
             return INVALID;

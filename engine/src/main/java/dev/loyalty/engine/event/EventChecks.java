@@ -13,11 +13,9 @@ import dev.loyalty.engine.event.EventRuleChecks.Invalid;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Turns the {@link EventFields} of one streamed event into an {@link Event} or a 400 error, running
+ * Turns the {@link EventFields} of one streamed event into a {@link CheckedEvent} or a 400 error, running
  * {@link EventValidator}'s checks in its order with its codes and messages (the streamed fields arrive in
  * any key order, so the checks run once the event's last byte is read). Integers that fit a long skip
  * {@link BigDecimal}. Profile attributes come from {@link ProfileAttributes}. Thread-safe.
@@ -54,22 +52,23 @@ final class EventChecks {
     }
 
     /**
-     * The event or its first error; never throws.
+     * Checks the event, leaving its attributes in {@code out}; returns its first error, or null when it is
+     * valid. Never throws.
      *
      * @param attributes reads the profile attributes of {@code data} when the action stores them
      */
-    Validated check(EventFields f, long nowMs, ProfileAttributes attributes) {
+    ValidationError check(EventFields f, long nowMs, ProfileAttributes attributes, CheckedEvent out) {
         try {
-            return Validated.ok(event(f, nowMs, attributes));
+            event(f, nowMs, attributes, out);
+            return null;
         } catch (Invalid invalid) {
-            return Validated.fail(invalid.error);
+            return invalid.error;
         } catch (RuntimeException unexpected) {
-            return Validated.fail(ValidationError.invalid("event", "could not be read: " + unexpected.getClass()
-                    .getSimpleName()));
+            return ValidationError.invalid("event", "could not be read: " + unexpected.getClass().getSimpleName());
         }
     }
 
-    private Event event(EventFields f, long nowMs, ProfileAttributes attributes) {
+    private void event(EventFields f, long nowMs, ProfileAttributes attributes, CheckedEvent out) {
         if (!f.isObject) {
             throw invalid("event", "must be a JSON object");
         }
@@ -101,7 +100,7 @@ final class EventChecks {
         long points = Event.ABSENT;
         String transactionId = null;
         long totalCents = Event.ABSENT;
-        List<Event.Item> items = null;
+        boolean hasItems = false;
         long pointsBurned = Event.ABSENT;
         long amountCents = Event.ABSENT;
         String reason = null;
@@ -136,8 +135,9 @@ final class EventChecks {
                         totalCents = money(f.total, "data.total");
                     }
                     if (f.itemsIsArray || f.items.present()) {
-                        items = items(f);
-                        if (eligibleOverflows(items)) {
+                        items(f);
+                        hasItems = true;
+                        if (eligibleOverflows(f)) {
                             throw invalid("data.items", "add up to more than can be represented");
                         }
                     } else if (!f.total.present()) {
@@ -166,14 +166,27 @@ final class EventChecks {
                 default -> throw new IllegalStateException("unhandled action " + action);
             }
         }
-        return new Event(customer, action, id, account, effectiveTimeMs, points, transactionId, totalCents, items,
-                pointsBurned, amountCents, reason, attributesJson);
+        out.customer = customer;
+        out.action = action;
+        out.id = id;
+        out.account = account;
+        out.effectiveTimeMs = effectiveTimeMs;
+        out.points = points;
+        out.transactionId = transactionId;
+        out.totalCents = totalCents;
+        out.hasItems = hasItems;
+        out.pointsBurned = pointsBurned;
+        out.amountCents = amountCents;
+        out.reason = reason;
+        out.attributesJson = attributesJson;
+        out.bodyHash = 0;
     }
 
-    private static boolean eligibleOverflows(List<Event.Item> items) {
+    private static boolean eligibleOverflows(EventFields f) {
         long sum = 0;
-        for (Event.Item item : items) {
-            long line = EligibleValue.lineCents(item);
+        for (int i = 0; i < f.itemCount; i++) {
+            EventFields.Item item = f.item(i);
+            long line = EligibleValue.lineCents(item.priceCents, item.quantityValue, item.discountCents);
             if (line < 0) {
                 return true;
             }
@@ -339,15 +352,14 @@ final class EventChecks {
         return cents;
     }
 
-    /** The exact decimal, its magnitude bounded before any arithmetic (1e999999999 must stay cheap). */
-    private static List<Event.Item> items(EventFields f) {
+    /** Checks the checkout lines, keeping each one's values in its slot of {@code f}. */
+    private static void items(EventFields f) {
         if (!f.itemsIsArray) {
             throw invalid("data.items", "must be an array");
         }
         if (f.itemCount == 0) {
             throw invalid("data.items", "must not be empty");
         }
-        List<Event.Item> list = new ArrayList<>(f.itemCount);
         for (int i = 0; i < f.itemCount; i++) {
             EventFields.Item item = f.item(i);
             if (!item.isObject) {
@@ -364,13 +376,14 @@ final class EventChecks {
             }
             long qty = integer(item.quantity, itemField(i, QUANTITY), 1);
             long discountCents = item.discount.present() ? money(item.discount, itemField(i, DISCOUNT)) : 0;
-            Event.Item line = new Event.Item(productId, priceCents, qty, discountCents);
-            if (EligibleValue.lineCents(line) < 0) {
+            if (EligibleValue.lineCents(priceCents, qty, discountCents) < 0) {
                 throw invalid(itemField(i, LINE), "price x quantity - discount must not be negative");
             }
-            list.add(line);
+            item.productIdText = productId;
+            item.priceCents = priceCents;
+            item.quantityValue = qty;
+            item.discountCents = discountCents;
         }
-        return List.copyOf(list);
     }
 
     private long effectiveTime(JsonValue v, long nowMs) {

@@ -46,9 +46,15 @@ final class EventFields {
         final JsonValue price = new JsonValue();
         final JsonValue quantity = new JsonValue();
         final JsonValue discount = new JsonValue();
+        /** The line as checked ({@link EventChecks}): read back when the event is written, no object per line. */
+        String productIdText;
+        long priceCents;
+        long quantityValue;
+        long discountCents;
 
         void clear() {
             isObject = false;
+            productIdText = null;
             productId.clear();
             price.clear();
             quantity.clear();

@@ -46,14 +46,23 @@ public final class EventReader {
 
     private final EventChecks checks;
     private final EventFields fields = new EventFields();
+    private final CheckedEvent checked = new CheckedEvent(fields);
     private final CanonicalJson canonical = new CanonicalJson();
     private final FieldNames names = new FieldNames();
     private final EventChecks.ProfileAttributes attributes = this::profileAttributes;
     /** The body being read, for the second look at profile attributes. */
     private byte[] body;
 
+    /** Every action name the rules know, so a known action is read as its constant (no String per event). */
+    private final String[] actions;
+
     public EventReader(RulesConfig rules) {
         this.checks = new EventChecks(rules);
+        List<String> known = new ArrayList<>(EventValidator.BUILT_IN_ACTIONS);
+        for (RulesConfig.CustomAction custom : rules.customActions()) {
+            known.add(custom.name());
+        }
+        this.actions = known.toArray(String[]::new);
     }
 
     /** The body is empty or only whitespace. */
@@ -74,14 +83,29 @@ public final class EventReader {
      * @throws NumberFormatException     when a number is valid JSON but no decimal can hold it ({@code 1e4000000000})
      */
     public ReadEvent readEvent(byte[] body, long nowMs) throws IOException {
+        ValidationError error = readChecked(body, nowMs);
+        return error == null ? new ReadEvent(Validated.ok(checked.toEvent()), checked.bodyHash)
+                : new ReadEvent(Validated.fail(error), 0);
+    }
+
+    /**
+     * {@link #readEvent} without building an {@link Event}: the first validation error, or null when the event
+     * is valid and {@link #checked()} holds it (until the next read). Throws as {@code readEvent}.
+     */
+    public ValidationError readChecked(byte[] body, long nowMs) throws IOException {
         try (JsonParser p = PARSERS.createParser(body)) {
             JsonToken first = first(p, body);
-            ReadEvent read = event(p, first, nowMs);
+            ValidationError error = event(p, first, nowMs);
             endOfBody(p);
-            return read;
+            return error;
         } finally {
             this.body = null;
         }
+    }
+
+    /** The event of the last {@link #readChecked} that returned no error. */
+    public CheckedEvent checked() {
+        return checked;
     }
 
     /**
@@ -110,7 +134,9 @@ public final class EventReader {
                     eventsIsArray = true;
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                         if (++total <= bulkMax) {
-                            slots.add(event(p, t, nowMs));
+                            ValidationError error = event(p, t, nowMs);
+                            slots.add(error == null ? new ReadEvent(Validated.ok(checked.toEvent()), checked.bodyHash)
+                                    : new ReadEvent(Validated.fail(error), 0));
                         } else {
                             skip(p, t);
                         }
@@ -181,8 +207,8 @@ public final class EventReader {
         }
     }
 
-    /** Reads one event value starting at {@code t}, then checks it. */
-    private ReadEvent event(JsonParser p, JsonToken t, long nowMs) throws IOException {
+    /** Reads one event value starting at {@code t}, then checks it into {@link #checked}; its error or null. */
+    private ValidationError event(JsonParser p, JsonToken t, long nowMs) throws IOException {
         fields.clear();
         canonical.reset();
         if (t == JsonToken.START_OBJECT) {
@@ -191,9 +217,11 @@ public final class EventReader {
         } else {
             skip(p, t);
         }
-        Validated validated = checks.check(fields, nowMs, attributes);
-        long hash = validated.isOk() && validated.event().id() != null ? canonical.hash() : 0;
-        return new ReadEvent(validated, hash);
+        ValidationError error = checks.check(fields, nowMs, attributes, checked);
+        if (error == null && checked.id != null) {
+            checked.bodyHash = canonical.hash();
+        }
+        return error;
     }
 
     private void envelope(JsonParser p) throws IOException {
@@ -205,7 +233,15 @@ public final class EventReader {
             JsonToken t = p.nextToken();
             switch (name) {
                 case "customer" -> value(p, t, fields.customer);
-                case "action" -> value(p, t, fields.action);
+                case "action" -> {
+                    if (t == JsonToken.VALUE_STRING) {
+                        fields.action.kind = JsonValue.Kind.STRING;
+                        fields.action.text = action(p);
+                        canonical.string(fields.action.text);
+                    } else {
+                        value(p, t, fields.action);
+                    }
+                }
                 case "id" -> value(p, t, fields.id);
                 case "account" -> value(p, t, fields.account);
                 case "data" -> {
@@ -286,6 +322,28 @@ public final class EventReader {
             canonical.endObject();
         }
         canonical.endArray();
+    }
+
+    /** The action string just read: a known action's constant, or a new String for any other text. */
+    private String action(JsonParser p) throws IOException {
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        for (String known : actions) {
+            if (known.length() == length && sameChars(known, chars, offset)) {
+                return known;
+            }
+        }
+        return p.getText();
+    }
+
+    private static boolean sameChars(String s, char[] chars, int offset) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads a field the checks use into {@code into}, and into the canonical form. */

@@ -244,6 +244,52 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
+    /**
+     * {@link #appendEvents} of one event already encoded: its bytes are copied into the record as they are
+     * (the same record {@code appendEvents} writes for the same event).
+     */
+    public long appendEvent(EventRecord event, AppendHook hook) {
+        try {
+            return writeEvent(event, hook);
+        } catch (InternalError e) {
+            throw faulted(e);
+        }
+    }
+
+    private long writeEvent(EventRecord event, AppendHook hook) {
+        Appender a = appender();
+        try (DocumentContext dc = a.excerpts().writingDocument()) {
+            try {
+                long first = lastSeq.get() + 1;
+                Bytes<?> b = dc.wire().bytes();
+                long start = b.writePosition();
+                long t = writeHeader(b, RecordType.EVENTS, first, 1);
+                b.writeStopBit(1);
+                int hash = PartitionHash.of(event.customer());
+                b.writeInt(hash);
+                Bytes<byte[]> encoded = event.bytes();
+                int length = (int) encoded.writePosition();
+                b.writeInt(length);
+                b.write(encoded, 0L, (long) length);
+                if (partitions > 0) {
+                    b.writeLong(start + RecordHeader.MASK_AT, 1L << (PartitionHash.partition(hash, partitions) & 63));
+                }
+                seal(b, start, a.crc());
+                lastSeq.set(first);
+                if (hook != null) {
+                    hook.beforeVisible(first, t);
+                }
+                bytesAppended.add(b.writePosition() - start);
+                return first;
+            } catch (RuntimeException | InternalError e) {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        } finally {
+            noteFile(a.excerpts());
+        }
+    }
+
     @Override
     public long appendHeartbeat() {
         return appendBare(RecordType.HEARTBEAT, null, 0, null);

@@ -1,5 +1,6 @@
 package dev.loyalty.engine.journal;
 
+import dev.loyalty.engine.event.CheckedEvent;
 import dev.loyalty.engine.event.Event;
 import net.openhft.chronicle.bytes.Bytes;
 
@@ -47,6 +48,35 @@ public final class EventCodec {
         writeString(out, e.reason());
         writeString(out, e.attributesJson());
         out.writeLong(bodyHash);
+    }
+
+    /**
+     * Writes a checked event exactly as {@link #write} writes the same {@link Event} (same bytes), with no
+     * {@code Event} built: the single-event request path ({@link EventRecord}).
+     */
+    public static void write(Bytes<?> out, CheckedEvent e) {
+        out.writeByte(VERSION);
+        writeString(out, e.customer());
+        writeString(out, e.action());
+        writeString(out, e.id());
+        writeString(out, e.account());
+        out.writeLong(e.effectiveTimeMs());
+        out.writeLong(e.points());
+        writeString(out, e.transactionId());
+        out.writeLong(e.totalCents());
+        int items = e.itemCount();
+        out.writeStopBit(items);
+        for (int i = 0; i < items; i++) {
+            writeString(out, e.productId(i));
+            out.writeLong(e.priceCents(i));
+            out.writeLong(e.quantity(i));
+            out.writeLong(e.discountCents(i));
+        }
+        out.writeLong(e.pointsBurned());
+        out.writeLong(e.amountCents());
+        writeString(out, e.reason());
+        writeString(out, e.attributesJson());
+        out.writeLong(e.bodyHash());
     }
 
     /** Strings are read through a reused per-thread array: the String's own copy is the only one made. */

@@ -58,6 +58,11 @@ public final class EngineMetrics implements AutoCloseable {
         journalMetrics.appended(events, nanos);
     }
 
+    /** A record of one event of this action was appended to the journal in {@code nanos}. */
+    public void appended(String action, long nanos) {
+        journalMetrics.appended(action, nanos);
+    }
+
     /** A journal write failed. */
     public void journalWriteFailed(JournalWrite operation) {
         journalMetrics.failed(operation);

@@ -52,6 +52,16 @@ final class JournalMetrics {
                 .register(meters.registry()));
     }
 
+    /** A record of one event was appended in {@code nanos}. */
+    void appended(String action, long nanos) {
+        appendTime.record(nanos, TimeUnit.NANOSECONDS);
+        Counter c = journaledByAction.get(action);
+        if (c == null) {
+            c = journaledByAction.computeIfAbsent(action, this::journaledCounter);
+        }
+        c.increment();
+    }
+
     /** A record of these events was appended in {@code nanos}. */
     void appended(List<Submitted> events, long nanos) {
         appendTime.record(nanos, TimeUnit.NANOSECONDS);
