@@ -6,7 +6,8 @@
 #
 #   bench/wrk/reply-compare.sh OUT_DIR     (build first: ./mvnw -B -o -q -pl engine,api,bench package -DskipTests)
 #
-# Settings (environment): CUSTOMERS=20000 WARMUP=10 DURATION=10 PERF=1 WRK_THREADS=1 WRK_CONNECTIONS=50
+# Settings (environment): CHECKOUT=<a built checkout> runs that engine instead of this one's (a before/after
+# pair with the same bare endpoint and script); CUSTOMERS=20000 WARMUP=10 DURATION=10 PERF=1 WRK_THREADS=1 WRK_CONNECTIONS=50
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -25,7 +26,7 @@ BARE_PORT=$(free_port) API_PORT=$(free_port) MGMT_PORT=$(free_port)
 java -Xms256m -Xmx1g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.baseline.BareServer --port "$BARE_PORT" > "$OUT/bare.log" 2>&1 &
 BARE_PID=$!; PIDS+=("$BARE_PID")
 rm -rf "$OUT/data"
-"$ROOT/bin/engine" serve --data "$OUT/data" --port "$API_PORT" --management-port "$MGMT_PORT" > "$OUT/engine.log" 2>&1 &
+"${CHECKOUT:-$ROOT}/bin/engine" serve --data "$OUT/data" --port "$API_PORT" --management-port "$MGMT_PORT" > "$OUT/engine.log" 2>&1 &
 ENGINE_LAUNCHER=$!; PIDS+=("$ENGINE_LAUNCHER")
 wait_ready "$MGMT_PORT" "$(now_ms)" 120 > /dev/null
 ENGINE_PID=$(pgrep -P "$ENGINE_LAUNCHER" java || echo "$ENGINE_LAUNCHER")
