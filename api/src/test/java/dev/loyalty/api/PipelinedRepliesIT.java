@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Synchronous answers completed by the processors and written from the event loop's reply drain
  * ({@code http.ReplyLoop}): bursts of pipelined requests on several connections at once are all answered,
  * each connection's in its request order, and a connection closed in the middle of its burst costs the
- * others nothing. Raw sockets, since HTTP clients do not pipeline.
+ * others nothing. Raw sockets, since HTTP clients do not pipeline. Also the {@code mode} query, read as it
+ * stands when it is exactly {@code mode=sync} or {@code mode=async} and decoded otherwise.
  */
 @Timeout(180)
 class PipelinedRepliesIT {
@@ -118,6 +119,40 @@ class PipelinedRepliesIT {
         assertThat(after.get(0).status()).isEqualTo(200);
     }
 
+    @Test
+    void shouldReadTheModeQueryTheSameWhetherDecodedOrNot() {
+        Reply sync = single("/events?mode=sync", "m-1");
+        assertThat(sync.status()).isEqualTo(200);
+        assertThat(sync.json().has("customer")).as("the outcome, not accepted: %s", sync.body()).isTrue();
+        Reply async = single("/events?mode=async", "m-2");
+        assertThat(async.status()).isEqualTo(202);
+        assertThat(async.json().path("outcome").asText()).isEqualTo("accepted");
+        assertThat(single("/events?mode=%61sync", "m-3").status()).as("decoded: async").isEqualTo(202);
+        assertThat(single("/events?mode=sync&mode=async", "m-4").status()).as("the first value counts").isEqualTo(200);
+        assertThat(single("/events?other=1", "m-5").status()).as("no mode: sync").isEqualTo(200);
+        Reply later = single("/events?mode=later", "m-6");
+        assertThat(later.status()).isEqualTo(400);
+        assertThat(later.json().path("error").path("code").asText()).isEqualTo("invalid_field");
+    }
+
+    /** One opt_in of {@code customer} to {@code target} on a new connection. */
+    private static Reply single(String target, String customer) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(request(target, customer).getBytes(StandardCharsets.UTF_8));
+            return Reply.read(socket.getInputStream());
+        } catch (IOException e) {
+            throw new IllegalStateException(target + " failed", e);
+        }
+    }
+
+    private static String request(String target, String customer) {
+        String body = "{\"customer\":\"" + customer + "\",\"action\":\"opt_in\"}";
+        return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " + KEY
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
     /**
      * Sends {@code count} opt_ins of customers {@code prefix-0 ..} in one write on a new connection, reads
      * {@code read} answers, then closes the connection (possibly with answers still to come).
@@ -127,10 +162,7 @@ class PipelinedRepliesIT {
             socket.setSoTimeout(60_000); // fail, never hang, when an answer is lost
             StringBuilder requests = new StringBuilder();
             for (int i = 0; i < count; i++) {
-                String body = "{\"customer\":\"" + prefix + "-" + i + "\",\"action\":\"opt_in\"}";
-                requests.append("POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: ").append(KEY)
-                        .append("\r\nContent-Type: application/json\r\nContent-Length: ")
-                        .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n").append(body);
+                requests.append(request("/events", prefix + "-" + i));
             }
             socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
