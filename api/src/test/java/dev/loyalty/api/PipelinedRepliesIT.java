@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +41,8 @@ class PipelinedRepliesIT {
     private static final String KEY = "pipe-key";
     private static final int BURST = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One thread per connection, so the bursts overlap (the common pool may have a single thread on 2 cores). */
+    private static final ExecutorService CLIENTS = Executors.newFixedThreadPool(4);
 
     private static Path home;
     private static Program program;
@@ -74,6 +78,7 @@ class PipelinedRepliesIT {
     @AfterAll
     @Timeout(120)
     static void stop() {
+        CLIENTS.shutdownNow();
         if (program != null) {
             program.close();
         }
@@ -84,7 +89,7 @@ class PipelinedRepliesIT {
     void shouldAnswerEveryPipelinedRequestInOrderOnEachConnection() throws Exception {
         List<CompletableFuture<List<Reply>>> connections = new ArrayList<>();
         for (String prefix : List.of("pa", "pb", "pc", "pd")) {
-            connections.add(CompletableFuture.supplyAsync(() -> burst(prefix, BURST, BURST)));
+            connections.add(CompletableFuture.supplyAsync(() -> burst(prefix, BURST, BURST), CLIENTS));
         }
         for (int c = 0; c < connections.size(); c++) {
             List<Reply> replies = connections.get(c).get(120, TimeUnit.SECONDS);
@@ -105,8 +110,8 @@ class PipelinedRepliesIT {
 
     @Test
     void shouldKeepAnsweringTheOtherConnectionsWhenOneClosesMidBurst() throws Exception {
-        CompletableFuture<List<Reply>> quitter = CompletableFuture.supplyAsync(() -> burst("qa", BURST, 3));
-        CompletableFuture<List<Reply>> stayer = CompletableFuture.supplyAsync(() -> burst("qb", BURST, BURST));
+        CompletableFuture<List<Reply>> quitter = CompletableFuture.supplyAsync(() -> burst("qa", BURST, 3), CLIENTS);
+        CompletableFuture<List<Reply>> stayer = CompletableFuture.supplyAsync(() -> burst("qb", BURST, BURST), CLIENTS);
         assertThat(quitter.get(120, TimeUnit.SECONDS)).hasSize(3);
         List<Reply> replies = stayer.get(120, TimeUnit.SECONDS);
         assertThat(replies).hasSize(BURST);
