@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Synchronous answers completed by the processors and written from the event loop's reply drain
  * ({@code http.ReplyLoop}): bursts of pipelined requests on several connections at once are all answered,
  * each connection's in its request order, and a connection closed in the middle of its burst costs the
- * others nothing. Raw sockets, since HTTP clients do not pipeline. Also the {@code mode} query, read as it
+ * others nothing. Raw sockets, since HTTP clients do not pipeline. The sync timeout is far beyond the
+ * sockets' read timeout, so the deadline sweep cannot stand in for an answer the drain lost. Also the {@code mode} query, read as it
  * stands when it is exactly {@code mode=sync} or {@code mode=async} and decoded otherwise.
  */
 @Timeout(180)
@@ -56,6 +57,7 @@ class PipelinedRepliesIT {
         Files.writeString(config, """
                 api:
                   host: 127.0.0.1
+                  sync-timeout: 10m
                   keys:
                     - name: all
                       key: pipe-key
