@@ -69,6 +69,45 @@ public final class ApiKeys {
         return match < 0 ? null : keys.get(match);
     }
 
+    /**
+     * Like {@link #find(String)}, but first compares {@code presented} with the last key that matched on
+     * this event loop ({@code last}): a client sends the same key on every request, and that comparison
+     * (constant time in the presented length) costs far less than hashing it. Only matches are remembered,
+     * so a stream of wrong keys neither evicts the good one nor skips its hash; a hit answers what
+     * {@link #find(String)} would, since the keys never change. Whether a key hits tells a caller only
+     * that it is valid, which the answer says anyway. {@code last} belongs to one thread.
+     */
+    public ApiKey find(String presented, LastMatch last) {
+        if (presented != null && last.presented != null && sameChars(presented, last.presented)) {
+            return last.key;
+        }
+        ApiKey key = find(presented);
+        if (key != null) {
+            last.presented = presented;
+            last.key = key;
+        }
+        return key;
+    }
+
+    /** The last key that matched on one event loop (see {@link #find(String, LastMatch)}); not thread-safe. */
+    public static final class LastMatch {
+        private String presented;
+        private ApiKey key;
+    }
+
+    /**
+     * Equality without an early exit: the time depends on {@code presented}'s length only (the caller's
+     * own), not on how much of the secret {@code known} (never empty) it shares or on that secret's length.
+     */
+    static boolean sameChars(String presented, String known) {
+        int diff = presented.length() ^ known.length();
+        int k = known.length();
+        for (int i = 0; i < presented.length(); i++) {
+            diff |= presented.charAt(i) ^ known.charAt(i % k);
+        }
+        return diff == 0;
+    }
+
     /** The configured key of that name, or null (names are not secret: signed requests carry them). */
     public ApiKey named(String name) {
         for (ApiKey k : keys) {

@@ -100,25 +100,29 @@ public final class ApiServer {
     Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         HttpMetrics.Requests timing = metrics.requests();
+        ApiKeys.LastMatch lastKey = new ApiKeys.LastMatch(); // this router's event loop's only
         router.route().handler(timing::start);
         forwarding.start(vertx);
 
         // With several nodes on a Kafka journal, the forwarding handlers send a request to its partition's
         // owner, or pass it to the route when this node answers it (always on Chronicle).
-        route(router, timing, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody).handler(forwarding::post)
+        route(router, timing, lastKey, HttpMethod.POST, "/events", Scope.INGEST).handler(jsonBody)
+                .handler(forwarding::post)
                 .handler(events::post);
-        route(router, timing, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody)
+        route(router, timing, lastKey, HttpMethod.POST, "/events/bulk", Scope.INGEST).handler(jsonBody)
                 .handler(forwarding::postBulk)
                 .handler(events::postBulk);
-        route(router, timing, HttpMethod.GET, "/events/:seq", Scope.READ).handler(forwarding::event).handler(events::get);
-        route(router, timing, HttpMethod.GET, "/customers/:id", Scope.READ).handler(forwarding::customer)
+        route(router, timing, lastKey, HttpMethod.GET, "/events/:seq", Scope.READ).handler(forwarding::event)
+                .handler(events::get);
+        route(router, timing, lastKey, HttpMethod.GET, "/customers/:id", Scope.READ).handler(forwarding::customer)
                 .handler(queries::customer);
-        route(router, timing, HttpMethod.GET, "/customers/:id/ledger", Scope.READ).handler(forwarding::customer)
+        route(router, timing, lastKey, HttpMethod.GET, "/customers/:id/ledger", Scope.READ)
+                .handler(forwarding::customer)
                 .handler(queries::ledger);
-        route(router, timing, HttpMethod.GET, "/stats", Scope.READ).handler(forwarding::stats)
+        route(router, timing, lastKey, HttpMethod.GET, "/stats", Scope.READ).handler(forwarding::stats)
                 .handler(forwarding::localStats)
                 .handler(queries::stats);
-        route(router, timing, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
+        route(router, timing, lastKey, HttpMethod.POST, "/admin/clock", Scope.ADMIN)
                 .handler(admin::requireAdjustableClock).handler(jsonBody).handler(admin::advanceClock);
         // The contract is public (api.md): storefront developers fetch it before they hold a key.
         router.route(HttpMethod.GET, "/openapi.json").handler(timing.route("/openapi.json"))
@@ -132,18 +136,20 @@ public final class ApiServer {
     }
 
     /** A route named for metrics by its template, behind authentication with {@code scope}. */
-    private Route route(Router router, HttpMetrics.Requests timing, HttpMethod method, String template, Scope scope) {
+    private Route route(Router router, HttpMetrics.Requests timing, ApiKeys.LastMatch lastKey, HttpMethod method,
+            String template, Scope scope) {
         return router.route(method, template)
                 .handler(timing.route(template))
-                .handler(authenticate(scope));
+                .handler(authenticate(scope, lastKey));
     }
 
     /**
      * 401 without a known key (or, for a key with an {@code hmac-secret}, without a valid signature: see
      * {@link RequestSignatures}), 403 when the key lacks {@code scope}, 429 past the key's rate limit. A
      * signature over a body is verified once the body is read ({@link JsonBodyHandler}); a GET's at once.
+     * {@code lastKey} is the router's (one event loop's): see {@link ApiKeys#find(String, ApiKeys.LastMatch)}.
      */
-    private Handler<RoutingContext> authenticate(Scope scope) {
+    private Handler<RoutingContext> authenticate(Scope scope, ApiKeys.LastMatch lastKey) {
         return ctx -> {
             HttpServerRequest request = ctx.request();
             String signature = request.getHeader(RequestSignatures.HEADER);
@@ -154,7 +160,7 @@ public final class ApiServer {
                 key = signed.key();
             } else {
                 key = keys.find(ApiKeys.presented(request.getHeader(HttpHeaders.AUTHORIZATION),
-                        request.getHeader("X-Api-Key")));
+                        request.getHeader("X-Api-Key")), lastKey);
                 if (key == null) {
                     ctx.response().headers().set(WWW_AUTHENTICATE, "Bearer");
                     throw new ApiException(401, "unauthenticated",

@@ -329,8 +329,17 @@ final class EventRoutes {
 
     /** {@code ?mode=async} or {@code ?mode=sync} (the default); anything else is {@code 400 invalid_field}. */
     private static boolean asyncMode(RoutingContext ctx) {
-        if (ctx.request().query() == null) {
+        String query = ctx.request().query();
+        if (query == null) {
             return false; // no query string: nothing to decode (Vert.x-web would build a parameter map per request)
+        }
+        // The two queries clients send, read as they stand: decoding them (a parameter map, its entries and
+        // strings per request) was a fifth of an async request's allocation on the event loop.
+        if (query.equals("mode=async")) {
+            return true;
+        }
+        if (query.equals("mode=sync")) {
+            return false;
         }
         List<String> modes = ctx.queryParam("mode");
         if (modes.isEmpty()) {

@@ -68,4 +68,33 @@ class ApiKeysTest {
     void shouldNeverShowTheSecretInToString() {
         assertThat(ApiKey.of("shop", "s3cret", Set.of(Scope.INGEST)).toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void shouldAnswerFromTheLastMatchExactlyAsWithoutIt() {
+        ApiKey reader = ApiKey.of("reader", "read-key", Set.of(Scope.READ));
+        ApiKey all = ApiKey.of("all", "all-key", Set.of(Scope.READ, Scope.INGEST, Scope.ADMIN));
+        ApiKeys keys = new ApiKeys(List.of(reader, all));
+        ApiKeys.LastMatch last = new ApiKeys.LastMatch();
+        assertThat(keys.find("read-key", last)).isSameAs(reader);
+        assertThat(keys.find("read-key", last)).isSameAs(reader);
+        // near misses of the remembered key: shorter, longer, one char off, a repetition of it
+        assertThat(keys.find("read-ke", last)).isNull();
+        assertThat(keys.find("read-key ", last)).isNull();
+        assertThat(keys.find("read-kez", last)).isNull();
+        assertThat(keys.find("read-keyread-key", last)).isNull();
+        assertThat(keys.find("", last)).isNull();
+        assertThat(keys.find(null, last)).isNull();
+        assertThat(keys.find("read-key", last)).as("a wrong key does not evict the last match").isSameAs(reader);
+        assertThat(keys.find("all-key", last)).isSameAs(all);
+        assertThat(keys.find("read-key", last)).isSameAs(reader);
+    }
+
+    @Test
+    void shouldCompareWithoutRegardToCommonPrefixes() {
+        assertThat(ApiKeys.sameChars("abc", "abc")).isTrue();
+        assertThat(ApiKeys.sameChars("abd", "abc")).isFalse();
+        assertThat(ApiKeys.sameChars("ab", "abc")).isFalse();
+        assertThat(ApiKeys.sameChars("abcabc", "abc")).isFalse();
+        assertThat(ApiKeys.sameChars("", "abc")).isFalse();
+    }
 }
