@@ -75,6 +75,10 @@ class ClusterForwardingIT {
         }
     }
 
+    /** POST /events/bulk answered 200, as counted by a node's HTTP metrics. */
+    private static final String BULK_200 =
+            "http_server_requests_seconds_count{method=\"POST\",route=\"/events/bulk\",status=\"200\"}";
+
     private static long balance(JsonNode customer) {
         return customer.get("accounts").get("points").get("balance").asLong();
     }
@@ -149,6 +153,11 @@ class ClusterForwardingIT {
                 }
             }
             assertThat(results.get(2 * CUSTOMERS).get("error").get("code").asText()).isNotEmpty();
+            // Node a's own part was journaled in-process: a saw the client's bulk only (over HTTP to itself it would
+            // see a second POST /events/bulk, forwarded by itself), and b saw one part.
+            assertThat(a.metric("loyalty_cluster_local_bulk_parts_total")).isEqualTo(1.0);
+            assertThat(a.metric(BULK_200)).as("bulks node a served").isEqualTo(1.0);
+            assertThat(b.metric(BULK_200)).as("bulks node b served").isEqualTo(1.0);
             total += 2 * CUSTOMERS;
 
             JsonNode statsA = a.http.get("/stats", KEY).json();
