@@ -90,11 +90,6 @@ public final class KafkaJournal implements Journal {
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         // A short linger batches concurrent requests (each waits for its acknowledgement anyway).
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        // The broker answers one request of a connection at a time, so one produce request must carry everything
-        // queued meanwhile: with the default 16 KB per partition a 100-event bulk (~20 KB) already needs two
-        // requests, and concurrent bulks queue behind the 5 in flight. 256 KB per partition (notes/kafka.md:
-        // 0.5-1.3M rec/s against 250-334K with the defaults); memory is bounded by buffer.memory (32 MB) anyway.
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         // An outage answers 503 within the ack timeout instead of holding requests for Kafka's 2 minutes.
         int requestTimeout = (int) Math.max(500, timeoutMs / 2);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
