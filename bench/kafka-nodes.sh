@@ -14,6 +14,8 @@
 #
 # Settings: SETUPS="chronicle kafka-1 kafka-2" CUSTOMERS=100000 PARTITIONS=4 BULK_SIZE=100 CONNECTIONS=8
 #           WARMUP=10 DURATION=30 SYNC_RATE=1000 SYNC_DURATION=20 SKIP_BUILD=1 (needs a built tree) OUT=file
+# Also prints the CPU time of the nodes and of the broker per 1,000 events processed over the bulk phase
+# (/proc/PID/stat), which a machine shared with other work distorts less than the rates.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -48,6 +50,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "$*" | tee -a "$OUT"; }
+# cpu_ticks PID...: user + system CPU of the processes so far, in clock ticks
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) )); done; echo "$t"; }
+# processed_total MGMT_URL...: loyalty_events_processed_total summed over the nodes (each counts its partitions)
+processed_total() {
+    local m; for m in "$@"; do curl -s --max-time 5 "$m/metrics" || true; done \
+        | awk '/^loyalty_events_processed_total\{/ { s += $NF } END { printf "%d", s }'
+}
 harness() { "$JAVA" "${HARNESS_JVM[@]}" -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
 
 {
@@ -105,6 +114,9 @@ for setup in $SETUPS; do
     say "$(grep '^preloaded' "$WORK/preload.txt" || tail -3 "$WORK/preload.txt")"
 
     per=$(( CONNECTIONS / nodes )); [ "$per" -ge 1 ] || per=1
+    # CPU per event over the bulk phase (warm-up included): what a busy shared machine distorts least.
+    cpu0=$(cpu_ticks "${pids[@]}"); kcpu0=$([ "$kind" = kafka ] && cpu_ticks "$KPID" || echo 0)
+    ev0=$(processed_total "${mgmts[@]}")
     loads=()
     for n in $(seq 0 $((nodes - 1))); do
         harness run --url "${apis[$n]}" --management "${mgmts[$n]}" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 \
@@ -120,6 +132,12 @@ for setup in $SETUPS; do
         total=$(calc "$total + ${p:-NaN}" 0); answered=$(calc "$answered + ${a:-NaN}" 0)
     done
     say "RESULT setup=$setup nodes=$nodes bulk_processed_per_s=$total bulk_answered_per_s=$answered"
+    cpu1=$(cpu_ticks "${pids[@]}"); kcpu1=$([ "$kind" = kafka ] && cpu_ticks "$KPID" || echo 0)
+    ev=$(( $(processed_total "${mgmts[@]}") - ev0 )); hz=$(getconf CLK_TCK)
+    if [ "$ev" -gt 0 ]; then
+        say "bulk phase: $ev events processed; CPU per 1,000 events: nodes $(calc "($cpu1 - $cpu0) * 1000000 / $hz / $ev" 1) ms, broker $(calc "($kcpu1 - $kcpu0) * 1000000 / $hz / $ev" 1) ms"
+        say "RESULT setup=$setup cpu_ms_per_1000_events_nodes=$(calc "($cpu1 - $cpu0) * 1000000 / $hz / $ev" 1) cpu_ms_per_1000_events_broker=$(calc "($kcpu1 - $kcpu0) * 1000000 / $hz / $ev" 1)"
+    fi
 
     harness run --url "${apis[0]}" --management "${mgmts[0]}" --mode sync --rate "$SYNC_RATE" --connections 16 \
         --customers "$CUSTOMERS" --warmup 5s --duration "${SYNC_DURATION}s" --label "sync-$setup" > "$WORK/sync.txt" 2>&1 || true

@@ -11,8 +11,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two whole programs (engine and HTTP API) on one Kafka journal, in one JVM on loopback: any node answers any
  * request exactly as api.md says, whichever node owns the customer's partition (synchronous writes, reads,
  * {@code /events/{seq}}, a bulk whose customers belong to both nodes, {@code /stats} summed over both);
- * forwarded requests are counted; once one node stops the other answers everything alone.
+ * forwarded requests are counted; once one node stops the other answers everything alone; a node joining under
+ * load moves partitions without a lost, doubled, hung or failed request.
  */
 @Timeout(240)
 class ClusterForwardingIT {
@@ -74,6 +85,10 @@ class ClusterForwardingIT {
             stop();
         }
     }
+
+    /** POST /events/bulk answered 200, as counted by a node's HTTP metrics. */
+    private static final String BULK_200 =
+            "http_server_requests_seconds_count{method=\"POST\",route=\"/events/bulk\",status=\"200\"}";
 
     private static long balance(JsonNode customer) {
         return customer.get("accounts").get("points").get("balance").asLong();
@@ -149,6 +164,11 @@ class ClusterForwardingIT {
                 }
             }
             assertThat(results.get(2 * CUSTOMERS).get("error").get("code").asText()).isNotEmpty();
+            // Node a's own part was journaled in-process: a saw the client's bulk only (over HTTP to itself it would
+            // see a second POST /events/bulk, forwarded by itself), and b saw one part.
+            assertThat(a.metric("loyalty_cluster_local_bulk_parts_total")).isEqualTo(1.0);
+            assertThat(a.metric(BULK_200)).as("bulks node a served").isEqualTo(1.0);
+            assertThat(b.metric(BULK_200)).as("bulks node b served").isEqualTo(1.0);
             total += 2 * CUSTOMERS;
 
             JsonNode statsA = a.http.get("/stats", KEY).json();
@@ -167,6 +187,106 @@ class ClusterForwardingIT {
             assertThat(b.http.get("/stats", KEY).json().get("liability").get("points").asLong()).isEqualTo(expected);
             for (int i = 0; i < CUSTOMERS; i++) {
                 assertThat(balance(b.http.get("/customers/f-" + i, KEY).json())).isEqualTo(10 + i + 2);
+            }
+        }
+    }
+
+    /**
+     * A node joins while clients post synchronous point_adds through both nodes: partitions move under load, and
+     * still every request answers within {@code api.sync-timeout} (plus the forward hop's second), never 500;
+     * a 503 is retried with the same id; every acknowledged (2xx) id is applied exactly once.
+     */
+    @Test
+    void shouldApplyEveryAcknowledgedEventExactlyOnceWhileANodeJoinsUnderLoad() throws Exception {
+        String topic = KafkaTestCluster.topic("rebalance");
+        int customers = 8;
+        try (Node a = new Node(dir.resolve("ra"), topic, "node-a")) {
+            Eventually.until("node a alone owns every partition", Eventually.START,
+                    () -> a.ready() && a.metric("loyalty_cluster_partitions_owned") == 4);
+            long[] base = new long[customers];
+            for (int i = 0; i < customers; i++) {
+                Answer opt = a.http.post("/events", KEY, "{\"customer\":\"r-" + i + "\",\"action\":\"opt_in\"}");
+                assertThat(opt.status()).as(opt.toString()).isEqualTo(200);
+                base[i] = balance(opt.json().get("customer"));
+            }
+            AtomicReference<Node> joined = new AtomicReference<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLongArray acknowledged = new AtomicLongArray(customers);
+            List<String> problems = Collections.synchronizedList(new ArrayList<>());
+            long limitMs = 3000 + 1000 + 1500; // api.sync-timeout, the forward hop's second, slack for a loaded machine
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int client = t;
+                running.add(clients.submit(() -> {
+                    for (int n = 0; !stop.get() && problems.isEmpty(); n++) {
+                        int c = (client + n) % customers;
+                        String body = "{\"id\":\"rb-" + client + "-" + n + "\",\"customer\":\"r-" + c
+                                + "\",\"action\":\"point_add\",\"data\":{\"points\":1}}";
+                        for (int attempt = 0; ; attempt++) {
+                            Node b = joined.get();
+                            Node via = b != null && (n + attempt) % 2 == 1 ? b : a;
+                            long t0 = System.nanoTime();
+                            Answer r = via.http.post("/events", KEY, body);
+                            long ms = (System.nanoTime() - t0) / 1_000_000;
+                            if (ms > limitMs) {
+                                problems.add("answered after " + ms + " ms: " + r);
+                            }
+                            if (r.status() == 200 || r.status() == 202) {
+                                acknowledged.incrementAndGet(c);
+                                break;
+                            }
+                            if (r.status() != 503 || attempt > 50) {
+                                problems.add("unexpected answer " + r);
+                                break;
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            try {
+                Eventually.until("some load on node a alone", Duration.ofSeconds(30),
+                        () -> acknowledged.get(0) + acknowledged.get(1) >= 10 || !problems.isEmpty());
+                try (Node b = new Node(dir.resolve("rb"), topic, "node-b")) {
+                    joined.set(b);
+                    Eventually.until("node b took partitions under load", Eventually.START, () -> !problems.isEmpty()
+                            || b.ready() && b.metric("loyalty_cluster_partitions_owned") > 0
+                            && a.metric("loyalty_cluster_partitions_owned") + b.metric("loyalty_cluster_partitions_owned") == 4);
+                    long settled = 0;
+                    for (int i = 0; i < customers; i++) {
+                        settled += acknowledged.get(i);
+                    }
+                    long after = settled + 40;
+                    Eventually.until("load after the rebalance", Duration.ofSeconds(60), () -> {
+                        long sum = 0;
+                        for (int i = 0; i < customers; i++) {
+                            sum += acknowledged.get(i);
+                        }
+                        return sum >= after || !problems.isEmpty();
+                    });
+                    stop.set(true);
+                    for (Future<?> f : running) {
+                        f.get(60, TimeUnit.SECONDS);
+                    }
+                    assertThat(problems).isEmpty();
+                    // 202s are journaled: applied shortly. Each id once: balances are the opt-in's plus the acknowledged.
+                    for (int i = 0; i < customers; i++) {
+                        int c = i;
+                        long expected = base[c] + acknowledged.get(c);
+                        Eventually.until("r-" + c + " has every acknowledged point once", Duration.ofSeconds(30),
+                                () -> {
+                                    Answer r = b.http.get("/customers/r-" + c, KEY);
+                                    return r.status() == 200 && balance(r.json()) == expected;
+                                });
+                        Answer fromA = a.http.get("/customers/r-" + c, KEY);
+                        assertThat(fromA.status()).as(fromA.toString()).isEqualTo(200);
+                        assertThat(balance(fromA.json())).isEqualTo(expected);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                clients.shutdownNow();
             }
         }
     }

@@ -41,7 +41,8 @@ import java.util.Map;
  * took the request but did not answer within {@code api.sync-timeout} plus a second answers 503 (the event may
  * have been journaled: a retry with the same id is safe). A bulk whose customers belong to several owners is
  * split into one bulk per owner (each customer's events keep their order and their owner gives their views),
- * and the slots are put back in order; a signed bulk is not split (the signature covers the whole body). The
+ * all parts at once, this node's own part in-process ({@link LocalBulkPart}, no HTTP hop to itself), and the
+ * slots are put back in order ({@link SplitBulk}); a signed bulk is not split (the signature covers the whole body). The
  * owner authenticates and rate-limits a forwarded request again with the same key.
  *
  * <p>{@code GET /stats} sums every node's figures for the partitions it owns ({@link #stats}): each node answers
@@ -67,6 +68,8 @@ public final class OwnerForwarding {
     private final Counter forwarded;
     private final Counter unreachable;
     private final Counter failed;
+    private final Counter localParts;
+    private final LocalBulkPart local;
     private volatile HttpClientAgent client;
 
     /** Forwarding for {@code engine}'s cluster; every handler just passes on when it has none (Chronicle). */
@@ -80,6 +83,10 @@ public final class OwnerForwarding {
         this.forwarded = Counter.builder(name).description(help).tag("outcome", "ok").register(registry);
         this.unreachable = Counter.builder(name).description(help).tag("outcome", "unreachable").register(registry);
         this.failed = Counter.builder(name).description(help).tag("outcome", "failed").register(registry);
+        this.localParts = Counter.builder("loyalty_cluster_local_bulk_parts_total")
+                .description("Parts of split bulks for this node's own partitions, journaled in-process")
+                .register(registry);
+        this.local = new LocalBulkPart(engine, syncTimeoutMs, bulkMax);
     }
 
     /** The one pooled client, created on first use with the first router's Vert.x. */
@@ -189,17 +196,16 @@ public final class OwnerForwarding {
             }
             return;
         }
-        String selfUrl = cluster.self().url();
-        if (ctx.request().getHeader(SIGNATURE) != null || selfUrl == null) {
-            // Cannot split: the signature covers the whole body, or this node cannot be asked its part.
+        if (ctx.request().getHeader(SIGNATURE) != null) {
+            // Cannot split: the signature covers the whole body.
             ctx.next();
             return;
         }
-        split(ctx, events, slots, owners, selfUrl);
+        split(ctx, events, slots, owners);
     }
 
     private void split(RoutingContext ctx, JsonNode events, Map<String, List<Integer>> slots,
-                       Map<String, Owner> owners, String selfUrl) {
+                       Map<String, Owner> owners) {
         List<Future<JsonNode>> parts = new ArrayList<>();
         List<List<Integer>> partSlots = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : slots.entrySet()) {
@@ -209,9 +215,15 @@ public final class OwnerForwarding {
                 list.add(events.get(i));
             }
             Owner o = owners.get(e.getKey());
-            String url = o == null ? selfUrl : o.url();
             partSlots.add(e.getValue());
-            parts.add(send(ctx, url, json(sub)).compose(r -> {
+            if (o == null) {
+                // This node's own part: in-process, concurrently with the forwarded ones (no HTTP hop to itself).
+                localParts.increment();
+                parts.add(local.run(ctx.vertx(), json(sub).getBytes())
+                        .recover(failure -> Future.failedFuture(new LocalFailure(failure))));
+                continue;
+            }
+            parts.add(send(ctx, o.url(), json(sub)).compose(r -> {
                 if (r.status() != 200) {
                     return Future.failedFuture(new WholeAnswer(r));
                 }
@@ -222,44 +234,25 @@ public final class OwnerForwarding {
             if (ctx.response().ended()) {
                 return;
             }
+            List<JsonNode> answers = new ArrayList<>(parts.size());
             for (Future<JsonNode> f : parts) {
                 if (f.failed()) {
                     if (f.cause() instanceof WholeAnswer w) {
                         // A whole-request refusal (429, 503, ...) from one owner is the bulk's answer.
                         forwarded.increment();
                         answer(ctx, w.answer);
+                    } else if (f.cause() instanceof LocalFailure l) {
+                        // This node's part refused whole: answered as the route would (the router's failure handler).
+                        ctx.fail(l.getCause());
                     } else {
                         failedToForward(ctx, f.cause(), true);
                     }
                     return;
                 }
+                answers.add(f.result());
             }
-            JsonNode[] results = new JsonNode[events.size()];
-            for (int k = 0; k < parts.size(); k++) {
-                JsonNode r = parts.get(k).result().get("results");
-                List<Integer> s = partSlots.get(k);
-                if (r == null || !r.isArray() || r.size() != s.size()) {
-                    // Not an answer this engine gives: a node of another version? Never leave the caller hanging.
-                    failedToForward(ctx, new IllegalStateException("a part's answer has no results"), true);
-                    return;
-                }
-                for (int j = 0; j < s.size(); j++) {
-                    results[s.get(j)] = r.get(j);
-                }
-            }
+            ObjectNode out = SplitBulk.merge(events.size(), partSlots, answers);
             forwarded.increment();
-            ObjectNode out = JsonNodeFactory.instance.objectNode();
-            out.put("total", results.length);
-            int errors = 0;
-            ArrayNode list = JsonNodeFactory.instance.arrayNode();
-            for (JsonNode r : results) {
-                if (r.has("error")) {
-                    errors++;
-                }
-                list.add(r);
-            }
-            out.put("errors", errors);
-            out.set("results", list);
             Responses.json(ctx, 200, json(out));
         }));
     }
@@ -469,6 +462,15 @@ public final class OwnerForwarding {
         private static final long serialVersionUID = 1L;
 
         Unreachable(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** This node's own part of a split bulk refused whole (the route's exception, as its cause). */
+    private static final class LocalFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LocalFailure(Throwable cause) {
             super(cause.getMessage(), cause, false, false);
         }
     }
