@@ -106,8 +106,8 @@ final class PartitionState {
     private long[] scheduled;
     private int[] dirtySlots = new int[1024];
     private int dirtyCount;
-    /** Scratch of {@link SlotsById#sort}, reused from commit to commit. */
-    private int[] sortScratch = new int[0];
+    /** Sorts the dirty rows for the commit (its scratch arrays are reused from commit to commit). */
+    private final SlotsById slotsById = new SlotsById();
 
     private final CommitBatch batch = new CommitBatch();
     private long position = -1;
@@ -637,7 +637,7 @@ final class PartitionState {
      * @param committing true at a commit (the rows are then committed, not pending)
      */
     private void writeDirtyRows(boolean committing) {
-        sortScratch = SlotsById.sort(dirtySlots, dirtyCount, table, sortScratch);
+        slotsById.sort(dirtySlots, dirtyCount, table);
         for (int i = 0; i < dirtyCount; i++) {
             int slot = dirtySlots[i];
             if (table.dirty(slot)) {
