@@ -43,8 +43,10 @@ import java.util.concurrent.TimeUnit;
  * encoded once as {@code ChronicleJournal} frames them in a record's payload ({@code hash, length,}
  * {@link EventCodec} bytes) in one off-heap buffer of {@value #EVENTS} events; each pass over it rewrites the
  * pass digits of its transaction and new-customer ids in place, so every pass is new traffic (no duplicates).
- * The record header and its CRC are left out: {@code JournalReadBenchmark} measures reading records. Nothing is
- * committed during the run (the table holds every customer; RocksDB is read for new customers' misses only).
+ * The record header and its CRC are left out: {@code JournalReadBenchmark} measures reading records. With
+ * {@code commitEvery=0} nothing is committed during the run (the table holds every customer; RocksDB is read for
+ * new customers' misses only); otherwise every {@code commitEvery} events the state commits (write-behind of the
+ * dirty rows, as the processor does every 200K events or flush interval) and its CPU is printed apart.
  * Run: {@code java -jar bench/target/benchmarks.jar ApplyBenchmark -prof gc} (the fork gets an 8 GiB heap).
  */
 @State(Scope.Thread)
@@ -67,6 +69,13 @@ public class ApplyBenchmark {
     @Param({"1000000"})
     public int customers;
 
+    /**
+     * Events between commits ({@code PartitionState.commit}, as the processor's write-behind does it; 0: never,
+     * the apply path alone). The commit's thread CPU is printed apart from the apply's.
+     */
+    @Param({"0"})
+    public int commitEvery;
+
     private Path dir;
     private PartitionStore store;
     private PartitionState state;
@@ -85,6 +94,9 @@ public class ApplyBenchmark {
     private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private long iterationSeq;
     private long iterationCpuNs;
+    private long commitCpuNs;
+    private long commits;
+    private long sinceCommit;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -99,6 +111,9 @@ public class ApplyBenchmark {
             applyObject(Fixtures.event(id, "point_add", 500, null, null, null));
             applyObject(Fixtures.checkout(id, "first-" + i)); // a customer with a checkout, as most have
         }
+        if (commitEvery > 0) {
+            state.commit(); // the run's commits then write what the run dirtied, not the pre-load
+        }
         encode();
     }
 
@@ -106,6 +121,8 @@ public class ApplyBenchmark {
     public void startIteration() {
         iterationSeq = seq;
         iterationCpuNs = threads.getCurrentThreadCpuTime();
+        commitCpuNs = 0;
+        commits = 0;
     }
 
     /**
@@ -116,8 +133,9 @@ public class ApplyBenchmark {
     public void endIteration() {
         double events = seq - iterationSeq;
         double cpuNs = (threads.getCurrentThreadCpuTime() - iterationCpuNs) / events;
-        System.out.printf("  thread CPU %.3f us/event (%.0f events/CPU-s) over %.0f events%n", cpuNs / 1e3,
-                1e9 / cpuNs, events);
+        System.out.printf("  thread CPU %.3f us/event (%.0f events/CPU-s) over %.0f events; of which commit"
+                + " %.3f us/event (%d commits)%n", cpuNs / 1e3, 1e9 / cpuNs, events, commitCpuNs / events / 1e3,
+                commits);
     }
 
     @TearDown(Level.Trial)
@@ -267,6 +285,13 @@ public class ApplyBenchmark {
         long r = !waiters.isEmpty() && waiters.containsKey(seq) ? 1 : 0;
         state.runDueWork();
         state.recordRead(seq, seq);
+        if (commitEvery > 0 && ++sinceCommit == commitEvery) {
+            sinceCommit = 0;
+            long t0 = threads.getCurrentThreadCpuTime();
+            state.commit();
+            commitCpuNs += threads.getCurrentThreadCpuTime() - t0;
+            commits++;
+        }
         return r + slot;
     }
 }

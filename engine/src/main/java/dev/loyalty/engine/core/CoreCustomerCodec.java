@@ -18,6 +18,8 @@ public final class CoreCustomerCodec {
 
     /** 2: the ledger head (state format 3). Version 1 records come only from format-2 folders, refused at start. */
     private static final int VERSION = 2;
+    /** Bytes of the longest zig-zag varint of a long. */
+    private static final int MAX_VARINT = 10;
 
     private final List<CustomAction> customActions;
     private byte[] buffer = new byte[256];
@@ -30,76 +32,121 @@ public final class CoreCustomerCodec {
 
     /** The customer of that slot as bytes (a new array of the exact length). */
     public byte[] encode(CustomerTable table, int slot) {
+        int length = encodeInto(table, slot); // first: it may replace the buffer
+        return Arrays.copyOf(buffer, length);
+    }
+
+    /**
+     * Encodes the customer of that slot into this codec's buffer ({@link #buffer()}, valid until the next call) and
+     * returns the length: the commit's path, with no array per customer, no string per transaction id and one room
+     * check per section rather than per number (a commit encodes every dirty row, most events' cost of it).
+     */
+    public int encodeInto(CustomerTable table, int slot) {
         position = 0;
         writeByte(VERSION);
         writeString(table.id(slot));
-        writeLong((table.exists(slot) ? 1 : 0) | (table.activeFlag(slot) ? 2 : 0));
-        writeLong(table.optedInAtMs(slot));
-        writeLong(table.lastActivityAtMs(slot));
-        writeLong(table.tierIndex(slot));
-        writeLong(table.tierValidUntilMs(slot));
-        writeLong(table.tierOrder(slot));
-        writeLong(table.nextEntryId(slot));
-        writeLong(table.nextOrder(slot));
-        writeLong(table.indexedDueMs(slot));
-        writeLong(table.ledgerHead(slot));
+        ensure(11 * MAX_VARINT);
+        byte[] b = buffer;
+        int p = position;
+        p = putVarLong(b, p, (table.exists(slot) ? 1 : 0) | (table.activeFlag(slot) ? 2 : 0));
+        p = putVarLong(b, p, table.optedInAtMs(slot));
+        p = putVarLong(b, p, table.lastActivityAtMs(slot));
+        p = putVarLong(b, p, table.tierIndex(slot));
+        p = putVarLong(b, p, table.tierValidUntilMs(slot));
+        p = putVarLong(b, p, table.tierOrder(slot));
+        p = putVarLong(b, p, table.nextEntryId(slot));
+        p = putVarLong(b, p, table.nextOrder(slot));
+        p = putVarLong(b, p, table.indexedDueMs(slot));
+        p = putVarLong(b, p, table.ledgerHead(slot));
+        position = p;
         writeString(table.attributesJson(slot));
         long once = table.onceDone(slot);
         writeLong(Long.bitCount(once));
-        for (int i = 0; i < customActions.size(); i++) {
+        for (int i = 0; once != 0 && i < customActions.size(); i++) {
             if ((once & (1L << i)) != 0) {
                 writeString(customActions.get(i).name());
             }
         }
 
-        writeLong(table.accounts());
-        for (int a = 0; a < table.accounts(); a++) {
+        int accounts = table.accounts();
+        writeLong(accounts);
+        for (int a = 0; a < accounts; a++) {
+            ensure(CustomerTable.COUNTERS * MAX_VARINT);
+            b = buffer;
+            p = position;
             for (int k = 0; k < CustomerTable.COUNTERS; k++) {
-                writeLong(table.counter(slot, a, k));
+                p = putVarLong(b, p, table.counter(slot, a, k));
             }
-            LotList lots = table.lotsOrNull(slot, a);
-            int n = lots == null ? 0 : lots.size();
-            writeLong(n);
-            for (int i = 0; i < n; i++) {
-                writeLong(lots.eventTimeMs(i));
-                writeLong(lots.order(i));
-                writeLong(lots.points(i));
-            }
+            position = p;
+            writeTriples(table.lotsOrNull(slot, a));
         }
-
-        QualifyingWindow q = table.qualifyingOrNull(slot);
-        int n = q == null ? 0 : q.size();
-        writeLong(n);
-        for (int i = 0; i < n; i++) {
-            writeLong(q.eventTimeMs(i));
-            writeLong(q.order(i));
-            writeLong(q.points(i));
-        }
+        writeTriples(table.qualifyingOrNull(slot));
 
         Transactions t = table.transactionsOrNull(slot);
         int rows = t == null ? 0 : t.size();
         writeLong(rows);
         for (int row = 0; row < rows; row++) {
-            writeLong(t.kind(row));
-            writeLong(t.status(row));
-            writeString(t.transactionId(row));
-            writeLong(t.account(row));
-            writeLong(t.eventTimeMs(row));
-            writeLong(t.order(row));
-            writeLong(t.eligibleCents(row));
-            writeLong(t.points(row));
-            writeLong(t.qualifies(row) ? 1 : 0);
-            writeLong(t.acceptDueMs(row));
-            writeLong(t.reversed(row));
-            writeLong(t.refundedCents(row));
-            writeLong(t.partCount(row));
-            for (int i = 0; i < t.partCount(row); i++) {
-                writeLong(t.partTimeMs(row, i));
-                writeLong(t.partOrder(row, i));
-                writeLong(t.partPoints(row, i));
+            int parts = t.partCount(row);
+            int idLength = t.transactionIdLength(row);
+            ensure(14 * MAX_VARINT + 3 * idLength + 3 * MAX_VARINT * parts);
+            b = buffer;
+            p = position;
+            p = putVarLong(b, p, t.kind(row));
+            p = putVarLong(b, p, t.status(row));
+            p = putTransactionId(b, p, t, row, idLength);
+            p = putVarLong(b, p, t.account(row));
+            p = putVarLong(b, p, t.eventTimeMs(row));
+            p = putVarLong(b, p, t.order(row));
+            p = putVarLong(b, p, t.eligibleCents(row));
+            p = putVarLong(b, p, t.points(row));
+            p = putVarLong(b, p, t.qualifies(row) ? 1 : 0);
+            p = putVarLong(b, p, t.acceptDueMs(row));
+            p = putVarLong(b, p, t.reversed(row));
+            p = putVarLong(b, p, t.refundedCents(row));
+            p = putVarLong(b, p, parts);
+            for (int i = 0; i < parts; i++) {
+                p = putVarLong(b, p, t.partTimeMs(row, i));
+                p = putVarLong(b, p, t.partOrder(row, i));
+                p = putVarLong(b, p, t.partPoints(row, i));
+            }
+            position = p;
+        }
+        return position;
+    }
+
+    /** The buffer {@link #encodeInto} wrote into. */
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    /** Count, then (time, order, points) per entry, straight from the interleaved array. */
+    private void writeTriples(SortedTriples triples) {
+        int n = triples == null ? 0 : triples.size();
+        ensure((1 + 3 * n) * MAX_VARINT);
+        byte[] b = buffer;
+        int p = putVarLong(b, position, n);
+        if (n > 0) {
+            long[] data = triples.data;
+            for (int i = 3 * triples.head, end = 3 * triples.tail; i < end; i++) {
+                p = putVarLong(b, p, data[i]);
             }
         }
-        return Arrays.copyOf(buffer, position);
+        position = p;
+    }
+
+    /**
+     * A transaction id as {@link #writeString} writes it (length + 1, UTF-8), from the table's chars: ASCII (what
+     * the API allows) byte by byte, anything else through a string. The caller made room for 3 bytes a char.
+     */
+    private static int putTransactionId(byte[] b, int p, Transactions t, int row, int length) {
+        if (t.transactionIdAscii(row)) {
+            p = putVarLong(b, p, length + 1L);
+            return t.copyTransactionIdAscii(row, b, p);
+        }
+        byte[] utf8 = t.transactionId(row).getBytes(StandardCharsets.UTF_8);
+        p = putVarLong(b, p, utf8.length + 1L);
+        System.arraycopy(utf8, 0, b, p, utf8.length);
+        return p + utf8.length;
     }
 
     /**
@@ -236,21 +283,42 @@ public final class CoreCustomerCodec {
     }
 
     private void writeLong(long value) {
-        ensure(10);
-        long v = (value << 1) ^ (value >> 63);
-        while ((v & ~0x7FL) != 0) {
-            buffer[position++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        buffer[position++] = (byte) v;
+        ensure(MAX_VARINT);
+        position = putVarLong(buffer, position, value);
     }
 
-    /** Length + 1 then UTF-8 bytes; 0 for null. */
+    /** Zig-zag varint of {@code value} at {@code p} (room checked by the caller); returns the position after it. */
+    private static int putVarLong(byte[] b, int p, long value) {
+        long v = (value << 1) ^ (value >> 63);
+        while ((v & ~0x7FL) != 0) {
+            b[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    /** Length + 1 then UTF-8 bytes; 0 for null. ASCII strings (ids, most attributes) without a byte array. */
     private void writeString(String s) {
         if (s == null) {
             writeLong(0);
             return;
         }
+        int n = s.length();
+        ensure(MAX_VARINT + n);
+        int p = putVarLong(buffer, position, n + 1L);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                writeUtf8(s);
+                return;
+            }
+            buffer[p + i] = (byte) c;
+        }
+        position = p + n;
+    }
+
+    private void writeUtf8(String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         writeLong(utf8.length + 1L);
         ensure(utf8.length);

@@ -222,6 +222,35 @@ public final class Transactions {
         return new String(idChars, ints[row * INTS + I_ID_OFFSET], ints[row * INTS + I_ID_LENGTH]);
     }
 
+    /** Chars of the row's transaction id. */
+    public int transactionIdLength(int row) {
+        return ints[row * INTS + I_ID_LENGTH];
+    }
+
+    /** The row's transaction id is ASCII (one UTF-8 byte a char). */
+    public boolean transactionIdAscii(int row) {
+        int offset = ints[row * INTS + I_ID_OFFSET];
+        for (int i = offset, end = offset + ints[row * INTS + I_ID_LENGTH]; i < end; i++) {
+            if (idChars[i] >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Copies the row's ASCII transaction id as bytes to {@code to} at {@code at} (the snapshot codec's path, no
+     * string); returns the index after it.
+     */
+    public int copyTransactionIdAscii(int row, byte[] to, int at) {
+        int offset = ints[row * INTS + I_ID_OFFSET];
+        int length = ints[row * INTS + I_ID_LENGTH];
+        for (int i = 0; i < length; i++) {
+            to[at + i] = (byte) idChars[offset + i];
+        }
+        return at + length;
+    }
+
     public int account(int row) {
         return ints[row * INTS + I_ACCOUNT];
     }

@@ -15,14 +15,13 @@ import dev.loyalty.engine.rules.EventOutcome;
 import dev.loyalty.engine.rules.RuleError;
 import dev.loyalty.engine.state.BinaryReader;
 import dev.loyalty.engine.state.BinaryWriter;
+import dev.loyalty.engine.state.CommitBatch;
 import dev.loyalty.engine.state.Keys;
 import dev.loyalty.engine.state.PartitionCheckpoint;
 import dev.loyalty.engine.state.PartitionStore;
 import dev.loyalty.engine.state.StateException;
 import dev.loyalty.engine.stats.CustomerFacts;
 import dev.loyalty.engine.stats.PartitionStats;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -105,8 +104,10 @@ final class PartitionState {
     private String rulesJson;
     private int[] dirtySlots = new int[1024];
     private int dirtyCount;
+    /** Sorts the dirty rows for the commit (its scratch arrays are reused from commit to commit). */
+    private final SlotsById slotsById = new SlotsById();
 
-    private WriteBatch batch = new WriteBatch();
+    private final CommitBatch batch = new CommitBatch();
     private long position = -1;
     private long lastSeq;
     private long lastSweptMs = Long.MIN_VALUE;
@@ -236,7 +237,7 @@ final class PartitionState {
 
     /** Bytes in the pending batch. */
     long pendingBytes() {
-        return batch.getDataSize();
+        return batch.dataSize();
     }
 
     /** The record at that position, up to {@code seq}, has been applied. */
@@ -630,12 +631,9 @@ final class PartitionState {
      * @param committing true at a commit (the rows are then committed, not pending)
      */
     private void writeDirtyRows(boolean committing) {
-        Integer[] order = new Integer[dirtyCount];
+        slotsById.sort(dirtySlots, dirtyCount, table);
         for (int i = 0; i < dirtyCount; i++) {
-            order[i] = dirtySlots[i];
-        }
-        Arrays.sort(order, (a, b) -> table.id(a).compareTo(table.id(b)));
-        for (int slot : order) {
+            int slot = dirtySlots[i];
             if (table.dirty(slot)) {
                 writeRow(slot, committing);
                 table.markClean(slot);
@@ -651,10 +649,10 @@ final class PartitionState {
         long indexed = table.indexedDueMs(slot);
         if (next != indexed) {
             if (indexed != Long.MAX_VALUE) {
-                delete(Keys.due(indexed, id));
+                batch.deleteDue(indexed, id);
             }
             if (next != Long.MAX_VALUE) {
-                put(Keys.due(next, id), new byte[0]);
+                batch.putDue(next, id);
             }
             table.indexedDueMs(slot, next);
         }
@@ -669,10 +667,10 @@ final class PartitionState {
         if (!table.exists(slot)) {
             return; // a blank row that never opted in: nothing to store
         }
-        byte[] value = codec.encode(table, slot);
-        put(Keys.customer(id), value);
+        int length = codec.encodeInto(table, slot);
+        batch.putCustomer(id, codec.buffer(), length);
         if (!committing) {
-            pendingRows.put(id, value);
+            pendingRows.put(id, Arrays.copyOf(codec.buffer(), length));
         }
     }
 
@@ -709,9 +707,7 @@ final class PartitionState {
         derived.sync();
         put(PartitionCheckpoint.KEY, new PartitionCheckpoint(position, lastSeq, clock.nowMs(), clock.seqOfNow(),
                 lastSweptMs).encode(writer));
-        store.commit(batch);
-        batch.close();
-        batch = new WriteBatch();
+        batch.commitTo(store);
         pendingRows.clear();
         long now = clock.nowMs();
         if (now != Long.MIN_VALUE) {
@@ -743,19 +739,11 @@ final class PartitionState {
     }
 
     private void put(byte[] key, byte[] value) {
-        try {
-            batch.put(key, value);
-        } catch (RocksDBException e) {
-            throw new StateException("write batch failed: " + e.getMessage(), e);
-        }
+        batch.put(key, value);
     }
 
     private void delete(byte[] key) {
-        try {
-            batch.delete(key);
-        } catch (RocksDBException e) {
-            throw new StateException("write batch failed: " + e.getMessage(), e);
-        }
+        batch.delete(key);
     }
 
     /** The journal facts the rules see for the record being applied. */

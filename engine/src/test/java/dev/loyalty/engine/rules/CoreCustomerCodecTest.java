@@ -3,6 +3,7 @@ package dev.loyalty.engine.rules;
 import dev.loyalty.engine.config.ExpiryPolicy;
 import dev.loyalty.engine.core.CoreCustomerCodec;
 import dev.loyalty.engine.core.CustomerTable;
+import dev.loyalty.engine.core.ReferenceCustomerEncoder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -52,6 +53,27 @@ class CoreCustomerCodecTest {
         for (String id : kept.customers.keySet()) {
             byte[] bytes = kept.codec.encode(kept.table, kept.table.find(id));
             assertThat(reloaded.codec.encode(reloaded.table, reloaded.table.find(id))).as(id).isEqualTo(bytes);
+        }
+    }
+
+    /**
+     * The tuned encoder (one buffer, ids from the table's chars) writes the stored format's bytes exactly, as the
+     * plain field-by-field {@link ReferenceCustomerEncoder} does, for every customer of random histories.
+     */
+    @Property(tries = 100)
+    void shouldWriteTheReferenceBytes(@ForAll("journal") List<CoreDifferentialPropertiesTest.Step> steps,
+                                      @ForAll("setups") CoreDifferentialPropertiesTest.Setup setup) {
+        List<CoreDifferentialPropertiesTest.Step> noReloads = new ArrayList<>();
+        for (CoreDifferentialPropertiesTest.Step s : steps) {
+            if (s.action() != 20) {
+                noReloads.add(s);
+            }
+        }
+        DualHarness h = CoreDifferentialPropertiesTest.run(setup, noReloads);
+        ReferenceCustomerEncoder reference = new ReferenceCustomerEncoder(h.config.customActions());
+        for (String id : h.customers.keySet()) {
+            int slot = h.table.find(id);
+            assertThat(h.codec.encode(h.table, slot)).as(id).isEqualTo(reference.encode(h.table, slot));
         }
     }
 
