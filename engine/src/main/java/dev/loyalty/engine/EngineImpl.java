@@ -48,6 +48,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -212,10 +214,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     new LocalProcessors(processors), List.of(stores), blockCache, inFlight));
             if (kafka == null) {
-                for (int p = 0; p < partitions; p++) {
-                    startProcessor(p, journal.reader(p, partitions), journal.lastSeq(p));
-                    mark = phase(phases, "partition " + p + " state", mark);
-                }
+                // The partitions' states load side by side (each logs its own load time): serial, their sum was
+                // a sixth of a clean start's time to ready; each thread starts as soon as its state is loaded.
+                startProcessors(partitions);
+                mark = phase(phases, "partition states (" + partitions + " in parallel)", mark);
             }
             this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "journal-heartbeat");
@@ -276,13 +278,68 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private void startProcessor(int p, JournalReader reader, long catchUpSeq) {
         synchronized (threads) {
             catchUpSeqs.set(p, catchUpSeq);
-            PartitionProcessor processor = new PartitionProcessor(p, partitions, stores[p], reader, RulesJson::read,
-                    startRulesJson, waiters.get(p), inFlight, this, config.processor().batchMax(),
-                    config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
-                    expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
+            startThread(p, loadProcessor(p, reader, catchUpSeq));
+        }
+    }
+
+    /** Loads the partition's state into a new processor (the constructor reads the checkpoint and the logs). */
+    private PartitionProcessor loadProcessor(int p, JournalReader reader, long catchUpSeq) {
+        return new PartitionProcessor(p, partitions, stores[p], reader, RulesJson::read,
+                startRulesJson, waiters.get(p), inFlight, this, config.processor().batchMax(),
+                config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
+                expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
+    }
+
+    private void startThread(int p, PartitionProcessor processor) {
+        synchronized (threads) {
             threads[p] = new Thread(processor, "processor-" + p);
             processors.set(p, processor);
             threads[p].start();
+        }
+    }
+
+    /**
+     * Start (Chronicle journal): loads every partition's state on up to one thread per core and starts each
+     * processor once loaded. A load that fails refuses the start with its own exception, as a serial load did.
+     */
+    private void startProcessors(int count) {
+        int loaders = Math.max(1, Math.min(count, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(loaders, r -> {
+            Thread t = new Thread(r, "partition-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> loads = new ArrayList<>(count);
+            for (int p = 0; p < count; p++) {
+                int partition = p;
+                long catchUpSeq = journal.lastSeq(p);
+                JournalReader reader = journal.reader(p, count);
+                catchUpSeqs.set(p, catchUpSeq);
+                loads.add(pool.submit(() -> startThread(partition, loadProcessor(partition, reader, catchUpSeq))));
+            }
+            RuntimeException failure = null;
+            for (Future<?> load : loads) {
+                try {
+                    load.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                    if (failure == null) {
+                        failure = cause;
+                    } else {
+                        failure.addSuppressed(cause);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while loading the partitions' states", e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 
