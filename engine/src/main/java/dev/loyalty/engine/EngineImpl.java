@@ -48,8 +48,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -181,10 +179,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
             // start before anything is appended to it.
             mark = phase(phases, "journal open", mark);
-            this.ids = IdempotencyIndex.open(folder.ingest());
-            mark = phase(phases, "idempotency index open", mark);
-            rebuildIds();
-            mark = phase(phases, "ids re-registered", mark);
+            // The rules record goes first (before the index reads the journal's tail: it holds no ids), so that
+            // the partitions, which start from the journal as it is now, can load while the index opens.
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -203,21 +199,42 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.processorMetrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
-            mark = phase(phases, "rules and validator", mark);
             for (int p = 0; p < partitions; p++) {
-                // Every partition's state is opened (created) in this node's data folder, owned or not: a
-                // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
-                stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
-                mark = phase(phases, "RocksDB " + p + " open", mark);
                 waiters.add(new OutcomeWaits(config.api().maxInFlight()));
+            }
+            mark = phase(phases, "rules and validator", mark);
+            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core) while this
+            // thread opens the idempotency index; serial, these phases were most of a clean start's engine open.
+            PartitionLoads loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
+            try {
+                this.ids = IdempotencyIndex.open(folder.ingest());
+                mark = phase(phases, "idempotency index open", mark);
+                rebuildIds();
+                mark = phase(phases, "ids re-registered", mark);
+            } catch (RuntimeException e) {
+                if (loads != null) {
+                    loads.awaitQuietly(); // a loader must not hold a store open once the folder's lock is released
+                }
+                throw e;
+            }
+            PartitionProcessor[] loaded = null;
+            if (kafka == null) {
+                loaded = loads.await();
+                mark = phase(phases, "partition states (" + partitions + " loaded in parallel, waited for)", mark);
+            } else {
+                for (int p = 0; p < partitions; p++) {
+                    // Every partition's state is opened (created) in this node's data folder, owned or not: a
+                    // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
+                    stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+                    mark = phase(phases, "RocksDB " + p + " open", mark);
+                }
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     new LocalProcessors(processors), List.of(stores), blockCache, inFlight));
-            if (kafka == null) {
-                // The partitions' states load side by side (each logs its own load time): serial, their sum was
-                // a sixth of a clean start's time to ready; each thread starts as soon as its state is loaded.
-                startProcessors(partitions);
-                mark = phase(phases, "partition states (" + partitions + " in parallel)", mark);
+            if (loaded != null) {
+                for (int p = 0; p < partitions; p++) {
+                    startThread(p, loaded[p]);
+                }
             }
             this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "journal-heartbeat");
@@ -298,49 +315,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
     }
 
-    /**
-     * Start (Chronicle journal): loads every partition's state on up to one thread per core and starts each
-     * processor once loaded. A load that fails refuses the start with its own exception, as a serial load did.
-     */
-    private void startProcessors(int count) {
-        int loaders = Math.max(1, Math.min(count, Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(loaders, r -> {
-            Thread t = new Thread(r, "partition-load");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> loads = new ArrayList<>(count);
-            for (int p = 0; p < count; p++) {
-                int partition = p;
-                long catchUpSeq = journal.lastSeq(p);
-                JournalReader reader = journal.reader(p, count);
-                catchUpSeqs.set(p, catchUpSeq);
-                loads.add(pool.submit(() -> startThread(partition, loadProcessor(partition, reader, catchUpSeq))));
-            }
-            RuntimeException failure = null;
-            for (Future<?> load : loads) {
-                try {
-                    load.get();
-                } catch (ExecutionException e) {
-                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-                            : new IllegalStateException(e.getCause());
-                    if (failure == null) {
-                        failure = cause;
-                    } else {
-                        failure.addSuppressed(cause);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while loading the partitions' states", e);
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        } finally {
-            pool.shutdown();
-        }
+    /** Start (Chronicle journal, a loader thread): opens the partition's store and loads its state. */
+    private PartitionProcessor loadPartition(int p) {
+        stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+        long catchUpSeq = journal.lastSeq(p);
+        catchUpSeqs.set(p, catchUpSeq);
+        return loadProcessor(p, journal.reader(p, partitions), catchUpSeq);
     }
 
     /**
