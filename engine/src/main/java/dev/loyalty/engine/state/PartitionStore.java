@@ -75,6 +75,10 @@ public final class PartitionStore implements AutoCloseable {
                     .setWriteBufferSize(32L << 20)
                     .setMaxWriteBufferNumber(3)
                     .setMaxBackgroundJobs(2)
+                    // An open need not read every table file's properties for compaction statistics (they
+                    // are refreshed as files are written) nor stat each file's size: part of a start's time.
+                    .setSkipStatsUpdateOnDbOpen(true)
+                    .setSkipCheckingSstFileSizesOnDbOpen(true)
                     .setTableFormatConfig(table);
             WriteOptions wo = new WriteOptions().setDisableWAL(!wal).setSync(false);
             RocksDB db = RocksDB.open(options, dir.toString());
