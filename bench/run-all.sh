@@ -388,7 +388,7 @@ say "journal holds $JOURNAL_EVENTS records (events and heartbeats); processors c
 
 # ---------------------------------------------------------------- restarts
 
-section "restart to ready after SIGKILL under load ($BULK_SIZE-event sync bulks for ${KILL_LOAD_SECONDS}s, then kill -9; RocksDB WAL off: unflushed batches are re-applied from the journal)"
+section "restart to ready after SIGKILL under load ($BULK_SIZE-event sync bulks for ${KILL_LOAD_SECONDS}s, then kill -9; the partitions re-apply from the journal what their last surviving commit lacks: about a second with state.wal on, up to state.flush-interval off)"
 harness run --url "$API" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 --connections "$BULK_CONNECTIONS" \
     --customers "$CUSTOMERS" --warmup 0s --duration "$(( KILL_LOAD_SECONDS + 60 ))s" --label kill-load \
     > "$WORK/kill-load.txt" 2>&1 &
