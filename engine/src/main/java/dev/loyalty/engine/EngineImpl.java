@@ -152,6 +152,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
         KafkaJournal openedKafka = null;
+        // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
+        IdempotencyIndex openedIds = null;
+        PartitionStore[] openedStores = null;
+        boolean threadsStarted = false;
         StringBuilder phases = new StringBuilder();
         long mark = System.nanoTime();
         try {
@@ -193,6 +197,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.partitions = partitions;
             this.startRulesJson = rulesJson;
             this.stores = new PartitionStore[partitions];
+            openedStores = stores;
             this.processors = new java.util.concurrent.atomic.AtomicReferenceArray<>(partitions);
             this.threads = new Thread[partitions];
             this.catchUpSeqs = new java.util.concurrent.atomic.AtomicLongArray(partitions);
@@ -207,7 +212,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             // thread opens the idempotency index; serial, these phases were most of a clean start's engine open.
             PartitionLoads loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
             try {
-                this.ids = IdempotencyIndex.open(folder.ingest());
+                openedIds = IdempotencyIndex.open(folder.ingest());
+                this.ids = openedIds;
                 mark = phase(phases, "idempotency index open", mark);
                 rebuildIds();
                 mark = phase(phases, "ids re-registered", mark);
@@ -231,6 +237,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     new LocalProcessors(processors), List.of(stores), blockCache, inFlight));
+            threadsStarted = true; // from here on processors may use the stores: a failure leaves them open
             if (loaded != null) {
                 for (int p = 0; p < partitions; p++) {
                     startThread(p, loaded[p]);
@@ -285,6 +292,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
             if (openedKafka != null) {
                 openedKafka.close();
+            }
+            if (openedIds != null) {
+                openedIds.close();
+            }
+            if (openedStores != null && !threadsStarted) {
+                for (PartitionStore store : openedStores) {
+                    if (store != null) {
+                        store.close();
+                    }
+                }
             }
             lock.close();
             throw e;
