@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Compares garbage collectors for the sync tail (issue 12): for each configuration, a fresh engine
-# (bin/engine serve, shipped configuration) with -Xlog:gc,safepoint, 10 customers g-0..g-9 each holding one
+# (bin/engine serve, shipped configuration) with lib.sh's GC log (gc, gc+phases, safepoint), 10 customers g-0..g-9 each holding one
 # big lot, then fixed-rate point_spends of 1 point spread over them: 10 hey processes x 5 connections
 # (as issue 12's outside check), warm-up then a measured window. Per configuration: p50/p99/p99.9/max over
-# all requests of the window (from hey's per-request CSV), non-2xx count, GC pauses and the longest
-# safepoint inside the window (from the JVM's log; the safepoint total covers every collector alike).
+# all requests of the window (from hey's per-request CSV), non-2xx count, GC pauses and the longest GC
+# safepoint inside the window (lib.sh gc_line: the same count on G1 and ZGC; n/a when no pause line was logged).
 #
 #   bench/gc-compare.sh                   # RATE: half the sync peak measured by wrk on the first configuration
 #   RATE=4000 ROUNDS=2 bench/gc-compare.sh
@@ -25,6 +25,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 WORK="$HERE/results/tmp/gc-$(date -u +%Y%m%d-%H%M%S)-$$"
 mkdir -p "$WORK"
 PIDS=()
+. "$HERE/lib.sh"   # free_port gc_log_opts gc_line
 
 cleanup() {
     for pid in "${PIDS[@]:-}"; do
@@ -50,23 +51,15 @@ opts_of() {
     esac
 }
 
-free_port() {
-    local p
-    while true; do
-        p=$(( 20000 + RANDOM % 40000 ))
-        if ! ss -ltn "( sport = :$p )" 2>/dev/null | grep -q ":$p"; then echo "$p"; return; fi
-    done
-}
 post() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' \
     -d "$2" "http://127.0.0.1:$1/events"; }
-utc_now() { date -u +%Y-%m-%dT%H:%M:%S.%3N; }
 
 # start NAME: a fresh engine; sets PID API MGMT JDK
 start() {
     JDK="$(jdk_of "$1")"
     API=$(free_port)
     MGMT=$(free_port)
-    JAVA_HOME="$JDK" JAVA_OPTS="$(opts_of "$1") -Xlog:gc,safepoint:file=$WORK/$1-$ROUND.gc.log:utctime,level,tags" \
+    LOYALTY_JAVA_HOME="$JDK" JAVA_OPTS="$(opts_of "$1") $(gc_log_opts "$WORK/$1-$ROUND.gc.log")" \
         "$ROOT/bin/engine" serve --data "$WORK/data-$1" --port "$API" --management-port "$MGMT" \
         > "$WORK/$1-$ROUND.engine.log" 2>&1 &
     PID=$!
@@ -122,16 +115,6 @@ latency() {
         }'
 }
 
-# gc LOG FROM TO: pauses and longest safepoint between UTC times FROM and TO (utc_now's format)
-gc() {
-    awk -v from="$2" -v to="$3" '
-        { t = substr($0, 2, 23) }
-        t < from || t > to { next }
-        /Pause/ && match($0, /[0-9.]+ms$/) { ms = substr($0, RSTART, RLENGTH - 2) + 0; pauses++; if (ms > maxp) maxp = ms; sum += ms }
-        /Safepoint "/ && match($0, /Total: [0-9]+ ns/) { ns = substr($0, RSTART + 7, RLENGTH - 10) + 0; if (ns > maxs) maxs = ns; sp++ }
-        END { printf "GC pauses %d (max %.2f ms, sum %.1f ms); safepoints %d, longest %.2f ms", pauses, maxp, sum, sp, maxs / 1e6 }' "$1"
-}
-
 if [ -z "$RATE" ]; then
     first="${CONFIGS%% *}"
     ROUND=peak
@@ -149,11 +132,11 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     for name in $CONFIGS; do
         start "$name"
         hey_run "$WARMUP" ""
-        from=$(utc_now)
+        from=$(lines_of "$WORK/$name-$ROUND.gc.log")
         hey_run "$DURATION" "$WORK/$name-$ROUND"
-        to=$(utc_now)
+        to=$(lines_of "$WORK/$name-$ROUND.gc.log")
         printf '%-12s round %s | %s | %s | JAVA_OPTS %s\n' "$name" "$ROUND" "$(latency "$WORK/$name-$ROUND")" \
-            "$(gc "$WORK/$name-$ROUND.gc.log" "$from" "$to")" "$(opts_of "$name")"
+            "$(gc_line "$WORK/$name-$ROUND.gc.log" "$from" "$to")" "$(opts_of "$name")"
         stop "$name"
     done
 done

@@ -1,4 +1,4 @@
-# Helpers shared by the bench scripts (run-all.sh, kafka-nodes.sh): sourced, not run.
+# Helpers shared by the bench scripts (run-all.sh, restart-profile.sh, gc-compare.sh, kafka-nodes.sh): sourced, not run.
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # calc EXPR [DECIMALS]: arithmetic on figures; NaN when a figure is missing
@@ -20,6 +20,7 @@ free_port() {
         fi
     done
 }
+lines_of() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" || true; }
 # wait_ready MGMT_PORT START_MS TIMEOUT_S: prints ms from START_MS to the first /health/ready 200
 wait_ready() {
@@ -32,4 +33,42 @@ wait_ready() {
         sleep 0.02
     done
     return 1
+}
+
+# ---- GC pauses, counted the same way on every collector (run-all.sh, restart-profile.sh, gc-compare.sh).
+# `-Xlog:gc` alone prints G1's pauses ("Pause Young (Normal) ... 4.2ms") but none of generational ZGC's: its gc
+# lines are whole concurrent collections ("Minor Collection ... 0.312s"), its pauses only come with gc+phases
+# ("Y: Pause Mark Start 0.046ms"). safepoint adds each stop as the application sees it, time to reach the
+# safepoint included (under load ZGC's 0.04 ms "Relocate Start" was a 14 ms safepoint, 10.7 ms of it reaching it).
+# gc_log_opts FILE: the JVM option that logs both into FILE
+gc_log_opts() { echo "-Xlog:gc,gc+phases,safepoint:file=$1:uptime,level,tags"; }
+# gc_pauses GC_LOG [FROM_LINE [TO_LINE]]: "COUNT MAX_MS OVER_10MS STOP_MAX_MS STOPS_OVER_10MS" of the lines after
+# FROM_LINE up to TO_LINE (default: all). COUNT is the collector's "Pause ... <n>ms" lines; the stops are the
+# safepoints of collector operations (G1*, Z*, Shenandoah*, ...; not Cleanup or deoptimisation). With no pause line
+# every other figure is NaN: a log that names no pause measured nothing (wrong -Xlog tags, or no collection).
+gc_pauses() {
+    awk -v a="${2:-0}" -v b="${3:-}" '
+        NR <= a || (b != "" && NR > b) { next }
+        /Safepoint "/ && match($0, /Safepoint "(G1|Z[A-Z]|Shenandoah|Parallel|GenCollect|CollectFor)/) \
+            && match($0, /Total: [0-9]+ ns/) {
+            s = substr($0, RSTART + 7, RLENGTH - 10) / 1e6; stops++; if (s > smax) smax = s; if (s > 10) sover++; next }
+        /Pause/ && match($0, /[0-9.]+ms$/) {
+            v = substr($0, RSTART, RLENGTH - 2) + 0; n++; if (v > max) max = v; if (v > 10) over++ }
+        END {
+            if (n == 0) { print "0 NaN NaN NaN NaN"; exit }
+            printf "%d %.2f %d %s %s\n", n, max, over, stops ? sprintf("%.2f", smax) : "NaN", stops ? sover + 0 : "NaN" }' \
+        "$1" 2>/dev/null || echo "0 NaN NaN NaN NaN"
+}
+# gc_verdict OVER STOPS_OVER: pass when pauses were found and neither a pause nor its safepoint took over 10 ms;
+# n/a when nothing was measured
+gc_verdict() {
+    case "$1" in ''|NaN) echo n/a; return 0 ;; esac
+    if [ "$1" = 0 ] && { [ "${2:-NaN}" = 0 ] || [ "${2:-NaN}" = NaN ]; }; then echo pass; else echo FAIL; fi
+}
+# gc_line GC_LOG [FROM [TO]]: the figures of gc_pauses in words
+gc_line() {
+    local n max over smax sover
+    read -r n max over smax sover <<< "$(gc_pauses "$@")"
+    if [ "$n" = 0 ]; then echo "no GC pause line in the log: n/a (nothing measured)"; return 0; fi
+    echo "pauses $n, max $max ms, $over over 10 ms; GC safepoints max $smax ms (time to reach included), $sover over 10 ms"
 }

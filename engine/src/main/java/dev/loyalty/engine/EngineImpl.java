@@ -155,6 +155,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
         KafkaJournal openedKafka = null;
+        // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
+        IdempotencyIndex openedIds = null;
+        PartitionStore[] openedStores = null;
+        boolean threadsStarted = false;
         StringBuilder phases = new StringBuilder();
         long mark = System.nanoTime();
         try {
@@ -182,10 +186,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
             // start before anything is appended to it.
             mark = phase(phases, "journal open", mark);
-            this.ids = IdempotencyIndex.open(folder.ingest());
-            mark = phase(phases, "idempotency index open", mark);
-            rebuildIds();
-            mark = phase(phases, "ids re-registered", mark);
+            // The rules record goes first (before the index reads the journal's tail: it holds no ids), so that
+            // the partitions, which start from the journal as it is now, can load while the index opens.
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -198,26 +200,50 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.partitions = partitions;
             this.startRulesJson = rulesJson;
             this.stores = new PartitionStore[partitions];
+            openedStores = stores;
             this.processors = new java.util.concurrent.atomic.AtomicReferenceArray<>(partitions);
             this.threads = new Thread[partitions];
             this.catchUpSeqs = new java.util.concurrent.atomic.AtomicLongArray(partitions);
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.processorMetrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
-            mark = phase(phases, "rules and validator", mark);
             for (int p = 0; p < partitions; p++) {
-                // Every partition's state is opened (created) in this node's data folder, owned or not: a
-                // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
-                stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
-                mark = phase(phases, "RocksDB " + p + " open", mark);
                 waiters.add(new OutcomeWaits(config.api().maxInFlight()));
+            }
+            mark = phase(phases, "rules and validator", mark);
+            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core) while this
+            // thread opens the idempotency index; serial, these phases were most of a clean start's engine open.
+            PartitionLoads loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
+            try {
+                openedIds = IdempotencyIndex.open(folder.ingest());
+                this.ids = openedIds;
+                mark = phase(phases, "idempotency index open", mark);
+                rebuildIds();
+                mark = phase(phases, "ids re-registered", mark);
+            } catch (RuntimeException e) {
+                if (loads != null) {
+                    loads.awaitQuietly(); // a loader must not hold a store open once the folder's lock is released
+                }
+                throw e;
+            }
+            PartitionProcessor[] loaded = null;
+            if (kafka == null) {
+                loaded = loads.await();
+                mark = phase(phases, "partition states (" + partitions + " loaded in parallel, waited for)", mark);
+            } else {
+                for (int p = 0; p < partitions; p++) {
+                    // Every partition's state is opened (created) in this node's data folder, owned or not: a
+                    // partition the group assigns later starts from it at once (its own snapshot, else offset 0).
+                    stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+                    mark = phase(phases, "RocksDB " + p + " open", mark);
+                }
             }
             this.engineMetrics = new EngineMetrics(registry, new EngineMetrics.Sources(this, journal,
                     new LocalProcessors(processors), List.of(stores), blockCache, inFlight));
-            if (kafka == null) {
+            threadsStarted = true; // from here on processors may use the stores: a failure leaves them open
+            if (loaded != null) {
                 for (int p = 0; p < partitions; p++) {
-                    startProcessor(p, journal.reader(p, partitions), journal.lastSeq(p));
-                    mark = phase(phases, "partition " + p + " state", mark);
+                    startThread(p, loaded[p]);
                 }
             }
             this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -270,6 +296,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             if (openedKafka != null) {
                 openedKafka.close();
             }
+            if (openedIds != null) {
+                openedIds.close();
+            }
+            if (openedStores != null && !threadsStarted) {
+                for (PartitionStore store : openedStores) {
+                    if (store != null) {
+                        store.close();
+                    }
+                }
+            }
             lock.close();
             throw e;
         }
@@ -279,14 +315,32 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private void startProcessor(int p, JournalReader reader, long catchUpSeq) {
         synchronized (threads) {
             catchUpSeqs.set(p, catchUpSeq);
-            PartitionProcessor processor = new PartitionProcessor(p, partitions, stores[p], reader, RulesJson::read,
-                    startRulesJson, waiters.get(p), inFlight, this, config.processor().batchMax(),
-                    config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
-                    expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
+            startThread(p, loadProcessor(p, reader, catchUpSeq));
+        }
+    }
+
+    /** Loads the partition's state into a new processor (the constructor reads the checkpoint and the logs). */
+    private PartitionProcessor loadProcessor(int p, JournalReader reader, long catchUpSeq) {
+        return new PartitionProcessor(p, partitions, stores[p], reader, RulesJson::read,
+                startRulesJson, waiters.get(p), inFlight, this, config.processor().batchMax(),
+                config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
+                expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
+    }
+
+    private void startThread(int p, PartitionProcessor processor) {
+        synchronized (threads) {
             threads[p] = new Thread(processor, "processor-" + p);
             processors.set(p, processor);
             threads[p].start();
         }
+    }
+
+    /** Start (Chronicle journal, a loader thread): opens the partition's store and loads its state. */
+    private PartitionProcessor loadPartition(int p) {
+        stores[p] = PartitionStore.open(folder.state(p), blockCache, config.state().wal());
+        long catchUpSeq = journal.lastSeq(p);
+        catchUpSeqs.set(p, catchUpSeq);
+        return loadProcessor(p, journal.reader(p, partitions), catchUpSeq);
     }
 
     /**

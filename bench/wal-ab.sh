@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# RocksDB WAL on against off on bulk ingest, back to back on one build (issue 11: the state.wal default).
+# Per arm (order: ARMS, default "false true false true"): a fresh engine with ENGINE_STATE_WAL=<arm>, CUSTOMERS
+# pre-loaded, then the harness's 100-event sync bulks (8 connections, closed loop) for WARMUP + DURATION s.
+# Prints per arm: processed events/s (harness, measured window) and the engine's CPU time per 1000 processed
+# events over the whole bulk run (/proc utime+stime against loyalty_events_processed_total): the CPU figure
+# moves less with the neighbours' load than the rate does.
+# Usage: bench/wal-ab.sh OUT_DIR   (build first: ./mvnw -o -DskipTests package -pl engine,api,bench)
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+OUT="${1:?usage: bench/wal-ab.sh OUT_DIR}"
+: "${CUSTOMERS:=50000}" "${WARMUP:=5}" "${DURATION:=30}" "${ARMS:=false true false true}"
+. "$HERE/lib.sh"   # now_ms free_port wait_ready
+mkdir -p "$OUT"
+JAR="$HERE/target/benchmarks.jar"
+harness() { java -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
+ENGINE_PID=""
+cleanup() { [ -z "$ENGINE_PID" ] || kill -KILL "$ENGINE_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+metric() {
+    curl -s --max-time 10 "http://127.0.0.1:$MGMT_PORT/metrics" | awk -v n="$1" '
+        $0 !~ /^#/ { split($0, a, /[{ ]/); if (a[1] == n) { s += $NF; found = 1 } }
+        END { if (found) printf "%.0f", s; else print "NaN" }'
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+echo "# wal-ab $(date -u +%FT%TZ) customers $CUSTOMERS, bulk ${WARMUP}s + ${DURATION}s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+i=0
+for wal in $ARMS; do
+    i=$((i + 1))
+    rm -rf "$OUT/data-$i"
+    API_PORT=$(free_port); MGMT_PORT=$(free_port); START_MS=$(now_ms)
+    ENGINE_STATE_WAL="$wal" "$ROOT/bin/engine" serve --data "$OUT/data-$i" --port "$API_PORT" \
+        --management-port "$MGMT_PORT" > "$OUT/engine-$i.log" 2>&1 &
+    ENGINE_PID=$!
+    wait_ready "$MGMT_PORT" "$START_MS" 300 > /dev/null || { echo "arm $i: engine not ready"; tail -5 "$OUT/engine-$i.log"; exit 1; }
+    harness preload --url "http://127.0.0.1:$API_PORT" --management "http://127.0.0.1:$MGMT_PORT" \
+        --customers "$CUSTOMERS" > "$OUT/preload-$i.txt" 2>&1 || true
+    c0=$(cpu_ticks "$ENGINE_PID"); e0=$(metric loyalty_events_processed_total); load0=$(cut -d' ' -f1 /proc/loadavg)
+    harness run --url "http://127.0.0.1:$API_PORT" --management "http://127.0.0.1:$MGMT_PORT" --mode bulk \
+        --bulk-size 100 --rate 0 --connections 8 --customers "$CUSTOMERS" --warmup "${WARMUP}s" \
+        --duration "${DURATION}s" --label "wal-$wal" > "$OUT/bulk-$i.txt" 2>&1 || true
+    c1=$(cpu_ticks "$ENGINE_PID"); e1=$(metric loyalty_events_processed_total); load1=$(cut -d' ' -f1 /proc/loadavg)
+    kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
+    rm -rf "$OUT/data-$i"
+    printf 'arm %d wal=%-5s processed %s ev/s | engine CPU %s ms per 1000 events (%s events) | load %s -> %s\n' "$i" "$wal" \
+        "$(field processed_per_s < "$OUT/bulk-$i.txt")" \
+        "$(calc "($c1 - $c0) * 10 * 1000 / ($e1 - $e0)" 1)" "$(( e1 - e0 ))" "$load0" "$load1"
+done
