@@ -16,11 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -139,7 +136,7 @@ final class EventRoutes {
             }
         }
         whenDurable(ctx, submission.seq(), result, () -> {
-            EventResult done = completed(result);
+            EventResult done = BulkBatch.completed(result);
             if (done == null) {
                 Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
             } else {
@@ -181,53 +178,18 @@ final class EventRoutes {
         if (read.error() != null) {
             throw ApiException.of(read.error());
         }
-        int total = read.slots().size();
-        BulkSlot[] slots = new BulkSlot[total];
-        List<Submitted> batch = new ArrayList<>(total);
-        int[] slotOf = new int[total];
-        for (int i = 0; i < total; i++) {
-            ReadEvent slot = read.slots().get(i);
-            Validated validated = slot.validated();
-            if (validated.isOk()) {
-                slotOf[batch.size()] = i;
-                batch.add(new Submitted(validated.event(), slot.bodyHash()));
-            } else {
-                slots[i] = new BulkSlot.Invalid(validated.error());
-            }
-        }
-        if (batch.isEmpty()) {
-            answerBulk(ctx, slots, slotOf, List.of());
+        BulkBatch bulk = new BulkBatch(read);
+        if (bulk.events().isEmpty()) {
+            answerBulk(ctx, bulk, List.of());
         } else {
-            submit(ctx, batch, !async, submissions -> answerBulk(ctx, slots, slotOf, submissions));
+            submit(ctx, bulk.events(), !async, submissions -> answerBulk(ctx, bulk, submissions));
         }
     }
 
-    private void answerBulk(RoutingContext ctx, BulkSlot[] slots, int[] slotOf, List<Submission> submissions) {
-        long lastSeq = -1;
+    private void answerBulk(RoutingContext ctx, BulkBatch bulk, List<Submission> submissions) {
         List<CompletableFuture<EventResult>> waiting = new ArrayList<>(submissions.size());
-        for (int j = 0; j < submissions.size(); j++) {
-            Submission s = submissions.get(j);
-            if (s.refusal() != null) {
-                slots[slotOf[j]] = new BulkSlot.Refused(s.refusal());
-            } else {
-                lastSeq = Math.max(lastSeq, s.seq());
-                if (s.result() != null) {
-                    waiting.add(s.result());
-                }
-            }
-        }
-        Runnable answer = () -> {
-            for (int j = 0; j < submissions.size(); j++) {
-                Submission s = submissions.get(j);
-                if (s.refusal() == null) {
-                    EventResult done = completed(s.result());
-                    slots[slotOf[j]] = done == null
-                            ? new BulkSlot.Accepted(s.seq())
-                            : new BulkSlot.Done(s.seq(), s.duplicate(), done);
-                }
-            }
-            Responses.pooled(ctx, 200, JsonViews.bulkPooled(Arrays.asList(slots)));
-        };
+        long lastSeq = bulk.submitted(submissions, waiting);
+        Runnable answer = () -> Responses.pooled(ctx, 200, JsonViews.bulkPooled(bulk.gather()));
         if (lastSeq < 0) {
             answer.run();
         } else {
@@ -269,18 +231,6 @@ final class EventRoutes {
         }
     }
 
-    /** The outcome if its future completed normally; null when not awaited, not done or failed. */
-    private static EventResult completed(CompletableFuture<EventResult> result) {
-        if (result == null || !result.isDone()) {
-            return null;
-        }
-        try {
-            return result.join();
-        } catch (CompletionException | CancellationException e) {
-            LOG.warn("no outcome for a journaled event; answering accepted", HttpErrors.unwrap(e));
-            return null;
-        }
-    }
 
     /** {@code GET /events/{seq}}; a seq that is not a non-negative integer below 2^53 is unknown too. */
     void get(RoutingContext ctx) {

@@ -2,24 +2,17 @@ package dev.loyalty.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.engine.LoyaltyEngine;
-import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.IngestRefusedException;
 import dev.loyalty.engine.LoyaltyEngine.Submission;
-import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.BulkRead;
-import dev.loyalty.engine.event.ReadEvent;
-import dev.loyalty.engine.event.Validated;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The part of a split bulk whose customers this node owns, journaled and answered in-process: the same
@@ -55,44 +48,19 @@ final class LocalBulkPart {
         if (read.error() != null) {
             return Future.failedFuture(ApiException.of(read.error()));
         }
-        int total = read.slots().size();
-        BulkSlot[] slots = new BulkSlot[total];
-        List<Submitted> batch = new ArrayList<>(total);
-        int[] slotOf = new int[total];
-        for (int i = 0; i < total; i++) {
-            ReadEvent slot = read.slots().get(i);
-            Validated validated = slot.validated();
-            if (validated.isOk()) {
-                slotOf[batch.size()] = i;
-                batch.add(new Submitted(validated.event(), slot.bodyHash()));
-            } else {
-                slots[i] = new BulkSlot.Invalid(validated.error());
-            }
-        }
-        if (batch.isEmpty()) {
-            return Future.succeededFuture(render(slots));
+        BulkBatch bulk = new BulkBatch(read);
+        if (bulk.events().isEmpty()) {
+            return Future.succeededFuture(render(bulk));
         }
         Context context = vertx.getOrCreateContext();
         // The Kafka journal waits for the broker's acknowledgement: never on an event loop.
-        return vertx.executeBlocking(() -> engine.submit(batch, true), false)
-                .compose(submissions -> awaitOutcomes(context, slots, slotOf, submissions));
+        return vertx.executeBlocking(() -> engine.submit(bulk.events(), true), false)
+                .compose(submissions -> awaitOutcomes(context, bulk, submissions));
     }
 
-    private Future<JsonNode> awaitOutcomes(Context context, BulkSlot[] slots, int[] slotOf,
-                                           List<Submission> submissions) {
-        long lastSeq = -1;
+    private Future<JsonNode> awaitOutcomes(Context context, BulkBatch bulk, List<Submission> submissions) {
         List<CompletableFuture<?>> waiting = new ArrayList<>(submissions.size() + 1);
-        for (int j = 0; j < submissions.size(); j++) {
-            Submission s = submissions.get(j);
-            if (s.refusal() != null) {
-                slots[slotOf[j]] = new BulkSlot.Refused(s.refusal());
-            } else {
-                lastSeq = Math.max(lastSeq, s.seq());
-                if (s.result() != null) {
-                    waiting.add(s.result());
-                }
-            }
-        }
+        long lastSeq = bulk.submitted(submissions, waiting);
         CompletableFuture<Void> durable = lastSeq < 0 ? CompletableFuture.completedFuture(null)
                 : engine.durable(lastSeq);
         waiting.add(durable);
@@ -104,16 +72,7 @@ final class LocalBulkPart {
                         "the journal could not be synced to disk in time", 0));
                 return;
             }
-            for (int j = 0; j < submissions.size(); j++) {
-                Submission s = submissions.get(j);
-                if (s.refusal() == null) {
-                    EventResult done = completed(s.result());
-                    slots[slotOf[j]] = done == null
-                            ? new BulkSlot.Accepted(s.seq())
-                            : new BulkSlot.Done(s.seq(), s.duplicate(), done);
-                }
-            }
-            answer.tryComplete(render(slots));
+            answer.tryComplete(render(bulk));
         };
         long timer = context.owner().setTimer(Math.max(1, syncTimeoutMs), t -> {
             if (!answer.future().isComplete()) {
@@ -130,19 +89,7 @@ final class LocalBulkPart {
         return answer.future();
     }
 
-    private static JsonNode render(BulkSlot[] slots) {
-        return JsonBodies.parse(JsonViews.bulk(Arrays.asList(slots)).getBytes());
-    }
-
-    /** The outcome if its future completed normally; null when not awaited, not done or failed. */
-    private static EventResult completed(CompletableFuture<EventResult> result) {
-        if (result == null || !result.isDone()) {
-            return null;
-        }
-        try {
-            return result.join();
-        } catch (CompletionException | CancellationException e) {
-            return null;
-        }
+    private static JsonNode render(BulkBatch bulk) {
+        return JsonBodies.parse(JsonViews.bulk(bulk.gather()).getBytes());
     }
 }
