@@ -174,6 +174,7 @@ final class EventRoutes {
      */
     void postBulk(RoutingContext ctx) {
         BulkRead read = bodies.bulk(JsonBodyHandler.bytes(ctx), engine.nowMs(), bulkMax);
+        JsonBodyHandler.release(ctx); // read whole: nothing below looks at the bytes again
         boolean async = asyncMode(ctx);
         if (read.error() != null) {
             throw ApiException.of(read.error());
