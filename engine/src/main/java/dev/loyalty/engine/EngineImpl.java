@@ -183,11 +183,15 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                         DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
                 this.journal = chronicle;
             }
-            // First, as it reads (and checks) every record after its checkpoint: a damaged journal refuses the
-            // start before anything is appended to it.
             mark = phase(phases, "journal open", mark);
-            // The rules record goes first (before the index reads the journal's tail: it holds no ids), so that
-            // the partitions, which start from the journal as it is now, can load while the index opens.
+            // The idempotency index first, as it reads (and checks) every record after its checkpoint: a damaged
+            // journal refuses the start before anything, the rules record included, is appended to it
+            // (JournalDamageTest). Opening it while the partitions load would append the rules record first.
+            openedIds = IdempotencyIndex.open(folder.ingest());
+            this.ids = openedIds;
+            mark = phase(phases, "idempotency index open", mark);
+            rebuildIds();
+            mark = phase(phases, "ids re-registered", mark);
             String rulesJson = RulesJson.write(config.rules());
             if (!rulesJson.equals(folder.readLastRules())) {
                 journal.appendRules(rulesJson);
@@ -211,21 +215,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 waiters.add(new OutcomeWaits(config.api().maxInFlight()));
             }
             mark = phase(phases, "rules and validator", mark);
-            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core) while this
-            // thread opens the idempotency index; serial, these phases were most of a clean start's engine open.
+            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core); serial, these
+            // phases were most of a clean start's engine open.
             PartitionLoads loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
-            try {
-                openedIds = IdempotencyIndex.open(folder.ingest());
-                this.ids = openedIds;
-                mark = phase(phases, "idempotency index open", mark);
-                rebuildIds();
-                mark = phase(phases, "ids re-registered", mark);
-            } catch (RuntimeException e) {
-                if (loads != null) {
-                    loads.awaitQuietly(); // a loader must not hold a store open once the folder's lock is released
-                }
-                throw e;
-            }
             PartitionProcessor[] loaded = null;
             if (kafka == null) {
                 loaded = loads.await();

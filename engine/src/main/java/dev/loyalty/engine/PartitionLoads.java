@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /** The partitions' state loads of a start, side by side on one loader thread per core. */
@@ -65,14 +64,5 @@ final class PartitionLoads {
             throw failure;
         }
         return loaded;
-    }
-
-    /** Waits (bounded) for the loads to end when the start fails for another reason. */
-    void awaitQuietly() {
-        try {
-            pool.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
