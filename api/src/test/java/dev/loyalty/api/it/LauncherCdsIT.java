@@ -88,6 +88,15 @@ class LauncherCdsIT {
         // ...which the next start on it maps, while the first JDK still maps its own
         assertThat(mainSource(jdk25)).contains("shared objects file");
         assertThat(mainSource(jdk17)).contains("shared objects file");
+
+        // an archive of an older jar: the JVM would neither map nor rewrite it (fails on the first version
+        // of this launcher, which left it in place); the next server writes a fresh one
+        Path own = both.stream().filter(f -> !f.equals(trained)).findFirst().orElseThrow();
+        Files.setLastModifiedTime(own, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        assertThat(mainSource(jdk25)).doesNotContain("shared objects file");
+        serveAndStop(jdk25);
+        assertThat(Files.getLastModifiedTime(own).toMillis()).isGreaterThan(System.currentTimeMillis() - 600_000);
+        assertThat(mainSource(jdk25)).contains("shared objects file");
     }
 
     /** Where the JVM took the program's main class from: a {@code -Xlog:class+load} line of a {@code --version} run. */
