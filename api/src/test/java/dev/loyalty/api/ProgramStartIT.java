@@ -39,12 +39,15 @@ class ProgramStartIT {
     @Test
     void shouldStopVertxWhenTheEngineRefusesToStart() throws Exception {
         Path data = home.resolve("data");
-        try (Program running = Program.start(config(TestFolders.freePort(), TestFolders.freePort(), data))) {
+        Program running = Program.start(config(TestFolders.freePort(), TestFolders.freePort(), data));
+        try {
             long before = vertxThreads();
             // the folder is in use: the second engine refuses while its Vert.x is (being) built
             EngineConfig second = config(TestFolders.freePort(), TestFolders.freePort(), data);
             assertThatThrownBy(() -> Program.start(second)).isInstanceOf(RuntimeException.class);
             Eventually.until("the refused start's Vert.x stopped", Eventually.START, () -> vertxThreads() <= before);
+        } finally {
+            running.stop();
         }
     }
 
@@ -66,10 +69,13 @@ class ProgramStartIT {
     void shouldBeReadyWithBothServersListening() throws Exception {
         int port = TestFolders.freePort();
         int managementPort = TestFolders.freePort();
-        try (Program program = Program.start(config(port, managementPort, home.resolve("data")))) {
+        Program program = Program.start(config(port, managementPort, home.resolve("data")));
+        try {
             HttpCalls management = new HttpCalls(managementPort);
             Eventually.until("ready", Eventually.START, () -> management.get("/health/ready", null).status() == 200);
             assertThat(new HttpCalls(port).get("/stats", "dev-key").status()).isEqualTo(200);
+        } finally {
+            program.stop();
         }
     }
 
