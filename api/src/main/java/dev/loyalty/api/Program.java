@@ -14,6 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,25 +71,43 @@ public final class Program implements AutoCloseable {
             LOG.warn("* your own keys (api.keys) before exposing it.                           *");
             LOG.warn("**************************************************************************");
         }
+        int eventLoops = Runtime.getRuntime().availableProcessors();
+        // Vert.x (Netty's event loops, a few hundred ms of a cold start's class loading) is built on its own
+        // thread while this one opens the engine: neither needs the other before the servers deploy.
+        CompletableFuture<Vertx> startingVertx = CompletableFuture.supplyAsync(
+                () -> Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)),
+                task -> new Thread(task, "vertx-start").start());
         ProgramMetrics metrics = new ProgramMetrics();
         LoyaltyEngine engine;
         try {
             engine = Engine.start(config, metrics.registry());
         } catch (RuntimeException e) {
+            closeVertxQuietly(startingVertx);
             metrics.close();
             throw e;
         }
-        int eventLoops = Runtime.getRuntime().availableProcessors();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        Vertx vertx;
+        try {
+            vertx = startingVertx.join();
+        } catch (CompletionException e) {
+            closeEngine(engine);
+            metrics.close();
+            throw new IllegalStateException("starting Vert.x: " + e.getCause().getMessage(), e.getCause());
+        }
         String deployment = null;
         AtomicBoolean stopping = new AtomicBoolean();
+        // Ready only once the API listens too: the two servers start side by side, either may finish first.
+        AtomicBoolean serving = new AtomicBoolean();
         try {
             ApiServer api = new ApiServer(engine, metrics.registry());
-            deployment = await(api.deploy(vertx, eventLoops, HTTP_GRACE.toMillis()),
-                    "api.port " + config.api().host() + ":" + config.api().port());
-            ManagementServer management = await(ManagementServer.start(vertx, config.management().host(),
-                            config.management().port(), metrics.registry(), () -> !stopping.get() && engine.ready()),
+            Future<String> apiDeployed = api.deploy(vertx, eventLoops, HTTP_GRACE.toMillis());
+            Future<ManagementServer> managementStarted = ManagementServer.start(vertx, config.management().host(),
+                    config.management().port(), metrics.registry(),
+                    () -> serving.get() && !stopping.get() && engine.ready());
+            deployment = await(apiDeployed, "api.port " + config.api().host() + ":" + config.api().port());
+            ManagementServer management = await(managementStarted,
                     "management.port " + config.management().host() + ":" + config.management().port());
+            serving.set(true);
             LOG.info("loyalty engine started: api on {}:{} ({} event loops), management on {}:{}, data in {}",
                     config.api().host(), config.api().port(), eventLoops, config.management().host(),
                     management.port(), config.dataDir().toAbsolutePath().normalize());
@@ -95,6 +115,15 @@ public final class Program implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(vertx, engine, metrics);
             throw e;
+        }
+    }
+
+    /** After a refused engine start: stops Vert.x once its own start has finished (it may still be starting). */
+    private static void closeVertxQuietly(CompletableFuture<Vertx> startingVertx) {
+        try {
+            await(startingVertx.join().close(), STEP_TIMEOUT, "stopping Vert.x");
+        } catch (RuntimeException e) {
+            LOG.warn("stopping Vert.x after a failed start: {}", e.getMessage());
         }
     }
 

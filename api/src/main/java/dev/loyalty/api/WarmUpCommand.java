@@ -28,8 +28,8 @@ import java.util.concurrent.Callable;
  * shipped configuration on an empty temporary data folder and loopback ports, sends one event through
  * the HTTP API, stops, and deletes the folder. {@code bin/engine warm-up} runs it with
  * {@code -XX:ArchiveClassesAtExit}, so that the classes a start and a first request load are archived in
- * {@code api/target/loyalty-engine.jsa}, which {@code bin/engine} then maps at every start (about a second
- * less to ready on a 2-core machine). The build runs it after packaging.
+ * {@code api/target/loyalty-engine-jdk-<build>-<checksum>.jsa} (one per JDK), which {@code bin/engine} then
+ * maps at every start (about a second less to ready on a 2-core machine). The build runs it after packaging.
  */
 @Command(name = "warm-up", hidden = true, mixinStandardHelpOptions = true,
         description = "Start on a temporary data folder, send one event, stop (training run of the class-data archive).")
