@@ -101,6 +101,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final IdLocks idLocks = new IdLocks();
     /** The append hook of the lean single-event path, one per submitting thread. */
     private final ThreadLocal<LeanAppend> leanAppends = ThreadLocal.withInitial(() -> new LeanAppend(waiters, inFlight));
+    /**
+     * Events handed to Kafka and not yet acknowledged (Kafka only). Bounded by {@code api.max-in-flight}: no
+     * worker pool caps the requests waiting for Kafka any more, and the producer's buffer must never fill
+     * (a full buffer would block the event loop in {@code send}).
+     */
+    private final AtomicInteger kafkaUnacked = new AtomicInteger();
     /** Ids on their way into the Kafka journal (unused on Chronicle, where the shard locks cover the append). */
     private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
     /** Puts the ids other nodes journal into {@link #ids} (Kafka only, else null). */
@@ -1266,14 +1272,22 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      */
     private CompletableFuture<Submission[]> appendToKafka(List<Submitted> events, boolean await, long[] ingestOut,
                                                           Executor continueOn) {
+        int n = events.size();
+        if (kafkaUnacked.addAndGet(n) > config.api().maxInFlight()) {
+            kafkaUnacked.addAndGet(-n);
+            return CompletableFuture.failedFuture(new IngestRefusedException(429, "overloaded",
+                    "too many events waiting for the journal's acknowledgement; retry shortly", 1));
+        }
         long startNs = System.nanoTime();
         CompletableFuture<long[]> acked;
         try {
             acked = kafka.appendEventsAsync(events, ingestOut);
         } catch (RuntimeException e) {
+            kafkaUnacked.addAndGet(-n);
             return CompletableFuture.failedFuture(kafkaNotWritable(e));
         }
         return acked.handleAsync((seqs, failure) -> {
+            kafkaUnacked.addAndGet(-n);
             if (failure != null) {
                 throw kafkaNotWritable(failure);
             }
