@@ -39,7 +39,7 @@ final class EventRoutes {
     private final EventBodies bodies;
     private final long syncTimeoutMs;
     private final int bulkMax;
-    /** Whether a submit waits for the network (the Kafka journal): then it always runs on a worker. */
+    /** Whether a submit waits for the network (the Kafka journal): then it goes through {@link AckedSubmit}. */
     private final boolean submitBlocks;
 
     EventRoutes(LoyaltyEngine engine, long syncTimeoutMs, int bulkMax) {
