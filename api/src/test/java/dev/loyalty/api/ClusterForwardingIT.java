@@ -279,7 +279,10 @@ class ClusterForwardingIT {
                                     Answer r = b.http.get("/customers/r-" + c, KEY);
                                     return r.status() == 200 && balance(r.json()) == expected;
                                 });
-                        Answer fromA = a.http.get("/customers/r-" + c, KEY);
+                        // Node a learns b's address and assignment within a directory refresh of the rebalance
+                        // (OwnerDirectory.REFRESH); until then it answers 503 "retry shortly", as README says.
+                        Answer fromA = Eventually.until("node a reads r-" + c + " from its owner", Duration.ofSeconds(15),
+                                () -> a.http.get("/customers/r-" + c, KEY), r -> r.status() != 503);
                         assertThat(fromA.status()).as(fromA.toString()).isEqualTo(200);
                         assertThat(balance(fromA.json())).isEqualTo(expected);
                     }
