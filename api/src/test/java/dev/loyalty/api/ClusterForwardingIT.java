@@ -279,12 +279,12 @@ class ClusterForwardingIT {
                                     Answer r = b.http.get("/customers/r-" + c, KEY);
                                     return r.status() == 200 && balance(r.json()) == expected;
                                 });
-                        // Node a may still be taking in a later step of the cooperative rebalance (its
-                        // partition then answers 503 on a, as the spec says, for a moment): wait, not read once.
-                        Eventually.until("node a agrees on r-" + c, Duration.ofSeconds(30), () -> {
-                            Answer fromA = a.http.get("/customers/r-" + c, KEY);
-                            return fromA.status() == 200 && balance(fromA.json()) == expected;
-                        });
+                        // Node a learns b's address and assignment within a directory refresh of the rebalance
+                        // (OwnerDirectory.REFRESH); until then it answers 503 "retry shortly", as README says.
+                        Answer fromA = Eventually.until("node a reads r-" + c + " from its owner", Duration.ofSeconds(15),
+                                () -> a.http.get("/customers/r-" + c, KEY), r -> r.status() != 503);
+                        assertThat(fromA.status()).as(fromA.toString()).isEqualTo(200);
+                        assertThat(balance(fromA.json())).isEqualTo(expected);
                     }
                 }
             } finally {

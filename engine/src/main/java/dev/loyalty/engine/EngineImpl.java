@@ -20,6 +20,7 @@ import dev.loyalty.engine.journal.EventCodec;
 import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
+import dev.loyalty.engine.journal.JournalUnavailableException;
 import dev.loyalty.engine.journal.JournalRetention;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.kafka.KafkaJournal;
@@ -46,7 +47,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -98,6 +101,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final IdLocks idLocks = new IdLocks();
     /** The append hook of the lean single-event path, one per submitting thread. */
     private final ThreadLocal<LeanAppend> leanAppends = ThreadLocal.withInitial(() -> new LeanAppend(waiters, inFlight));
+    /**
+     * Events handed to Kafka and not yet acknowledged (Kafka only). Bounded by {@code api.max-in-flight}: no
+     * worker pool caps the requests waiting for Kafka any more, and the producer's buffer must never fill
+     * (a full buffer would block the event loop in {@code send}).
+     */
+    private final AtomicInteger kafkaUnacked = new AtomicInteger();
     /** Ids on their way into the Kafka journal (unused on Chronicle, where the shard locks cover the append). */
     private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
     /** Puts the ids other nodes journal into {@link #ids} (Kafka only, else null). */
@@ -811,13 +820,14 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 shards |= IdLocks.shardOf(id);
             }
         }
+        if (kafka != null) {
+            // Continuations run on the thread completing the acknowledgement (or this one): this caller waits.
+            return joinKafka(submitOnKafka(events, awaitOutcome, shards, Runnable::run));
+        }
         if (shards == 0) {
             Submission[] out = new Submission[events.size()];
             append(events, awaitOutcome, out, null, null, null);
             return List.of(out);
-        }
-        if (kafka != null) {
-            return submitWithIdsOnKafka(events, awaitOutcome, shards);
         }
         // Lookup, append and put atomic per id: a second request with one of these ids waits here and then
         // finds this one's entry; requests whose ids fall in other shards do not wait.
@@ -827,6 +837,50 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         } finally {
             idLocks.unlock(shards);
         }
+    }
+
+    @Override
+    public CompletableFuture<List<Submission>> submitAsync(List<Submitted> events, boolean awaitOutcome,
+                                                           Executor continueOn) {
+        if (kafka == null) {
+            return LoyaltyEngine.super.submitAsync(events, awaitOutcome, continueOn);
+        }
+        try {
+            admit(events, awaitOutcome);
+            return submitOnKafka(events, awaitOutcome, shardsOf(events), continueOn);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static long shardsOf(List<Submitted> events) {
+        long shards = 0;
+        for (int i = 0, n = events.size(); i < n; i++) { // by index: no iterator per request
+            String id = events.get(i).event().id();
+            if (id != null) {
+                shards |= IdLocks.shardOf(id);
+            }
+        }
+        return shards;
+    }
+
+    /** Waits for a Kafka submit on this thread (bounded: every stage completes within the ack timeout). */
+    private static List<Submission> joinKafka(CompletableFuture<List<Submission>> submitted) {
+        try {
+            return submitted.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** {@link #submitAsync} on Kafka, once admitted. */
+    private CompletableFuture<List<Submission>> submitOnKafka(List<Submitted> events, boolean await, long shards,
+                                                              Executor continueOn) {
+        if (shards == 0) {
+            return appendToKafka(events, await, null, continueOn).thenApply(List::of);
+        }
+        return submitWithIdsOnKafka(events, await, shards, System.nanoTime()
+                + config.api().syncTimeout().toNanos() * 2, continueOn);
     }
 
     @Override
@@ -1046,60 +1100,52 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      * {@link #submitWithIds} on Kafka, without holding a shard lock across Kafka's round trip: the lookup
      * reserves the new ids under the shard locks, the records are sent and acknowledged with no lock held, and
      * the ids are put and released under the locks again ({@link KafkaIdReservations}). A request that meets
-     * another's reservation of one of its ids waits for it off the locks (bounded: the holder's append gives
-     * up within the ack timeout) and looks again, then finding the first one's entry as on Chronicle.
+     * another's reservation of one of its ids waits for it (no thread waits: the look again is a continuation;
+     * bounded, since the holder's append gives up within the ack timeout) and looks again, then finding the
+     * first one's entry as on Chronicle.
      */
-    private List<Submission> submitWithIdsOnKafka(List<Submitted> events, boolean await, long shards) {
-        long deadlineNs = System.nanoTime() + config.api().syncTimeout().toNanos() * 2;
-        while (true) {
-            KafkaIdReservations.Ticket ticket = kafkaIds.open();
-            KafkaIdLookup lookup;
-            idLocks.lock(shards);
-            try {
-                lookup = KafkaIdLookup.of(events, ids, kafkaIds, ticket, journal.clock().peekMs(),
-                        config.idempotencyRetention().toMillis());
-            } finally {
-                idLocks.unlock(shards);
-            }
-            if (lookup.busy() != null) {
-                kafkaIds.release(List.of(), ticket);
-                waitForReservation(lookup.busy(), deadlineNs);
-                continue;
-            }
-            return journalReserved(events, await, shards, ticket, lookup);
-        }
-    }
-
-    /** Waits for another request's reservation to be released; 503 past the deadline. */
-    private static void waitForReservation(KafkaIdReservations.Ticket busy, long deadlineNs) {
+    private CompletableFuture<List<Submission>> submitWithIdsOnKafka(List<Submitted> events, boolean await,
+                                                                     long shards, long deadlineNs, Executor continueOn) {
+        KafkaIdReservations.Ticket ticket = kafkaIds.open();
+        KafkaIdLookup lookup;
+        idLocks.lock(shards);
         try {
-            busy.done.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            throw new IngestRefusedException(503, "unavailable",
-                    "a request with the same id is still waiting for the journal", 1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IngestRefusedException(503, "unavailable", "interrupted", 0);
-        }
-    }
-
-    /** Journals what the lookup left, puts its ids and releases the reservations (under the locks again). */
-    private List<Submission> journalReserved(List<Submitted> events, boolean await, long shards,
-                                             KafkaIdReservations.Ticket ticket, KafkaIdLookup lookup) {
-        List<Submitted> toJournal = lookup.toJournal();
-        Submission[] out = lookup.out();
-        Submission[] journaledOut = new Submission[toJournal.size()];
-        long[] ingest = new long[1];
-        boolean journaled = false;
-        try {
-            if (!toJournal.isEmpty()) {
-                appendToKafka(toJournal, await, journaledOut, ingest);
-            }
-            journaled = true;
+            lookup = KafkaIdLookup.of(events, ids, kafkaIds, ticket, journal.clock().peekMs(),
+                    config.idempotencyRetention().toMillis());
         } finally {
+            idLocks.unlock(shards);
+        }
+        if (lookup.busy() == null) {
+            return journalReserved(events, await, shards, ticket, lookup, continueOn);
+        }
+        kafkaIds.release(List.of(), ticket);
+        // A copy: the timeout must not fail the holder's own future, which other requests may wait on too.
+        return lookup.busy().done.copy()
+                .orTimeout(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .handleAsync((v, e) -> {
+                    if (e != null) {
+                        throw new IngestRefusedException(503, "unavailable",
+                                "a request with the same id is still waiting for the journal", 1);
+                    }
+                    return submitWithIdsOnKafka(events, await, shards, deadlineNs, continueOn);
+                }, continueOn)
+                .thenCompose(again -> again);
+    }
+
+    /** Journals what the lookup left, then puts its ids and releases the reservations (under the locks again). */
+    private CompletableFuture<List<Submission>> journalReserved(List<Submitted> events, boolean await, long shards,
+                                                                KafkaIdReservations.Ticket ticket,
+                                                                KafkaIdLookup lookup, Executor continueOn) {
+        List<Submitted> toJournal = lookup.toJournal();
+        long[] ingest = new long[1];
+        CompletableFuture<Submission[]> journaled = toJournal.isEmpty()
+                ? CompletableFuture.completedFuture(new Submission[0])
+                : appendToKafka(toJournal, await, ingest, continueOn);
+        return journaled.handle((journaledOut, failure) -> {
+            Submission[] out = lookup.out();
             idLocks.lock(shards);
             try {
-                if (journaled) {
+                if (failure == null) {
                     for (int j = 0; j < journaledOut.length; j++) {
                         out[lookup.journalSlot()[j]] = journaledOut[j];
                         Submitted s = toJournal.get(j);
@@ -1109,21 +1155,25 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                         }
                     }
                 }
+                // Released either way: an unacknowledged record's ids are free for a retry.
                 kafkaIds.release(lookup.reserved(), ticket);
             } finally {
                 idLocks.unlock(shards);
             }
-        }
-        int[] slots = lookup.duplicateSlots();
-        long[] originals = lookup.originals();
-        for (int d = 0; d < slots.length; d++) {
-            long seq = originals[d] >= 0 ? originals[d] : out[(int) (-1 - originals[d])].seq();
-            String customer = events.get(slots[d]).event().customer();
-            // The seqs come after the acknowledgement, too late to ask for a view at the slot's place in the
-            // request: a duplicate answers with the customer's current view (as a lone retry does).
-            out[slots[d]] = new Submission(seq, true, resultOf(seq, customer), null);
-        }
-        return List.of(out);
+            if (failure != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            }
+            int[] slots = lookup.duplicateSlots();
+            long[] originals = lookup.originals();
+            for (int d = 0; d < slots.length; d++) {
+                long seq = originals[d] >= 0 ? originals[d] : out[(int) (-1 - originals[d])].seq();
+                String customer = events.get(slots[d]).event().customer();
+                // The seqs come after the acknowledgement, too late to ask for a view at the slot's place in the
+                // request: a duplicate answers with the customer's current view (as a lone retry does).
+                out[slots[d]] = new Submission(seq, true, resultOf(seq, customer), null);
+            }
+            return List.of(out);
+        });
     }
 
     private static final boolean[] NO_FLAGS = new boolean[0];
@@ -1155,10 +1205,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      */
     private void append(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut, OutcomeWaiter lean,
                         AppendHook hook) {
-        if (kafka != null) {
-            appendToKafka(events, await, out, ingestOut);
-            return;
-        }
         int n = events.size();
         // The single lean event needs no future (its waiter is the caller's); otherwise one per event.
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -1210,28 +1256,50 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     }
 
     /**
-     * Journals on Kafka and waits for the acknowledgement (this thread blocks: {@link #submitBlocks()}).
-     * The outcome is asked of the owner only then, so it may have been applied already: the owner answers
-     * it from the stored outcome (with the customer's view as it is now), or waits for it.
+     * Hands the events to Kafka; the submissions follow on {@code continueOn} once Kafka acknowledged them (a
+     * failure: 503). The outcome is asked of the owner only then, so it may have been applied already: the
+     * owner answers it from the stored outcome (with the customer's view as it is now), or waits for it.
+     *
+     * @param ingestOut receives the events' ingest time before this returns (may be null)
      */
-    private void appendToKafka(List<Submitted> events, boolean await, Submission[] out, long[] ingestOut) {
+    private CompletableFuture<Submission[]> appendToKafka(List<Submitted> events, boolean await, long[] ingestOut,
+                                                          Executor continueOn) {
+        int n = events.size();
+        if (kafkaUnacked.addAndGet(n) > config.api().maxInFlight()) {
+            kafkaUnacked.addAndGet(-n);
+            return CompletableFuture.failedFuture(new IngestRefusedException(429, "overloaded",
+                    "too many events waiting for the journal's acknowledgement; retry shortly", 1));
+        }
         long startNs = System.nanoTime();
-        long[] seqs;
+        CompletableFuture<long[]> acked;
         try {
-            seqs = kafka.appendEvents(events, ingestOut);
-            journalWritable();
+            acked = kafka.appendEventsAsync(events, ingestOut);
         } catch (RuntimeException e) {
-            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
-            journalNotWritable(e);
-            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+            kafkaUnacked.addAndGet(-n);
+            return CompletableFuture.failedFuture(kafkaNotWritable(e));
         }
-        engineMetrics.appended(events, System.nanoTime() - startNs);
-        for (int i = 0; i < seqs.length; i++) {
-            String customer = events.get(i).event().customer();
-            out[i] = new Submission(seqs[i], false,
-                    await ? resultOf(seqs[i], customer) : null, null);
-        }
-        wakeOwners(events);
+        return acked.handleAsync((seqs, failure) -> {
+            kafkaUnacked.addAndGet(-n);
+            if (failure != null) {
+                throw kafkaNotWritable(failure);
+            }
+            journalWritable();
+            engineMetrics.appended(events, System.nanoTime() - startNs);
+            Submission[] out = new Submission[seqs.length];
+            for (int i = 0; i < seqs.length; i++) {
+                String customer = events.get(i).event().customer();
+                out[i] = new Submission(seqs[i], false, await ? resultOf(seqs[i], customer) : null, null);
+            }
+            wakeOwners(events);
+            return out;
+        }, continueOn);
+    }
+
+    private IngestRefusedException kafkaNotWritable(Throwable failure) {
+        engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
+        journalNotWritable(failure instanceof CompletionException c && c.getCause() instanceof RuntimeException r ? r
+                : failure instanceof RuntimeException r ? r : new JournalUnavailableException(failure.toString(), failure));
+        return new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
     }
 
     @Override

@@ -93,10 +93,27 @@ public interface LoyaltyEngine extends AutoCloseable {
 
     /**
      * Whether {@link #submit} waits for the journal over the network (the Kafka journal waits for Kafka's
-     * acknowledgement): then callers on an event loop hand it to a worker thread.
+     * acknowledgement): then callers on an event loop use {@link #submitAsync} instead.
      */
     default boolean submitBlocks() {
         return false;
+    }
+
+    /**
+     * {@link #submit} that does not wait for the journal's acknowledgement on the calling thread: the future
+     * completes with the submissions once the journal holds the events, or fails with
+     * {@link IngestRefusedException}. The work after the acknowledgement (the id index, the outcomes asked
+     * for) and the completion run on {@code continueOn} (the request's event loop), unless the future is
+     * already complete when this returns. The id lookups run on the calling thread: call it off the event
+     * loop when {@link #lookupsInMemory(List)} is false. This default submits on the calling thread.
+     */
+    default CompletableFuture<List<Submission>> submitAsync(List<Submitted> events, boolean awaitOutcome,
+                                                            java.util.concurrent.Executor continueOn) {
+        try {
+            return CompletableFuture.completedFuture(submit(events, awaitOutcome));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.loyalty.engine.event.BulkRead;
 import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.journal.EventRecord;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ final class EventRoutes {
     private final EventBodies bodies;
     private final long syncTimeoutMs;
     private final int bulkMax;
-    /** Whether a submit waits for the network (the Kafka journal): then it always runs on a worker. */
+    /** Whether a submit waits for the network (the Kafka journal): then it goes through {@link AckedSubmit}. */
     private final boolean submitBlocks;
 
     EventRoutes(LoyaltyEngine engine, long syncTimeoutMs, int bulkMax) {
@@ -148,8 +149,8 @@ final class EventRoutes {
 
     /**
      * Submits on this event loop when every id lookup answers from memory (nearly always: new ids and
-     * recent ones), else on a worker, because the lookup may read the id index on disk; always on a worker
-     * when the journal waits for the network ({@link LoyaltyEngine#submitBlocks}: Kafka's acknowledgement);
+     * recent ones), else on a worker, because the lookup may read the id index on disk; when the journal waits
+     * for the network ({@link LoyaltyEngine#submitBlocks}: Kafka's acknowledgement) through {@link AckedSubmit};
      * {@code then} runs on the event loop either way. A refusal of the engine fails the request (mapped by
      * {@link HttpErrors}).
      */
@@ -158,7 +159,10 @@ final class EventRoutes {
             then.accept(engine.submit(batch, await));
             return;
         }
-        ctx.vertx().executeBlocking(() -> engine.submit(batch, await), false).onComplete(done -> {
+        Future<List<Submission>> submitted = submitBlocks
+                ? AckedSubmit.submit(engine, ctx.vertx().getOrCreateContext(), batch, await)
+                : ctx.vertx().executeBlocking(() -> engine.submit(batch, await), false);
+        submitted.onComplete(done -> {
             if (done.failed()) {
                 ctx.fail(done.cause());
             } else {

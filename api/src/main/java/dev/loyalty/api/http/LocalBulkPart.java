@@ -53,8 +53,8 @@ final class LocalBulkPart {
             return Future.succeededFuture(render(bulk));
         }
         Context context = vertx.getOrCreateContext();
-        // The Kafka journal waits for the broker's acknowledgement: never on an event loop.
-        return vertx.executeBlocking(() -> engine.submit(bulk.events(), true), false)
+        // The Kafka journal's acknowledgement continues the part on this context; no thread waits for it.
+        return AckedSubmit.submit(engine, context, bulk.events(), true)
                 .compose(submissions -> awaitOutcomes(context, bulk, submissions));
     }
 

@@ -9,6 +9,7 @@ import dev.loyalty.engine.journal.JournalUnavailableException;
 import dev.loyalty.engine.journal.PartitionHash;
 import dev.loyalty.engine.journal.RecordType;
 import net.openhft.chronicle.bytes.Bytes;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +97,16 @@ public final class KafkaJournal implements Journal {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeoutMs, requestTimeout + 1));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        // send() runs on event loops: it must never wait for metadata. The topic's is fetched below and kept
+        // however long the node goes without a send (an outage then fails records, not the caller's thread).
+        p.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, (int) Duration.ofDays(7).toMillis());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        try {
+            producer.partitionsFor(topic.name());
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw new JournalUnavailableException("Kafka did not give the topic's metadata: " + e.getMessage(), e);
+        }
         return new KafkaJournal(topic, producer, clock, last, timeoutMs);
     }
 
@@ -111,7 +122,7 @@ public final class KafkaJournal implements Journal {
 
     /**
      * Journals each event as its own record in its customer's partition and waits until Kafka acknowledged
-     * all of them.
+     * all of them ({@link #appendEventsAsync} waited for on this thread).
      *
      * @param ingestOut receives the ingest time of the events (may be null)
      * @return the seq of each event, in order
@@ -119,12 +130,38 @@ public final class KafkaJournal implements Journal {
      *                                     have been journaled nevertheless
      */
     public long[] appendEvents(List<Submitted> events, long[] ingestOut) {
+        try {
+            return appendEventsAsync(events, ingestOut).get(ackTimeoutMs + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof JournalUnavailableException u ? u
+                    : new JournalUnavailableException("Kafka did not acknowledge the record: " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new JournalUnavailableException("Kafka did not acknowledge the record within " + ackTimeoutMs + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JournalUnavailableException("interrupted while waiting for Kafka", e);
+        }
+    }
+
+    /**
+     * Hands each event to the producer as its own record in its customer's partition, without waiting:
+     * the future completes, on the producer's I/O thread, with the seq of each event once Kafka acknowledged
+     * all of them, or fails with {@link JournalUnavailableException} when one was not acknowledged (some may
+     * have been journaled nevertheless). It always completes: the producer reports every record within
+     * {@code delivery.timeout.ms} (the ack timeout). The call itself does not wait for the network: the
+     * topic's metadata is fetched at open and kept ({@code metadata.max.idle.ms}).
+     *
+     * @param ingestOut receives the ingest time of the events before this returns (may be null)
+     * @throws JournalUnavailableException when the producer refused a record at once (closed)
+     */
+    public CompletableFuture<long[]> appendEventsAsync(List<Submitted> events, long[] ingestOut) {
         checkOpen();
-        List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
+        KafkaAcks acks = new KafkaAcks(events.size(), lastOffsets);
         sendLock.lock();
         try {
             long t = clock.next();
-            for (Submitted s : events) {
+            for (int i = 0, n = events.size(); i < n; i++) {
+                Submitted s = events.get(i);
                 int hash = PartitionHash.of(s.event().customer());
                 Bytes<byte[]> b = header(RecordType.EVENTS, t);
                 b.writeStopBit(1);
@@ -133,7 +170,7 @@ public final class KafkaJournal implements Journal {
                 b.writeInt(0);
                 EventCodec.write(b, s.event(), s.bodyHash());
                 b.writeInt(lengthAt, (int) (b.writePosition() - lengthAt - Integer.BYTES));
-                sent.add(send(PartitionHash.partition(hash, topic.partitions()), s.event().customer(), b));
+                send(PartitionHash.partition(hash, topic.partitions()), s.event().customer(), b, acks.slot(i));
             }
             if (ingestOut != null) {
                 ingestOut[0] = t;
@@ -141,7 +178,7 @@ public final class KafkaJournal implements Journal {
         } finally {
             sendLock.unlock();
         }
-        return acknowledged(sent);
+        return acks;
     }
 
     /** Journals a heartbeat in every partition; returns the seq of partition 0's. */
@@ -191,7 +228,7 @@ public final class KafkaJournal implements Journal {
                 b.writeUtf8(text);
             }
             for (int p = 0; p < n; p++) {
-                sent.add(send(p, null, b));
+                sent.add(send(p, null, b, null));
             }
         } finally {
             sendLock.unlock();
@@ -210,13 +247,13 @@ public final class KafkaJournal implements Journal {
     }
 
     /** Sends what the encoder holds (copied: Kafka keeps the array until sent). Under the send lock. */
-    private Future<RecordMetadata> send(int partition, String key, Bytes<byte[]> b) {
+    private Future<RecordMetadata> send(int partition, String key, Bytes<byte[]> b, Callback callback) {
         byte[] value = new byte[(int) b.readRemaining()];
         b.read(value);
         b.readPosition(0);
         bytesAppended.add(value.length);
         try {
-            return producer.send(new ProducerRecord<>(topic.name(), partition, key, value));
+            return producer.send(new ProducerRecord<>(topic.name(), partition, key, value), callback);
         } catch (RuntimeException e) {
             // Metadata unavailable past max.block.ms (broker down), or the producer closed.
             throw new JournalUnavailableException("Kafka did not take the record: " + e.getMessage(), e);
