@@ -2,8 +2,6 @@ package dev.loyalty.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loyalty.engine.config.EngineConfig;
-import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,8 +40,8 @@ class LargeBodyIT {
     @Timeout(180)
     static void start() throws Exception {
         home = Files.createTempDirectory("large-body-it");
-        Path config = home.resolve("engine-it.yaml");
-        Files.writeString(config, """
+        port = TestFolders.freePort();
+        program = TestPrograms.startReady(home, """
                 api:
                   host: 127.0.0.1
                   keys:
@@ -52,18 +49,7 @@ class LargeBodyIT {
                       key: large-key
                       scopes: [ingest, read, admin]
                 partitions: 2
-                """);
-        port = TestFolders.freePort();
-        int managementPort = TestFolders.freePort();
-        EngineConfig engineConfig = ProgramConfig.load(config, Map.of(), new ProgramConfig.Overrides()
-                .put("api.port", port)
-                .put("management.port", managementPort)
-                .put("data-dir", home.resolve("data"))
-                .toMap());
-        program = Program.start(engineConfig);
-        HttpCalls management = new HttpCalls(managementPort);
-        Eventually.until("the engine ready", Eventually.START,
-                () -> management.get("/health/ready", null).status() == 200);
+                """, port);
     }
 
     @AfterAll

@@ -2,8 +2,6 @@ package dev.loyalty.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loyalty.engine.config.EngineConfig;
-import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,8 +50,8 @@ class PipelinedRepliesIT {
     @Timeout(180)
     static void start() throws Exception {
         home = Files.createTempDirectory("pipelined-replies-it");
-        Path config = home.resolve("engine-it.yaml");
-        Files.writeString(config, """
+        port = TestFolders.freePort();
+        program = TestPrograms.startReady(home, """
                 api:
                   host: 127.0.0.1
                   sync-timeout: 10m
@@ -63,18 +60,7 @@ class PipelinedRepliesIT {
                       key: pipe-key
                       scopes: [ingest, read, admin]
                 partitions: 2
-                """);
-        port = TestFolders.freePort();
-        int managementPort = TestFolders.freePort();
-        EngineConfig engineConfig = ProgramConfig.load(config, Map.of(), new ProgramConfig.Overrides()
-                .put("api.port", port)
-                .put("management.port", managementPort)
-                .put("data-dir", home.resolve("data"))
-                .toMap());
-        program = Program.start(engineConfig);
-        HttpCalls management = new HttpCalls(managementPort);
-        Eventually.until("the engine ready", Eventually.START,
-                () -> management.get("/health/ready", null).status() == 200);
+                """, port);
     }
 
     @AfterAll
