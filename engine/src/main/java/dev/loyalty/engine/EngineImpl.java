@@ -822,7 +822,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
         if (kafka != null) {
             // Continuations run on the thread completing the acknowledgement (or this one): this caller waits.
-            return joinKafka(submitOnKafka(events, awaitOutcome, shards, Runnable::run));
+            return joinKafka(submitOnKafka(events, awaitOutcome, shards, CALLER_WAITS));
         }
         if (shards == 0) {
             Submission[] out = new Submission[events.size()];
@@ -1119,17 +1119,44 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             return journalReserved(events, await, shards, ticket, lookup, continueOn);
         }
         kafkaIds.release(List.of(), ticket);
+        if (continueOn == CALLER_WAITS) {
+            // A synchronous caller waits here, on its own thread: as a continuation, its look again (and its
+            // send) would run on the thread completing the holder's ticket, Kafka's I/O thread among them.
+            if (!awaitReleased(lookup.busy(), deadlineNs)) {
+                return CompletableFuture.failedFuture(sameIdStillWaiting());
+            }
+            return submitWithIdsOnKafka(events, await, shards, deadlineNs, continueOn);
+        }
         // A copy: the timeout must not fail the holder's own future, which other requests may wait on too.
         return lookup.busy().done.copy()
                 .orTimeout(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS)
                 .handleAsync((v, e) -> {
                     if (e != null) {
-                        throw new IngestRefusedException(503, "unavailable",
-                                "a request with the same id is still waiting for the journal", 1);
+                        throw sameIdStillWaiting();
                     }
                     return submitWithIdsOnKafka(events, await, shards, deadlineNs, continueOn);
                 }, continueOn)
                 .thenCompose(again -> again);
+    }
+
+    private static IngestRefusedException sameIdStillWaiting() {
+        return new IngestRefusedException(503, "unavailable",
+                "a request with the same id is still waiting for the journal", 1);
+    }
+
+    /** Waits on this thread for {@code holder}'s release until {@code deadlineNs}; false when it passed first. */
+    private static boolean awaitReleased(KafkaIdReservations.Ticket holder, long deadlineNs) {
+        try {
+            holder.done.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // never completed exceptionally; look again either way
+        }
     }
 
     /** Journals what the lookup left, then puts its ids and releases the reservations (under the locks again). */
@@ -1160,6 +1187,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             } finally {
                 idLocks.unlock(shards);
             }
+            // Woken with no lock held: a waiter's look again may run right here and take its own shards' locks.
+            KafkaIdReservations.wake(ticket);
             if (failure != null) {
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
             }
@@ -1175,6 +1204,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             return List.of(out);
         });
     }
+
+    /**
+     * The {@code continueOn} of a synchronous Kafka submit: continuations run on the completing thread, and a
+     * request meeting another's reservation waits on the caller's own thread.
+     */
+    private static final Executor CALLER_WAITS = Runnable::run;
 
     private static final boolean[] NO_FLAGS = new boolean[0];
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -53,12 +53,21 @@ final class KafkaIdReservations {
         reserved.put(id, t);
     }
 
-    /** Drops the ticket's reservations of {@code ids} (their puts are done, or they were not journaled) and closes it. */
+    /**
+     * Drops the ticket's reservations of {@code ids} (their puts are done, or they were not journaled) and closes
+     * it. Does not wake the requests waiting on it: call {@link #wake} once the shard locks are released, since
+     * a waiter's look again may run on the completing thread and take other shards' locks (out of order, if
+     * this thread still held some).
+     */
     void release(List<String> ids, Ticket t) {
         for (String id : ids) {
             reserved.remove(id, t);
         }
         open.remove(t.number);
+    }
+
+    /** Wakes the requests waiting on a released ticket; with no shard lock held by this thread. */
+    static void wake(Ticket t) {
         t.done.complete(null);
     }
 
