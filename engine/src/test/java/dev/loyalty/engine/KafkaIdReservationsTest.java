@@ -24,8 +24,27 @@ class KafkaIdReservationsTest {
         assertThat(r.holder("id-2", b)).isNull();
         assertThat(a.done).isNotDone();
         r.release(List.of("id-1"), a);
-        assertThat(a.done).isCompleted();
         assertThat(r.holder("id-1", b)).isNull();
+        KafkaIdReservations.wake(a);
+        assertThat(a.done).isCompleted();
+    }
+
+    /**
+     * Release runs under the request's shard locks; a waiter's look again takes its own shards' locks, and run
+     * from there it would take them out of ascending order (a deadlock with a thread doing the reverse: seen as a
+     * hang of {@code KafkaIdempotencyConcurrencyTest}). So release must not run the waiters; wake does.
+     */
+    @Test
+    void shouldRunNoWaiterUntilTheReleasedTicketIsWoken() {
+        KafkaIdReservations r = new KafkaIdReservations();
+        KafkaIdReservations.Ticket a = r.open();
+        r.reserve("id-1", a);
+        boolean[] ran = new boolean[1];
+        a.done.thenRun(() -> ran[0] = true);
+        r.release(List.of("id-1"), a);
+        assertThat(ran[0]).as("a waiter ran inside release").isFalse();
+        KafkaIdReservations.wake(a);
+        assertThat(ran[0]).isTrue();
     }
 
     @Test
