@@ -104,6 +104,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final ThreadLocal<LeanAppend> leanAppends = ThreadLocal.withInitial(() -> new LeanAppend(waiters, inFlight));
     /** The append hook of the lean bulk path, one per submitting thread. */
     private final ThreadLocal<BulkAppend> bulkAppends;
+    /** The lean bulk path's test for ids seen before, one per submitting thread. */
+    private final ThreadLocal<NewIds> newIds = ThreadLocal.withInitial(NewIds::new);
     /**
      * Events handed to Kafka and not yet acknowledged (Kafka only). Bounded by {@code api.max-in-flight}: no
      * worker pool caps the requests waiting for Kafka any more, and the producer's buffer must never fill
@@ -1000,9 +1002,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         try {
             long nowMs = journal.clock().peekMs();
             long retentionMs = config.idempotencyRetention().toMillis();
-            IdClassifier.Slots classified = IdClassifier.classify(n, events::id, events::bodyHash, ids, nowMs,
-                    retentionMs, null);
-            if (classified.journalSlots().length != n) {
+            if (!newIds.get().allNew(events, ids, nowMs, retentionMs)) {
                 // A duplicate or a mismatch: the general path, with its per-slot answers (still under the locks).
                 return submitWithIds(events.toSubmitted(), await, null);
             }
