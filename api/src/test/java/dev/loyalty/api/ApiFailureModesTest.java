@@ -6,6 +6,7 @@ import dev.loyalty.api.http.ApiServer;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
@@ -128,6 +129,38 @@ class ApiFailureModesTest {
         JsonNode results = a.json().get("results");
         assertThat(results.get(0).get("outcome").asText()).isEqualTo("applied");
         assertThat(results.get(1).toString()).matches("\\{\"seq\":\\d+,\"outcome\":\"accepted\"}");
+    }
+
+    @Test
+    void shouldAnswerAFailedBulkSlotAccepted() {
+        engine.submit = events -> submissions(events.size(), i -> i == 0
+                ? CompletableFuture.completedFuture(applied(i))
+                : CompletableFuture.failedFuture(new IllegalStateException("partition stopped")));
+        Answer a = http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + ",{\"customer\":\"c-1\"}," + EVENT + "]}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("total").asInt()).isEqualTo(3);
+        assertThat(a.json().get("errors").asInt()).isEqualTo(1);
+        JsonNode results = a.json().get("results");
+        assertThat(results.get(0).get("outcome").asText()).isEqualTo("applied");
+        assertThat(results.get(1).get("error").get("code").asText()).isEqualTo("missing_field");
+        assertThat(results.get(2).toString()).matches("\\{\"seq\":\\d+,\"outcome\":\"accepted\"}");
+        assertThat(results.get(2).get("seq").asLong()).isEqualTo(results.get(0).get("seq").asLong() + 1);
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldAnswerABulkWithinOneSyncTimeoutWhenNeitherTheJournalNorTheOutcomesAnswer() {
+        engine.submit = events -> submissions(events.size(), i -> new CompletableFuture<>());
+        engine.durable = new CompletableFuture<>();
+        long startNs = System.nanoTime();
+        Answer a = http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + "," + EVENT + "]}");
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertThat(a.status()).isEqualTo(503);
+        assertThat(a.errorCode()).isEqualTo("unavailable");
+        assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole bulk").isGreaterThanOrEqualTo(300)
+                .isLessThan(540);
+        Answer async = http.post("/events/bulk?mode=async", KEY, "{\"events\":[" + EVENT + "]}");
+        assertThat(async.status()).as("async: not acknowledged before durable").isEqualTo(503);
     }
 
     @Test
@@ -271,6 +304,36 @@ class ApiFailureModesTest {
                 }
             });
             return new Submission(s.seq(), s.duplicate(), null, null);
+        }
+
+        /**
+         * With {@link #lean}, a bulk takes the lean path: each future's completion is told to its event's waiter,
+         * as the engine's processors would; otherwise the interface's adapter (the futures) serves.
+         */
+        @Override
+        public List<Submission> submit(BulkRecord events, OutcomeWaiter[] waiters) {
+            List<Submission> subs = submit(events.toSubmitted(), waiters != null);
+            if (!lean) {
+                return subs;
+            }
+            for (int j = 0; j < subs.size(); j++) {
+                Submission s = subs.get(j);
+                if (s.refusal() != null || s.duplicate() || s.seq() != subs.get(0).seq() + j) {
+                    return subs; // not a bulk the lean path journals
+                }
+            }
+            events.firstSeq(subs.get(0).seq());
+            for (int j = 0; waiters != null && j < subs.size(); j++) {
+                OutcomeWaiter waiter = waiters[j];
+                subs.get(j).result().whenComplete((r, e) -> {
+                    if (e != null) {
+                        waiter.fail(e);
+                    } else {
+                        waiter.complete(r);
+                    }
+                });
+            }
+            return null;
         }
 
         @Override

@@ -14,6 +14,7 @@ import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.idempotency.IdLocks;
 import dev.loyalty.engine.idempotency.IdClassifier;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.DiskSpaceGuard;
 import dev.loyalty.engine.journal.EventCodec;
@@ -101,6 +102,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final IdLocks idLocks = new IdLocks();
     /** The append hook of the lean single-event path, one per submitting thread. */
     private final ThreadLocal<LeanAppend> leanAppends = ThreadLocal.withInitial(() -> new LeanAppend(waiters, inFlight));
+    /** The append hook of the lean bulk path, one per submitting thread. */
+    private final ThreadLocal<BulkAppend> bulkAppends;
+    /** The lean bulk path's test for ids seen before, one per submitting thread. */
+    private final ThreadLocal<NewIds> newIds = ThreadLocal.withInitial(NewIds::new);
     /**
      * Events handed to Kafka and not yet acknowledged (Kafka only). Bounded by {@code api.max-in-flight}: no
      * worker pool caps the requests waiting for Kafka any more, and the producer's buffer must never fill
@@ -211,6 +216,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
 
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.partitions = partitions;
+            this.bulkAppends = ThreadLocal.withInitial(() -> new BulkAppend(waiters, inFlight, partitions));
             this.startRulesJson = rulesJson;
             this.stores = new PartitionStore[partitions];
             openedStores = stores;
@@ -963,6 +969,85 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             owner.wake();
         }
         event.seq(hook.firstSeq);
+        return hook.ingestMs;
+    }
+
+    @Override
+    public List<Submission> submit(BulkRecord events, OutcomeWaiter[] eventWaiters) {
+        if (kafka != null) {
+            return LoyaltyEngine.super.submit(events, eventWaiters); // Kafka asks the owners after the ack
+        }
+        if (closed) {
+            throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
+        }
+        int n = events.count();
+        boolean await = eventWaiters != null;
+        checkLoad(n, await);
+        long shards = 0;
+        for (int j = 0; j < n; j++) {
+            if (partitionFailed) {
+                refuseIfStopped(PartitionHash.partition(events.partitionHash(j), partitions));
+            }
+            String id = events.id(j);
+            if (id != null) {
+                shards |= IdLocks.shardOf(id);
+            }
+        }
+        if (shards == 0) {
+            appendBulk(events, eventWaiters);
+            return null;
+        }
+        // As submitWithIds: lookup, append and put atomic per id.
+        idLocks.lock(shards);
+        try {
+            long nowMs = journal.clock().peekMs();
+            long retentionMs = config.idempotencyRetention().toMillis();
+            if (!newIds.get().allNew(events, ids, nowMs, retentionMs)) {
+                // A duplicate or a mismatch: the general path, with its per-slot answers (still under the locks).
+                return submitWithIds(events.toSubmitted(), await, null);
+            }
+            long ingestMs = appendBulk(events, eventWaiters);
+            long first = events.firstSeq();
+            for (int j = 0; j < n; j++) {
+                String id = events.id(j);
+                if (id != null) {
+                    ids.put(id, new IdempotencyIndex.Entry(first + j, events.bodyHash(j), ingestMs, events.customer(j)));
+                }
+            }
+            return null;
+        } finally {
+            idLocks.unlock(shards);
+        }
+    }
+
+    /** Journals a bulk's encoded events as one record, their waiters registered before it is visible; its ingest time. */
+    private long appendBulk(BulkRecord events, OutcomeWaiter[] eventWaiters) {
+        BulkAppend hook = bulkAppends.get().start(events, eventWaiters);
+        long startNs = System.nanoTime();
+        try {
+            chronicle.appendBulk(events, hook);
+            journalWritable();
+        } catch (RuntimeException e) {
+            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
+            hook.undo();
+            journalNotWritable(e);
+            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+        } finally {
+            hook.done();
+        }
+        engineMetrics.appended(events, System.nanoTime() - startNs);
+        int n = events.count();
+        if (n > partitions) {
+            wakeAll();
+        } else {
+            for (int j = 0; j < n; j++) {
+                PartitionProcessor owner = local(PartitionHash.partition(events.partitionHash(j), partitions));
+                if (owner != null) {
+                    owner.wake();
+                }
+            }
+        }
+        events.firstSeq(hook.firstSeq);
         return hook.ingestMs;
     }
 

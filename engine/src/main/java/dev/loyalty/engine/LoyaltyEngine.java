@@ -4,6 +4,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.rules.CustomerView;
@@ -68,6 +69,21 @@ public interface LoyaltyEngine extends AutoCloseable {
             return null;
         }
         return s;
+    }
+
+    /**
+     * {@link #submit(List, boolean)} of a bulk's valid events already in their journal encoding: the hot path of
+     * {@code POST /events/bulk}, which builds no {@link Event}, {@link Submitted}, future or {@link Submission} per
+     * event. Returns null when every event was journaled as new, in one record ({@link BulkRecord#firstSeq} then
+     * holds the first seq; event {@code j} has that plus {@code j}), with {@code waiters[j]} registered for event
+     * {@code j}'s outcome when {@code waiters} is given (null: not awaited). Otherwise (a duplicate or a mismatch
+     * among the ids, or an engine without this path, as this default) returns {@link #submit(List, boolean)}'s
+     * submissions, one per event, and no waiter is ever told.
+     *
+     * @throws IngestRefusedException as {@link #submit(List, boolean)}
+     */
+    default List<Submission> submit(BulkRecord events, OutcomeWaiter[] waiters) {
+        return submit(events.toSubmitted(), waiters != null);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.loyalty.engine.event.BulkRead;
 import dev.loyalty.engine.event.EventReader;
 import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.ValidationError;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.EventRecord;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ final class EventBodies {
     private final ThreadLocal<EventReader> readers;
     /** The journal record of the single-event path, reused per thread as its reader is. */
     private final ThreadLocal<EventRecord> records = ThreadLocal.withInitial(EventRecord::new);
+    /** The journal record of the bulk path, reused per thread likewise. */
+    private final ThreadLocal<BulkRecord> bulkRecords = ThreadLocal.withInitial(BulkRecord::new);
 
     EventBodies(RulesConfig rules) {
         this.readers = ThreadLocal.withInitial(() -> new EventReader(rules));
@@ -58,6 +61,27 @@ final class EventBodies {
     ReadEvent event(byte[] body, long nowMs) {
         try {
             return readers.get().readEvent(body, nowMs);
+        } catch (EventReader.EmptyBodyException e) {
+            throw JsonBodies.empty();
+        } catch (IOException | NumberFormatException | ArithmeticException e) {
+            throw JsonBodies.unreadable(e);
+        }
+    }
+
+    /** This thread's bulk record, for {@link #bulk(byte[], long, int, BulkRecord)}: valid until its next use. */
+    BulkRecord bulkRecord() {
+        return bulkRecords.get();
+    }
+
+    /**
+     * Reads a bulk body into {@code into} (each valid slot straight into its journal encoding): the envelope's
+     * error, or null when every slot is in {@code into}.
+     *
+     * @throws ApiException 400 when the body is empty or not JSON
+     */
+    ValidationError bulk(byte[] body, long nowMs, int bulkMax, BulkRecord into) {
+        try {
+            return readers.get().readBulk(body, nowMs, bulkMax, into);
         } catch (EventReader.EmptyBodyException e) {
             throw JsonBodies.empty();
         } catch (IOException | NumberFormatException | ArithmeticException e) {

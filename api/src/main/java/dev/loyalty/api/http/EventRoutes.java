@@ -10,6 +10,8 @@ import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.BulkRead;
 import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.event.ValidationError;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.EventRecord;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
@@ -177,6 +179,10 @@ final class EventRoutes {
      * {@code accepted}.
      */
     void postBulk(RoutingContext ctx) {
+        if (!submitBlocks) {
+            postBulkRecord(ctx);
+            return;
+        }
         BulkRead read = bodies.bulk(JsonBodyHandler.bytes(ctx), engine.nowMs(), bulkMax);
         JsonBodyHandler.release(ctx); // read whole: nothing below looks at the bytes again
         boolean async = asyncMode(ctx);
@@ -189,6 +195,62 @@ final class EventRoutes {
         } else {
             submit(ctx, bulk.events(), !async, submissions -> answerBulk(ctx, bulk, submissions));
         }
+    }
+
+    /**
+     * {@link #postBulk} on a local journal: each valid slot is written straight into the bulk's journal record
+     * while the body is read, journaled in one append, and answered from one {@link BulkReply} (sync) or at once
+     * once durable (async). A duplicate or mismatch among the ids, or an id whose lookup may read the disk, goes
+     * the general way ({@link BulkBatch}) with the same answers.
+     */
+    private void postBulkRecord(RoutingContext ctx) {
+        BulkRecord record = bodies.bulkRecord();
+        ValidationError envelope = bodies.bulk(JsonBodyHandler.bytes(ctx), engine.nowMs(), bulkMax, record);
+        JsonBodyHandler.release(ctx); // read whole: nothing below looks at the bytes again
+        boolean async = asyncMode(ctx);
+        if (envelope != null) {
+            throw ApiException.of(envelope);
+        }
+        int total = record.slots();
+        ValidationError[] invalid = record.errorsCopy();
+        if (record.count() == 0) {
+            Responses.pooled(ctx, 200, JsonViews.bulkPooled(total, invalid, -1, null));
+            return;
+        }
+        if (!idsInMemory(record)) {
+            BulkBatch bulk = new BulkBatch(record.toRead());
+            submit(ctx, bulk.events(), !async, submissions -> answerBulk(ctx, bulk, submissions));
+            return;
+        }
+        ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
+        BulkReply reply = async ? null : new BulkReply(loop, ctx, total, invalid, record.count());
+        List<Submission> general = engine.submit(record, reply == null ? null : reply.waiters());
+        if (general != null) {
+            // Duplicates or mismatches: answered as before. The record still holds this bulk (nothing read since).
+            BulkBatch bulk = new BulkBatch(record.toRead());
+            answerBulk(ctx, bulk, general);
+            return;
+        }
+        long firstSeq = record.firstSeq();
+        if (reply == null) {
+            whenDurable(ctx, firstSeq + record.count() - 1, null,
+                    () -> Responses.pooled(ctx, 200, JsonViews.bulkPooled(total, invalid, firstSeq, null)));
+            return;
+        }
+        reply.firstSeq = firstSeq;
+        reply.durable = engine.durable(firstSeq + record.count() - 1);
+        loop.start(reply, reply.durable);
+    }
+
+    /** Whether every id of the bulk is looked up in memory, so that its submit may run on the event loop. */
+    private boolean idsInMemory(BulkRecord record) {
+        for (int j = 0, n = record.count(); j < n; j++) {
+            String id = record.id(j);
+            if (id != null && !engine.lookupsInMemory(id)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void answerBulk(RoutingContext ctx, BulkBatch bulk, List<Submission> submissions) {
@@ -227,7 +289,7 @@ final class EventRoutes {
         });
     }
 
-    private static void notDurable(RoutingContext ctx, Throwable failure) {
+    static void notDurable(RoutingContext ctx, Throwable failure) {
         if (failure instanceof IngestRefusedException refused) {
             HttpErrors.send(ctx, refused);
         } else {

@@ -5,6 +5,7 @@ import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.LoyaltyEngine.EventStatus;
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
 import dev.loyalty.engine.LoyaltyEngine.ProgramStats;
+import dev.loyalty.engine.event.ValidationError;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
@@ -221,6 +222,50 @@ public final class JsonViews {
     /** {@link #bulk} into a pooled direct buffer the caller releases ({@link Responses#pooled}). */
     static ByteBuf bulkPooled(List<BulkSlot> slots) {
         return writeBulk(slots).toPooled();
+    }
+
+    /**
+     * {@link #bulkPooled(List)} of a bulk journaled in one record from {@code firstSeq}, rendered from its parts
+     * with no slot objects: {@code invalid[i]} the error of slot {@code i} (null, or no array: valid), the
+     * {@code j}-th valid slot seq {@code firstSeq + j} with outcome {@code results[j]} ({@code accepted} when
+     * null or no array).
+     */
+    static ByteBuf bulkPooled(int total, ValidationError[] invalid, long firstSeq, EventResult[] results) {
+        int errors = 0;
+        if (invalid != null) {
+            for (int i = 0; i < total; i++) {
+                if (invalid[i] != null) {
+                    errors++;
+                }
+            }
+        }
+        if (results != null) {
+            for (EventResult r : results) {
+                if (r != null && !r.outcome().applied()) {
+                    errors++;
+                }
+            }
+        }
+        JsonWriter w = JsonWriter.acquire();
+        w.beginObject().field(TOTAL).value(total).field(ERRORS).value(errors).field(RESULTS).beginArray();
+        for (int i = 0, j = 0; i < total; i++) {
+            ValidationError error = invalid == null ? null : invalid[i];
+            if (error != null) {
+                w.beginObject();
+                writeErrorField(w, 400, error.code(), error.message());
+                w.endObject();
+                continue;
+            }
+            EventResult r = results == null ? null : results[j];
+            long seq = firstSeq + j++;
+            if (r == null) {
+                writeAccepted(w, seq);
+            } else {
+                writeEventResult(w, seq, false, r);
+            }
+        }
+        w.endArray().endObject();
+        return w.toPooled();
     }
 
     private static JsonWriter writeBulk(List<BulkSlot> slots) {

@@ -69,6 +69,15 @@ final class ReplyLoop {
             this.settle = settle;
         }
 
+        /**
+         * A lean wait complete after {@code outcomes} calls of {@link #signal} besides {@link #start}'s (a bulk:
+         * one per event, from its events' own waiters); answered by {@link #run}.
+         */
+        Wait(ReplyLoop loop, RoutingContext ctx, int outcomes) {
+            this(loop, ctx, null);
+            this.signals = outcomes + 1;
+        }
+
         /** Engine thread: the awaited future completed. */
         @Override
         public void accept(Object value, Throwable failure) {
@@ -89,7 +98,8 @@ final class ReplyLoop {
             signal();
         }
 
-        private void signal() {
+        /** One of the signals the wait waits for came; the last one hands it to its loop. Any thread. */
+        final void signal() {
             if (SIGNALS.decrementAndGet(this) == 0) {
                 loop.completed(this);
             }

@@ -113,18 +113,52 @@ public final class EventReader {
      * own, with one clock; past {@code bulkMax} slots are only counted. Throws as {@link #readEvent}.
      */
     public BulkRead readBulk(byte[] body, long nowMs, int bulkMax) throws IOException {
+        SlotList slots = new SlotList(Math.min(bulkMax, 128));
+        ValidationError error = readBulk(body, nowMs, bulkMax, slots);
+        return error != null ? new BulkRead(error, List.of()) : new BulkRead(null, slots.list);
+    }
+
+    /** {@link BulkSlots} that keeps every slot as a {@link ReadEvent} (with an {@link Event} for a valid one). */
+    private static final class SlotList implements BulkSlots {
+        final List<ReadEvent> list;
+
+        SlotList(int capacity) {
+            list = new ArrayList<>(capacity);
+        }
+
+        @Override
+        public void clear() {
+            list.clear();
+        }
+
+        @Override
+        public void valid(CheckedEvent event) {
+            list.add(new ReadEvent(Validated.ok(event.toEvent()), event.bodyHash));
+        }
+
+        @Override
+        public void invalid(ValidationError error) {
+            list.add(new ReadEvent(Validated.fail(error), 0));
+        }
+    }
+
+    /**
+     * {@link #readBulk(byte[], long, int)} telling each slot to {@code into} as it is read (no {@link Event} per
+     * slot): returns the error of the whole request, or null when every slot up to {@code bulkMax} was told.
+     * On an error {@code into} may hold some slots already; they are not to be used. Throws as {@link #readEvent}.
+     */
+    public ValidationError readBulk(byte[] body, long nowMs, int bulkMax, BulkSlots into) throws IOException {
+        into.clear();
         try (JsonParser p = PARSERS.createParser(body)) {
             JsonToken t = first(p, body);
             if (t != JsonToken.START_OBJECT) {
                 skip(p, t);
                 endOfBody(p);
-                return new BulkRead(new ValidationError("invalid_field",
-                        "request body must be a JSON object holding 'events'"), List.of());
+                return new ValidationError("invalid_field", "request body must be a JSON object holding 'events'");
             }
             boolean eventsGiven = false;
             boolean eventsIsArray = false;
             int total = 0;
-            List<ReadEvent> slots = new ArrayList<>(Math.min(bulkMax, 128));
             names.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 boolean events = "events".equals(name(p));
@@ -135,8 +169,11 @@ public final class EventReader {
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                         if (++total <= bulkMax) {
                             ValidationError error = event(p, t, nowMs);
-                            slots.add(error == null ? new ReadEvent(Validated.ok(checked.toEvent()), checked.bodyHash)
-                                    : new ReadEvent(Validated.fail(error), 0));
+                            if (error == null) {
+                                into.valid(checked);
+                            } else {
+                                into.invalid(error);
+                            }
                         } else {
                             skip(p, t);
                         }
@@ -149,16 +186,16 @@ public final class EventReader {
             names.close();
             endOfBody(p);
             if (!eventsGiven) {
-                return new BulkRead(ValidationError.missing("events"), List.of());
+                return ValidationError.missing("events");
             }
             if (!eventsIsArray) {
-                return new BulkRead(ValidationError.invalid("events", "must be a list of events"), List.of());
+                return ValidationError.invalid("events", "must be a list of events");
             }
             if (total > bulkMax) {
-                return new BulkRead(ValidationError.invalid("events", "holds " + total + " events; at most "
-                        + bulkMax + " are allowed (api.bulk-max)"), List.of());
+                return ValidationError.invalid("events", "holds " + total + " events; at most "
+                        + bulkMax + " are allowed (api.bulk-max)");
             }
-            return new BulkRead(null, slots);
+            return null;
         } finally {
             this.body = null;
         }

@@ -290,6 +290,53 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
+    /**
+     * {@link #appendEvents} of a bulk's events already encoded ({@link BulkRecord}): their entries are copied into
+     * one record as they are (the same record {@code appendEvents} writes for the same events, in order).
+     */
+    public long appendBulk(BulkRecord events, AppendHook hook) {
+        try {
+            return writeBulk(events, hook);
+        } catch (InternalError e) {
+            throw faulted(e);
+        }
+    }
+
+    private long writeBulk(BulkRecord events, AppendHook hook) {
+        int n = events.count();
+        Appender a = appender();
+        try (DocumentContext dc = a.excerpts().writingDocument()) {
+            try {
+                long first = lastSeq.get() + 1;
+                Bytes<?> b = dc.wire().bytes();
+                long start = b.writePosition();
+                long t = writeHeader(b, RecordType.EVENTS, first, n);
+                b.writeStopBit(n);
+                Bytes<byte[]> encoded = events.bytes();
+                b.write(encoded, 0L, encoded.writePosition());
+                if (partitions > 0) {
+                    long mask = 0;
+                    for (int j = 0; j < n; j++) {
+                        mask |= 1L << (PartitionHash.partition(events.partitionHash(j), partitions) & 63);
+                    }
+                    b.writeLong(start + RecordHeader.MASK_AT, mask);
+                }
+                seal(b, start, a.crc());
+                lastSeq.set(first + n - 1);
+                if (hook != null) {
+                    hook.beforeVisible(first, t);
+                }
+                bytesAppended.add(b.writePosition() - start);
+                return first;
+            } catch (RuntimeException | InternalError e) {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        } finally {
+            noteFile(a.excerpts());
+        }
+    }
+
     @Override
     public long appendHeartbeat() {
         return appendBare(RecordType.HEARTBEAT, null, 0, null);

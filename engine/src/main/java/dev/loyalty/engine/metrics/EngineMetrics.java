@@ -4,6 +4,7 @@ import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.EventValidator;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.state.PartitionStore;
@@ -55,6 +56,11 @@ public final class EngineMetrics implements AutoCloseable {
 
     /** A record of these events was appended to the journal in {@code nanos}. */
     public void appended(List<Submitted> events, long nanos) {
+        journalMetrics.appended(events, nanos);
+    }
+
+    /** A record of a bulk's encoded events was appended to the journal in {@code nanos}. */
+    public void appended(BulkRecord events, long nanos) {
         journalMetrics.appended(events, nanos);
     }
 

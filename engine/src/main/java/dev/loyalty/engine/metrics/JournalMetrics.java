@@ -1,6 +1,7 @@
 package dev.loyalty.engine.metrics;
 
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
+import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.Journal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -72,6 +73,26 @@ final class JournalMetrics {
             String action = events.get(i).event().action();
             int run = 1;
             while (i + run < n && action.equals(events.get(i + run).event().action())) {
+                run++;
+            }
+            Counter c = journaledByAction.get(action);
+            if (c == null) {
+                c = journaledByAction.computeIfAbsent(action, this::journaledCounter);
+            }
+            c.increment(run);
+            i += run;
+        }
+    }
+
+    /** A record of a bulk's encoded events was appended in {@code nanos}. */
+    void appended(BulkRecord events, long nanos) {
+        appendTime.record(nanos, TimeUnit.NANOSECONDS);
+        int n = events.count();
+        int i = 0;
+        while (i < n) {
+            String action = events.action(i);
+            int run = 1;
+            while (i + run < n && action.equals(events.action(i + run))) {
                 run++;
             }
             Counter c = journaledByAction.get(action);
