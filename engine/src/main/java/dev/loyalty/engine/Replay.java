@@ -48,9 +48,10 @@ public final class Replay {
      * @param identical        true when every partition's rebuilt state (RocksDB and derived logs) equals the live
      *                         state byte for byte
      * @param firstDifference  description of the first differing key, or null when identical
+     * @param commits          state commits the partitions wrote (see {@link PartitionProcessor#replayCommits()})
      */
     public record Report(long records, long fromSeq, long events, long millis, boolean identical,
-                         String firstDifference) {
+                         String firstDifference, long commits) {
     }
 
     /** Replays the whole journal of {@code config.dataDir()} into {@code into}; see {@link #run(EngineConfig, Path, Path, Progress)}. */
@@ -96,6 +97,7 @@ public final class Replay {
         PartitionProcessor[] processors = new PartitionProcessor[partitions];
         Thread[] threads = new Thread[partitions];
         long events = 0;
+        long commits = 0;
         long end;
         long fromSeq = 0;
         try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall());
@@ -128,7 +130,7 @@ public final class Replay {
                         config.outcomesRetention().toMillis(),
                         config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),
                         config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), end,
-                        config.state().flushInterval().toNanos(), metrics);
+                        config.state().flushInterval().toNanos(), metrics).replayCommits();
                 threads[p] = new Thread(processors[p], "replay-" + p);
                 threads[p].start();
             }
@@ -159,6 +161,7 @@ public final class Replay {
                 processors[p].stop();
                 join(threads[p]);
                 events += processors[p].eventsProcessed();
+                commits += processors[p].commits();
                 stores[p].flush();
             }
         } catch (RuntimeException e) {
@@ -200,7 +203,7 @@ public final class Replay {
         for (PartitionStore s : stores) {
             s.close();
         }
-        return new Report(end, fromSeq, events, millis, difference == null, difference);
+        return new Report(end, fromSeq, events, millis, difference == null, difference, commits);
     }
 
     /**

@@ -1,0 +1,91 @@
+package dev.loyalty.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loyalty.engine.LoyaltyEngine.Submission;
+import dev.loyalty.engine.LoyaltyEngine.Submitted;
+import dev.loyalty.engine.config.ConfigLoader;
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.testing.Eventually;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A replay commits only once caught up (or when its pending batch is full), not every flush interval, and ends
+ * identical to the live state even when its partitions hold fewer customers than they have, so that rows are
+ * written into the pending batch to make room and read back from it before the one commit.
+ */
+@Timeout(300)
+class ReplayCommitsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long DAY_S = 86_400;
+    /** Customers per partition above the smallest table (4,096 rows): the replay must evict dirty rows. */
+    private static final int CUSTOMERS = 10_000;
+
+    @TempDir
+    Path dir;
+
+    private EngineConfig config(Path data, String batchMax) {
+        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
+                "data-dir", data.toString(),
+                "partitions", "2",
+                "clock.adjustable", "true",
+                "state.cache-customers", "1",
+                "state.flush-interval", "1ms",
+                "processor.batch-max", batchMax));
+    }
+
+    @Test
+    void shouldCommitOncePerPartitionAndEndIdenticalWithEvictions() throws Exception {
+        Path data = dir.resolve("data");
+        try (LoyaltyEngine engine = Eventually.ready(Engine.start(config(data, "4096"), new SimpleMeterRegistry()))) {
+            for (int round = 0; round < 2; round++) {
+                List<String> bulk = new ArrayList<>();
+                for (int i = 0; i < CUSTOMERS; i++) {
+                    bulk.add(round == 0 ? "{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}"
+                            : "{\"customer\":\"c-" + i + "\",\"action\":\"point_add\",\"data\":{\"points\":"
+                            + (i % 97 + 1) + "}}");
+                    if (bulk.size() == 500) {
+                        submit(engine, bulk);
+                        bulk.clear();
+                    }
+                }
+                engine.advanceClock(40 * DAY_S).get(30, TimeUnit.SECONDS);
+            }
+            // Every customer's points expire in this year: due work for all of them, across the evictions.
+            engine.advanceClock(800 * DAY_S).get(60, TimeUnit.SECONDS);
+            submit(engine, List.of("{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":3}}"));
+        }
+        // Small batches and a 1 ms flush interval: a serving engine's policy would commit after nearly every batch.
+        Replay.Report report = Replay.run(config(data, "16"), dir.resolve("rebuilt"), seq -> { });
+        assertThat(report.firstDifference()).isNull();
+        assertThat(report.identical()).isTrue();
+        assertThat(report.events()).isEqualTo(2L * CUSTOMERS + 1);
+        assertThat(report.commits()).as("one commit per partition, at catch-up").isEqualTo(2);
+    }
+
+    private static void submit(LoyaltyEngine engine, List<String> bodies) throws Exception {
+        List<Submitted> events = new ArrayList<>();
+        for (String json : bodies) {
+            JsonNode node = JSON.readTree(json);
+            Validated v = engine.validator().validate(node, engine.nowMs());
+            assertThat(v.error()).as("valid: " + json).isNull();
+            events.add(new Submitted(v.event(), 0));
+        }
+        for (Submission s : engine.submit(events, true)) {
+            assertThat(s.refusal()).isNull();
+            assertThat(s.result().get(30, TimeUnit.SECONDS).outcome().applied()).isTrue();
+        }
+    }
+}
