@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code POST /events}, {@code POST /events/bulk} and {@code GET /events/{seq}} (api.md, Events). Runs
- * after authentication and, for the POSTs, {@link JsonBodyHandler}: validates, submits to the engine in
+ * after authentication and, for the POSTs, {@link JsonBodyHandler} (or, for a plain {@code POST /events}, after
+ * {@link DirectEvents}' equivalent checks, {@link #postDirect}): validates, submits to the engine in
  * one call per request, and, once the journal holds the events durably, answers with the outcome, or
  * {@code accepted} when not awaited or not ready within {@code api.sync-timeout}. A journaled event answers
  * an error only when the journal cannot make it durable ({@code 503}). Shared by all event loops.
