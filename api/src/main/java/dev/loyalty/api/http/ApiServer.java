@@ -49,6 +49,8 @@ public final class ApiServer {
     private final JsonBodyHandler jsonBody;
     private final OwnerForwarding forwarding;
     private final OpenApiDocument openApi = OpenApiDocument.load();
+    /** Whether {@link DirectEvents} may take {@code POST /events}: nothing to forward, a submit that never blocks. */
+    private final boolean direct;
 
     public ApiServer(LoyaltyEngine engine, MeterRegistry registry) {
         EngineConfig engineConfig = engine.config();
@@ -67,6 +69,7 @@ public final class ApiServer {
         this.admin = new AdminRoutes(engine, engineConfig.clockAdjustable(), syncTimeoutMs);
         this.jsonBody = new JsonBodyHandler(config.maxBodyBytes(), signatures);
         this.forwarding = new OwnerForwarding(engine, registry, syncTimeoutMs, config.bulkMax());
+        this.direct = engine.cluster() == null && !engine.submitBlocks();
     }
 
     /** Deploys one {@link ApiVerticle} per event loop; completes when all listen. */
@@ -96,11 +99,25 @@ public final class ApiServer {
                 .setHandle100ContinueAutomatically(false);
     }
 
+    /**
+     * The request handler of one verticle: {@link DirectEvents} in front of this verticle's router, which gets
+     * every request it does not take. With several nodes (a cluster to forward to) or a journal whose submit
+     * blocks (Kafka), the router alone.
+     */
+    Handler<HttpServerRequest> requestHandler(Vertx vertx) {
+        ApiKeys.LastMatch lastKey = new ApiKeys.LastMatch(); // this verticle's event loop's only
+        Router router = router(vertx, lastKey);
+        if (!direct) {
+            return router;
+        }
+        return new DirectEvents(router, keys, lastKey, limits, config.maxBodyBytes(), events,
+                metrics.direct(DirectEvents.PATH));
+    }
+
     /** A router for one verticle (routers are cheap; one each keeps event loops apart). */
-    Router router(Vertx vertx) {
+    Router router(Vertx vertx, ApiKeys.LastMatch lastKey) {
         Router router = Router.router(vertx);
         HttpMetrics.Requests timing = metrics.requests();
-        ApiKeys.LastMatch lastKey = new ApiKeys.LastMatch(); // this router's event loop's only
         router.route().handler(timing::start);
         forwarding.start(vertx);
 

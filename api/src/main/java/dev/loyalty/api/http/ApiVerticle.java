@@ -24,7 +24,7 @@ final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         server = vertx.createHttpServer(api.serverOptions())
-                .requestHandler(api.router(vertx))
+                .requestHandler(api.requestHandler(vertx))
                 .invalidRequestHandler(ApiServer::invalidRequest);
         return server.listen();
     }

@@ -2,6 +2,7 @@ package dev.loyalty.api.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,15 @@ final class Await {
     }
 
     /** Runs an answer on the event loop; what it throws fails the request (or, once answered, is logged). */
+    static void guarded(HttpServerRequest request, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            HttpErrors.fail(request, e);
+        }
+    }
+
+    /** {@link #guarded(HttpServerRequest, Runnable)} for a request of the router: failures go to its failure handler. */
     static void guarded(RoutingContext ctx, Runnable action) {
         try {
             action.run();

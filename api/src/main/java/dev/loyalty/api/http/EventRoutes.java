@@ -13,7 +13,11 @@ import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.event.ValidationError;
 import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.EventRecord;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +29,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code POST /events}, {@code POST /events/bulk} and {@code GET /events/{seq}} (api.md, Events). Runs
- * after authentication and, for the POSTs, {@link JsonBodyHandler}: validates, submits to the engine in
+ * after authentication and, for the POSTs, {@link JsonBodyHandler} (or, for a plain {@code POST /events}, after
+ * {@link DirectEvents}' equivalent checks, {@link #postDirect}): validates, submits to the engine in
  * one call per request, and, once the journal holds the events durably, answers with the outcome, or
  * {@code accepted} when not awaited or not ready within {@code api.sync-timeout}. A journaled event answers
  * an error only when the journal cannot make it durable ({@code 503}). Shared by all event loops.
@@ -52,27 +57,46 @@ final class EventRoutes {
         this.submitBlocks = engine.submitBlocks();
     }
 
-    /** {@code POST /events}. */
+    /** {@code POST /events} through the router (whatever {@link DirectEvents} left to it). */
     void post(RoutingContext ctx) {
         if (!submitBlocks && plainSync(ctx)) {
-            // The hot path: the body straight into its journal record, no Event (a bad body or mode answers as below).
-            EventRecord record = bodies.record(JsonBodyHandler.bytes(ctx), engine.nowMs());
-            if (engine.lookupsInMemory(record.id())) {
-                submitLean(ctx, record);
-            } else {
-                submit(ctx, List.of(new Submitted(record.decode(), record.bodyHash())), true,
-                        submissions -> answer(ctx, submissions.get(0)));
-            }
+            sync(ctx.request(), JsonBodyHandler.bytes(ctx));
             return;
         }
         ReadEvent read = bodies.event(JsonBodyHandler.bytes(ctx), engine.nowMs());
-        boolean async = asyncMode(ctx);
+        single(ctx.request(), read, asyncMode(ctx));
+    }
+
+    /**
+     * {@code POST /events} taken by {@link DirectEvents} in front of the router (authenticated, JSON, within the
+     * size limit, no query or exactly {@code mode=sync} or {@code mode=async}, a journal whose submit does not
+     * block): answered as {@link #post} answers it. What it throws the caller answers as the router's failure
+     * handler would ({@link HttpErrors#fail}).
+     */
+    void postDirect(HttpServerRequest request, byte[] body, boolean async) {
+        if (async) {
+            single(request, bodies.event(body, engine.nowMs()), true);
+        } else {
+            sync(request, body);
+        }
+    }
+
+    /** The hot path: the body straight into its journal record, no Event (a bad body answers 400 as always). */
+    private void sync(HttpServerRequest request, byte[] body) {
+        EventRecord record = bodies.record(body, engine.nowMs());
+        if (engine.lookupsInMemory(record.id())) {
+            submitLean(request, record);
+        } else {
+            submitOne(request, new Submitted(record.decode(), record.bodyHash()), true);
+        }
+    }
+
+    private void single(HttpServerRequest request, ReadEvent read, boolean async) {
         Validated validated = read.validated();
         if (!validated.isOk()) {
             throw ApiException.of(validated.error());
         }
-        submit(ctx, List.of(new Submitted(validated.event(), read.bodyHash())), !async,
-                submissions -> answer(ctx, submissions.get(0)));
+        submitOne(request, new Submitted(validated.event(), read.bodyHash()), !async);
     }
 
     /**
@@ -80,12 +104,12 @@ final class EventRoutes {
      * waiter, this loop's wait and the answer in one object: no future, map node or callback per request).
      * A duplicate or a refusal answers as {@link #answer} does.
      */
-    private void submitLean(RoutingContext ctx, EventRecord record) {
+    private void submitLean(HttpServerRequest request, EventRecord record) {
         ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
-        SyncReply reply = new SyncReply(loop, ctx);
+        SyncReply reply = new SyncReply(loop, request);
         Submission submission = engine.submit(record, reply);
         if (submission != null) {
-            answer(ctx, submission); // the waiter was not registered (see LoyaltyEngine.submit)
+            answer(request, submission); // the waiter was not registered (see LoyaltyEngine.submit)
             return;
         }
         reply.seq = record.seq();
@@ -98,34 +122,59 @@ final class EventRoutes {
         long seq;
         CompletableFuture<Void> durable;
 
-        SyncReply(ReplyLoop loop, RoutingContext ctx) {
-            super(loop, ctx, null);
+        SyncReply(ReplyLoop loop, HttpServerRequest request) {
+            super(loop, request, null);
         }
 
         @Override
         public void run() {
+            HttpServerResponse response = request.response();
             if (!durable.isDone()) {
-                notDurable(ctx, null);
+                notDurable(response, null);
             } else if (durable.isCompletedExceptionally()) {
-                notDurable(ctx, Await.failureOf(durable));
+                notDurable(response, Await.failureOf(durable));
             } else {
                 EventResult done = outcome();
                 if (failure() != null) {
                     LOG.warn("no outcome for a journaled event; answering accepted", failure());
                 }
                 if (done == null) {
-                    Responses.pooled(ctx, 202, JsonViews.acceptedPooled(seq));
+                    Responses.pooled(response, 202, JsonViews.acceptedPooled(seq));
                 } else {
-                    Responses.pooled(ctx, done.outcome().httpStatus(), JsonViews.eventResultPooled(seq, false, done));
+                    Responses.pooled(response, done.outcome().httpStatus(), JsonViews.eventResultPooled(seq, false, done));
                 }
             }
         }
     }
 
-    private void answer(RoutingContext ctx, Submission submission) {
+    /**
+     * One event submitted as {@link #submit} does (on this loop when its id answers from memory, else on a
+     * worker or through {@link AckedSubmit}), answered by {@link #answer}; a refusal answers its error.
+     */
+    private void submitOne(HttpServerRequest request, Submitted event, boolean await) {
+        List<Submitted> batch = List.of(event);
+        if (!submitBlocks && engine.lookupsInMemory(batch)) {
+            answer(request, engine.submit(batch, await).get(0));
+            return;
+        }
+        Context context = Vertx.currentContext();
+        Future<List<Submission>> submitted = submitBlocks
+                ? AckedSubmit.submit(engine, context, batch, await)
+                : context.owner().executeBlocking(() -> engine.submit(batch, await), false);
+        submitted.onComplete(done -> {
+            if (done.failed()) {
+                HttpErrors.fail(request, done.cause());
+            } else {
+                Await.guarded(request, () -> answer(request, done.result().get(0)));
+            }
+        });
+    }
+
+    private void answer(HttpServerRequest request, Submission submission) {
+        HttpServerResponse response = request.response();
         Refusal refusal = submission.refusal();
         if (refusal != null) {
-            HttpErrors.send(ctx, refusal.status(), refusal.code(), refusal.message());
+            HttpErrors.send(response, refusal.status(), refusal.code(), refusal.message());
             return;
         }
         CompletableFuture<EventResult> result = submission.result();
@@ -134,17 +183,28 @@ final class EventRoutes {
             if (durable.isDone() && !durable.isCompletedExceptionally()) {
                 // Async (or a duplicate not awaited) with the journal durable already (journal.sync none): the
                 // answer is known as the append returns, so no wait of any kind.
-                Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
+                Responses.pooled(response, 202, JsonViews.acceptedPooled(submission.seq()));
                 return;
             }
         }
-        whenDurable(ctx, submission.seq(), result, () -> {
-            EventResult done = BulkBatch.completed(result);
-            if (done == null) {
-                Responses.pooled(ctx, 202, JsonViews.acceptedPooled(submission.seq()));
+        CompletableFuture<Void> durable = engine.durable(submission.seq());
+        // journal.sync none: durable is done at once; wait for the outcome alone (no combined future).
+        CompletableFuture<?> all = result == null ? durable
+                : durable.isDone() && !durable.isCompletedExceptionally() ? result
+                : CompletableFuture.allOf(durable, result);
+        ReplyLoop.of(syncTimeoutMs).await(request, all, () -> {
+            if (!durable.isDone()) {
+                notDurable(response, null);
+            } else if (durable.isCompletedExceptionally()) {
+                notDurable(response, Await.failureOf(durable));
             } else {
-                Responses.pooled(ctx, done.outcome().httpStatus(),
-                        JsonViews.eventResultPooled(submission.seq(), submission.duplicate(), done));
+                EventResult done = BulkBatch.completed(result);
+                if (done == null) {
+                    Responses.pooled(response, 202, JsonViews.acceptedPooled(submission.seq()));
+                } else {
+                    Responses.pooled(response, done.outcome().httpStatus(),
+                            JsonViews.eventResultPooled(submission.seq(), submission.duplicate(), done));
+                }
             }
         });
     }
@@ -290,11 +350,15 @@ final class EventRoutes {
     }
 
     static void notDurable(RoutingContext ctx, Throwable failure) {
+        notDurable(ctx.response(), failure);
+    }
+
+    private static void notDurable(HttpServerResponse response, Throwable failure) {
         if (failure instanceof IngestRefusedException refused) {
-            HttpErrors.send(ctx, refused);
+            HttpErrors.send(response, refused);
         } else {
             LOG.warn("journaled records could not be made durable in time", failure);
-            HttpErrors.send(ctx, 503, "unavailable", "the journal could not be synced to disk in time");
+            HttpErrors.send(response, 503, "unavailable", "the journal could not be synced to disk in time");
         }
     }
 

@@ -3,6 +3,8 @@ package dev.loyalty.api.http;
 import dev.loyalty.engine.LoyaltyEngine.IngestRefusedException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,12 @@ public final class HttpErrors {
 
     /** Answers an error. */
     public static Future<Void> send(RoutingContext ctx, int status, String code, String message) {
-        return Responses.json(ctx, status, JsonViews.error(status, code, message));
+        return send(ctx.response(), status, code, message);
+    }
+
+    /** Answers an error on a request answered without the router. */
+    static Future<Void> send(HttpServerResponse response, int status, String code, String message) {
+        return Responses.json(response, status, JsonViews.error(status, code, message));
     }
 
     /**
@@ -34,18 +41,46 @@ public final class HttpErrors {
      * time (too many signed requests remembered) says one second.
      */
     public static Future<Void> send(RoutingContext ctx, ApiException e) {
+        return send(ctx.response(), e);
+    }
+
+    /** {@link #send(RoutingContext, ApiException)} without the router. */
+    static Future<Void> send(HttpServerResponse response, ApiException e) {
         if (e.status() == 429) {
-            ctx.response().headers().set(RETRY_AFTER, "1");
+            response.headers().set(RETRY_AFTER, "1");
         }
-        return send(ctx, e.status(), e.code(), e.getMessage());
+        return send(response, e.status(), e.code(), e.getMessage());
     }
 
     /** Answers a whole request the engine refused before the journal (429 with Retry-After, 503). */
     public static Future<Void> send(RoutingContext ctx, IngestRefusedException e) {
+        return send(ctx.response(), e);
+    }
+
+    /** {@link #send(RoutingContext, IngestRefusedException)} without the router. */
+    static Future<Void> send(HttpServerResponse response, IngestRefusedException e) {
         if (e.status() == 429) {
-            ctx.response().headers().set(RETRY_AFTER, Integer.toString(Math.max(1, e.retryAfterSeconds())));
+            response.headers().set(RETRY_AFTER, Integer.toString(Math.max(1, e.retryAfterSeconds())));
         }
-        return send(ctx, e.status(), e.code(), e.getMessage());
+        return send(response, e.status(), e.code(), e.getMessage());
+    }
+
+    /**
+     * What {@link #handleFailure} answers for {@code failure}, for a request answered without the router
+     * ({@link DirectEvents}); once answered, only logged.
+     */
+    static void fail(HttpServerRequest request, Throwable failure) {
+        Throwable f = unwrap(failure);
+        HttpServerResponse response = request.response();
+        if (response.ended()) {
+            internal(request, f);
+        } else if (f instanceof ApiException e) {
+            send(response, e);
+        } else if (f instanceof IngestRefusedException e) {
+            send(response, e);
+        } else {
+            internal(request, f);
+        }
     }
 
     /** The router's failure handler: maps {@link RoutingContext#failure()} or the failed status. */
@@ -74,8 +109,13 @@ public final class HttpErrors {
 
     /** An unexpected failure: our bug, logged once, answered 500 without details. */
     public static void internal(RoutingContext ctx, Throwable failure) {
-        LOG.error("internal error answering {} {}", ctx.request().method(), ctx.request().path(), failure);
-        send(ctx, 500, "internal", "internal error; it has been logged");
+        internal(ctx.request(), failure);
+    }
+
+    /** {@link #internal(RoutingContext, Throwable)} without the router. */
+    static void internal(HttpServerRequest request, Throwable failure) {
+        LOG.error("internal error answering {} {}", request.method(), request.path(), failure);
+        send(request.response(), 500, "internal", "internal error; it has been logged");
     }
 
     private static void sendStatus(RoutingContext ctx, int status) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
@@ -96,6 +97,54 @@ public final class HttpMetrics {
                 }
                 ctx.next();
             };
+        }
+    }
+
+    /**
+     * The timing of requests answered without the router ({@link DirectEvents}) under one route's timers: the
+     * same timer, method and status as the router's end handler records.
+     */
+    Direct direct(String template) {
+        return new Direct(routeTimers(template));
+    }
+
+    /** Starts timing a request of one route answered without the router. */
+    final class Direct {
+        private final RouteTimers timers;
+
+        private Direct(RouteTimers timers) {
+            this.timers = timers;
+        }
+
+        /** Times {@code request} from now until its response ends or its connection closes, whichever is first. */
+        void start(HttpServerRequest request) {
+            DirectTiming t = new DirectTiming(request, timers, System.nanoTime());
+            // What Vert.x-web's end handlers hook (less the response's exception handler: a failed write closes).
+            request.response().endHandler(t).closeHandler(t);
+        }
+    }
+
+    /** One direct request's response end (or close) handler: records once, as {@link Timing} does. */
+    private final class DirectTiming implements Handler<Void> {
+        private final HttpServerRequest request;
+        private final RouteTimers route;
+        private final long startNs;
+        private boolean recorded;
+
+        DirectTiming(HttpServerRequest request, RouteTimers route, long startNs) {
+            this.request = request;
+            this.route = route;
+            this.startNs = startNs;
+        }
+
+        @Override
+        public void handle(Void ended) {
+            if (recorded) {
+                return;
+            }
+            recorded = true;
+            route.timer(methodIndex(request.method()), request.response().getStatusCode())
+                    .record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
         }
     }
 

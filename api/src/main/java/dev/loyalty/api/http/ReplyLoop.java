@@ -5,6 +5,7 @@ import dev.loyalty.engine.processor.OutcomeWaiter;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +51,9 @@ final class ReplyLoop {
                 AtomicIntegerFieldUpdater.newUpdater(Wait.class, "signals");
 
         private final ReplyLoop loop;
+        /** The router's context of the request, or null for one answered without the router ({@link DirectEvents}). */
         final RoutingContext ctx;
+        final HttpServerRequest request;
         private final Runnable settle;
         private long deadlineNs;
         private Wait prev;
@@ -66,6 +69,15 @@ final class ReplyLoop {
         Wait(ReplyLoop loop, RoutingContext ctx, Runnable settle) {
             this.loop = loop;
             this.ctx = ctx;
+            this.request = ctx.request();
+            this.settle = settle;
+        }
+
+        /** A wait of a request answered without the router: what the answer throws is mapped by {@link HttpErrors#fail}. */
+        Wait(ReplyLoop loop, HttpServerRequest request, Runnable settle) {
+            this.loop = loop;
+            this.ctx = null;
+            this.request = request;
             this.settle = settle;
         }
 
@@ -151,7 +163,19 @@ final class ReplyLoop {
             Await.guarded(ctx, settle);
             return;
         }
-        Wait w = new Wait(this, ctx, settle);
+        open(new Wait(this, ctx, settle), future);
+    }
+
+    /** {@link #await(RoutingContext, CompletableFuture, Runnable)} for a request answered without its router context. */
+    void await(HttpServerRequest request, CompletableFuture<?> future, Runnable settle) {
+        if (future.isDone()) {
+            Await.guarded(request, settle);
+            return;
+        }
+        open(new Wait(this, request, settle), future);
+    }
+
+    private void open(Wait w, CompletableFuture<?> future) {
         w.deadlineNs = System.nanoTime() + timeoutNs;
         link(w);
         future.whenComplete(w);
@@ -203,7 +227,11 @@ final class ReplyLoop {
         }
         w.open = false;
         unlink(w);
-        Await.guarded(w.ctx, w);
+        if (w.ctx != null) {
+            Await.guarded(w.ctx, w);
+        } else {
+            Await.guarded(w.request, w);
+        }
     }
 
     private void link(Wait w) {

@@ -21,7 +21,11 @@ final class Responses {
 
     /** Ends the response with {@code status} and a JSON body. */
     static Future<Void> json(RoutingContext ctx, int status, Buffer body) {
-        HttpServerResponse response = ctx.response();
+        return json(ctx.response(), status, body);
+    }
+
+    /** Ends {@code response} with {@code status} and a JSON body (requests answered without the router). */
+    static Future<Void> json(HttpServerResponse response, int status, Buffer body) {
         if (response.ended() || response.closed()) {
             return Future.succeededFuture();
         }
@@ -37,7 +41,11 @@ final class Responses {
      * wraps a foreign buffer so that Netty's own release after the write is a no-op, hence this one.
      */
     static void pooled(RoutingContext ctx, int status, ByteBuf body) {
-        HttpServerResponse response = ctx.response();
+        pooled(ctx.response(), status, body);
+    }
+
+    /** {@link #pooled(RoutingContext, int, ByteBuf)} for a request answered without the router. */
+    static void pooled(HttpServerResponse response, int status, ByteBuf body) {
         if (response.ended() || response.closed()) {
             body.release();
             return;
