@@ -1,12 +1,13 @@
 package dev.loyalty.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.cluster.ClusterView;
 import dev.loyalty.engine.cluster.Owner;
+import dev.loyalty.engine.event.BulkRead;
+import dev.loyalty.engine.event.ReadEvent;
+import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.journal.kafka.KafkaSeq;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -150,10 +151,8 @@ public final class OwnerForwarding {
     void post(RoutingContext ctx) {
         Owner o = null;
         if (!answersHere(ctx) && !async(ctx)) {
-            JsonNode body = JsonBodyHandler.body(ctx);
-            JsonNode customer = body == null ? null : body.get("customer");
-            o = customer != null && customer.isTextual() && !customer.asText().isEmpty()
-                    ? remote(cluster.partitionOf(customer.asText())) : null;
+            String customer = SplitBulk.topLevelString(JsonBodyHandler.bytes(ctx), "customer");
+            o = customer != null && !customer.isEmpty() ? remote(cluster.partitionOf(customer)) : null;
         }
         if (o == null) {
             ctx.next();
@@ -168,19 +167,25 @@ public final class OwnerForwarding {
             ctx.next();
             return;
         }
-        JsonNode body = JsonBodyHandler.body(ctx);
-        JsonNode events = body == null ? null : body.get("events");
-        if (events == null || !events.isArray() || events.isEmpty() || events.size() > bulkMax) {
-            ctx.next(); // the route answers the envelope's errors
+        byte[] body = JsonBodyHandler.bytes(ctx);
+        BulkRead read;
+        try {
+            read = local.read(body);
+        } catch (ApiException e) {
+            ctx.next(); // the route answers the body's errors
             return;
         }
-        // Slots by owner node, in order; null key: this node (its own partitions, no owner, no customer).
+        if (read.error() != null) {
+            ctx.next(); // and the envelope's
+            return;
+        }
+        // Slots by owner node, in order; "" key: this node (its own partitions, no owner known, invalid slots,
+        // which answer their error alike on any node).
         Map<String, List<Integer>> slots = new LinkedHashMap<>();
         Map<String, Owner> owners = new LinkedHashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            JsonNode customer = events.get(i).get("customer");
-            Owner o = customer != null && customer.isTextual() && !customer.asText().isEmpty()
-                    ? remote(cluster.partitionOf(customer.asText())) : null;
+        for (int i = 0; i < read.slots().size(); i++) {
+            Validated v = read.slots().get(i).validated();
+            Owner o = v.isOk() ? remote(cluster.partitionOf(v.event().customer())) : null;
             String key = o == null ? "" : o.nodeId();
             slots.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
             if (o != null) {
@@ -192,7 +197,7 @@ public final class OwnerForwarding {
             if (only == null) {
                 ctx.next();
             } else {
-                relay(ctx, only, Buffer.buffer(JsonBodyHandler.bytes(ctx)), true);
+                relay(ctx, only, Buffer.buffer(body), true);
             }
             return;
         }
@@ -201,41 +206,49 @@ public final class OwnerForwarding {
             ctx.next();
             return;
         }
-        split(ctx, events, slots, owners);
+        List<SplitBulk.Element> events = SplitBulk.elements(body, "events");
+        if (events.size() != read.slots().size()) {
+            // Not a body the reader and the scan see alike (never seen): journaled here whole, as with no owner.
+            ctx.next();
+            return;
+        }
+        split(ctx, body, read, events, slots, owners);
     }
 
-    private void split(RoutingContext ctx, JsonNode events, Map<String, List<Integer>> slots,
-                       Map<String, Owner> owners) {
-        List<Future<JsonNode>> parts = new ArrayList<>();
+    private void split(RoutingContext ctx, byte[] body, BulkRead read, List<SplitBulk.Element> events,
+                       Map<String, List<Integer>> slots, Map<String, Owner> owners) {
+        List<Future<byte[]>> parts = new ArrayList<>();
         List<List<Integer>> partSlots = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : slots.entrySet()) {
-            ObjectNode sub = JsonNodeFactory.instance.objectNode();
-            ArrayNode list = sub.putArray("events");
-            for (int i : e.getValue()) {
-                list.add(events.get(i));
-            }
             Owner o = owners.get(e.getKey());
             partSlots.add(e.getValue());
             if (o == null) {
-                // This node's own part: in-process, concurrently with the forwarded ones (no HTTP hop to itself).
+                // This node's own part: in-process from the slots read already, concurrently with the forwarded
+                // ones (no HTTP hop to itself, no second read of its events).
+                List<ReadEvent> own = new ArrayList<>(e.getValue().size());
+                for (int i : e.getValue()) {
+                    own.add(read.slots().get(i));
+                }
                 localParts.increment();
-                parts.add(local.run(ctx.vertx(), json(sub).getBytes())
+                parts.add(local.run(ctx.vertx(), new BulkRead(null, own))
                         .recover(failure -> Future.failedFuture(new LocalFailure(failure))));
                 continue;
             }
-            parts.add(send(ctx, o.url(), json(sub)).compose(r -> {
+            // The owner's part: the request's own bytes of its events (no tree, no re-rendering).
+            parts.add(send(ctx, o.url(), SplitBulk.part(body, events, e.getValue())).compose(r -> {
                 if (r.status() != 200) {
                     return Future.failedFuture(new WholeAnswer(r));
                 }
-                return Future.succeededFuture(JsonBodies.parse(r.body().getBytes()));
+                return Future.succeededFuture(r.body().getBytes());
             }));
         }
+        JsonBodyHandler.release(ctx); // every part holds what it needs of the body
         Future.all(parts).onComplete(done -> guarded(ctx, true, () -> {
             if (ctx.response().ended()) {
                 return;
             }
-            List<JsonNode> answers = new ArrayList<>(parts.size());
-            for (Future<JsonNode> f : parts) {
+            List<byte[]> answers = new ArrayList<>(parts.size());
+            for (Future<byte[]> f : parts) {
                 if (f.failed()) {
                     if (f.cause() instanceof WholeAnswer w) {
                         // A whole-request refusal (429, 503, ...) from one owner is the bulk's answer.
@@ -251,9 +264,9 @@ public final class OwnerForwarding {
                 }
                 answers.add(f.result());
             }
-            ObjectNode out = SplitBulk.merge(events.size(), partSlots, answers);
+            Buffer out = SplitBulk.merge(read.slots().size(), partSlots, answers);
             forwarded.increment();
-            Responses.json(ctx, 200, json(out));
+            Responses.json(ctx, 200, out);
         }));
     }
 
