@@ -45,6 +45,7 @@ class ClusterForwardingIT {
         final Program program;
         final HttpCalls http;
         final HttpCalls management;
+        final int port;
 
         Node(Path data, String topic, String id) {
             int port = TestFolders.freePort();
@@ -58,6 +59,7 @@ class ClusterForwardingIT {
             o.forEach(overrides::put);
             EngineConfig config = ProgramConfig.load(null, Map.of(), overrides.toMap());
             this.program = Program.start(config);
+            this.port = port;
             this.http = new HttpCalls(port);
             this.management = new HttpCalls(managementPort);
         }
@@ -89,6 +91,25 @@ class ClusterForwardingIT {
     /** POST /events/bulk answered 200, as counted by a node's HTTP metrics. */
     private static final String BULK_200 =
             "http_server_requests_seconds_count{method=\"POST\",route=\"/events/bulk\",status=\"200\"}";
+
+    /** A request as one node forwards it to another (status only: 421 is between nodes, not in api.md). */
+    private static int forwardedTo(Node node, String path, String body) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + node.port + path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + KEY)
+                .header("X-Loyalty-Forwarded-By", "node-b");
+        b = body == null ? b.GET() : b.header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(b.build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static long balance(JsonNode customer) {
         return customer.get("accounts").get("points").get("balance").asLong();
@@ -170,6 +191,24 @@ class ClusterForwardingIT {
             assertThat(a.metric(BULK_200)).as("bulks node a served").isEqualTo(1.0);
             assertThat(b.metric(BULK_200)).as("bulks node b served").isEqualTo(1.0);
             total += 2 * CUSTOMERS;
+
+            // A request another node forwarded (the header marks it) for a partition this node does not own answers
+            // 421 at once and journals nothing (the sender's directory is behind; the sender asks the owner): the
+            // point_adds below never reach a balance, which the statistics and the reads after a's stop check.
+            int misdirected = 0;
+            for (int i = 0; i < CUSTOMERS; i++) {
+                int status = forwardedTo(a, "/customers/f-" + i, null);
+                if (status == 421) {
+                    misdirected++;
+                    assertThat(forwardedTo(a, "/events", "{\"id\":\"mis-" + i + "\",\"customer\":\"f-" + i
+                            + "\",\"action\":\"point_add\",\"data\":{\"points\":1000}}")).isEqualTo(421);
+                } else {
+                    assertThat(status).isEqualTo(200);
+                }
+            }
+            assertThat(misdirected).as("customers of node b's partitions").isPositive();
+            assertThat(a.metric("loyalty_cluster_misdirected_requests_total{side=\"received\"}"))
+                    .isEqualTo(2.0 * misdirected);
 
             JsonNode statsA = a.http.get("/stats", KEY).json();
             JsonNode statsB = b.http.get("/stats", KEY).json();

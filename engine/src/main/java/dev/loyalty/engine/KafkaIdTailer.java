@@ -3,29 +3,31 @@ package dev.loyalty.engine;
 import dev.loyalty.engine.idempotency.IdLocks;
 import dev.loyalty.engine.idempotency.IdempotencyIndex;
 import dev.loyalty.engine.journal.EventCodec;
-import dev.loyalty.engine.journal.JournalReader;
 import dev.loyalty.engine.journal.RecordHeader;
 import dev.loyalty.engine.journal.kafka.KafkaJournal;
+import dev.loyalty.engine.journal.kafka.KafkaTopicTail;
 import net.openhft.chronicle.bytes.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Keeps this node's idempotency index global: one thread reads every partition of the Kafka journal from where
- * the start's rebuild stopped and puts the ids of every events record (other nodes' above all) into the local
+ * Keeps this node's idempotency index global: one thread reads every partition of the Kafka journal (one consumer
+ * waiting for records: {@link KafkaTopicTail}) from where the start's rebuild stopped and puts the ids of every events record (other nodes' above all) into the local
  * index, under the ids' shard locks, unless the index already holds the id (this node's own puts, made after
  * its acknowledgements, win). How far each partition is done caps the index's checkpoint ({@link #cap}).
  */
 final class KafkaIdTailer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIdTailer.class);
-    /** Pause when no partition had a record: bounds how late a foreign id is learnt on an idle topic. */
-    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** Records read from one partition before the next is served, so a busy partition cannot starve the others. */
-    private static final int BURST = 1024;
+    /**
+     * Longest wait in one poll: the broker answers the fetch as soon as a record comes, so this bounds only how
+     * late a stop is seen should the wakeup be missed, not how late a foreign id is learnt.
+     */
+    private static final Duration POLL_WAIT = Duration.ofMillis(500);
     private static final long RETRY_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final KafkaJournal kafka;
@@ -34,6 +36,8 @@ final class KafkaIdTailer implements AutoCloseable {
     private final AtomicLongArray readUpTo;
     private final Thread thread;
     private volatile boolean stopped;
+    /** The tail being read (null between attempts): woken on close. */
+    private volatile KafkaTopicTail tail;
 
     private KafkaIdTailer(KafkaJournal kafka, long[] after, IdempotencyIndex ids, IdLocks locks) {
         this.kafka = kafka;
@@ -66,14 +70,19 @@ final class KafkaIdTailer implements AutoCloseable {
     private void run() {
         boolean failing = false;
         while (!stopped) {
-            JournalReader[] readers = new JournalReader[readUpTo.length()];
-            try {
-                open(readers);
+            long[] after = new long[readUpTo.length()];
+            for (int p = 0; p < after.length; p++) {
+                after[p] = readUpTo.get(p);
+            }
+            try (KafkaTopicTail t = kafka.tail(after, "id-tailer")) {
+                tail = t;
                 if (failing) {
                     failing = false;
                     LOG.info("the id tailer reads again");
                 }
-                tail(readers);
+                while (!stopped) {
+                    t.poll(POLL_WAIT, (partition, offset, h, payload) -> register(h, payload), readUpTo::set);
+                }
             } catch (RuntimeException e) {
                 if (!stopped && !failing) {
                     failing = true;
@@ -84,46 +93,9 @@ final class KafkaIdTailer implements AutoCloseable {
                     LockSupport.parkNanos(RETRY_NS);
                 }
             } finally {
-                for (JournalReader r : readers) {
-                    if (r != null) {
-                        r.close();
-                    }
-                }
+                tail = null;
             }
         }
-    }
-
-    /** One reader per partition, right after what was put already. */
-    private void open(JournalReader[] readers) {
-        for (int p = 0; p < readers.length; p++) {
-            readers[p] = kafka.reader(p, "id-tailer");
-            if (readUpTo.get(p) >= 0) {
-                readers[p].seekAfter(readUpTo.get(p));
-            }
-        }
-    }
-
-    private void tail(JournalReader[] readers) {
-        while (!stopped) {
-            int read = 0;
-            for (int p = 0; p < readers.length && !stopped; p++) {
-                read += drain(readers[p], p);
-            }
-            if (read == 0) {
-                LockSupport.parkNanos(IDLE_PARK_NS);
-            }
-        }
-    }
-
-    private int drain(JournalReader r, int partition) {
-        int read = 0;
-        while (read < BURST && r.next((position, h, payload) -> {
-            register(h, payload);
-            readUpTo.set(partition, position);
-        })) {
-            read++;
-        }
-        return read;
     }
 
     private void register(RecordHeader h, Bytes<?> payload) {
@@ -145,6 +117,10 @@ final class KafkaIdTailer implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
+        KafkaTopicTail t = tail;
+        if (t != null) {
+            t.wakeup();
+        }
         LockSupport.unpark(thread);
         try {
             thread.join(10_000);

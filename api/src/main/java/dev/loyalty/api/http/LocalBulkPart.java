@@ -1,6 +1,5 @@
 package dev.loyalty.api.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.LoyaltyEngine.IngestRefusedException;
 import dev.loyalty.engine.LoyaltyEngine.Submission;
@@ -19,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * validation, submit and slot views as {@code POST /events/bulk} ({@link EventRoutes#postBulk}), without the
  * HTTP round trip to itself that a forwarded part pays (and without a second authentication and rate-limit
  * pass). Answers the part's slots as {@link JsonViews#bulk} renders them, once every outcome is known or
- * {@code api.sync-timeout} passed (slots not applied by then answer {@code accepted}, as on the route).
+ * {@code api.sync-timeout} passed (slots not applied by then answer {@code accepted}, as on the route). The
+ * request is read once ({@link #read}): the part's events are the slots of that read, not a body rebuilt for it.
  * A whole-part refusal fails the future with the exception the route would have failed with
  * ({@link ApiException}, {@link IngestRefusedException}): the caller answers it as the route would.
  */
@@ -37,18 +37,25 @@ final class LocalBulkPart {
         this.bulkMax = bulkMax;
     }
 
-    /** Journals {@code body} (a bulk of this node's customers) and answers its rendered slots; on an event loop. */
-    Future<JsonNode> run(Vertx vertx, byte[] body) {
-        BulkRead read;
-        try {
-            read = bodies.bulk(body, engine.nowMs(), bulkMax);
-        } catch (ApiException e) {
-            return Future.failedFuture(e);
+    /**
+     * A bulk body read and validated as the route reads it: the slots a split bulk is divided by (each valid
+     * slot's customer names its owner) and then its own part's events, read once.
+     *
+     * @throws ApiException 400 when the body is empty or not JSON
+     */
+    BulkRead read(byte[] body) {
+        return bodies.bulk(body, engine.nowMs(), bulkMax);
+    }
+
+    /**
+     * Journals {@code part} (slots of a bulk {@link #read}, this node's customers and the invalid ones) and
+     * answers its rendered slots; on an event loop.
+     */
+    Future<byte[]> run(Vertx vertx, BulkRead part) {
+        if (part.error() != null) {
+            return Future.failedFuture(ApiException.of(part.error()));
         }
-        if (read.error() != null) {
-            return Future.failedFuture(ApiException.of(read.error()));
-        }
-        BulkBatch bulk = new BulkBatch(read);
+        BulkBatch bulk = new BulkBatch(part);
         if (bulk.events().isEmpty()) {
             return Future.succeededFuture(render(bulk));
         }
@@ -58,13 +65,13 @@ final class LocalBulkPart {
                 .compose(submissions -> awaitOutcomes(context, bulk, submissions));
     }
 
-    private Future<JsonNode> awaitOutcomes(Context context, BulkBatch bulk, List<Submission> submissions) {
+    private Future<byte[]> awaitOutcomes(Context context, BulkBatch bulk, List<Submission> submissions) {
         List<CompletableFuture<?>> waiting = new ArrayList<>(submissions.size() + 1);
         long lastSeq = bulk.submitted(submissions, waiting);
         CompletableFuture<Void> durable = lastSeq < 0 ? CompletableFuture.completedFuture(null)
                 : engine.durable(lastSeq);
         waiting.add(durable);
-        Promise<JsonNode> answer = Promise.promise();
+        Promise<byte[]> answer = Promise.promise();
         Runnable gather = () -> {
             if (!durable.isDone() || durable.isCompletedExceptionally()) {
                 // As the route: nothing journaled is answered before the journal holds it (journal.sync).
@@ -89,7 +96,7 @@ final class LocalBulkPart {
         return answer.future();
     }
 
-    private static JsonNode render(BulkBatch bulk) {
-        return JsonBodies.parse(JsonViews.bulk(bulk.gather()).getBytes());
+    private static byte[] render(BulkBatch bulk) {
+        return JsonViews.bulk(bulk.gather()).getBytes();
     }
 }

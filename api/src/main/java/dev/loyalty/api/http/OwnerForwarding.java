@@ -1,15 +1,17 @@
 package dev.loyalty.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.cluster.ClusterView;
 import dev.loyalty.engine.cluster.Owner;
+import dev.loyalty.engine.event.BulkRead;
+import dev.loyalty.engine.event.ReadEvent;
+import dev.loyalty.engine.event.Validated;
 import dev.loyalty.engine.journal.kafka.KafkaSeq;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Any node answers any request when several nodes share a Kafka journal: reads of a customer or an event, and
@@ -55,6 +58,13 @@ public final class OwnerForwarding {
     /** On a forwarded {@code /stats} answer: the partitions its figures cover ({@code 0,3}), or {@code moving}. */
     static final String PARTITIONS = "X-Loyalty-Partitions";
     private static final String SIGNATURE = RequestSignatures.HEADER;
+    /**
+     * Between nodes only: a forwarded request's partition is not the receiving node's (never relayed to a client:
+     * the forwarding node acts on it).
+     */
+    static final int MISDIRECTED = 421;
+    /** Longest wait for the directory after a {@link #MISDIRECTED} answer. */
+    private static final long REFRESH_WAIT_MS = 500;
     /** Headers of the caller's request not passed on (connection-level, or recomputed by the client). */
     private static final List<CharSequence> HOP_HEADERS = List.of(HttpHeaders.HOST, HttpHeaders.CONTENT_LENGTH,
             HttpHeaders.CONNECTION, HttpHeaders.TRANSFER_ENCODING, HttpHeaders.KEEP_ALIVE);
@@ -69,6 +79,8 @@ public final class OwnerForwarding {
     private final Counter unreachable;
     private final Counter failed;
     private final Counter localParts;
+    private final Counter misdirectedHere;
+    private final Counter misdirectedThere;
     private final LocalBulkPart local;
     private volatile HttpClientAgent client;
 
@@ -86,6 +98,11 @@ public final class OwnerForwarding {
         this.localParts = Counter.builder("loyalty_cluster_local_bulk_parts_total")
                 .description("Parts of split bulks for this node's own partitions, journaled in-process")
                 .register(registry);
+        String wrong = "loyalty_cluster_misdirected_requests_total";
+        String wrongHelp = "Forwarded requests for a partition the receiving node does not own (a directory behind "
+                + "a rebalance), by side: received (answered 421 here) or sent (this node's directory was behind)";
+        this.misdirectedHere = Counter.builder(wrong).description(wrongHelp).tag("side", "received").register(registry);
+        this.misdirectedThere = Counter.builder(wrong).description(wrongHelp).tag("side", "sent").register(registry);
         this.local = new LocalBulkPart(engine, syncTimeoutMs, bulkMax);
     }
 
@@ -119,47 +136,77 @@ public final class OwnerForwarding {
     /** {@code GET /customers/:id} and its ledger. */
     void customer(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        Owner o = answersHere(ctx) || id == null || id.isEmpty() ? null : remote(cluster.partitionOf(id));
+        int p = id == null || id.isEmpty() || cluster == null ? -1 : cluster.partitionOf(id);
+        if (misdirected(ctx, p)) {
+            return;
+        }
+        Owner o = answersHere(ctx) || p < 0 ? null : remote(p);
         if (o == null) {
             ctx.next();
             return;
         }
-        relay(ctx, o, null, false);
+        relay(ctx, o, null, false, p, true);
     }
 
     /** {@code GET /events/:seq}: a seq names its partition. */
     void event(RoutingContext ctx) {
-        Owner o = null;
-        if (!answersHere(ctx)) {
+        int p = -1;
+        if (cluster != null) {
             try {
                 long seq = Long.parseLong(ctx.pathParam("seq"));
-                int p = seq > 0 ? KafkaSeq.partition(seq) : -1;
-                o = p >= 0 && p < cluster.partitions() ? remote(p) : null;
+                p = seq > 0 && KafkaSeq.partition(seq) < cluster.partitions() ? KafkaSeq.partition(seq) : -1;
             } catch (NumberFormatException e) {
                 // the route answers it
             }
         }
+        if (misdirected(ctx, p)) {
+            return;
+        }
+        Owner o = answersHere(ctx) || p < 0 ? null : remote(p);
         if (o == null) {
             ctx.next();
             return;
         }
-        relay(ctx, o, null, false);
+        relay(ctx, o, null, false, p, true);
     }
 
     /** {@code POST /events} (after the body was read): synchronous writes go to the owner. */
     void post(RoutingContext ctx) {
-        Owner o = null;
-        if (!answersHere(ctx) && !async(ctx)) {
-            JsonNode body = JsonBodyHandler.body(ctx);
-            JsonNode customer = body == null ? null : body.get("customer");
-            o = customer != null && customer.isTextual() && !customer.asText().isEmpty()
-                    ? remote(cluster.partitionOf(customer.asText())) : null;
+        if (cluster == null || cluster.ownsAll() || async(ctx)) {
+            ctx.next();
+            return;
         }
+        String customer = SplitBulk.topLevelString(JsonBodyHandler.bytes(ctx), "customer");
+        int p = customer != null && !customer.isEmpty() ? cluster.partitionOf(customer) : -1;
+        if (misdirected(ctx, p)) {
+            return;
+        }
+        Owner o = answersHere(ctx) || p < 0 ? null : remote(p);
         if (o == null) {
             ctx.next();
             return;
         }
-        relay(ctx, o, Buffer.buffer(JsonBodyHandler.bytes(ctx)), true);
+        relay(ctx, o, Buffer.buffer(JsonBodyHandler.bytes(ctx)), true, p, true);
+    }
+
+    /**
+     * A request another node forwarded here for a partition this node does not own (the sender's directory
+     * is behind a rebalance): answered {@link #MISDIRECTED} at once, before anything is journaled, rather than
+     * journaled here and answered 202 at {@code api.sync-timeout} with no processor of it here. The sender
+     * reads the assignment again and sends it on or answers it itself ({@link #relay}).
+     */
+    private boolean misdirected(RoutingContext ctx, int partition) {
+        if (cluster == null || partition < 0 || ctx.request().getHeader(FORWARDED) == null) {
+            return false;
+        }
+        Owner o = cluster.owner(partition);
+        if (o != null && o.local()) {
+            return false;
+        }
+        misdirectedHere.increment();
+        HttpErrors.send(ctx, MISDIRECTED, "misdirected", "this node does not own partition " + partition
+                + " (any more); the forwarding node asks its owner");
+        return true;
     }
 
     /** {@code POST /events/bulk}: one owner gets it whole; several get a bulk each, answered slot by slot. */
@@ -168,19 +215,25 @@ public final class OwnerForwarding {
             ctx.next();
             return;
         }
-        JsonNode body = JsonBodyHandler.body(ctx);
-        JsonNode events = body == null ? null : body.get("events");
-        if (events == null || !events.isArray() || events.isEmpty() || events.size() > bulkMax) {
-            ctx.next(); // the route answers the envelope's errors
+        byte[] body = JsonBodyHandler.bytes(ctx);
+        BulkRead read;
+        try {
+            read = local.read(body);
+        } catch (ApiException e) {
+            ctx.next(); // the route answers the body's errors
             return;
         }
-        // Slots by owner node, in order; null key: this node (its own partitions, no owner, no customer).
+        if (read.error() != null) {
+            ctx.next(); // and the envelope's
+            return;
+        }
+        // Slots by owner node, in order; "" key: this node (its own partitions, no owner known, invalid slots,
+        // which answer their error alike on any node).
         Map<String, List<Integer>> slots = new LinkedHashMap<>();
         Map<String, Owner> owners = new LinkedHashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            JsonNode customer = events.get(i).get("customer");
-            Owner o = customer != null && customer.isTextual() && !customer.asText().isEmpty()
-                    ? remote(cluster.partitionOf(customer.asText())) : null;
+        for (int i = 0; i < read.slots().size(); i++) {
+            Validated v = read.slots().get(i).validated();
+            Owner o = v.isOk() ? remote(cluster.partitionOf(v.event().customer())) : null;
             String key = o == null ? "" : o.nodeId();
             slots.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
             if (o != null) {
@@ -192,7 +245,7 @@ public final class OwnerForwarding {
             if (only == null) {
                 ctx.next();
             } else {
-                relay(ctx, only, Buffer.buffer(JsonBodyHandler.bytes(ctx)), true);
+                relay(ctx, only, Buffer.buffer(body), true, -1, false);
             }
             return;
         }
@@ -201,41 +254,49 @@ public final class OwnerForwarding {
             ctx.next();
             return;
         }
-        split(ctx, events, slots, owners);
+        List<SplitBulk.Element> events = SplitBulk.elements(body, "events");
+        if (events.size() != read.slots().size()) {
+            // Not a body the reader and the scan see alike (never seen): journaled here whole, as with no owner.
+            ctx.next();
+            return;
+        }
+        split(ctx, body, read, events, slots, owners);
     }
 
-    private void split(RoutingContext ctx, JsonNode events, Map<String, List<Integer>> slots,
-                       Map<String, Owner> owners) {
-        List<Future<JsonNode>> parts = new ArrayList<>();
+    private void split(RoutingContext ctx, byte[] body, BulkRead read, List<SplitBulk.Element> events,
+                       Map<String, List<Integer>> slots, Map<String, Owner> owners) {
+        List<Future<byte[]>> parts = new ArrayList<>();
         List<List<Integer>> partSlots = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : slots.entrySet()) {
-            ObjectNode sub = JsonNodeFactory.instance.objectNode();
-            ArrayNode list = sub.putArray("events");
-            for (int i : e.getValue()) {
-                list.add(events.get(i));
-            }
             Owner o = owners.get(e.getKey());
             partSlots.add(e.getValue());
             if (o == null) {
-                // This node's own part: in-process, concurrently with the forwarded ones (no HTTP hop to itself).
+                // This node's own part: in-process from the slots read already, concurrently with the forwarded
+                // ones (no HTTP hop to itself, no second read of its events).
+                List<ReadEvent> own = new ArrayList<>(e.getValue().size());
+                for (int i : e.getValue()) {
+                    own.add(read.slots().get(i));
+                }
                 localParts.increment();
-                parts.add(local.run(ctx.vertx(), json(sub).getBytes())
+                parts.add(local.run(ctx.vertx(), new BulkRead(null, own))
                         .recover(failure -> Future.failedFuture(new LocalFailure(failure))));
                 continue;
             }
-            parts.add(send(ctx, o.url(), json(sub)).compose(r -> {
+            // The owner's part: the request's own bytes of its events (no tree, no re-rendering).
+            parts.add(send(ctx, o.url(), SplitBulk.part(body, events, e.getValue())).compose(r -> {
                 if (r.status() != 200) {
                     return Future.failedFuture(new WholeAnswer(r));
                 }
-                return Future.succeededFuture(JsonBodies.parse(r.body().getBytes()));
+                return Future.succeededFuture(r.body().getBytes());
             }));
         }
+        JsonBodyHandler.release(ctx); // every part holds what it needs of the body
         Future.all(parts).onComplete(done -> guarded(ctx, true, () -> {
             if (ctx.response().ended()) {
                 return;
             }
-            List<JsonNode> answers = new ArrayList<>(parts.size());
-            for (Future<JsonNode> f : parts) {
+            List<byte[]> answers = new ArrayList<>(parts.size());
+            for (Future<byte[]> f : parts) {
                 if (f.failed()) {
                     if (f.cause() instanceof WholeAnswer w) {
                         // A whole-request refusal (429, 503, ...) from one owner is the bulk's answer.
@@ -251,9 +312,9 @@ public final class OwnerForwarding {
                 }
                 answers.add(f.result());
             }
-            ObjectNode out = SplitBulk.merge(events.size(), partSlots, answers);
+            Buffer out = SplitBulk.merge(read.slots().size(), partSlots, answers);
             forwarded.increment();
-            Responses.json(ctx, 200, json(out));
+            Responses.json(ctx, 200, out);
         }));
     }
 
@@ -372,10 +433,23 @@ public final class OwnerForwarding {
         return "async".equals(ctx.request().getParam("mode"));
     }
 
-    /** Sends the request as received (with {@code body}) to the owner and relays its answer. */
-    private void relay(RoutingContext ctx, Owner owner, Buffer body, boolean write) {
+    /**
+     * Sends the request as received (with {@code body}) to the owner and relays its answer. An owner that
+     * answers {@link #MISDIRECTED} (it gave {@code partition} up) makes this node read the assignment again;
+     * with {@code retry}, the request then goes once to the new owner, or is answered here when there is none
+     * other (as with no owner known: a write journaled here, a read answered by the engine).
+     */
+    private void relay(RoutingContext ctx, Owner owner, Buffer body, boolean write, int partition, boolean retry) {
+        Context context = ctx.vertx().getOrCreateContext();
         send(ctx, owner.url(), body).onComplete(r -> {
             if (ctx.response().ended()) {
+                return;
+            }
+            if (r.succeeded() && r.result().status() == MISDIRECTED && partition >= 0) {
+                misdirectedThere.increment();
+                // Bounded: a slow broker must not hold the request past api.sync-timeout (the old view is used then).
+                cluster.refreshNow().completeOnTimeout(null, REFRESH_WAIT_MS, TimeUnit.MILLISECONDS)
+                        .whenComplete((v, e) -> context.runOnContext(x -> resend(ctx, body, write, partition, retry)));
                 return;
             }
             if (r.succeeded()) {
@@ -389,6 +463,20 @@ public final class OwnerForwarding {
                 failedToForward(ctx, r.cause(), write);
             }
         });
+    }
+
+    /** After a {@link #MISDIRECTED} answer and a fresh directory: once more to the owner, or answered here. */
+    private void resend(RoutingContext ctx, Buffer body, boolean write, int partition, boolean retry) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        Owner now = remote(partition);
+        // The same node again too: it may have been taking the partition when it answered.
+        if (retry && now != null) {
+            relay(ctx, now, body, write, partition, false);
+        } else {
+            ctx.next();
+        }
     }
 
     /** Runs an answer's merge; an owner's answer it cannot read is a failed forward (503), never a hang. */

@@ -1,56 +1,168 @@
 package dev.loyalty.api.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.buffer.Buffer;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Puts the answers of a split bulk's parts back together: part {@code k} held the request's slots
- * {@code partSlots.get(k)} (in request order), its answer's {@code results} are those slots' answers in the same
- * order, and the bulk's answer lists every slot at its place in the request, however the parts were
- * split or in whichever order they completed.
+ * The bytes of a split bulk, without a JSON tree: a part's body is the request's own bytes of its slots'
+ * events, and the bulk's answer puts the parts' answers back together, part {@code k} having held the
+ * request's slots {@code partSlots.get(k)} (in request order) and answered them in the same order in its
+ * {@code results}: every slot's answer is copied as its part wrote it, at its place in the request, however
+ * the parts were split or in whichever order they completed. Where the elements of a JSON array lie is found
+ * by a token scan ({@link #elements}) that builds no values.
  */
 final class SplitBulk {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final byte[] EVENTS_OPEN = "{\"events\":[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
 
     private SplitBulk() {
     }
 
+    /** Where one element of a JSON array lies in its document, and whether it is an object with an error. */
+    record Element(int start, int end, boolean error) {
+    }
+
     /**
-     * The bulk's answer ({@code total}, {@code errors}, {@code results} in request order).
+     * The elements of the array in the top-level object's field {@code field}, in order.
+     *
+     * @throws IllegalStateException when {@code json} is not an object holding such an array
+     */
+    static List<Element> elements(byte[] json, String field) {
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalStateException("not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean wanted = field.equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (wanted && value == JsonToken.START_ARRAY) {
+                    return elements(p);
+                }
+                p.skipChildren();
+            }
+            throw new IllegalStateException("no array " + field);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The string in the top-level object's field {@code field} (the first such field), or null when it has none,
+     * holds another type there, or {@code json} is not a readable object (the route answers such bodies).
+     */
+    static String topLevelString(byte[] json, String field) {
+        if (json == null) {
+            return null;
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean wanted = field.equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (wanted) {
+                    return value == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static List<Element> elements(JsonParser p) throws IOException {
+        List<Element> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw new IllegalStateException("the array does not end");
+            }
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            boolean error = false;
+            if (t == JsonToken.START_OBJECT) {
+                // Only the element's own fields are looked at; whatever they hold is skipped unread.
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    error |= "error".equals(p.currentName());
+                    p.nextToken();
+                    p.skipChildren();
+                }
+            } else if (t == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            } else {
+                p.finishToken(); // a string's end is found only once it is read
+            }
+            out.add(new Element(start, (int) p.currentLocation().getByteOffset(), error));
+        }
+        return out;
+    }
+
+    /** The body of a bulk of the request's slots {@code slots}, their events copied from {@code request}. */
+    static Buffer part(byte[] request, List<Element> events, List<Integer> slots) {
+        int size = EVENTS_OPEN.length + CLOSE.length + slots.size();
+        for (int i : slots) {
+            size += events.get(i).end() - events.get(i).start();
+        }
+        Buffer out = Buffer.buffer(size).appendBytes(EVENTS_OPEN);
+        for (int j = 0; j < slots.size(); j++) {
+            Element e = events.get(slots.get(j));
+            if (j > 0) {
+                out.appendByte((byte) ',');
+            }
+            out.appendBytes(request, e.start(), e.end() - e.start());
+        }
+        return out.appendBytes(CLOSE);
+    }
+
+    /**
+     * The bulk's answer ({@code total}, {@code errors}, {@code results} in request order), as one node answers it.
      *
      * @throws IllegalStateException when a part's answer has no {@code results} matching its slots (not an answer
      *                               this engine gives: the caller answers 503 rather than a wrong bulk)
      */
-    static ObjectNode merge(int total, List<List<Integer>> partSlots, List<JsonNode> partAnswers) {
-        JsonNode[] results = new JsonNode[total];
+    static Buffer merge(int total, List<List<Integer>> partSlots, List<byte[]> partAnswers) {
+        byte[][] from = new byte[total][];
+        Element[] at = new Element[total];
+        int errors = 0;
+        int size = 0;
         for (int k = 0; k < partSlots.size(); k++) {
-            JsonNode r = partAnswers.get(k).get("results");
             List<Integer> s = partSlots.get(k);
-            if (r == null || !r.isArray() || r.size() != s.size()) {
-                throw new IllegalStateException("part " + k + "'s answer has no results for its " + s.size() + " slots");
+            byte[] answer = partAnswers.get(k);
+            List<Element> results = elements(answer, "results");
+            if (results.size() != s.size()) {
+                throw new IllegalStateException("part " + k + "'s answer has " + results.size() + " results for its "
+                        + s.size() + " slots");
             }
             for (int j = 0; j < s.size(); j++) {
-                results[s.get(j)] = r.get(j);
+                Element e = results.get(j);
+                from[s.get(j)] = answer;
+                at[s.get(j)] = e;
+                errors += e.error() ? 1 : 0;
+                size += e.end() - e.start() + 1;
             }
         }
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        out.put("total", total);
-        int errors = 0;
-        ArrayNode list = JsonNodeFactory.instance.arrayNode(total);
+        byte[] head = ("{\"total\":" + total + ",\"errors\":" + errors + ",\"results\":[")
+                .getBytes(StandardCharsets.US_ASCII);
+        Buffer out = Buffer.buffer(head.length + size + CLOSE.length).appendBytes(head);
         for (int i = 0; i < total; i++) {
-            if (results[i] == null) {
+            if (at[i] == null) {
                 throw new IllegalStateException("slot " + i + " is in no part");
             }
-            if (results[i].has("error")) {
-                errors++;
+            if (i > 0) {
+                out.appendByte((byte) ',');
             }
-            list.add(results[i]);
+            out.appendBytes(from[i], at[i].start(), at[i].end() - at[i].start());
         }
-        out.put("errors", errors);
-        out.set("results", list);
-        return out;
+        return out.appendBytes(CLOSE);
     }
 }

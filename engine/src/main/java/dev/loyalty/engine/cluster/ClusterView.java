@@ -20,4 +20,10 @@ public interface ClusterView {
 
     /** The partition's owner, or null while it has none known (a rebalance, a node that died). */
     Owner owner(int partition);
+
+    /**
+     * Reads who owns what again now, off the caller's thread: for a node told by the owner it forwarded to that
+     * it no longer owns the partition. Completes (never exceptionally) once read, or failed to be.
+     */
+    java.util.concurrent.CompletableFuture<Void> refreshNow();
 }

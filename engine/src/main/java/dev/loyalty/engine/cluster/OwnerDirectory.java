@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -122,6 +123,15 @@ public final class OwnerDirectory implements ClusterView, AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closing
             }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> refreshNow() {
+        try {
+            return CompletableFuture.runAsync(this::refresh, refresher);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null); // closing
         }
     }
 

@@ -386,6 +386,17 @@ public final class KafkaJournal implements Journal {
     }
 
     /**
+     * Every partition read by one waiting consumer, each from right after {@code after[p]} (-1: from its oldest
+     * record); its client id ends in {@code role}.
+     */
+    public KafkaTopicTail tail(long[] after, String role) {
+        if (after.length != topic.partitions()) {
+            throw new IllegalArgumentException(after.length + " partitions asked of a topic with " + topic.partitions());
+        }
+        return new KafkaTopicTail(topic, after, role);
+    }
+
+    /**
      * Reads one partition from right after {@code afterOffset} (-1: from its oldest record) through
      * {@code lastOffset}, waiting for the consumer as needed (start-up only).
      *
