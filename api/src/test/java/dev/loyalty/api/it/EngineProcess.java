@@ -98,15 +98,34 @@ public final class EngineProcess implements AutoCloseable {
         return data;
     }
 
-    /** Starts {@code serve} and waits until /health/ready answers 200; fails at once if the program exits. */
+    /**
+     * Starts {@code serve} and waits until /health/ready answers 200; fails at once if the program exits. A
+     * program that does not get ready in time is killed before the failure is thrown: the caller never got
+     * this object to close, and a live one would hold its ports and data folder past the test.
+     */
     public EngineProcess start() throws IOException {
         process = launch();
-        Eventually.until("the program ready (/health/ready 200)", Eventually.START, this::ready, () -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the program exited with " + process.exitValue() + ":\n" + log());
-            }
-        });
+        try {
+            Eventually.until("the program ready (/health/ready 200)", Eventually.START, this::ready, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the program exited with " + process.exitValue() + ":\n" + log());
+                }
+            });
+        } catch (RuntimeException | Error notReady) {
+            killQuietly(notReady);
+            throw notReady;
+        }
         return this;
+    }
+
+    private void killQuietly(Throwable cause) {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cause.addSuppressed(e);
+        }
     }
 
     private boolean ready() throws InterruptedException {
