@@ -26,14 +26,22 @@ import java.util.concurrent.TimeUnit;
  * Talks to it over real HTTP; every exchange is held
  * to docs/openapi.yaml ({@link OpenApiContract}). Standard output and standard error go to separate files next to the data
  * folder ({@code <data>.stdout.log}, {@code <data>.stderr.log}; appended across restarts on one folder).
- * The program gets this environment without its {@code ENGINE_*} variables (they are configuration keys)
- * plus the test's. Every wait is bounded: a program that hangs fails the test, never the build.
+ * The program gets this environment without its {@code ENGINE_*} variables (they are configuration keys),
+ * {@code JAVA_OPTS} C1-only when unset, plus the test's. Every wait is bounded: a program that hangs fails the
+ * test, never the build.
  */
 public final class EngineProcess implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long EXIT_SECONDS = 60;
     private static final long RUN_SECONDS = 300;
+    /**
+     * The JIT of the programs these tests start, unless the environment (or the test) sets {@code JAVA_OPTS}:
+     * C1 only. A test's program lives seconds and is checked for behaviour, not speed; C2 compiling a start's
+     * code cost a third of its CPU (bin/engine serve to ready: 5.2 CPU-s with C2, 3.3 with C1 only, the class
+     * data archive mapped either way; bench/results/2026-12-07-ci-time.txt).
+     */
+    private static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1";
 
     private final Path data;
     private final Path stdout;
@@ -164,6 +172,7 @@ public final class EngineProcess implements AutoCloseable {
     private static ProcessBuilder builder(List<String> cmd, Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(name -> name.startsWith("ENGINE_"));
+        pb.environment().putIfAbsent("JAVA_OPTS", JAVA_OPTS);
         pb.environment().putAll(env);
         return pb;
     }
