@@ -1,7 +1,6 @@
 package dev.loyalty.api;
 
 import dev.loyalty.api.HttpCalls.Answer;
-import dev.loyalty.engine.config.EngineConfig;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Assume;
 import net.jqwik.api.Arbitrary;
@@ -23,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -55,8 +53,9 @@ class HostileInputIT {
     @BeforeContainer
     static void start() throws Exception {
         home = Files.createTempDirectory("hostile-input-it");
-        Path config = home.resolve("engine.yaml");
-        Files.writeString(config, """
+        port = TestFolders.freePort();
+        int managementPort = TestFolders.freePort();
+        program = TestPrograms.startReady(home, """
                 api:
                   host: 127.0.0.1
                   max-body: 64KiB
@@ -65,13 +64,7 @@ class HostileInputIT {
                       key: fuzz-key
                       scopes: [ingest, read]
                 partitions: 2
-                """);
-        port = TestFolders.freePort();
-        int managementPort = TestFolders.freePort();
-        EngineConfig engineConfig = ProgramConfig.load(config, Map.of(), new ProgramConfig.Overrides()
-                .put("api.port", port).put("management.port", managementPort)
-                .put("data-dir", home.resolve("data")).toMap());
-        program = Program.start(engineConfig);
+                """, port, managementPort);
         http = new HttpCalls(port);
         management = new HttpCalls(managementPort);
         assertThat(http.post("/events", KEY, "{\"customer\":\"fz-1\",\"action\":\"opt_in\"}").status()).isEqualTo(200);

@@ -2,7 +2,6 @@ package dev.loyalty.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loyalty.api.HttpCalls.Answer;
-import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,8 +51,9 @@ class HttpContractIT {
     @Timeout(300)
     static void start() throws Exception {
         home = Files.createTempDirectory("http-contract-it");
-        Path config = home.resolve("engine-it.yaml");
-        Files.writeString(config, """
+        int port = TestFolders.freePort();
+        int managementPort = TestFolders.freePort();
+        program = TestPrograms.startReady(home, """
                 api:
                   host: 127.0.0.1
                   max-body: 64KiB
@@ -72,18 +71,9 @@ class HttpContractIT {
                 clock:
                   adjustable: true
                 partitions: 2
-                """);
-        int port = TestFolders.freePort();
-        int managementPort = TestFolders.freePort();
-        EngineConfig engineConfig = ProgramConfig.load(config, Map.of(), new ProgramConfig.Overrides()
-                .put("api.port", port)
-                .put("management.port", managementPort)
-                .put("data-dir", home.resolve("data"))
-                .toMap());
-        program = Program.start(engineConfig);
+                """, port, managementPort);
         http = new HttpCalls(port);
         management = new HttpCalls(managementPort);
-        awaitReady();
         assertThat(event(PROBE, "opt_in", null).status()).isEqualTo(200);
         assertThat(event(CUSTOMER, "opt_in", null).status()).isEqualTo(200);
         // The tests share one program and so one clock: it is moved here, once, before any test runs, so
@@ -99,11 +89,6 @@ class HttpContractIT {
             program.close();
         }
         TestFolders.deleteRecursively(home);
-    }
-
-    private static void awaitReady() {
-        Eventually.until("the engine ready", Eventually.START,
-                () -> management.get("/health/ready", null).status() == 200);
     }
 
     // ---- helpers ----

@@ -18,9 +18,13 @@ final class TestPrograms {
      * free port and data under {@code home/data}, and returns once {@code /health/ready} answers 200.
      */
     static Program startReady(Path home, String yaml, int apiPort) throws Exception {
+        return startReady(home, yaml, apiPort, TestFolders.freePort());
+    }
+
+    /** {@link #startReady(Path, String, int)} with management on {@code managementPort} (for a test that reads it). */
+    static Program startReady(Path home, String yaml, int apiPort, int managementPort) throws Exception {
         Path config = home.resolve("engine-it.yaml");
         Files.writeString(config, yaml);
-        int managementPort = TestFolders.freePort();
         EngineConfig engineConfig = ProgramConfig.load(config, Map.of(), new ProgramConfig.Overrides()
                 .put("api.port", apiPort)
                 .put("management.port", managementPort)

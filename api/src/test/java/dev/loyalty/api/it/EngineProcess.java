@@ -26,14 +26,22 @@ import java.util.concurrent.TimeUnit;
  * Talks to it over real HTTP; every exchange is held
  * to docs/openapi.yaml ({@link OpenApiContract}). Standard output and standard error go to separate files next to the data
  * folder ({@code <data>.stdout.log}, {@code <data>.stderr.log}; appended across restarts on one folder).
- * The program gets this environment without its {@code ENGINE_*} variables (they are configuration keys)
- * plus the test's. Every wait is bounded: a program that hangs fails the test, never the build.
+ * The program gets this environment without its {@code ENGINE_*} variables (they are configuration keys),
+ * {@code JAVA_OPTS} C1-only when unset, plus the test's. Every wait is bounded: a program that hangs fails the
+ * test, never the build.
  */
 public final class EngineProcess implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long EXIT_SECONDS = 60;
     private static final long RUN_SECONDS = 300;
+    /**
+     * The JIT of the programs these tests start, unless the environment (or the test) sets {@code JAVA_OPTS}:
+     * C1 only. A test's program lives seconds and is checked for behaviour, not speed; C2 compiling a start's
+     * code cost a third of its CPU (bin/engine serve to ready: 5.2 CPU-s with C2, 3.3 with C1 only, the class
+     * data archive mapped either way; bench/results/2026-12-07-ci-time.txt).
+     */
+    private static final String JAVA_OPTS = "-XX:TieredStopAtLevel=1";
 
     private final Path data;
     private final Path stdout;
@@ -98,15 +106,34 @@ public final class EngineProcess implements AutoCloseable {
         return data;
     }
 
-    /** Starts {@code serve} and waits until /health/ready answers 200; fails at once if the program exits. */
+    /**
+     * Starts {@code serve} and waits until /health/ready answers 200; fails at once if the program exits. A
+     * program that does not get ready in time is killed before the failure is thrown: the caller never got
+     * this object to close, and a live one would hold its ports and data folder past the test.
+     */
     public EngineProcess start() throws IOException {
         process = launch();
-        Eventually.until("the program ready (/health/ready 200)", Eventually.START, this::ready, () -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the program exited with " + process.exitValue() + ":\n" + log());
-            }
-        });
+        try {
+            Eventually.until("the program ready (/health/ready 200)", Eventually.START, this::ready, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the program exited with " + process.exitValue() + ":\n" + log());
+                }
+            });
+        } catch (RuntimeException | Error notReady) {
+            killQuietly(notReady);
+            throw notReady;
+        }
         return this;
+    }
+
+    private void killQuietly(Throwable cause) {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cause.addSuppressed(e);
+        }
     }
 
     private boolean ready() throws InterruptedException {
@@ -145,6 +172,7 @@ public final class EngineProcess implements AutoCloseable {
     private static ProcessBuilder builder(List<String> cmd, Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(name -> name.startsWith("ENGINE_"));
+        pb.environment().putIfAbsent("JAVA_OPTS", JAVA_OPTS);
         pb.environment().putAll(env);
         return pb;
     }

@@ -69,6 +69,7 @@ public final class ChronicleJournal implements Journal {
             restored = restore(queue);
         } catch (RuntimeException e) {
             queue.close();
+            diskSpace.close();
             throw e;
         }
         this.lastSeq = new AtomicLong(restored[0]);
@@ -88,7 +89,7 @@ public final class ChronicleJournal implements Journal {
         return open(dir, wallMs, DiskSpaceGuard.off(dir), SystemTimeProvider.INSTANCE);
     }
 
-    /** Opens (or creates) the journal in that folder; appends are refused while {@code diskSpace} says so. */
+    /** Opens (or creates) the journal in that folder; appends refused while {@code diskSpace} says so (owns it). */
     public static ChronicleJournal open(Path dir, LongSupplier wallMs, DiskSpaceGuard diskSpace) {
         return open(dir, wallMs, diskSpace, SystemTimeProvider.INSTANCE);
     }
@@ -576,6 +577,7 @@ public final class ChronicleJournal implements Journal {
             }
         }
         queue.close();
+        diskSpace.close(); // the journal owns its guard: its timer readings end with it
     }
 
     /** Tailer-backed reader: of every record (partitions 0), or of one partition's. */

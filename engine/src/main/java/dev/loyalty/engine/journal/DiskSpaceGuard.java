@@ -2,40 +2,82 @@ package dev.loyalty.engine.journal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the journal off a full file system. Chronicle Queue writes through memory-mapped pages; on a full
  * file system (tmpfs, or any that allocates pages lazily) writing into a page that cannot be allocated
  * raises SIGBUS, which the JVM turns into an {@link InternalError} in the middle of a record. So appends
- * are refused while the usable space is below the configured minimum. The free space is read from the
- * file system at most every {@link #REFRESH_NS} nanoseconds (one {@code statfs}), often enough that the
- * appends of one interval cannot eat the margin. Thread-safe.
+ * are refused while the usable space is below the configured minimum.
+ *
+ * <p>The free space is read ({@code statfs}) every {@link #REFRESH_NS} nanoseconds by one daemon timer
+ * thread shared by every guard of the JVM, never by the appending thread: appends come from the HTTP event
+ * loops, which must not make a system call per interval on behalf of the guard. A check reads the last value
+ * only. Bound: the reading a check uses is at most {@link #REFRESH_NS} old plus the timer's scheduling delay;
+ * should the timer fall more than {@link #STALE_NS} behind (a starved or dead thread), the checking thread
+ * reads the file system itself, so the reading is never older than that. Thread-safe.
  */
-public final class DiskSpaceGuard {
+public final class DiskSpaceGuard implements AutoCloseable {
 
-    /** How long a reading of the free space is trusted. */
+    /** How often the timer reads the free space: the appends of one interval cannot eat the margin. */
     static final long REFRESH_NS = 10_000_000L;
+    /** How old a reading may get before a check stops trusting the timer and reads the file system itself. */
+    static final long STALE_NS = 1_000_000_000L;
 
-    private final FileStore store;
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    /** The free-space reading: {@link FileStore#getUsableSpace} in production. */
+    interface FreeSpace {
+        long usableBytes() throws IOException;
+    }
+
+    private final FreeSpace freeSpace;
     private final Path dir;
     private final long minFreeBytes;
+    private volatile ScheduledFuture<?> refreshing;
     private volatile long checkedAtNs;
     private volatile long usableBytes = Long.MAX_VALUE;
 
-    private DiskSpaceGuard(FileStore store, Path dir, long minFreeBytes) {
-        this.store = store;
+    private DiskSpaceGuard(FreeSpace freeSpace, Path dir, long minFreeBytes) {
+        this.freeSpace = freeSpace;
         this.dir = dir;
         this.minFreeBytes = minFreeBytes;
+    }
+
+    /** A guard reading {@code freeSpace}: once now (the first append has a real reading), then on the timer. */
+    static DiskSpaceGuard watching(FreeSpace freeSpace, Path dir, long minFreeBytes) {
+        DiskSpaceGuard guard = new DiskSpaceGuard(freeSpace, dir, minFreeBytes);
+        guard.refresh();
+        guard.refreshing = TIMER.scheduleWithFixedDelay(new Refresh(guard), REFRESH_NS, REFRESH_NS,
+                TimeUnit.NANOSECONDS);
+        return guard;
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "journal-disk-space");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /** A guard for the file system holding {@code dir}; {@code minFreeBytes} 0 turns it off. */
     public static DiskSpaceGuard of(Path dir, long minFreeBytes) {
         try {
             Files.createDirectories(dir);
-            return new DiskSpaceGuard(minFreeBytes > 0 ? Files.getFileStore(dir) : null, dir, minFreeBytes);
+            if (minFreeBytes <= 0) {
+                return off(dir);
+            }
+            FileStore store = Files.getFileStore(dir);
+            return watching(store::getUsableSpace, dir, minFreeBytes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot inspect the file system of " + dir, e);
         }
@@ -52,12 +94,11 @@ public final class DiskSpaceGuard {
      * @throws JournalUnavailableException when less than the minimum is free
      */
     public void check() {
-        if (store == null) {
+        if (freeSpace == null) {
             return;
         }
-        long nowNs = System.nanoTime();
-        if (nowNs - checkedAtNs > REFRESH_NS) {
-            refresh(nowNs);
+        if (System.nanoTime() - checkedAtNs > STALE_NS) {
+            refresh();
         }
         long usable = usableBytes;
         if (usable < minFreeBytes) {
@@ -67,12 +108,41 @@ public final class DiskSpaceGuard {
         }
     }
 
-    private void refresh(long nowNs) {
+    private void refresh() {
+        long usable;
         try {
-            usableBytes = store.getUsableSpace();
+            usable = freeSpace.usableBytes();
         } catch (IOException e) {
-            usableBytes = 0;
+            usable = 0;
         }
-        checkedAtNs = nowNs;
+        usableBytes = usable;
+        checkedAtNs = System.nanoTime();
+    }
+
+    /** Stops this guard's readings (the journal closed); checks after it use the last one. Idempotent. */
+    @Override
+    public void close() {
+        ScheduledFuture<?> r = refreshing;
+        if (r != null) {
+            r.cancel(false);
+        }
+    }
+
+    /** The timer's task; holds its guard weakly, so a guard dropped without {@link #close} stops being read. */
+    private static final class Refresh implements Runnable {
+        private final WeakReference<DiskSpaceGuard> guard;
+
+        Refresh(DiskSpaceGuard guard) {
+            this.guard = new WeakReference<>(guard);
+        }
+
+        @Override
+        public void run() {
+            DiskSpaceGuard g = guard.get();
+            if (g == null) {
+                throw new IllegalStateException("guard collected"); // ends this periodic task, nothing else
+            }
+            g.refresh();
+        }
     }
 }
