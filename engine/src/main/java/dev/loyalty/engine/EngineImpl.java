@@ -167,6 +167,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
         IdempotencyIndex openedIds = null;
         PartitionStore[] openedStores = null;
+        PartitionLoads loads = null;
         boolean threadsStarted = false;
         StringBuilder phases = new StringBuilder();
         long mark = System.nanoTime();
@@ -193,22 +194,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 this.journal = chronicle;
             }
             mark = phase(phases, "journal open", mark);
-            // The idempotency index first, as it reads (and checks) every record after its checkpoint: a damaged
-            // journal refuses the start before anything, the rules record included, is appended to it
-            // (JournalDamageTest). Opening it while the partitions load would append the rules record first.
-            openedIds = IdempotencyIndex.open(folder.ingest());
-            this.ids = openedIds;
-            mark = phase(phases, "idempotency index open", mark);
-            rebuildIds();
-            mark = phase(phases, "ids re-registered", mark);
+            // The rules as configured: the partitions load with them; journaled (below) only if they changed.
             String rulesJson = RulesJson.write(config.rules());
-            if (!rulesJson.equals(folder.readLastRules())) {
-                journal.appendRules(rulesJson);
-                folder.writeLastRules(rulesJson);
-                LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
-            }
-            this.validator = new EventValidator(config.rules());
-
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.partitions = partitions;
             this.startRulesJson = rulesJson;
@@ -223,13 +210,36 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             for (int p = 0; p < partitions; p++) {
                 waiters.add(new OutcomeWaits(config.api().maxInFlight()));
             }
+            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core) while this
+            // thread opens the idempotency index and re-registers the ids journaled after its checkpoint: the
+            // two were one after the other, about a second each after a SIGKILL. The loads only read; nothing
+            // is appended until the index has read (and checked) the journal's tail.
+            loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
+            // The idempotency index before any append, as it reads (and checks) every record after its
+            // checkpoint: a damaged journal refuses the start before anything, the rules record included, is
+            // appended to it (JournalDamageTest).
+            openedIds = IdempotencyIndex.open(folder.ingest());
+            this.ids = openedIds;
+            mark = phase(phases, "idempotency index open", mark);
+            rebuildIds();
+            mark = phase(phases, "ids re-registered", mark);
+            if (!rulesJson.equals(folder.readLastRules())) {
+                journal.appendRules(rulesJson);
+                folder.writeLastRules(rulesJson);
+                LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
+            }
+            this.validator = new EventValidator(config.rules());
             mark = phase(phases, "rules and validator", mark);
-            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core); serial, these
-            // phases were most of a clean start's engine open.
-            PartitionLoads loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
             PartitionProcessor[] loaded = null;
             if (kafka == null) {
-                loaded = loads.await();
+                PartitionLoads started = loads;
+                loads = null; // await waits for every load, whether one failed or not
+                loaded = started.await();
+                for (int p = 0; p < partitions; p++) {
+                    // As of start: a rules record journaled above counts too.
+                    loaded[p].catchUpTo(journal.lastSeq(p));
+                    catchUpSeqs.set(p, loaded[p].catchUpSeq());
+                }
                 mark = phase(phases, "partition states (" + partitions + " loaded in parallel, waited for)", mark);
             } else {
                 for (int p = 0; p < partitions; p++) {
@@ -299,6 +309,14 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
             if (openedIds != null) {
                 openedIds.close();
+            }
+            if (loads != null) {
+                // Loads still running would open stores after the ones below are closed: let them finish.
+                try {
+                    loads.await();
+                } catch (RuntimeException loadFailure) {
+                    e.addSuppressed(loadFailure);
+                }
             }
             if (openedStores != null && !threadsStarted) {
                 for (PartitionStore store : openedStores) {
@@ -396,8 +414,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         return p == null || p.caughtUp() ? 0 : Math.max(0, catchUpSeqs.get(partition) - p.appliedSeq());
     }
 
-    /** The processor of a partition served here, or null. */
-    private PartitionProcessor local(int partition) {
+    /** The processor of a partition served here, or null (tests too). */
+    PartitionProcessor local(int partition) {
         return processors.get(partition);
     }
 
@@ -435,6 +453,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     @Override
     public ClusterView cluster() {
         return directory;
+    }
+
+    /** The journal's last seq (tests: what a start journaled). */
+    long journalLastSeqForTest() {
+        return journal.lastSeq();
     }
 
     /** Test hook: stops as a killed process would for the group (no leave: the session must time out). */

@@ -42,8 +42,14 @@ class PartitionLoadTest {
     Path dir;
 
     private EngineConfig config() {
-        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
-                "data-dir", dir.resolve("data").toString(), "partitions", String.valueOf(PARTITIONS)));
+        return config(Map.of());
+    }
+
+    private EngineConfig config(Map<String, String> more) {
+        Map<String, String> settings = new HashMap<>(more);
+        settings.put("data-dir", dir.resolve("data").toString());
+        settings.put("partitions", String.valueOf(PARTITIONS));
+        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), settings);
     }
 
     private static void post(LoyaltyEngine engine, String json) throws Exception {
@@ -85,6 +91,31 @@ class PartitionLoadTest {
                     assertThat(view.accounts().values().iterator().next().balance()).as(e.getKey())
                             .isEqualTo(e.getValue());
                 }
+            }
+        }
+    }
+
+    /**
+     * The partitions load while the idempotency index opens, before the start journals changed rules: a partition
+     * must still count that rules record in its catch-up ("caught up with the journal as of start"), or the engine
+     * would report ready before every partition applies the new rules.
+     */
+    @Test
+    void shouldCountTheRulesRecordJournaledAtStartInEveryPartitionsCatchUp() throws Exception {
+        fill();
+        // No heartbeats: the journal's last seq right after the start is the rules record's.
+        try (LoyaltyEngine engine = Engine.start(config(Map.of("rules.earn.rate", "2", "journal.heartbeat", "1h")),
+                new SimpleMeterRegistry())) {
+            EngineImpl impl = (EngineImpl) engine;
+            long rulesSeq = impl.journalLastSeqForTest();
+            for (int p = 0; p < PARTITIONS; p++) {
+                assertThat(impl.local(p).catchUpSeq()).as("partition " + p + " catch-up target")
+                        .isEqualTo(rulesSeq);
+            }
+            Eventually.ready(engine);
+            for (int p = 0; p < PARTITIONS; p++) {
+                assertThat(impl.local(p).appliedSeq()).as("partition " + p + " applied when ready")
+                        .isGreaterThanOrEqualTo(rulesSeq);
             }
         }
     }
