@@ -111,6 +111,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
     /** Puts the ids other nodes journal into {@link #ids} (Kafka only, else null). */
     private KafkaIdTailer idTailer;
+    /** How often the timer looks whether the index's filter scan may start (milliseconds). */
+    private static final long ID_FILTER_POLL_MS = 100;
+    /** Longest wait for the partitions to catch up before the index's filter scan starts anyway. */
+    private static final java.time.Duration ID_FILTER_LATEST = java.time.Duration.ofSeconds(30);
+    /** The index's filter scan was started (timer thread only). */
+    private boolean idFilterStarted;
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -218,7 +224,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             // The idempotency index before any append, as it reads (and checks) every record after its
             // checkpoint: a damaged journal refuses the start before anything, the rules record included, is
             // appended to it (JournalDamageTest).
-            openedIds = IdempotencyIndex.open(folder.ingest());
+            // Its filter scan (every stored id) waits until the partitions caught up: startIdFilterWhenCaughtUp.
+            openedIds = IdempotencyIndex.open(folder.ingest(), false);
             this.ids = openedIds;
             mark = phase(phases, "idempotency index open", mark);
             rebuildIds();
@@ -267,6 +274,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             timer.scheduleWithFixedDelay(this::expireIds, 10, 10, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(this::flushIds, ID_FLUSH_MS, ID_FLUSH_MS, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::checkpointIds, 1, 1, TimeUnit.SECONDS);
+            long openedNs = System.nanoTime();
+            timer.scheduleWithFixedDelay(() -> startIdFilterWhenCaughtUp(openedNs), ID_FILTER_POLL_MS, ID_FILTER_POLL_MS,
+                    TimeUnit.MILLISECONDS);
             if (config.journal().retains() && chronicle != null) {
                 this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "journal-retention");
@@ -453,6 +463,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     @Override
     public ClusterView cluster() {
         return directory;
+    }
+
+    /** The idempotency index (tests). */
+    IdempotencyIndex idsForTest() {
+        return ids;
     }
 
     /** The journal's last seq (tests: what a start journaled). */
@@ -707,6 +722,22 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             idIndexWritable();
         } catch (RuntimeException e) {
             idIndexNotWritable("checkpoint", e);
+        }
+    }
+
+    /**
+     * Starts the idempotency index's filter scan once the engine is ready (every partition caught up), or after
+     * {@link #ID_FILTER_LATEST} whatever the state: the scan reads every stored id, CPU the catch-up after a crash
+     * needs more on two cores, and until the filter exists a lookup of a new id reads RocksDB (its bloom filter)
+     * instead of memory. Timer thread only.
+     */
+    private void startIdFilterWhenCaughtUp(long openedNs) {
+        if (idFilterStarted || closed) {
+            return;
+        }
+        if (ready() || System.nanoTime() - openedNs > ID_FILTER_LATEST.toNanos()) {
+            ids.startFilterScan();
+            idFilterStarted = true;
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -117,6 +118,17 @@ class PartitionLoadTest {
                 assertThat(impl.local(p).appliedSeq()).as("partition " + p + " applied when ready")
                         .isGreaterThanOrEqualTo(rulesSeq);
             }
+        }
+    }
+
+    /** The index's filter scan, deferred at open, starts once the partitions caught up: new ids leave the disk. */
+    @Test
+    void shouldStartTheIdFilterOnceThePartitionsCaughtUp() throws Exception {
+        fill();
+        try (LoyaltyEngine engine = Eventually.ready(Engine.start(config(), new SimpleMeterRegistry()))) {
+            EngineImpl impl = (EngineImpl) engine;
+            Eventually.until("the id filter answers a new id from memory", Duration.ofSeconds(20),
+                    () -> impl.idsForTest().inMemory("never-seen-" + System.nanoTime()));
         }
     }
 
