@@ -5,6 +5,8 @@
 # Prints per arm: processed events/s (harness, measured window) and the engine's CPU time per 1000 processed
 # events over the whole bulk run (/proc utime+stime against loyalty_events_processed_total): the CPU figure
 # moves less with the neighbours' load than the rate does.
+# AB_VAR names another configuration variable to alternate instead (e.g. AB_VAR=ENGINE_STATE_FLUSH_INTERVAL
+# ARMS="5s 1s 5s 1s": the flush interval's cost, issue 11 round 5).
 # Usage: bench/wal-ab.sh OUT_DIR   (build first: ./mvnw -o -DskipTests package -pl engine,api,bench)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -30,7 +32,7 @@ for wal in $ARMS; do
     i=$((i + 1))
     rm -rf "$OUT/data-$i"
     API_PORT=$(free_port); MGMT_PORT=$(free_port); START_MS=$(now_ms)
-    ENGINE_STATE_WAL="$wal" "$ROOT/bin/engine" serve --data "$OUT/data-$i" --port "$API_PORT" \
+    env "${AB_VAR:-ENGINE_STATE_WAL}=$wal" "$ROOT/bin/engine" serve --data "$OUT/data-$i" --port "$API_PORT" \
         --management-port "$MGMT_PORT" > "$OUT/engine-$i.log" 2>&1 &
     ENGINE_PID=$!
     wait_ready "$MGMT_PORT" "$START_MS" 300 > /dev/null || { echo "arm $i: engine not ready"; tail -5 "$OUT/engine-$i.log"; exit 1; }
@@ -43,7 +45,8 @@ for wal in $ARMS; do
     c1=$(cpu_ticks "$ENGINE_PID"); e1=$(metric loyalty_events_processed_total); load1=$(cut -d' ' -f1 /proc/loadavg)
     kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
     rm -rf "$OUT/data-$i"
-    printf 'arm %d wal=%-5s processed %s ev/s | engine CPU %s ms per 1000 events (%s events) | load %s -> %s\n' "$i" "$wal" \
+    printf 'arm %d %s=%-5s processed %s ev/s | engine CPU %s ms per 1000 events (%s events) | load %s -> %s\n' "$i" \
+        "${AB_VAR:-ENGINE_STATE_WAL}" "$wal" \
         "$(field processed_per_s < "$OUT/bulk-$i.txt")" \
         "$(calc "($c1 - $c0) * 10 * 1000 / ($e1 - $e0)" 1)" "$(( e1 - e0 ))" "$load0" "$load1"
 done

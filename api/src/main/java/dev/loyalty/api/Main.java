@@ -33,6 +33,9 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (NativeWarmUp.wanted(args)) {
+            NativeWarmUp.start();
+        }
         int exit = commandLine().execute(args);
         ProgramLogging.stop(); // the log writer is a daemon thread: what it has queued is written out first
         System.exit(exit);

@@ -116,6 +116,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final KafkaIdReservations kafkaIds = new KafkaIdReservations();
     /** Puts the ids other nodes journal into {@link #ids} (Kafka only, else null). */
     private KafkaIdTailer idTailer;
+    /** How often the timer looks whether the index's filter scan may start (milliseconds). */
+    private static final long ID_FILTER_POLL_MS = 100;
+    /** Longest wait for the partitions to catch up before the index's filter scan starts anyway. */
+    private static final java.time.Duration ID_FILTER_LATEST = java.time.Duration.ofSeconds(30);
+    /** The index's filter scan was started (timer thread only). */
+    private boolean idFilterStarted;
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -172,6 +178,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
         IdempotencyIndex openedIds = null;
         PartitionStore[] openedStores = null;
+        PartitionLoads loads = null;
         boolean threadsStarted = false;
         StringBuilder phases = new StringBuilder();
         long mark = System.nanoTime();
@@ -198,22 +205,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 this.journal = chronicle;
             }
             mark = phase(phases, "journal open", mark);
-            // The idempotency index first, as it reads (and checks) every record after its checkpoint: a damaged
-            // journal refuses the start before anything, the rules record included, is appended to it
-            // (JournalDamageTest). Opening it while the partitions load would append the rules record first.
-            openedIds = IdempotencyIndex.open(folder.ingest());
-            this.ids = openedIds;
-            mark = phase(phases, "idempotency index open", mark);
-            rebuildIds();
-            mark = phase(phases, "ids re-registered", mark);
+            // The rules as configured: the partitions load with them; journaled (below) only if they changed.
             String rulesJson = RulesJson.write(config.rules());
-            if (!rulesJson.equals(folder.readLastRules())) {
-                journal.appendRules(rulesJson);
-                folder.writeLastRules(rulesJson);
-                LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
-            }
-            this.validator = new EventValidator(config.rules());
-
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.partitions = partitions;
             this.bulkAppends = ThreadLocal.withInitial(() -> new BulkAppend(waiters, inFlight, partitions));
@@ -229,13 +222,37 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             for (int p = 0; p < partitions; p++) {
                 waiters.add(new OutcomeWaits(config.api().maxInFlight()));
             }
+            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core) while this
+            // thread opens the idempotency index and re-registers the ids journaled after its checkpoint: the
+            // two were one after the other, about a second each after a SIGKILL. The loads only read; nothing
+            // is appended until the index has read (and checked) the journal's tail.
+            loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
+            // The idempotency index before any append, as it reads (and checks) every record after its
+            // checkpoint: a damaged journal refuses the start before anything, the rules record included, is
+            // appended to it (JournalDamageTest).
+            // Its filter scan (every stored id) waits until the partitions caught up: startIdFilterWhenCaughtUp.
+            openedIds = IdempotencyIndex.open(folder.ingest(), false);
+            this.ids = openedIds;
+            mark = phase(phases, "idempotency index open", mark);
+            rebuildIds();
+            mark = phase(phases, "ids re-registered", mark);
+            if (!rulesJson.equals(folder.readLastRules())) {
+                journal.appendRules(rulesJson);
+                folder.writeLastRules(rulesJson);
+                LOG.info("rules changed since the last start: journaled the new rules at seq {}", journal.lastSeq());
+            }
+            this.validator = new EventValidator(config.rules());
             mark = phase(phases, "rules and validator", mark);
-            // Chronicle: each partition's RocksDB and state load on a loader thread (one per core); serial, these
-            // phases were most of a clean start's engine open.
-            PartitionLoads loads = kafka == null ? PartitionLoads.start(partitions, this::loadPartition) : null;
             PartitionProcessor[] loaded = null;
             if (kafka == null) {
-                loaded = loads.await();
+                PartitionLoads started = loads;
+                loads = null; // await waits for every load, whether one failed or not
+                loaded = started.await();
+                for (int p = 0; p < partitions; p++) {
+                    // As of start: a rules record journaled above counts too.
+                    loaded[p].catchUpTo(journal.lastSeq(p));
+                    catchUpSeqs.set(p, loaded[p].catchUpSeq());
+                }
                 mark = phase(phases, "partition states (" + partitions + " loaded in parallel, waited for)", mark);
             } else {
                 for (int p = 0; p < partitions; p++) {
@@ -263,6 +280,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             timer.scheduleWithFixedDelay(this::expireIds, 10, 10, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(this::flushIds, ID_FLUSH_MS, ID_FLUSH_MS, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::checkpointIds, 1, 1, TimeUnit.SECONDS);
+            long openedNs = System.nanoTime();
+            timer.scheduleWithFixedDelay(() -> startIdFilterWhenCaughtUp(openedNs), ID_FILTER_POLL_MS, ID_FILTER_POLL_MS,
+                    TimeUnit.MILLISECONDS);
             if (config.journal().retains() && chronicle != null) {
                 this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "journal-retention");
@@ -305,6 +325,14 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
             if (openedIds != null) {
                 openedIds.close();
+            }
+            if (loads != null) {
+                // Loads still running would open stores after the ones below are closed: let them finish.
+                try {
+                    loads.await();
+                } catch (RuntimeException loadFailure) {
+                    e.addSuppressed(loadFailure);
+                }
             }
             if (openedStores != null && !threadsStarted) {
                 for (PartitionStore store : openedStores) {
@@ -402,8 +430,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         return p == null || p.caughtUp() ? 0 : Math.max(0, catchUpSeqs.get(partition) - p.appliedSeq());
     }
 
-    /** The processor of a partition served here, or null. */
-    private PartitionProcessor local(int partition) {
+    /** The processor of a partition served here, or null (tests too). */
+    PartitionProcessor local(int partition) {
         return processors.get(partition);
     }
 
@@ -441,6 +469,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     @Override
     public ClusterView cluster() {
         return directory;
+    }
+
+    /** The idempotency index (tests). */
+    IdempotencyIndex idsForTest() {
+        return ids;
+    }
+
+    /** The journal's last seq (tests: what a start journaled). */
+    long journalLastSeqForTest() {
+        return journal.lastSeq();
     }
 
     /** Test hook: stops as a killed process would for the group (no leave: the session must time out). */
@@ -690,6 +728,22 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             idIndexWritable();
         } catch (RuntimeException e) {
             idIndexNotWritable("checkpoint", e);
+        }
+    }
+
+    /**
+     * Starts the idempotency index's filter scan once the engine is ready (every partition caught up), or after
+     * {@link #ID_FILTER_LATEST} whatever the state: the scan reads every stored id, CPU the catch-up after a crash
+     * needs more on two cores, and until the filter exists a lookup of a new id reads RocksDB (its bloom filter)
+     * instead of memory. Timer thread only.
+     */
+    private void startIdFilterWhenCaughtUp(long openedNs) {
+        if (idFilterStarted || closed) {
+            return;
+        }
+        if (ready() || System.nanoTime() - openedNs > ID_FILTER_LATEST.toNanos()) {
+            ids.startFilterScan();
+            idFilterStarted = true;
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,8 +43,14 @@ class PartitionLoadTest {
     Path dir;
 
     private EngineConfig config() {
-        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
-                "data-dir", dir.resolve("data").toString(), "partitions", String.valueOf(PARTITIONS)));
+        return config(Map.of());
+    }
+
+    private EngineConfig config(Map<String, String> more) {
+        Map<String, String> settings = new HashMap<>(more);
+        settings.put("data-dir", dir.resolve("data").toString());
+        settings.put("partitions", String.valueOf(PARTITIONS));
+        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), settings);
     }
 
     private static void post(LoyaltyEngine engine, String json) throws Exception {
@@ -86,6 +93,42 @@ class PartitionLoadTest {
                             .isEqualTo(e.getValue());
                 }
             }
+        }
+    }
+
+    /**
+     * The partitions load while the idempotency index opens, before the start journals changed rules: a partition
+     * must still count that rules record in its catch-up ("caught up with the journal as of start"), or the engine
+     * would report ready before every partition applies the new rules.
+     */
+    @Test
+    void shouldCountTheRulesRecordJournaledAtStartInEveryPartitionsCatchUp() throws Exception {
+        fill();
+        // No heartbeats: the journal's last seq right after the start is the rules record's.
+        try (LoyaltyEngine engine = Engine.start(config(Map.of("rules.earn.rate", "2", "journal.heartbeat", "1h")),
+                new SimpleMeterRegistry())) {
+            EngineImpl impl = (EngineImpl) engine;
+            long rulesSeq = impl.journalLastSeqForTest();
+            for (int p = 0; p < PARTITIONS; p++) {
+                assertThat(impl.local(p).catchUpSeq()).as("partition " + p + " catch-up target")
+                        .isEqualTo(rulesSeq);
+            }
+            Eventually.ready(engine);
+            for (int p = 0; p < PARTITIONS; p++) {
+                assertThat(impl.local(p).appliedSeq()).as("partition " + p + " applied when ready")
+                        .isGreaterThanOrEqualTo(rulesSeq);
+            }
+        }
+    }
+
+    /** The index's filter scan, deferred at open, starts once the partitions caught up: new ids leave the disk. */
+    @Test
+    void shouldStartTheIdFilterOnceThePartitionsCaughtUp() throws Exception {
+        fill();
+        try (LoyaltyEngine engine = Eventually.ready(Engine.start(config(), new SimpleMeterRegistry()))) {
+            EngineImpl impl = (EngineImpl) engine;
+            Eventually.until("the id filter answers a new id from memory", Duration.ofSeconds(20),
+                    () -> impl.idsForTest().inMemory("never-seen-" + System.nanoTime()));
         }
     }
 

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>An in-memory filter ({@link IdFilter}) of every id put or stored answers most lookups of new ids
  * without RocksDB: {@link #inMemory} tells a caller on an event loop whether {@link #get} may read the
- * disk. Until the filter has read the ids of earlier runs (a background scan at open) it answers "maybe";
+ * disk. Until the filter has read the ids of earlier runs (a background scan at open, or later: see
+ * {@link #startFilterScan}) it answers "maybe";
  * a new scan now and then drops expired ids from it (see {@link #rescanFilterWhenWorthIt}).
  *
  * <p>Writes are behind: {@link #put} only records the entry in memory, where {@link #get} finds it at once,
@@ -84,7 +85,8 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /**
      * The filter lookups trust: every id put since it was made, and every id stored when its scan began.
-     * Null until the first scan (at open) finished: lookups read RocksDB meanwhile. Bits are never cleared,
+     * Null until the first scan (at open, or when {@link #startFilterScan} is called) finished: lookups read
+     * RocksDB meanwhile. Bits are never cleared,
      * so expired ids stay in it until the next scan builds a fresh one.
      */
     private volatile IdFilter filter;
@@ -97,12 +99,25 @@ public final class IdempotencyIndex implements AutoCloseable {
     /** The running or last scan (guarded by this). */
     private Thread scan;
 
-    private IdempotencyIndex(Options options, RocksDB db, long rescanMinPuts) {
+    private IdempotencyIndex(Options options, RocksDB db, long rescanMinPuts, boolean scanNow) {
         this.options = options;
         this.db = db;
         this.rescanMinPuts = rescanMinPuts;
         this.writeOptions = new WriteOptions().setSync(false);
-        startScan(filterLog2Bits(estimatedIds()));
+        if (scanNow) {
+            startScan(filterLog2Bits(estimatedIds()));
+        }
+    }
+
+    /**
+     * Starts the first filter scan unless it started (or the index is closing). The engine opens the index
+     * without one and calls this once its partitions caught up: the scan reads every stored id (millions with a
+     * long retention), CPU that a start on two cores needs for its catch-up; until then lookups read RocksDB.
+     */
+    public synchronized void startFilterScan() {
+        if (scan == null && !closing) {
+            startScan(filterLog2Bits(estimatedIds()));
+        }
     }
 
     /** Ids stored, as RocksDB estimates them (two keys per id), to size the first filter; 0 if unknown. */
@@ -169,7 +184,7 @@ public final class IdempotencyIndex implements AutoCloseable {
      */
     public synchronized void rescanFilterWhenWorthIt() {
         long puts = putsSinceScan.sum();
-        if (closing || scan.isAlive() || puts < Math.max(rescanMinPuts, storedAtScan)) {
+        if (closing || scan == null || scan.isAlive() || puts < Math.max(rescanMinPuts, storedAtScan)) {
             return;
         }
         startScan(filterLog2Bits(storedAtScan + puts));
@@ -180,6 +195,9 @@ public final class IdempotencyIndex implements AutoCloseable {
         Thread t;
         synchronized (this) {
             t = scan;
+        }
+        if (t == null) {
+            return false; // no scan started
         }
         t.join(timeoutMs);
         return !t.isAlive() && filter != null;
@@ -198,18 +216,27 @@ public final class IdempotencyIndex implements AutoCloseable {
     }
 
     public static IdempotencyIndex open(Path dir) {
-        return open(dir, RESCAN_MIN_PUTS);
+        return open(dir, RESCAN_MIN_PUTS, true);
+    }
+
+    /** As {@link #open(Path)}; without the first filter scan unless {@code scanNow} (see {@link #startFilterScan}). */
+    public static IdempotencyIndex open(Path dir, boolean scanNow) {
+        return open(dir, RESCAN_MIN_PUTS, scanNow);
     }
 
     /** As {@link #open(Path)}, with a new filter scan worth it after {@code rescanMinPuts} puts (tests). */
     static IdempotencyIndex open(Path dir, long rescanMinPuts) {
+        return open(dir, rescanMinPuts, true);
+    }
+
+    private static IdempotencyIndex open(Path dir, long rescanMinPuts, boolean scanNow) {
         try {
             Files.createDirectories(dir);
             // Most lookups are of new ids: a bloom filter answers them without reading index blocks.
             Options o = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(1)
                     .setWriteBufferSize(16L << 20)
                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
-            return new IdempotencyIndex(o, RocksDB.open(o, dir.toString()), rescanMinPuts);
+            return new IdempotencyIndex(o, RocksDB.open(o, dir.toString()), rescanMinPuts, scanNow);
         } catch (RocksDBException | java.io.IOException e) {
             throw new StateException("cannot open idempotency index at " + dir + ": " + e.getMessage(), e);
         }
@@ -387,7 +414,7 @@ public final class IdempotencyIndex implements AutoCloseable {
         }
         // The scan must be off the database before it closes (a native iterator outliving it crashes).
         boolean interrupted = false;
-        while (t.isAlive()) {
+        while (t != null && t.isAlive()) {
             try {
                 t.join();
             } catch (InterruptedException e) {

@@ -65,7 +65,8 @@ public final class PartitionProcessor implements Runnable {
     private final int batchMax;
     private final int[] activeWindowsDays;
     private final int[] expiringWindowsDays;
-    private final long catchUpSeq;
+    /** Journal seq as of start; raised once by {@link #catchUpTo} before the thread starts, read by it only. */
+    private long catchUpSeq;
     /** Longest time between background flushes of the store (see {@link #flushNowAndThen}). */
     private long flushEveryNs;
     /**
@@ -162,6 +163,23 @@ public final class PartitionProcessor implements Runnable {
         if (state.position() >= 0) {
             reader.seekAfter(state.position());
         }
+        appliedSeq = state.lastSeq();
+        appliedPosition = state.committedPosition();
+        caughtUp = state.lastSeq() >= catchUpSeq;
+        publish();
+    }
+
+    /**
+     * Sets the journal seq as of start, when records were journaled after this processor was made (the engine
+     * loads the partitions while it opens the idempotency index and may journal a rules record after that): the
+     * partition reports caught up only once it applied them too. Called before {@link #run()} starts, on the
+     * thread that then starts it; logs how far behind the partition resumes.
+     */
+    public void catchUpTo(long seq) {
+        if (seq > catchUpSeq) {
+            catchUpSeq = seq;
+            caughtUp = state.lastSeq() >= seq;
+        }
         if (state.position() >= 0 && state.lastSeq() < catchUpSeq) {
             LOG.info("partition {} resumes from its last commit at seq {}, {} journal records behind", partition,
                     state.lastSeq(), catchUpSeq - state.lastSeq());
@@ -170,10 +188,11 @@ public final class PartitionProcessor implements Runnable {
             LOG.info("partition {} has no commit yet: applies the journal from its start up to seq {}", partition,
                     catchUpSeq);
         }
-        appliedSeq = state.lastSeq();
-        appliedPosition = state.committedPosition();
-        caughtUp = state.lastSeq() >= catchUpSeq;
-        publish();
+    }
+
+    /** The journal seq this partition must apply before it reports caught up. */
+    public long catchUpSeq() {
+        return catchUpSeq;
     }
 
     /**

@@ -95,6 +95,33 @@ class IdempotencyIndexTest {
         }
     }
 
+    /**
+     * Opened without the filter scan (the engine's start): every lookup may read the disk until the scan is
+     * started; ids put before it and written, or still unwritten, are in the filter it builds.
+     */
+    @Test
+    void shouldBuildTheFilterOnlyWhenTheDeferredScanIsStarted() throws InterruptedException {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            index.put("earlier-run", new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir, false)) {
+            assertThat(index.awaitFilter(1_000)).as("no scan before it is started").isFalse();
+            assertThat(index.inMemory("new-1")).as("no filter: a new id may need the disk").isFalse();
+            index.put("written-before-scan", new IdempotencyIndex.Entry(2, 22, 2000, "c-2"));
+            index.flush();
+            index.put("unwritten-at-scan", new IdempotencyIndex.Entry(3, 33, 3000, "c-3"));
+            index.startFilterScan();
+            index.startFilterScan(); // once: a second call changes nothing
+            assertThat(index.awaitFilter(10_000)).as("the started scan made the filter").isTrue();
+            assertThat(index.inMemory("new-1")).as("new id answered from the filter").isTrue();
+            index.flush();
+            for (String id : new String[] {"earlier-run", "written-before-scan", "unwritten-at-scan"}) {
+                assertThat(index.inMemory(id)).as(id + " is in the filter: a lookup reads the disk").isFalse();
+                assertThat(index.get(id)).as(id).isNotNull();
+            }
+        }
+    }
+
     @Test
     void shouldDropExpiredIdsFromTheFilterAtARescanAndKeepTheOthers() throws InterruptedException {
         try (IdempotencyIndex index = IdempotencyIndex.open(dir, 10)) {
