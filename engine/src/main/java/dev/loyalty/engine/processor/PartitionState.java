@@ -255,7 +255,8 @@ final class PartitionState {
         if (slot >= 0) {
             return slot;
         }
-        byte[] raw = pendingRows.get(id);
+        // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
+        byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
         if (raw == null) {
             raw = store.get(Keys.customer(id));
         }

@@ -74,9 +74,10 @@ public final class WhatIf {
      * @param baseRules journaled rules in force at {@code fromMs}
      * @param customers customers that differ, largest absolute difference in total balance first
      * @param start     where both replays started (events, rejections and month flows count from there)
+     * @param commits   state commits both replays wrote (a rebuild's policy: see PartitionProcessor.replayCommits)
      */
     public record Result(long lastSeq, long millis, RulesConfig baseRules, RulesConfig scenarioRules, Side baseline,
-                         Side scenario, List<CustomerDiff> customers, StartPoint start) {
+                         Side scenario, List<CustomerDiff> customers, StartPoint start, long commits) {
     }
 
     /**
@@ -128,6 +129,7 @@ public final class WhatIf {
                 baseline.stop();
                 scenario.stop();
                 long millis = (System.nanoTime() - start) / 1_000_000;
+                long commits = baseline.commits() + scenario.commits();
                 Side b = baseline.side(windows);
                 Side s = scenario.side(windows);
                 List<CustomerDiff> diffs = new ArrayList<>();
@@ -139,7 +141,7 @@ public final class WhatIf {
                     int c = Long.compare(Math.abs(y.totalDifference()), Math.abs(x.totalDifference()));
                     return c != 0 ? c : x.customer().compareTo(y.customer());
                 });
-                return new Result(scan.lastSeq, millis, base, scenarioRules, b, s, diffs, from);
+                return new Result(scan.lastSeq, millis, base, scenarioRules, b, s, diffs, from, commits);
             }
         }
     }
@@ -295,13 +297,15 @@ public final class WhatIf {
                     PartitionCheckpoint cp = PartitionCheckpoint.read(stores[p]);
                     tallies[p] = new PartitionTally(scenarioJson, fromMs, stored != null ? stored : initialJson,
                             cp == null ? Long.MIN_VALUE : cp.clockMs(), windows, RulesJson::read);
+                    // A rebuild's commits: the stores are compared only after stop(), so intermediate commits
+                    // (every flush interval) would only re-encode the same customers.
                     processors[p] = new PartitionProcessor(p, partitions, stores[p],
                             new BoundedReader(journal.reader(p, partitions), lastSeq, toMs), RulesJson::read, initialJson,
                             new OutcomeWaits(16), new AtomicInteger(), ProcessorListener.QUIET,
                             config.processor().batchMax(),
                             config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
                             config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), lastSeq,
-                            config.state().flushInterval().toNanos(), metrics, tallies[p]);
+                            config.state().flushInterval().toNanos(), metrics, tallies[p]).replayCommits();
                 }
             } catch (IOException e) {
                 close();
@@ -334,6 +338,14 @@ public final class WhatIf {
                 min = Math.min(min, p.appliedSeq());
             }
             return min;
+        }
+
+        long commits() {
+            long n = 0;
+            for (PartitionProcessor p : processors) {
+                n += p.commits();
+            }
+            return n;
         }
 
         boolean caughtUp() {

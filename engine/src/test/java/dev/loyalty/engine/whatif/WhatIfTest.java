@@ -106,6 +106,18 @@ class WhatIfTest {
     }
 
     @Test
+    void shouldCommitOncePerPartitionAndSideWhateverTheFlushInterval() {
+        // One event a batch and a 1 ms flush interval: the serving policy would commit after most batches.
+        EngineConfig tight = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
+                "data-dir", data.toString(), "partitions", "2", "clock.adjustable", "true",
+                "rules.earn.pending-days", "0", "state.flush-interval", "1ms", "processor.batch-max", "1"));
+        WhatIf.Result r = WhatIf.run(new WhatIf.Request(tight, UnaryOperator.identity(), Long.MIN_VALUE,
+                Long.MAX_VALUE, dir.resolve("commits")), (seq, total) -> { });
+        assertThat(r.customers()).isEmpty();
+        assertThat(r.commits()).as("one commit per partition and side, at catch-up").isEqualTo(4);
+    }
+
+    @Test
     void shouldReproduceTheEngineFiguresWhenTheScenarioKeepsTheRules() throws Exception {
         WhatIf.Result r = run(UnaryOperator.identity(), Long.MIN_VALUE, Long.MAX_VALUE, "same");
 
