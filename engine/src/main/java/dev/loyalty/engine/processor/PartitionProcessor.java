@@ -41,12 +41,8 @@ import java.util.function.Function;
  */
 public final class PartitionProcessor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionProcessor.class);
-    /**
-     * Heap budgeted per held customer: a typical customer with a few open checkouts takes ~2-2.5 KB (heap after a
-     * replay that holds every customer, divided by them), so half the heap at this figure is about half the heap
-     * in fact; 4 KiB held half of that, and a replay of 100K customers a partition evicted at 1 GiB.
-     */
-    static final long BYTES_PER_CUSTOMER = 2560;
+    /** Heap budgeted per held customer (a typical customer with a few open checkouts takes ~2.5 KB). */
+    static final long BYTES_PER_CUSTOMER = 4096;
     /** Events applied between commits at most: bounds the pending batch and its read index. */
     static final long COMMIT_EVENTS = 200_000;
     /** Longest time between commits with RocksDB's WAL on: what a SIGKILL makes the start re-apply. */
