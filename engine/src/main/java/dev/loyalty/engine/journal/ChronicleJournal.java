@@ -196,6 +196,21 @@ public final class ChronicleJournal implements Journal {
         b.writeInt(start + RecordHeader.CRC_AT, crc.of(b, start, b.writePosition()));
     }
 
+    /**
+     * The common end of an events record of {@code count} events written from {@code start}: sealed, its seqs
+     * taken, the hook told before the record becomes visible (when the document closes); returns its first seq.
+     */
+    private long sealEvents(Bytes<?> b, long start, Appender a, long first, int count, long ingestMs,
+                            AppendHook hook) {
+        seal(b, start, a.crc());
+        lastSeq.set(first + count - 1);
+        if (hook != null) {
+            hook.beforeVisible(first, ingestMs);
+        }
+        bytesAppended.add(b.writePosition() - start);
+        return first;
+    }
+
     @Override
     public long appendEvents(List<Submitted> events, AppendHook hook) {
         try {
@@ -229,13 +244,7 @@ public final class ChronicleJournal implements Journal {
                 if (partitions > 0) {
                     b.writeLong(start + RecordHeader.MASK_AT, mask);
                 }
-                seal(b, start, a.crc());
-                lastSeq.set(first + events.size() - 1);
-                if (hook != null) {
-                    hook.beforeVisible(first, t);
-                }
-                bytesAppended.add(b.writePosition() - start);
-                return first;
+                return sealEvents(b, start, a, first, events.size(), t, hook);
             } catch (RuntimeException | InternalError e) {
                 dc.rollbackOnClose();
                 throw e;
@@ -275,13 +284,7 @@ public final class ChronicleJournal implements Journal {
                 if (partitions > 0) {
                     b.writeLong(start + RecordHeader.MASK_AT, 1L << (PartitionHash.partition(hash, partitions) & 63));
                 }
-                seal(b, start, a.crc());
-                lastSeq.set(first);
-                if (hook != null) {
-                    hook.beforeVisible(first, t);
-                }
-                bytesAppended.add(b.writePosition() - start);
-                return first;
+                return sealEvents(b, start, a, first, 1, t, hook);
             } catch (RuntimeException | InternalError e) {
                 dc.rollbackOnClose();
                 throw e;
@@ -322,13 +325,7 @@ public final class ChronicleJournal implements Journal {
                     }
                     b.writeLong(start + RecordHeader.MASK_AT, mask);
                 }
-                seal(b, start, a.crc());
-                lastSeq.set(first + n - 1);
-                if (hook != null) {
-                    hook.beforeVisible(first, t);
-                }
-                bytesAppended.add(b.writePosition() - start);
-                return first;
+                return sealEvents(b, start, a, first, n, t, hook);
             } catch (RuntimeException | InternalError e) {
                 dc.rollbackOnClose();
                 throw e;

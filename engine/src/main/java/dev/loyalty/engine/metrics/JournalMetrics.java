@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Journal meters: events journaled by action, append latency, bytes appended, write failures by operation
@@ -67,32 +68,22 @@ final class JournalMetrics {
     void appended(List<Submitted> events, long nanos) {
         appendTime.record(nanos, TimeUnit.NANOSECONDS);
         int n = events.size();
-        int i = 0;
-        while (i < n) {
-            // A bulk usually repeats one action: one counter update per run of equal actions.
-            String action = events.get(i).event().action();
-            int run = 1;
-            while (i + run < n && action.equals(events.get(i + run).event().action())) {
-                run++;
-            }
-            Counter c = journaledByAction.get(action);
-            if (c == null) {
-                c = journaledByAction.computeIfAbsent(action, this::journaledCounter);
-            }
-            c.increment(run);
-            i += run;
-        }
+        countJournaled(n, i -> events.get(i).event().action());
     }
 
     /** A record of a bulk's encoded events was appended in {@code nanos}. */
     void appended(BulkRecord events, long nanos) {
         appendTime.record(nanos, TimeUnit.NANOSECONDS);
-        int n = events.count();
+        countJournaled(events.count(), events::action);
+    }
+
+    /** Counts {@code n} journaled events by action; a bulk usually repeats one: one update per run of equal actions. */
+    private void countJournaled(int n, IntFunction<String> actionAt) {
         int i = 0;
         while (i < n) {
-            String action = events.action(i);
+            String action = actionAt.apply(i);
             int run = 1;
-            while (i + run < n && action.equals(events.action(i + run))) {
+            while (i + run < n && action.equals(actionAt.apply(i + run))) {
                 run++;
             }
             Counter c = journaledByAction.get(action);
