@@ -4,6 +4,7 @@ import dev.loyalty.api.http.FrontEnds;
 import dev.loyalty.engine.Engine;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -79,12 +80,7 @@ class DirectEventsIT {
                 """.formatted(MAX_BODY, SHOP, READER, LIMITED));
         EngineConfig engineConfig = ProgramConfig.load(config, Map.of(),
                 Map.of("data-dir", home.resolve("data").toString()));
-        engine = Engine.start(engineConfig, new SimpleMeterRegistry(), () -> 1_780_000_000_000L);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!engine.ready()) { // waits on the condition itself
-            assertThat(System.nanoTime()).as("engine ready within 60 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        engine = Eventually.ready(Engine.start(engineConfig, new SimpleMeterRegistry(), () -> 1_780_000_000_000L));
         vertx = Vertx.vertx();
         routerPort = TestFolders.freePort();
         FrontEnds.routerOnly(vertx, engine, ROUTER_METRICS, routerPort)

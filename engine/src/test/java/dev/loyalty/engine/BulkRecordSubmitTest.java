@@ -5,6 +5,7 @@ import dev.loyalty.engine.LoyaltyEngine.Submission;
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.testing.Eventually;
 import dev.loyalty.engine.event.BulkRead;
 import dev.loyalty.engine.event.EventReader;
 import dev.loyalty.engine.event.ReadEvent;
@@ -44,11 +45,7 @@ class BulkRecordSubmitTest {
     private static LoyaltyEngine start(Path dir) throws InterruptedException {
         EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of("data-dir",
                 dir.toString(), "partitions", "2"));
-        LoyaltyEngine engine = Engine.start(config, new SimpleMeterRegistry());
-        while (!engine.ready()) {
-            Thread.sleep(5);
-        }
-        return engine;
+        return Eventually.ready(Engine.start(config, new SimpleMeterRegistry()));
     }
 
     /** A random event of a small pool of customers and ids, so that ids repeat with the same or another body. */
