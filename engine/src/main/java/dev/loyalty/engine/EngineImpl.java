@@ -175,6 +175,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
         KafkaJournal openedKafka = null;
+        ChronicleJournal openedChronicle = null;
         // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
         IdempotencyIndex openedIds = null;
         PartitionStore[] openedStores = null;
@@ -200,8 +201,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 folder.checkPartitions(partitions);
                 folder.checkJournal("chronicle");
                 this.kafka = null;
-                this.chronicle = ChronicleJournal.open(folder.journal(), wallMs,
+                openedChronicle = ChronicleJournal.open(folder.journal(), wallMs,
                         DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
+                this.chronicle = openedChronicle;
                 this.journal = chronicle;
             }
             mark = phase(phases, "journal open", mark);
@@ -340,6 +342,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                         store.close();
                     }
                 }
+            }
+            if (openedChronicle != null && !threadsStarted) {
+                // its appender, tailers and free-space guard; processors that started may still read it
+                openedChronicle.close();
             }
             lock.close();
             throw e;
