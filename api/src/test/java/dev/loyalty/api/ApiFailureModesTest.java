@@ -157,8 +157,9 @@ class ApiFailureModesTest {
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertThat(a.status()).isEqualTo(503);
         assertThat(a.errorCode()).isEqualTo("unavailable");
+        // Two waits one after the other take at least 600 ms: any less is one timeout, however loaded the machine.
         assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole bulk").isGreaterThanOrEqualTo(300)
-                .isLessThan(540);
+                .isLessThan(600);
         Answer async = http.post("/events/bulk?mode=async", KEY, "{\"events\":[" + EVENT + "]}");
         assertThat(async.status()).as("async: not acknowledged before durable").isEqualTo(503);
     }
@@ -212,8 +213,9 @@ class ApiFailureModesTest {
         Answer a = http.post("/events", KEY, EVENT);
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertThat(a.status()).isEqualTo(503);
+        // Two waits one after the other take at least 600 ms: any less is one timeout, however loaded the machine.
         assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole wait, not one per wait")
-                .isGreaterThanOrEqualTo(300).isLessThan(540);
+                .isGreaterThanOrEqualTo(300).isLessThan(600);
     }
 
     @Test
