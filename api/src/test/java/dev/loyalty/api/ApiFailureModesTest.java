@@ -152,14 +152,19 @@ class ApiFailureModesTest {
     void shouldAnswerABulkWithinOneSyncTimeoutWhenNeitherTheJournalNorTheOutcomesAnswer() {
         engine.submit = events -> submissions(events.size(), i -> new CompletableFuture<>());
         engine.durable = new CompletableFuture<>();
-        long startNs = System.nanoTime();
-        Answer a = http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + "," + EVENT + "]}");
-        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        assertThat(a.status()).isEqualTo(503);
-        assertThat(a.errorCode()).isEqualTo("unavailable");
-        // Two waits one after the other take at least 600 ms: any less is one timeout, however loaded the machine.
-        assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole bulk").isGreaterThanOrEqualTo(300)
-                .isLessThan(600);
+        long tookMs = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            long startNs = System.nanoTime();
+            Answer a = http.post("/events/bulk", KEY, "{\"events\":[" + EVENT + "," + EVENT + "]}");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            assertThat(a.status()).isEqualTo(503);
+            assertThat(a.errorCode()).isEqualTo("unavailable");
+            assertThat(ms).as("not before api.sync-timeout (300 ms)").isGreaterThanOrEqualTo(300);
+            tookMs = Math.min(tookMs, ms);
+        }
+        // Two waits one after the other take at least 600 ms: any less is one timeout. The faster of two tries,
+        // so that a stall of a loaded machine (or the client's first request) is not taken for a second wait.
+        assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole bulk").isLessThan(600);
         Answer async = http.post("/events/bulk?mode=async", KEY, "{\"events\":[" + EVENT + "]}");
         assertThat(async.status()).as("async: not acknowledged before durable").isEqualTo(503);
     }
@@ -209,13 +214,17 @@ class ApiFailureModesTest {
     void shouldAnswerWithinOneSyncTimeoutWhenNeitherTheJournalNorTheOutcomeAnswers() {
         engine.submit = events -> submissions(events.size(), i -> new CompletableFuture<>());
         engine.durable = new CompletableFuture<>();
-        long startNs = System.nanoTime();
-        Answer a = http.post("/events", KEY, EVENT);
-        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        assertThat(a.status()).isEqualTo(503);
-        // Two waits one after the other take at least 600 ms: any less is one timeout, however loaded the machine.
-        assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole wait, not one per wait")
-                .isGreaterThanOrEqualTo(300).isLessThan(600);
+        long tookMs = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            long startNs = System.nanoTime();
+            Answer a = http.post("/events", KEY, EVENT);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            assertThat(a.status()).isEqualTo(503);
+            assertThat(ms).as("not before api.sync-timeout (300 ms)").isGreaterThanOrEqualTo(300);
+            tookMs = Math.min(tookMs, ms);
+        }
+        // Two waits one after the other take at least 600 ms: any less is one timeout (the faster of two tries).
+        assertThat(tookMs).as("one api.sync-timeout (300 ms) for the whole wait, not one per wait").isLessThan(600);
     }
 
     @Test
