@@ -134,6 +134,15 @@ public final class DerivedLog implements AutoCloseable {
         ledger.sync();
     }
 
+    /**
+     * Forces to the device what every {@link #mark()} so far points into; unlike {@link #sync()}, safe from
+     * another thread while the owner appends (RocksDB's flush thread, just before a flush makes marks durable).
+     */
+    public void forceWritten() {
+        outcomes.forceWritten();
+        ledger.forceWritten();
+    }
+
     /** Drops everything past {@code mark}: it is re-derived by re-applying the journal after the snapshot. */
     public void truncateTo(DerivedMark mark) {
         outcomes.truncateTo(mark.outcomes());

@@ -102,11 +102,16 @@ final class LedgerLog implements AutoCloseable {
 
     long flush() {
         log.flushBuffer();
+        log.noteWritten();
         return log.end();
     }
 
     void sync() {
         log.sync();
+    }
+
+    void forceWritten() {
+        log.forceWritten();
     }
 
     void truncateTo(long mark) {

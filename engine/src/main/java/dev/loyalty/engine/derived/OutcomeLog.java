@@ -130,11 +130,16 @@ final class OutcomeLog implements SegmentedLog.Listener, AutoCloseable {
     /** Writes staged records out and returns the end position (part of the mark a snapshot commits). */
     long flush() {
         log.flushBuffer();
+        log.noteWritten();
         return log.end();
     }
 
     void sync() {
         log.sync();
+    }
+
+    void forceWritten() {
+        log.forceWritten();
     }
 
     /** Drops everything at or after {@code mark} (see {@link SegmentedLog#truncateTo}). */

@@ -6,9 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +22,7 @@ import java.util.stream.Stream;
  * the same appends give the same files byte for byte. Records are staged in a reusable direct buffer and
  * written with positional writes; appending allocates nothing. Sealed segments are read in place through a
  * read-only mapping, the last one through positional reads into a reusable window. Not thread-safe: one owner
- * thread appends and reads.
+ * thread appends and reads; only {@link #forceWritten()} may run on another thread.
  */
 final class SegmentedLog implements AutoCloseable {
     /** Record header: the body's length. */
@@ -58,8 +62,10 @@ final class SegmentedLog implements AutoCloseable {
     private final long segmentBytes;
     private final Listener listener;
     private final List<Segment> segments = new ArrayList<>();
-    /** Sealed since the last {@link #sync()}: forced then, not at the roll (one sync per commit is the contract). */
+    /** Sealed since the last {@link #noteWritten()}: forced later, not at the roll. */
     private final List<Segment> sealedUnsynced = new ArrayList<>();
+    /** Files written and noted but not forced yet; guarded by itself (read by {@link #forceWritten()}). */
+    private final Set<Path> unforced = new HashSet<>();
     private ByteBuffer writeBuffer;
     /** Logical position of the write buffer's first byte. */
     private long bufferStart;
@@ -193,15 +199,49 @@ final class SegmentedLog implements AutoCloseable {
     /** Flushes, and forces to the device every segment written since the last sync. */
     void sync() {
         flushBuffer();
-        try {
+        noteWritten();
+        forceWritten();
+    }
+
+    /**
+     * Notes the files the writes so far reached (segments sealed since, and the last one), for the next
+     * {@link #forceWritten()}. Call after {@link #flushBuffer()} at a mark; owner thread.
+     */
+    void noteWritten() {
+        synchronized (unforced) {
             for (Segment s : sealedUnsynced) {
-                s.channel().force(false);
-                s.close();
+                unforced.add(s.file);
             }
-            sealedUnsynced.clear();
-            last().channel().force(false);
-        } catch (IOException e) {
-            throw new DerivedLogException("cannot sync derived log " + dir + ": " + e.getMessage(), e);
+            unforced.add(last().file);
+        }
+        sealedUnsynced.clear();
+    }
+
+    /**
+     * Forces to the device every file noted by {@link #noteWritten()} since the last force: what the marks
+     * noted by then point into. Safe from any thread (it opens the files by name; a file dropped or truncated
+     * away since needs nothing).
+     */
+    void forceWritten() {
+        Path[] files;
+        synchronized (unforced) {
+            if (unforced.isEmpty()) {
+                return;
+            }
+            files = unforced.toArray(new Path[0]);
+            unforced.clear();
+        }
+        for (Path f : files) {
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                ch.force(false);
+            } catch (NoSuchFileException e) {
+                // dropped since (retention, truncation): nothing of it is needed any more
+            } catch (IOException e) {
+                synchronized (unforced) {
+                    unforced.add(f);
+                }
+                throw new DerivedLogException("cannot sync derived log " + f + ": " + e.getMessage(), e);
+            }
         }
     }
 

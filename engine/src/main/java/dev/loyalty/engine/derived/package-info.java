@@ -46,8 +46,11 @@
  * </ol>
  *
  * <h2>Wiring into the processor (done: {@code processor.PartitionState}, {@code DerivedWrites}, {@code DerivedFiles})</h2>
- * As wired, the processor syncs at every commit, before the RocksDB batch (RocksDB also flushes on its own), and
- * runs due work after every record in customer order, so that append positions depend on the journal only.
+ * As wired, a commit writes the staged records out ({@code mark()}, which also notes the files it reached) and
+ * the store forces those files on RocksDB's flush thread just before every flush ({@code PartitionStore.beforeFlush}
+ * calling {@code forceWritten()}), step 3 exactly; with RocksDB's WAL on, where a batch can reach the disk without a
+ * flush, the commit syncs before its batch. The processor runs due work after every record in customer order, so
+ * that append positions depend on the journal only.
  * The plan it followed:
  * Replace the {@code Keys.outcome(seq)} put in {@code PartitionProcessor.apply} by {@code appendOutcome(seq,
  * ingestMs, ...)} and {@code event/duplicate}'s {@code store.get(Keys.outcome(seq))} by {@code outcome(seq)};

@@ -88,6 +88,11 @@ final class DerivedWrites implements AutoCloseable {
         log.sync();
     }
 
+    /** Forces what the marks so far point into; any thread (see {@link DerivedLog#forceWritten()}). */
+    void forceWritten() {
+        log.forceWritten();
+    }
+
     /** Forgets outcomes ingested before {@code horizonMs} (whole segments below the last mark). */
     void forgetOutcomesBefore(long horizonMs) {
         log.forgetOutcomesBefore(horizonMs);

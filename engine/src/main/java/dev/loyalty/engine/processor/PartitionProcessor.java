@@ -565,6 +565,7 @@ public final class PartitionProcessor implements Runnable {
 
     private void commit() {
         state.commit();
+        metrics.commit(partition, state.lastCommitRowsNs(), state.lastCommitSyncNs(), state.lastCommitWriteNs());
         commits++;
         lastCommitNs = System.nanoTime();
         appliedPosition = state.committedPosition();

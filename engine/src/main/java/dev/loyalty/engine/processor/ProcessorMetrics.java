@@ -33,6 +33,8 @@ public final class ProcessorMetrics {
     private final DistributionSummary[] batchEvents;
     private final Timer[] batchTime;
     private final Timer[] applyLatency;
+    /** Per partition, the three phases of a commit: rows, sync, write. */
+    private final Timer[][] commitPhases;
 
     /** Meters whose apply latency is measured on the wall clock (replay, where nobody reads it). */
     public ProcessorMetrics(MeterRegistry registry, int partitions) {
@@ -51,8 +53,18 @@ public final class ProcessorMetrics {
         batchTime = new Timer[partitions];
         applyLatency = new Timer[partitions];
         tallies = new OutcomeTally[partitions];
+        commitPhases = new Timer[partitions][];
         for (int p = 0; p < partitions; p++) {
             String tag = Integer.toString(p);
+            commitPhases[p] = new Timer[3];
+            String[] phases = {"rows", "sync", "write"};
+            for (int i = 0; i < phases.length; i++) {
+                commitPhases[p][i] = Timer.builder("loyalty_processor_commit")
+                        .description("Time the partition thread spends in one state commit, by phase: rows (encoding "
+                                + "dirty customers and statistics), sync (derived logs to disk), write (RocksDB)")
+                        .tag("partition", tag).tag("phase", phases[i])
+                        .register(registry);
+            }
             tallies[p] = new OutcomeTally(this::processed);
             batchRecords[p] = DistributionSummary.builder("loyalty_processor_batch_records")
                     .description("Journal records drained per committed batch").tag("partition", tag)
@@ -85,6 +97,13 @@ public final class ProcessorMetrics {
             applyLatency[partition].record(Math.max(0, ingestNowMs.getAsLong() - firstEventIngestMs),
                     TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** One state commit of {@code partition}, by phase (nanoseconds); the partition thread stops for all three. */
+    void commit(int partition, long rowsNs, long syncNs, long writeNs) {
+        commitPhases[partition][0].record(rowsNs, TimeUnit.NANOSECONDS);
+        commitPhases[partition][1].record(syncNs, TimeUnit.NANOSECONDS);
+        commitPhases[partition][2].record(writeNs, TimeUnit.NANOSECONDS);
     }
 
     /**

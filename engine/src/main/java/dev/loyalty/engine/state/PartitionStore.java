@@ -1,10 +1,12 @@
 package dev.loyalty.engine.state;
 
+import org.rocksdb.AbstractEventListener;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.CompressionType;
+import org.rocksdb.FlushJobInfo;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -39,12 +41,16 @@ public final class PartitionStore implements AutoCloseable {
     private final Options options;
     private final WriteOptions writeOptions;
     private final RocksDB db;
+    /** Null for a read-only store (it never flushes). */
+    private final FlushHook flushHook;
     private volatile boolean closed;
 
     private final boolean readOnly;
 
-    private PartitionStore(Path dir, Options options, WriteOptions writeOptions, RocksDB db, boolean readOnly) {
+    private PartitionStore(Path dir, Options options, WriteOptions writeOptions, RocksDB db, boolean readOnly,
+                           FlushHook flushHook) {
         this.readOnly = readOnly;
+        this.flushHook = flushHook;
         this.dir = dir;
         this.options = options;
         this.writeOptions = writeOptions;
@@ -83,9 +89,11 @@ public final class PartitionStore implements AutoCloseable {
                     // log before a byte is written: free space the journal's disk guard counts as used.
                     .setAllowFAllocate(!wal)
                     .setTableFormatConfig(table);
+            FlushHook hook = new FlushHook();
+            options.setListeners(List.of(hook));
             WriteOptions wo = new WriteOptions().setDisableWAL(!wal).setSync(false);
             RocksDB db = RocksDB.open(options, dir.toString());
-            return new PartitionStore(dir, options, wo, db, false);
+            return new PartitionStore(dir, options, wo, db, false, hook);
         } catch (RocksDBException | java.io.IOException e) {
             throw new StateException("cannot open state at " + dir + ": " + e.getMessage(), e);
         }
@@ -101,7 +109,7 @@ public final class PartitionStore implements AutoCloseable {
         try {
             Options options = new Options();
             RocksDB db = RocksDB.openReadOnly(options, dir.toString());
-            return new PartitionStore(dir, options, new WriteOptions(), db, true);
+            return new PartitionStore(dir, options, new WriteOptions(), db, true, null);
         } catch (RocksDBException e) {
             throw new StateException("cannot open state at " + dir + ": " + e.getMessage(), e);
         }
@@ -124,8 +132,23 @@ public final class PartitionStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code action} on RocksDB's flush thread just before every flush writes what was committed (a full
+     * memtable, {@link #flush()}, a checkpoint, the close): what must be on disk before the state it goes with
+     * is (the derived logs a committed mark points into). If it fails, the next {@link #commit} says so.
+     */
+    public void beforeFlush(Runnable action) {
+        if (flushHook != null) {
+            flushHook.action = action;
+        }
+    }
+
     /** Commits one write batch atomically. */
     public void commit(WriteBatch batch) {
+        if (flushHook != null && flushHook.failure != null) {
+            throw new StateException("what must precede a state flush failed: " + flushHook.failure.getMessage(),
+                    flushHook.failure);
+        }
         try {
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -301,6 +324,33 @@ public final class PartitionStore implements AutoCloseable {
             db.close();
             writeOptions.close();
             options.close();
+            if (flushHook != null) {
+                flushHook.close();
+            }
+        }
+    }
+
+    /** Calls the {@link #beforeFlush} action as each flush begins; RocksDB's flush thread waits for it. */
+    private static final class FlushHook extends AbstractEventListener {
+        volatile Runnable action;
+        volatile RuntimeException failure;
+
+        FlushHook() {
+            super(EnabledEventCallback.ON_FLUSH_BEGIN);
+        }
+
+        @Override
+        public void onFlushBegin(RocksDB db, FlushJobInfo info) {
+            Runnable a = action;
+            if (a == null) {
+                return;
+            }
+            try {
+                a.run();
+            } catch (RuntimeException e) {
+                // The flush goes on (a listener cannot stop it); the partition stops at its next commit.
+                failure = e;
+            }
         }
     }
 }

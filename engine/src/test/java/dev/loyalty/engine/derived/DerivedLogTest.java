@@ -162,6 +162,28 @@ class DerivedLogTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void shouldForceWhatTheMarksReachedFromAnotherThreadThoughRetentionDroppedSomeOfItsFiles() throws Exception {
+        Workload w = new Workload(3, 200, 4);
+        try (DerivedLog log = DerivedLog.open(dir, DerivedMark.EMPTY, SMALL)) {
+            Applier a = new Applier();
+            w.events.subList(0, 100).forEach(e -> a.apply(log, e));
+            log.mark(); // notes every segment sealed so far and the last one
+            assertThat(log.forgetOutcomesBefore(Long.MAX_VALUE)).as("noted files deleted since").isPositive();
+            w.events.subList(100, 200).forEach(e -> a.apply(log, e));
+            DerivedMark mark = log.mark();
+            // RocksDB's flush thread forces while the owner goes on appending
+            java.util.concurrent.CompletableFuture<Void> forced =
+                    java.util.concurrent.CompletableFuture.runAsync(log::forceWritten);
+            Workload.Event next = w.events.get(199);
+            log.appendOutcome(next.seq() + 1, next.ingestMs(), next.outcome(), 0, next.outcome().length);
+            forced.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            log.forceWritten(); // nothing noted since: a no-op
+            assertThat(log.mark().outcomes()).isGreaterThan(mark.outcomes());
+        }
+    }
+
+    @Test
     void shouldNameTheFirstDifferenceBetweenALogAndItsReplay() {
         Workload w = new Workload(5, 200, 4);
         try (DerivedLog live = DerivedLog.open(dir.resolve("live"), DerivedMark.EMPTY, SMALL);
