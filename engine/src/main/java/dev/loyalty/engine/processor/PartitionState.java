@@ -118,6 +118,12 @@ final class PartitionState {
     private boolean expiringBuiltPending;
     private long eventsSinceCommit;
     private String startReport = "";
+    /**
+     * The store may hold customers the table does not: it had some when this state was loaded, or the table has let
+     * some go since. Until then a customer not held is a new one, found without a store read (a replay from empty
+     * that held everyone read the store once per new customer for nothing, ~7% of its thread).
+     */
+    private boolean coldCustomers;
 
     PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
                    int cacheCustomers, long outcomeRetentionMs, ReplayHooks hooks) {
@@ -170,6 +176,10 @@ final class PartitionState {
         table = new CustomerTable(capacity, config.accounts().size());
         rules = new CoreRules(config, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(config.customActions());
+        store.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
+            coldCustomers = true;
+            return false; // one seek: whether there is any
+        });
         store.forEachWithPrefix(Keys.EXPIRING, (k, v) -> {
             stats.loadExpiring(Keys.expiringAccount(k), Keys.expiringDay(k), new BinaryReader(v).readLong());
             return true;
@@ -257,7 +267,7 @@ final class PartitionState {
         }
         // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
         byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
-        if (raw == null) {
+        if (raw == null && coldCustomers) {
             raw = store.get(Keys.customer(id));
         }
         makeRoom();
@@ -294,6 +304,7 @@ final class PartitionState {
         if (table.size() < capacity) {
             return;
         }
+        coldCustomers = true; // the customer let go now is read back from the store when met again
         if (table.evictClean() >= 0) {
             return;
         }
