@@ -118,6 +118,7 @@ final class PartitionState {
     private boolean expiringBuiltPending;
     private long eventsSinceCommit;
     private String startReport = "";
+    private long readBack;
     /**
      * The store may hold customers the table does not: it had some when this state was loaded, or the table has let
      * some go since. Until then a customer not held is a new one, found without a store read (a replay from empty
@@ -204,6 +205,16 @@ final class PartitionState {
         return startReport;
     }
 
+    /** Customers the table holds at most. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Customers read back from the pending batch or the store since this state was made (not held: evicted, cold). */
+    long readBack() {
+        return readBack;
+    }
+
     private static long keyLong(byte[] k) {
         long x = 0;
         for (int i = 1; i < 9; i++) {
@@ -274,6 +285,7 @@ final class PartitionState {
         if (raw == null) {
             slot = table.create(id); // nothing scheduled (CustomerTable.scheduledMs)
         } else {
+            readBack++;
             try {
                 slot = codec.decode(raw, table);
             } catch (IllegalArgumentException e) {
