@@ -82,6 +82,10 @@ final class ReplayCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "events:    %d%n", report.events());
         out.printf(Locale.ROOT, "time:      %.3f s%n", report.millis() / 1000.0);
         out.printf(Locale.ROOT, "rate:      %.0f records/s%n", replayed / seconds);
+        // Whether the partitions held every customer: a smaller table reads evicted ones back (RocksDB, decode).
+        out.printf(Locale.ROOT, "table:     %d customers a partition; %d read back from the state (evicted, or cold "
+                + "in the backup)%n",
+                report.tableCustomers(), report.readBack());
         out.printf(Locale.ROOT, "identical: %s%n", report.identical() ? "yes" : "no");
         if (!report.identical()) {
             out.printf("first difference: %s%n", report.firstDifference());

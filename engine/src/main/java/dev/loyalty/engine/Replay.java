@@ -49,10 +49,22 @@ public final class Replay {
      *                         state byte for byte
      * @param firstDifference  description of the first differing key, or null when identical
      * @param commits          state commits the partitions wrote (see {@link PartitionProcessor#replayCommits()})
+     * @param tableCustomers   customers a partition held in memory at most
+     * @param readBack         customers read back from the store during the rebuild, all partitions: each time a
+     *                         partition met again a customer it had to evict (a table smaller than its customers)
      */
     public record Report(long records, long fromSeq, long events, long millis, boolean identical,
-                         String firstDifference, long commits) {
+                         String firstDifference, long commits, int tableCustomers, long readBack) {
     }
+
+    /**
+     * A replay holds as many customers as its heap allows ({@code PartitionProcessor.tableCapacity}: half the heap
+     * at 4 KiB each), not {@code state.cache-customers}: that setting sizes a serving engine's cache, which shares its
+     * heap with the id index and request buffers; a replay has its heap to itself ({@code bin/engine replay} gives
+     * it half the memory). With the serving 250,000 a partition, a journal of 1.2M customers made each
+     * partition evict and read back half of them (bench/results/2026-12-07-replay-cost.txt).
+     */
+    static final int BY_HEAP = Integer.MAX_VALUE;
 
     /** Replays the whole journal of {@code config.dataDir()} into {@code into}; see {@link #run(EngineConfig, Path, Path, Progress)}. */
     public static Report run(EngineConfig config, Path into, LongConsumer progress) {
@@ -69,6 +81,11 @@ public final class Replay {
      * @throws DataFolderInUseException when an engine uses the data folder
      */
     public static Report run(EngineConfig config, Path into, Path fromBackup, Progress progress) {
+        return run(config, into, fromBackup, progress, BY_HEAP);
+    }
+
+    /** As {@link #run(EngineConfig, Path, Path, Progress)} with at most {@code tableCustomers} held per partition (tests). */
+    static Report run(EngineConfig config, Path into, Path fromBackup, Progress progress, int tableCustomers) {
         DataFolder live = new DataFolder(config.dataDir());
         if (!Files.isDirectory(live.journal())) {
             throw new ConfigException("data-dir: no journal in " + config.dataDir());
@@ -78,7 +95,7 @@ public final class Replay {
         try {
             FolderLock targetLock = FolderLock.acquire(into, "replay, writing");
             try {
-                return replay(config, live, new DataFolder(into), fromBackup, progress);
+                return replay(config, live, new DataFolder(into), fromBackup, progress, tableCustomers);
             } finally {
                 targetLock.close();
             }
@@ -88,7 +105,7 @@ public final class Replay {
     }
 
     private static Report replay(EngineConfig config, DataFolder live, DataFolder target, Path fromBackup,
-                                 Progress progress) {
+                                 Progress progress, int tableCustomers) {
         int stored = live.storedPartitions();
         int partitions = stored > 0 ? stored : config.partitions();
         long start = System.nanoTime();
@@ -98,6 +115,7 @@ public final class Replay {
         Thread[] threads = new Thread[partitions];
         long events = 0;
         long commits = 0;
+        long readBack = 0;
         long end;
         long fromSeq = 0;
         try (ChronicleJournal journal = ChronicleJournal.open(live.journal(), IngestClock.systemWall());
@@ -126,7 +144,7 @@ public final class Replay {
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
                         RulesJson::read,
                         rulesJson, new OutcomeWaits(16), new AtomicInteger(), failure,
-                        config.processor().batchMax(), config.state().cacheCustomers(),
+                        config.processor().batchMax(), tableCustomers,
                         config.outcomesRetention().toMillis(),
                         config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),
                         config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), end,
@@ -162,6 +180,7 @@ public final class Replay {
                 join(threads[p]);
                 events += processors[p].eventsProcessed();
                 commits += processors[p].commits();
+                readBack += processors[p].readBack();
                 stores[p].flush();
             }
         } catch (RuntimeException e) {
@@ -203,7 +222,8 @@ public final class Replay {
         for (PartitionStore s : stores) {
             s.close();
         }
-        return new Report(end, fromSeq, events, millis, difference == null, difference, commits);
+        return new Report(end, fromSeq, events, millis, difference == null, difference, commits,
+                processors.length == 0 ? 0 : processors[0].tableCustomers(), readBack);
     }
 
     /**

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A replay commits only once caught up (or when its pending batch is full), not every flush interval, and ends
  * identical to the live state even when its partitions hold fewer customers than they have, so that rows are
- * written into the pending batch to make room and read back from it before the one commit.
+ * written into the pending batch to make room and read back from it before the one commit. {@code bin/engine
+ * replay}'s table is bounded by its heap only, not by {@code state.cache-customers}.
  */
 @Timeout(300)
 class ReplayCommitsTest {
@@ -68,11 +69,22 @@ class ReplayCommitsTest {
             submit(engine, List.of("{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":3}}"));
         }
         // Small batches and a 1 ms flush interval: a serving engine's policy would commit after nearly every batch.
-        Replay.Report report = Replay.run(config(data, "16"), dir.resolve("rebuilt"), seq -> { });
+        EngineConfig small = config(data, "16");
+        Replay.Report report = Replay.run(small, dir.resolve("rebuilt"), null, (seq, total) -> { },
+                small.state().cacheCustomers());
         assertThat(report.firstDifference()).isNull();
         assertThat(report.identical()).isTrue();
         assertThat(report.events()).isEqualTo(2L * CUSTOMERS + 1);
         assertThat(report.commits()).as("one commit per partition, at catch-up").isEqualTo(2);
+        assertThat(report.tableCustomers()).isEqualTo(4096);
+        assertThat(report.readBack()).as("evicted customers read back").isPositive();
+
+        // The command's replay sizes its table by its heap, not by the serving cache setting: no read-backs here.
+        Replay.Report byHeap = Replay.run(small, dir.resolve("rebuilt-by-heap"), seq -> { });
+        assertThat(byHeap.identical()).isTrue();
+        assertThat(byHeap.tableCustomers()).as("the bound of the test JVM's 1 GiB heap: 65,536")
+                .isGreaterThan(CUSTOMERS);
+        assertThat(byHeap.readBack()).isZero();
     }
 
     private static void submit(LoyaltyEngine engine, List<String> bodies) throws Exception {

@@ -124,6 +124,8 @@ public final class CoreRules {
             ExpiryPolicy policy = accountRules[i].expiryPolicy();
             perLotExpiry[i] = policy == ExpiryPolicy.ROLLING || policy == ExpiryPolicy.CALENDAR;
         }
+        // due times the table knows were computed under the rules before these (a journaled change)
+        table.forgetAllDue();
     }
 
     public RulesConfig config() {
@@ -149,7 +151,11 @@ public final class CoreRules {
     public RuleError apply(int slot, RuleInput event, ApplyContext ctx, EffectSink sink) {
         lotDeltas.clear();
         long clockMs = ctx.clockMs();
-        runDueWork(slot, clockMs, ctx, 0, sink);
+        // Known from the last call for this customer, usually: no walk of its lots and transactions (the first
+        // touch of a customer's objects, each a cache miss on a large table) just to find nothing is due.
+        long next = nextDueMs(slot);
+        table.forgetDue(slot);
+        runDueWork(slot, next, clockMs, ctx, 0, sink);
         sink.markEventStart();
         long seq = ctx.seq();
         RuleError error = run(slot, event, seq, event.eventTimeMs(ctx.ingestTimeMs()), clockMs, sink);
@@ -157,7 +163,9 @@ public final class CoreRules {
             return error;
         }
         table.markDirty(slot);
-        runDueWork(slot, clockMs, null, seq, sink);
+        // The due time the last check computed is the customer's as it is left (what follows touches no input
+        // of nextDueMs): the processor's questions right after, and the commit's, need not compute it again.
+        table.knownDueMs(slot, runDueWork(slot, computeNextDueMs(slot), clockMs, null, seq, sink));
         QualifyingWindow q = table.qualifyingOrNull(slot);
         if (q != null) {
             q.pruneBefore(Expiry.plusDays(clockMs, -(long) windowDays));
@@ -168,14 +176,30 @@ public final class CoreRules {
     /** Runs the customer's work due by {@code ctx.clockMs()}, its entries carrying {@code ctx.seqWhenDue}. */
     public void runDue(int slot, ApplyContext ctx, EffectSink sink) {
         lotDeltas.clear();
-        runDueWork(slot, ctx.clockMs(), ctx, 0, sink);
+        long next = nextDueMs(slot);
+        table.forgetDue(slot);
+        table.knownDueMs(slot, runDueWork(slot, next, ctx.clockMs(), ctx, 0, sink));
     }
 
     /**
-     * Earliest due time of the customer's pending work, or {@link Long#MAX_VALUE}: O(accounts), asked after every
-     * event (the transactions keep their earliest pending acceptance; a scan of them was the top CPU item).
+     * Earliest due time of the customer's pending work, or {@link Long#MAX_VALUE}: asked before and after every
+     * event and at every write of its row, so the table keeps it per slot from one ask to the next (see
+     * {@link CustomerTable#dueKnown}); computed in O(accounts) when the customer changed since.
      */
     public long nextDueMs(int slot) {
+        if (table.dueKnown(slot)) {
+            return table.knownDueMs(slot);
+        }
+        long next = computeNextDueMs(slot);
+        table.knownDueMs(slot, next);
+        return next;
+    }
+
+    /**
+     * Computes {@link #nextDueMs}: O(accounts) (the transactions keep their earliest pending acceptance; a scan of
+     * them was the top CPU item).
+     */
+    private long computeNextDueMs(int slot) {
         Transactions t = table.transactionsOrNull(slot);
         long next = t == null ? Long.MAX_VALUE : t.earliestPendingDueMs();
         long lastActivity = table.lastActivityAtMs(slot);
@@ -283,11 +307,11 @@ public final class CoreRules {
 
     /**
      * Runs work due by the clock, earliest (due time, journal order) first, as today's rules order it. Entries
-     * carry {@code ctx.seqWhenDue(due)} when ctx is given, else {@code seq}.
+     * carry {@code ctx.seqWhenDue(due)} when ctx is given, else {@code seq}. {@code next} is the customer's next
+     * due time as it is now; returns it as the work leaves the customer.
      */
-    private void runDueWork(int slot, long clockMs, ApplyContext ctx, long seq, EffectSink sink) {
-        long next;
-        while ((next = nextDueMs(slot)) <= clockMs) {
+    private long runDueWork(int slot, long next, long clockMs, ApplyContext ctx, long seq, EffectSink sink) {
+        for (; next <= clockMs; next = computeNextDueMs(slot)) {
             if (!acceptDueAt(slot, next)) {
                 table.markDirty(slot);
                 runExpiriesAndReview(slot, next, ctx != null ? ctx.seqWhenDue(next) : seq, sink);
@@ -297,7 +321,7 @@ public final class CoreRules {
             // one item at a time, exactly as today's rules select them
             selectDue(slot);
             if (dueKind == WORK_NONE || dueMs > clockMs) {
-                return;
+                return next;
             }
             table.markDirty(slot);
             long at = dueMs;
@@ -327,6 +351,7 @@ public final class CoreRules {
                     throw new IllegalStateException("unknown work " + dueKind);
             }
         }
+        return next;
     }
 
     private boolean acceptDueAt(int slot, long atMs) {

@@ -34,22 +34,28 @@ public final class CustomerTable {
     private static final long EXISTS = 1;
     private static final long ACTIVE = 2;
     private static final long DIRTY = 4;
+    /** {@link #KNOWN_DUE} holds the rules' next due time of the slot as it is now. */
+    private static final long DUE_KNOWN = 8;
 
-    /** Word offsets of the fixed fields in a row of {@link #rows}. */
+    /**
+     * Word offsets of the fixed fields in a row of {@link #rows}. The words read after every event (flags, known
+     * due time, scheduled and indexed due times) come first, most likely in the row's first cache line.
+     */
     private static final int FLAGS = 0;
-    private static final int TIER_INDEX = 1;
-    private static final int OPTED_IN_AT = 2;
-    private static final int LAST_ACTIVITY_AT = 3;
-    private static final int TIER_VALID_UNTIL = 4;
-    private static final int TIER_ORDER = 5;
-    private static final int NEXT_ENTRY_ID = 6;
-    private static final int NEXT_ORDER = 7;
-    private static final int INDEXED_DUE = 8;
-    private static final int LEDGER_HEAD = 9;
-    private static final int ONCE_DONE = 10;
-    private static final int SCHEDULED = 11;
+    private static final int KNOWN_DUE = 1;
+    private static final int SCHEDULED = 2;
+    private static final int INDEXED_DUE = 3;
+    private static final int TIER_INDEX = 4;
+    private static final int OPTED_IN_AT = 5;
+    private static final int LAST_ACTIVITY_AT = 6;
+    private static final int TIER_VALID_UNTIL = 7;
+    private static final int TIER_ORDER = 8;
+    private static final int NEXT_ENTRY_ID = 9;
+    private static final int NEXT_ORDER = 10;
+    private static final int LEDGER_HEAD = 11;
+    private static final int ONCE_DONE = 12;
     /** Where the per-account counters start in a row. */
-    private static final int COUNTERS_AT = 12;
+    private static final int COUNTERS_AT = 13;
 
     private final int capacity;
     private final int accounts;
@@ -181,7 +187,7 @@ public final class CustomerTable {
         int slot = freeSlots[--freeCount];
         id[slot] = customerId;
         int r = slot * stride;
-        Arrays.fill(rows, r, r + stride, 0L); // flags, tier index, tier order, once-only actions, counters
+        Arrays.fill(rows, r, r + stride, 0L); // flags (next due time not known), tier index and order, once-only, counters
         rows[r + OPTED_IN_AT] = NONE;
         rows[r + LAST_ACTIVITY_AT] = NONE;
         rows[r + TIER_VALID_UNTIL] = NONE;
@@ -307,6 +313,7 @@ public final class CustomerTable {
 
     void lastActivityAtMs(int slot, long value) {
         rows[slot * stride + LAST_ACTIVITY_AT] = value;
+        forgetDue(slot);
     }
 
     public int tierIndex(int slot) {
@@ -323,6 +330,7 @@ public final class CustomerTable {
 
     void tierValidUntilMs(int slot, long value) {
         rows[slot * stride + TIER_VALID_UNTIL] = value;
+        forgetDue(slot);
     }
 
     /** Journal order of the record that set the tier validity: tie-break of the review. */
@@ -391,6 +399,39 @@ public final class CustomerTable {
         rows[slot * stride + SCHEDULED] = value;
     }
 
+    /**
+     * True while {@link #knownDueMs(int)} holds the rules' next due time of the slot ({@code CoreRules.nextDueMs}):
+     * set by the rules, forgotten by a new row and whenever its lots, transactions, tier validity or last activity
+     * are handed out for a change. Opaque to everyone else and not part of the snapshot.
+     */
+    boolean dueKnown(int slot) {
+        return (rows[slot * stride + FLAGS] & DUE_KNOWN) != 0;
+    }
+
+    /** The next due time the rules last computed for the slot; meaningful while {@link #dueKnown}. */
+    long knownDueMs(int slot) {
+        return rows[slot * stride + KNOWN_DUE];
+    }
+
+    /** Remembers the slot's next due time, just computed from its state as it is now. */
+    void knownDueMs(int slot, long value) {
+        int r = slot * stride;
+        rows[r + KNOWN_DUE] = value;
+        rows[r + FLAGS] |= DUE_KNOWN;
+    }
+
+    /** The slot's next due time may have changed: the next ask computes it again. */
+    void forgetDue(int slot) {
+        rows[slot * stride + FLAGS] &= ~DUE_KNOWN;
+    }
+
+    /** Forgets every slot's next due time (rules whose expiry policies may differ take over the table). */
+    void forgetAllDue() {
+        for (int r = FLAGS; r < rows.length; r += stride) {
+            rows[r] &= ~DUE_KNOWN;
+        }
+    }
+
     /** Bit i set: the i-th configured custom action (once-only) was applied. */
     public long onceDone(int slot) {
         return rows[slot * stride + ONCE_DONE];
@@ -428,6 +469,7 @@ public final class CustomerTable {
     }
 
     LotList lots(int slot, int account) {
+        forgetDue(slot); // handed out to be changed
         int i = slot * accounts + account;
         LotList l = lots[i];
         if (l == null) {
@@ -473,6 +515,7 @@ public final class CustomerTable {
     }
 
     Transactions transactions(int slot) {
+        forgetDue(slot); // handed out to be changed
         Transactions t = transactions[slot];
         if (t == null) {
             t = new Transactions();

@@ -211,6 +211,19 @@ public final class PartitionProcessor implements Runnable {
         return this;
     }
 
+    /** Customers this partition holds in memory at most ({@link #tableCapacity}). */
+    public int tableCustomers() {
+        return state.capacity();
+    }
+
+    /**
+     * Customers read back from the store (or the pending batch) since this processor started: the cost of a table
+     * smaller than the partition's customers. Read it after the thread ended.
+     */
+    public long readBack() {
+        return state.readBack();
+    }
+
     /** Commits written since this processor started (write-behind snapshots; see {@link #replayCommits()}). */
     public long commits() {
         return commits;
