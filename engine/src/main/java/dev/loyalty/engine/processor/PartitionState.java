@@ -609,24 +609,22 @@ final class PartitionState {
      */
     private void expiryMoved(long seq) {
         long now = clock.nowMs();
+        dueIds.clear();
+        // Collects the overdue customers, held or not: reloading the moved ones can evict held ones (more
+        // customers moved than rows), whose work would then run later under another seq than in a replay.
         rebuildExpiring(true, now);
         if (now == Long.MIN_VALUE) {
+            dueIds.clear();
             return;
         }
         ctx.seq = seq;
         ctx.ingestMs = now;
         ctx.seqFixed = true;
         try {
-            dueIds.clear();
-            for (int slot = 0; slot < capacity; slot++) {
-                if (table.id(slot) != null && rules.nextDueMs(slot) <= now) {
-                    dueIds.add(table.id(slot));
-                }
-            }
             // in customer order, not slot order (slots depend on the cache's history): see runDueWork
             dueIds.sort(null);
             for (String id : dueIds) {
-                runDue(table.find(id));
+                runDue(load(id));
             }
             dueIds.clear();
         } finally {
@@ -638,7 +636,8 @@ final class PartitionState {
      * Refills the expiring buckets from every customer of the partition under the rules in force: those held
      * from the table, the others from the pending batch or the store. O(customers), at a journaled rules change
      * that moves expiries, never per event or query. With {@code reindex}, every customer whose due time moved
-     * is loaded and marked dirty, so that the next commit moves its due key.
+     * is loaded and marked dirty, so that the next commit moves its due key, and every customer with work due by
+     * {@code now} is added to {@link #dueIds}.
      */
     private void rebuildExpiring(boolean reindex, long now) {
         stats.clearExpiring();
@@ -650,19 +649,22 @@ final class PartitionState {
             String id = new String(k, 1, k.length - 1, StandardCharsets.UTF_8);
             if (table.find(id) < 0) {
                 byte[] raw = pendingRows.getOrDefault(id, v);
-                countCold(raw, scratch, scratchRules, reindex, moved);
+                countCold(raw, scratch, scratchRules, reindex, now, moved);
                 seen.add(id);
             }
             return true;
         });
         for (Map.Entry<String, byte[]> row : pendingRows.entrySet()) {
             if (table.find(row.getKey()) < 0 && !seen.contains(row.getKey())) {
-                countCold(row.getValue(), scratch, scratchRules, reindex, moved);
+                countCold(row.getValue(), scratch, scratchRules, reindex, now, moved);
             }
         }
         for (int slot = 0; slot < capacity; slot++) {
             if (table.id(slot) != null) {
                 stats.addExpiring(before.captureWithLots(rules, slot));
+                if (reindex && rules.nextDueMs(slot) <= now) {
+                    dueIds.add(table.id(slot));
+                }
                 if (reindex && rules.nextDueMs(slot) != table.indexedDueMs(slot)) {
                     boolean wasDirty = table.dirty(slot);
                     table.markDirty(slot);
@@ -677,12 +679,15 @@ final class PartitionState {
         }
     }
 
-    private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex,
+    private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex, long now,
                            List<String> moved) {
         int slot = codec.decode(raw, scratch);
         stats.addExpiring(before.captureWithLots(scratchRules, slot));
         if (reindex && scratchRules.nextDueMs(slot) != scratch.indexedDueMs(slot)) {
             moved.add(scratch.id(slot));
+        }
+        if (reindex && scratchRules.nextDueMs(slot) <= now) {
+            dueIds.add(scratch.id(slot));
         }
         scratch.remove(slot);
     }
