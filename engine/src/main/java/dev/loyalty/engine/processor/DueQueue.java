@@ -3,10 +3,11 @@ package dev.loyalty.engine.processor;
 import java.util.Arrays;
 
 /**
- * The due work of one partition in memory: a binary min-heap of (due time, customer id), replacing the RocksDB
- * due index on the hot path (no iterator per batch, no read per due customer). Entries may be stale (the
- * customer's work moved since): the partition state checks each popped entry against its own record of what
- * it scheduled. Owned by the partition thread; grows amortised, allocates nothing per push.
+ * The near due work of one partition in memory: a binary min-heap of (due time, customer id), replacing the
+ * RocksDB due index on the hot path (no iterator per batch, no read per due customer); the partition state keeps
+ * only work up to its loaded due window here. Entries may be stale (the customer's work moved since): the
+ * partition state checks each popped entry against its own record of what it scheduled. Owned by the partition
+ * thread; grows amortised, allocates nothing per push.
  */
 final class DueQueue {
 

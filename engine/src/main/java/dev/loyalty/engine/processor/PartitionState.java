@@ -45,7 +45,8 @@ import java.util.function.Function;
  * commit writes them to the files ({@code mark()}) and forces them to the device before the batch, so every mark
  * RocksDB keeps, even after a machine crash, is covered. After a crash the partition loads the last commit,
  * truncates the logs to its mark and applies the journal from its position; the due keys ({@code D due id}) are
- * written only in commits and read once at start to refill the in-memory due queue.
+ * written only in commits and read by windows of time as the journaled clock reaches them: the in-memory due
+ * queue holds only work up to the loaded window's end (about an hour ahead), not an entry per customer.
  *
  * <p>Owned by the partition thread.
  */
@@ -59,8 +60,8 @@ final class PartitionState {
     /** Least number of due keys read at once from the store (see {@link #loadDueThrough}). */
     static final int DUE_WINDOW = 16_384;
     /**
-     * How far past the journaled clock the queue holds due work once the store's keys are all read: later work
-     * stays a committed key until a window reads it, not an entry (with an id) per stored customer in the heap.
+     * How far past the journaled clock the queue holds due work: later work stays a committed key (or a deferred
+     * entry of a dirty row) until a window reaches it, not an entry (with an id) per stored customer in the heap.
      */
     static final long DUE_HORIZON_MS = 3_600_000L;
 
@@ -89,10 +90,22 @@ final class PartitionState {
     private long lastCommitWriteNs;
     /**
      * Every committed due key with a time up to this one is in {@link #due} (the keys are read by windows of
-     * time, in key order, as the clock reaches them); once the store had no more, up to {@link #DUE_HORIZON_MS}
-     * past the clock of that read.
+     * time, in key order, as the clock reaches them), at most {@link #DUE_HORIZON_MS} past the clock of that read. Only work due by this bound gets an entry in {@link #due}: later work is a
+     * due key (committed) or, for a dirty row, an entry of {@link #deferred}.
      */
     private long dueLoadedThroughMs = Long.MIN_VALUE;
+    /**
+     * Due times past {@link #dueLoadedThroughMs} of dirty rows (by slot): their keys are not committed yet, so a
+     * window read before their commit would miss them; {@link #loadDueThrough} moves the ones it reaches into
+     * {@link #due}. Emptied when the dirty rows are written (see {@link #writeDirtyRows}).
+     */
+    private final DeferredDue deferred = new DeferredDue();
+    /**
+     * Work past {@link #dueLoadedThroughMs} of rows written into the pending batch to make room (they may be
+     * evicted): their keys are not committed either. Moved into {@link #due} as windows reach it, emptied by
+     * the commit that stores their keys; its ids are those {@link #pendingRows} holds anyway.
+     */
+    private final DueQueue pendingDue = new DueQueue();
     /** Customers whose due work runs now, reused (see {@link #runDueWork}). */
     private final ArrayList<String> dueIds = new ArrayList<>();
     private DerivedWrites derived;
@@ -138,11 +151,28 @@ final class PartitionState {
     /** @param dueWindow least number of due keys read from the store at once (tests make it small) */
     PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
                    int cacheCustomers, long outcomeRetentionMs, ReplayHooks hooks, int dueWindow) {
+        this(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow,
+                Math.max(MIN_TABLE, cacheCustomers));
+    }
+
+    /**
+     * A state whose table has exactly {@code tableRows} rows, below the engine's least (tests: with a few rows,
+     * customers are evicted and dirty rows written into the pending batch all the time).
+     */
+    static PartitionState withTableRows(PartitionStore store, Function<String, RulesConfig> rulesParser,
+                                        String initialRulesJson, long outcomeRetentionMs, ReplayHooks hooks,
+                                        int dueWindow, int tableRows) {
+        return new PartitionState(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow,
+                tableRows);
+    }
+
+    private PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
+                           long outcomeRetentionMs, ReplayHooks hooks, int dueWindow, int tableRows) {
         this.dueWindow = dueWindow;
         this.store = store;
         this.rulesParser = rulesParser;
         this.outcomeRetentionMs = outcomeRetentionMs;
-        this.capacity = Math.max(MIN_TABLE, cacheCustomers);
+        this.capacity = tableRows;
         this.hooks = hooks;
         this.observed = hooks != ReplayHooks.NONE;
         recover(initialRulesJson);
@@ -260,6 +290,11 @@ final class PartitionState {
 
     long eventsSinceCommit() {
         return eventsSinceCommit;
+    }
+
+    /** Due work held in memory as entries (queue, deferred, pending): about the next hour's, not per customer. */
+    int dueEntriesHeld() {
+        return due.size() + deferred.size() + pendingDue.size();
     }
 
     /** Bytes in the pending batch. */
@@ -397,9 +432,22 @@ final class PartitionState {
         }
         long next = rules.nextDueMs(slot);
         if (next < table.scheduledMs(slot)) {
-            due.push(next, table.id(slot));
-            table.scheduledMs(slot, next);
+            schedule(slot, next);
         }
+    }
+
+    /**
+     * Schedules the customer's work at {@code next} (not {@code Long.MAX_VALUE}): an entry in the due queue when
+     * the loaded window reaches it, else (most work: expiries a year out) a deferred entry of the dirty row,
+     * whose commit writes its due key for a later window. A clean row (its key already written) gets an entry.
+     */
+    private void schedule(int slot, long next) {
+        if (next <= dueLoadedThroughMs || !table.dirty(slot)) {
+            due.push(next, table.id(slot));
+        } else {
+            deferred.push(next, slot);
+        }
+        table.scheduledMs(slot, next);
     }
 
     private void writeLedger(int slot) {
@@ -460,12 +508,7 @@ final class PartitionState {
                 previous = id;
                 int slot = load(id);
                 table.scheduledMs(slot, Long.MAX_VALUE);
-                runDue(slot);
-                long next = rules.nextDueMs(slot);
-                if (next != Long.MAX_VALUE) {
-                    due.push(next, id);
-                    table.scheduledMs(slot, next);
-                }
+                runDue(slot); // schedules the customer's next work (changed: it is earlier than MAX_VALUE)
             }
             dueIds.clear();
         }
@@ -477,13 +520,16 @@ final class PartitionState {
     /**
      * Reads committed due keys into the queue, a window at a time, until every key due by {@code nowMs} is
      * there. A window is at least {@link #dueWindow} keys and ends after the last key of a due time, so that
-     * {@link #dueLoadedThroughMs} covers whole instants; when the store has no more keys, the window reaches
-     * {@link #DUE_HORIZON_MS} past now. Keys written since at or before that bound had their entries pushed by
-     * the write; keys past it are read by a later window (the next one starts right after the bound). A stale
-     * key read here is skipped when popped, as any stale entry is (see {@link #runDueWork}), and an entry read
-     * twice runs once.
+     * {@link #dueLoadedThroughMs} covers whole instants; it never reads past {@link #DUE_HORIZON_MS} after now
+     * (a window of the first keys after a quiet hour would otherwise reach months ahead, and every change due
+     * before that bound would become an entry with an id). Keys written since at or before the bound had their
+     * entries pushed by the write; keys past it are read by a later window (the next one starts right after the
+     * bound); work of rows not committed yet is moved in from {@link #deferred} and {@link #pendingDue}. A
+     * stale key read here is skipped when popped, as any stale entry is (see {@link #runDueWork}), and an entry
+     * read twice runs once.
      */
     private void loadDueThrough(long nowMs) {
+        long limit = nowMs > Long.MAX_VALUE - DUE_HORIZON_MS ? Long.MAX_VALUE : nowMs + DUE_HORIZON_MS;
         while (dueLoadedThroughMs < nowMs) {
             byte[] from = dueLoadedThroughMs == Long.MIN_VALUE ? new byte[] {Keys.DUE}
                     : Keys.due(dueLoadedThroughMs + 1, "");
@@ -492,6 +538,9 @@ final class PartitionState {
             boolean[] more = {false};
             store.forEachFrom(from, (k, v) -> {
                 long at = Keys.dueTime(k);
+                if (at > limit) {
+                    return false; // read by a later window
+                }
                 if (read[0] >= dueWindow && at != last[0]) {
                     more[0] = true;
                     return false;
@@ -501,11 +550,19 @@ final class PartitionState {
                 read[0]++;
                 return true;
             });
-            if (more[0]) {
-                dueLoadedThroughMs = last[0];
-            } else {
-                long horizon = nowMs > Long.MAX_VALUE - DUE_HORIZON_MS ? Long.MAX_VALUE : nowMs + DUE_HORIZON_MS;
-                dueLoadedThroughMs = Math.max(last[0], horizon);
+            dueLoadedThroughMs = more[0] ? last[0] : limit;
+        }
+        // Uncommitted rows' work up to the new bound has no key the windows could read: queue it now.
+        while (pendingDue.peekMs() <= dueLoadedThroughMs) {
+            due.push(pendingDue.peekMs(), pendingDue.peekId());
+            pendingDue.pop();
+        }
+        while (deferred.peekMs() <= dueLoadedThroughMs) {
+            long at = deferred.peekMs();
+            int slot = deferred.peekSlot();
+            deferred.pop();
+            if (table.scheduledMs(slot) == at) {
+                due.push(at, table.id(slot)); // else superseded: the row's work moved (and was queued) since
             }
         }
     }
@@ -555,14 +612,20 @@ final class PartitionState {
         rules = new CoreRules(next, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(next.customActions());
         dirtyCount = 0;
+        // The deferred entries name old slots: each dirty row's is put back under its new slot below.
+        deferred.clear();
         for (int slot = 0; slot < capacity; slot++) {
             if (old.id(slot) == null) {
                 continue;
             }
             int to = codec.decode(oldCodec.encode(old, slot), table);
-            table.scheduledMs(to, old.scheduledMs(slot));
+            long scheduled = old.scheduledMs(slot);
+            table.scheduledMs(to, scheduled);
             if (old.dirty(slot)) {
                 table.markDirty(to);
+                if (scheduled != Long.MAX_VALUE && scheduled > dueLoadedThroughMs) {
+                    deferred.push(scheduled, to);
+                }
                 changed(to, false);
             }
         }
@@ -575,24 +638,22 @@ final class PartitionState {
      */
     private void expiryMoved(long seq) {
         long now = clock.nowMs();
+        dueIds.clear();
+        // Collects the overdue customers, held or not: reloading the moved ones can evict held ones (more
+        // customers moved than rows), whose work would then run later under another seq than in a replay.
         rebuildExpiring(true, now);
         if (now == Long.MIN_VALUE) {
+            dueIds.clear();
             return;
         }
         ctx.seq = seq;
         ctx.ingestMs = now;
         ctx.seqFixed = true;
         try {
-            dueIds.clear();
-            for (int slot = 0; slot < capacity; slot++) {
-                if (table.id(slot) != null && rules.nextDueMs(slot) <= now) {
-                    dueIds.add(table.id(slot));
-                }
-            }
             // in customer order, not slot order (slots depend on the cache's history): see runDueWork
             dueIds.sort(null);
             for (String id : dueIds) {
-                runDue(table.find(id));
+                runDue(load(id));
             }
             dueIds.clear();
         } finally {
@@ -604,7 +665,8 @@ final class PartitionState {
      * Refills the expiring buckets from every customer of the partition under the rules in force: those held
      * from the table, the others from the pending batch or the store. O(customers), at a journaled rules change
      * that moves expiries, never per event or query. With {@code reindex}, every customer whose due time moved
-     * is loaded and marked dirty, so that the next commit moves its due key.
+     * is loaded and marked dirty, so that the next commit moves its due key, and every customer with work due by
+     * {@code now} is added to {@link #dueIds}.
      */
     private void rebuildExpiring(boolean reindex, long now) {
         stats.clearExpiring();
@@ -616,19 +678,22 @@ final class PartitionState {
             String id = new String(k, 1, k.length - 1, StandardCharsets.UTF_8);
             if (table.find(id) < 0) {
                 byte[] raw = pendingRows.getOrDefault(id, v);
-                countCold(raw, scratch, scratchRules, reindex, moved);
+                countCold(raw, scratch, scratchRules, reindex, now, moved);
                 seen.add(id);
             }
             return true;
         });
         for (Map.Entry<String, byte[]> row : pendingRows.entrySet()) {
             if (table.find(row.getKey()) < 0 && !seen.contains(row.getKey())) {
-                countCold(row.getValue(), scratch, scratchRules, reindex, moved);
+                countCold(row.getValue(), scratch, scratchRules, reindex, now, moved);
             }
         }
         for (int slot = 0; slot < capacity; slot++) {
             if (table.id(slot) != null) {
                 stats.addExpiring(before.captureWithLots(rules, slot));
+                if (reindex && rules.nextDueMs(slot) <= now) {
+                    dueIds.add(table.id(slot));
+                }
                 if (reindex && rules.nextDueMs(slot) != table.indexedDueMs(slot)) {
                     boolean wasDirty = table.dirty(slot);
                     table.markDirty(slot);
@@ -643,12 +708,15 @@ final class PartitionState {
         }
     }
 
-    private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex,
+    private void countCold(byte[] raw, CustomerTable scratch, CoreRules scratchRules, boolean reindex, long now,
                            List<String> moved) {
         int slot = codec.decode(raw, scratch);
         stats.addExpiring(before.captureWithLots(scratchRules, slot));
         if (reindex && scratchRules.nextDueMs(slot) != scratch.indexedDueMs(slot)) {
             moved.add(scratch.id(slot));
+        }
+        if (reindex && scratchRules.nextDueMs(slot) <= now) {
+            dueIds.add(scratch.id(slot));
         }
         scratch.remove(slot);
     }
@@ -670,6 +738,8 @@ final class PartitionState {
             }
         }
         dirtyCount = 0;
+        // Every deferred entry was a dirty row's: now its key is in the batch (committing) or it got an entry.
+        deferred.clear();
         uncommitted = true;
     }
 
@@ -688,8 +758,16 @@ final class PartitionState {
         }
         // Once written, the customer may be evicted: the queue must then hold an entry at its indexed time, or
         // (at a commit, whose batch carries the key) the time lies past the loaded window, which will read it.
-        if (next != table.scheduledMs(slot)) {
-            if (next != Long.MAX_VALUE && !(committing && next > dueLoadedThroughMs)) {
+        // Written only into the pending batch, work past the window goes to pendingDue even when it was
+        // scheduled already (it may have been deferred): a window read before the commit misses the batch's key.
+        boolean past = next > dueLoadedThroughMs;
+        if (past && !committing) {
+            if (next != Long.MAX_VALUE) {
+                pendingDue.push(next, id);
+            }
+            table.scheduledMs(slot, next);
+        } else if (next != table.scheduledMs(slot)) {
+            if (!past && next != Long.MAX_VALUE) {
                 due.push(next, id);
             }
             table.scheduledMs(slot, next);
@@ -750,6 +828,7 @@ final class PartitionState {
         lastCommitSyncNs = writeNs - syncNs;
         lastCommitWriteNs = System.nanoTime() - writeNs;
         pendingRows.clear();
+        pendingDue.clear(); // its keys are stored now: the windows read them
         long now = clock.nowMs();
         if (now != Long.MIN_VALUE) {
             derived.forgetOutcomesBefore(now < Long.MIN_VALUE + outcomeRetentionMs ? Long.MIN_VALUE
