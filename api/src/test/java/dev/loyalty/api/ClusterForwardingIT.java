@@ -221,8 +221,18 @@ class ClusterForwardingIT {
 
             a.stop();
             long expected = total;
-            Eventually.until("node b answers everything alone", Duration.ofSeconds(60), () -> b.ready()
-                    && b.metric("loyalty_cluster_partitions_owned") == 4 && b.http.get("/stats", KEY).status() == 200);
+            // While b takes over a's partitions, /stats answers 503 (moving, restoring) or the whole figures: a
+            // partition still being restored never counts with part of its state (issue 13's flake: 125 of 210).
+            Eventually.until("node b answers everything alone", Duration.ofSeconds(60), () -> {
+                Answer s = b.http.get("/stats", KEY);
+                if (s.status() == 200) {
+                    assertThat(s.json().get("liability").get("points").asLong()).as("a /stats answered during the "
+                            + "takeover").isEqualTo(expected);
+                } else {
+                    assertThat(s.status()).as(s.toString()).isEqualTo(503);
+                }
+                return s.status() == 200 && b.ready() && b.metric("loyalty_cluster_partitions_owned") == 4;
+            });
             assertThat(b.http.get("/stats", KEY).json().get("liability").get("points").asLong()).isEqualTo(expected);
             for (int i = 0; i < CUSTOMERS; i++) {
                 assertThat(balance(b.http.get("/customers/f-" + i, KEY).json())).isEqualTo(10 + i + 2);

@@ -105,6 +105,11 @@ public final class PartitionProcessor implements Runnable {
     private volatile boolean running = true;
     private volatile boolean failed;
     private volatile boolean caughtUp;
+    /**
+     * Completed when {@link #caughtUp} turns true (or at the loop's start when it already is), failed when the loop
+     * ends before that: queries of a partition still being restored wait on it ({@link #whenCaughtUp}).
+     */
+    private final CompletableFuture<Void> caughtUpDone = new CompletableFuture<>();
     private volatile long appliedSeq;
     private volatile long appliedPosition = -1;
     private volatile long drainDeadlineNs;
@@ -252,6 +257,14 @@ public final class PartitionProcessor implements Runnable {
     /** True once the partition has read everything journaled before the engine started. */
     public boolean caughtUp() {
         return caughtUp;
+    }
+
+    /**
+     * Completes once {@link #caughtUp()} is true (its figures and reads are then whole); fails when the partition
+     * stops before that (revoked, a state failure). A copy: callers cannot complete it.
+     */
+    public CompletableFuture<Void> whenCaughtUp() {
+        return caughtUpDone.copy();
     }
 
     /** Events of this partition applied or rejected since this processor started. */
@@ -468,6 +481,10 @@ public final class PartitionProcessor implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         int idle = 0;
+        if (caughtUp) {
+            // Not in the constructor: catchUpTo may still lower it before the loop starts.
+            caughtUpDone.complete(null);
+        }
         try {
             while (running) {
                 int work = drain();
@@ -494,6 +511,10 @@ public final class PartitionProcessor implements Runnable {
             failWaiters(t);
             failQueuedIfStopped();
         } finally {
+            if (!caughtUpDone.isDone()) {
+                caughtUpDone.completeExceptionally(new IllegalStateException(
+                        "partition " + partition + " stopped before it caught up"));
+            }
             state.close();
             reader.close();
         }
@@ -652,6 +673,7 @@ public final class PartitionProcessor implements Runnable {
             // A partition reported caught up has its catch-up committed (journal retention, backups).
             commit();
             caughtUp = true;
+            caughtUpDone.complete(null);
             LOG.info("partition {} caught up with the journal at seq {}, {} ms after its state loaded", partition,
                     state.lastSeq(), (System.nanoTime() - loadedNs) / 1_000_000);
         }
