@@ -41,7 +41,7 @@ class ClusterForwardingIT {
     @TempDir
     Path dir;
 
-    private static final class Node implements AutoCloseable {
+    static final class Node implements AutoCloseable {
         final Program program;
         final HttpCalls http;
         final HttpCalls management;
@@ -209,6 +209,16 @@ class ClusterForwardingIT {
             assertThat(misdirected).as("customers of node b's partitions").isPositive();
             assertThat(a.metric("loyalty_cluster_misdirected_requests_total{side=\"received\"}"))
                     .isEqualTo(2.0 * misdirected);
+            // So does a forwarded bulk (a split bulk's part) holding one customer node a does not own, whole: a's own
+            // customers in it are not journaled either (the balances below would show the 1000s).
+            StringBuilder misdirectedBulk = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < CUSTOMERS; i++) {
+                misdirectedBulk.append(i == 0 ? "" : ",").append("{\"id\":\"mis-bulk-").append(i)
+                        .append("\",\"customer\":\"f-").append(i).append("\",\"action\":\"point_add\",\"data\":{\"points\":1000}}");
+            }
+            assertThat(forwardedTo(a, "/events/bulk", misdirectedBulk.append("]}").toString())).isEqualTo(421);
+            assertThat(a.metric("loyalty_cluster_misdirected_requests_total{side=\"received\"}"))
+                    .isEqualTo(2.0 * misdirected + 1);
 
             JsonNode statsA = a.http.get("/stats", KEY).json();
             JsonNode statsB = b.http.get("/stats", KEY).json();
