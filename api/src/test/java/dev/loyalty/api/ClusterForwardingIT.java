@@ -41,7 +41,7 @@ class ClusterForwardingIT {
     @TempDir
     Path dir;
 
-    private static final class Node implements AutoCloseable {
+    static final class Node implements AutoCloseable {
         final Program program;
         final HttpCalls http;
         final HttpCalls management;
@@ -109,6 +109,12 @@ class ClusterForwardingIT {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static JsonNode withoutAsOf(JsonNode stats) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) stats.deepCopy();
+        assertThat(copy.remove("as_of")).as("as_of").isNotNull();
+        return copy;
     }
 
     private static long balance(JsonNode customer) {
@@ -209,10 +215,22 @@ class ClusterForwardingIT {
             assertThat(misdirected).as("customers of node b's partitions").isPositive();
             assertThat(a.metric("loyalty_cluster_misdirected_requests_total{side=\"received\"}"))
                     .isEqualTo(2.0 * misdirected);
+            // So does a forwarded bulk (a split bulk's part) holding one customer node a does not own, whole: a's own
+            // customers in it are not journaled either (the balances below would show the 1000s).
+            StringBuilder misdirectedBulk = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < CUSTOMERS; i++) {
+                misdirectedBulk.append(i == 0 ? "" : ",").append("{\"id\":\"mis-bulk-").append(i)
+                        .append("\",\"customer\":\"f-").append(i).append("\",\"action\":\"point_add\",\"data\":{\"points\":1000}}");
+            }
+            assertThat(forwardedTo(a, "/events/bulk", misdirectedBulk.append("]}").toString())).isEqualTo(421);
+            assertThat(a.metric("loyalty_cluster_misdirected_requests_total{side=\"received\"}"))
+                    .isEqualTo(2.0 * misdirected + 1);
 
             JsonNode statsA = a.http.get("/stats", KEY).json();
             JsonNode statsB = b.http.get("/stats", KEY).json();
-            assertThat(statsA).isEqualTo(statsB);
+            // as_of is the partitions' journaled clock, which a heartbeat (every second) may move between the two
+            // requests: the figures must be equal, the instant need not be.
+            assertThat(withoutAsOf(statsA)).isEqualTo(withoutAsOf(statsB));
             assertThat(statsA.get("members").get("total").asLong()).isEqualTo(CUSTOMERS);
             assertThat(statsA.get("liability").get("points").asLong()).isEqualTo(total);
             assertThat(statsA.get("events_applied").asLong()).isEqualTo(CUSTOMERS * 4L);
@@ -221,8 +239,18 @@ class ClusterForwardingIT {
 
             a.stop();
             long expected = total;
-            Eventually.until("node b answers everything alone", Duration.ofSeconds(60), () -> b.ready()
-                    && b.metric("loyalty_cluster_partitions_owned") == 4 && b.http.get("/stats", KEY).status() == 200);
+            // While b takes over a's partitions, /stats answers 503 (moving, restoring) or the whole figures: a
+            // partition still being restored never counts with part of its state (issue 13's flake: 125 of 210).
+            Eventually.until("node b answers everything alone", Duration.ofSeconds(60), () -> {
+                Answer s = b.http.get("/stats", KEY);
+                if (s.status() == 200) {
+                    assertThat(s.json().get("liability").get("points").asLong()).as("a /stats answered during the "
+                            + "takeover").isEqualTo(expected);
+                } else {
+                    assertThat(s.status()).as(s.toString()).isEqualTo(503);
+                }
+                return s.status() == 200 && b.ready() && b.metric("loyalty_cluster_partitions_owned") == 4;
+            });
             assertThat(b.http.get("/stats", KEY).json().get("liability").get("points").asLong()).isEqualTo(expected);
             for (int i = 0; i < CUSTOMERS; i++) {
                 assertThat(balance(b.http.get("/customers/f-" + i, KEY).json())).isEqualTo(10 + i + 2);

@@ -89,6 +89,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final int partitions;
     /** Seq a partition assigned on Kafka has caught up at (the end of its partition when it was assigned). */
     private final java.util.concurrent.atomic.AtomicLongArray catchUpSeqs;
+    /**
+     * On Kafka, 1 for the partitions the group has given this node, from the start of {@link #assigned} (before
+     * their state loads) until {@link #revoked}: readiness and statistics wait for every one of them.
+     */
+    private final java.util.concurrent.atomic.AtomicIntegerArray assignedHere;
+    /** Wraps the reader of a partition assigned on Kafka (tests hold a restore back with it); identity otherwise. */
+    private final java.util.function.UnaryOperator<JournalReader> assignedReaders;
     private final ProcessorMetrics processorMetrics;
     private final String startRulesJson;
     /** On Kafka: this node's membership of the group sharing the partitions, and who owns the others. */
@@ -171,7 +178,14 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      *                process that finds the data folder taken
      */
     EngineImpl(EngineConfig config, MeterRegistry registry, String purpose, java.util.function.LongSupplier wallMs) {
+        this(config, registry, purpose, wallMs, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, reading each partition assigned on Kafka through {@code assignedReaders} (tests: a held restore). */
+    EngineImpl(EngineConfig config, MeterRegistry registry, String purpose, java.util.function.LongSupplier wallMs,
+               java.util.function.UnaryOperator<JournalReader> assignedReaders) {
         this.config = config;
+        this.assignedReaders = assignedReaders;
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
         KafkaJournal openedKafka = null;
@@ -218,6 +232,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.processors = new java.util.concurrent.atomic.AtomicReferenceArray<>(partitions);
             this.threads = new Thread[partitions];
             this.catchUpSeqs = new java.util.concurrent.atomic.AtomicLongArray(partitions);
+            this.assignedHere = new java.util.concurrent.atomic.AtomicIntegerArray(partitions);
             this.windows = config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.expiringWindows = config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray();
             this.processorMetrics = new ProcessorMetrics(registry, partitions, journal.clock()::peekMs);
@@ -394,9 +409,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         if (closed) {
             return;
         }
+        // Before its state loads (seconds for a large one): until its processor caught up, this node is not ready
+        // and its statistics would miss the partition.
+        assignedHere.set(partition, 1);
         JournalReader reader = kafka.reader(partition);
         try {
-            startProcessor(partition, reader, kafka.catchUpSeq(reader));
+            long catchUpSeq = kafka.catchUpSeq(reader);
+            startProcessor(partition, assignedReaders.apply(reader), catchUpSeq);
         } catch (RuntimeException e) {
             reader.close();
             LOG.error("partition {} could not be opened on assignment: {}", partition, e.toString(), e);
@@ -407,6 +426,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     /** The group takes a partition away (membership thread): stop its processor, which commits, and wait. */
     @Override
     public void revoked(int partition) {
+        assignedHere.set(partition, 0);
         Thread t;
         PartitionProcessor p;
         synchronized (threads) {
@@ -426,14 +446,57 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         LOG.info("partition {} stopped at seq {} and committed", partition, p.appliedSeq());
     }
 
+    /**
+     * Partitions assigned here that serve: restored and caught up with what they held when assigned. A partition
+     * being restored is not counted yet, so a node owning N by this gauge answers for all N with whole state.
+     */
     private int ownedCount() {
-        return membership == null ? 0 : membership.ownedCount();
+        int n = 0;
+        for (int p = 0; p < partitions; p++) {
+            if (assignedHere.get(p) == 1 && restored(p)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** True when the partition's processor runs here and has caught up (its state and figures are whole). */
+    private boolean restored(int partition) {
+        PartitionProcessor p = processors.get(partition);
+        return p != null && p.caughtUp() && !p.failed();
+    }
+
+    /**
+     * On Kafka, a query of a partition still being restored (moved here by a rebalance, not yet caught up with what
+     * it held then) runs once it has: before, it would read a partial state (a customer missing or behind). The api
+     * layer bounds the wait ({@code api.sync-timeout}, then 503); a partition that stops before it caught up
+     * (revoked again) answers 503 at once. Only when {@link #restoring}: the usual query allocates nothing for this.
+     */
+    private static <T> CompletableFuture<T> afterRestore(int partition, PartitionProcessor p,
+                                                         java.util.function.Supplier<CompletableFuture<T>> query) {
+        return p.whenCaughtUp().handle((v, e) -> e == null ? query.get()
+                : CompletableFuture.<T>failedFuture(notRestored(partition))).thenCompose(f -> f);
+    }
+
+    /** True for a partition assigned on Kafka whose processor has not caught up yet (Chronicle: never). */
+    private boolean restoring(PartitionProcessor p) {
+        return kafka != null && !p.caughtUp();
+    }
+
+    private static IngestRefusedException notRestored(int partition) {
+        return new IngestRefusedException(503, "unavailable", "partition " + partition
+                + " is being restored on this node after a rebalance and has not caught up yet; retry shortly", 1);
     }
 
     /** Records an assigned partition has left to apply before it has caught up (offsets: seqs of one partition). */
     private long restoreRemaining(int partition) {
         PartitionProcessor p = processors.get(partition);
-        return p == null || p.caughtUp() ? 0 : Math.max(0, catchUpSeqs.get(partition) - p.appliedSeq());
+        if (p == null || p.caughtUp()) {
+            return 0;
+        }
+        // An empty state has applied seq 0, not the seq just before the partition's first record (partition * 2^43).
+        long applied = Math.max(p.appliedSeq(), KafkaSeq.of(partition, 0) - 1);
+        return Math.max(0, catchUpSeqs.get(partition) - applied);
     }
 
     /** The processor of a partition served here, or null (tests too). */
@@ -451,6 +514,20 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         PartitionProcessor p = local(partitionOf(customer));
         // Not served here: the request answers 202 at api.sync-timeout, as for any journaled event not yet applied.
         return p == null ? new CompletableFuture<>() : p.duplicate(seq, customer);
+    }
+
+    /**
+     * A duplicate's stored outcome with the customer's current view: on a partition being restored, once it has
+     * caught up (the current view of a partial state would be wrong). Given up before that: as not served here.
+     */
+    private CompletableFuture<EventResult> duplicateOf(long seq, String customer) {
+        int partition = partitionOf(customer);
+        PartitionProcessor p = local(partition);
+        if (p == null || !restoring(p)) {
+            return resultOf(seq, customer);
+        }
+        return p.whenCaughtUp().handle((v, e) -> e == null ? p.duplicate(seq, customer)
+                : new CompletableFuture<EventResult>()).thenCompose(f -> f);
     }
 
     /** The processors by partition as a list for the metrics: read at scrape time, null where not served. */
@@ -1344,7 +1421,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 String customer = events.get(slots[d]).event().customer();
                 // The seqs come after the acknowledgement, too late to ask for a view at the slot's place in the
                 // request: a duplicate answers with the customer's current view (as a lone retry does).
-                out[slots[d]] = new Submission(seq, true, resultOf(seq, customer), null);
+                out[slots[d]] = new Submission(seq, true, duplicateOf(seq, customer), null);
             }
             return List.of(out);
         });
@@ -1491,21 +1568,32 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     public CompletableFuture<CustomerView> customer(String id) {
         int p = partitionOf(id);
         PartitionProcessor owner = local(p);
-        return owner == null ? CompletableFuture.failedFuture(notServedHere(p)) : owner.customer(id);
+        if (owner == null) {
+            return CompletableFuture.failedFuture(notServedHere(p));
+        }
+        return restoring(owner) ? afterRestore(p, owner, () -> owner.customer(id)) : owner.customer(id);
     }
 
     @Override
     public CompletableFuture<CustomerDetail> customerDetail(String id, int expiringMax) {
         int p = partitionOf(id);
         PartitionProcessor owner = local(p);
-        return owner == null ? CompletableFuture.failedFuture(notServedHere(p)) : owner.customerDetail(id, expiringMax);
+        if (owner == null) {
+            return CompletableFuture.failedFuture(notServedHere(p));
+        }
+        return restoring(owner) ? afterRestore(p, owner, () -> owner.customerDetail(id, expiringMax))
+                : owner.customerDetail(id, expiringMax);
     }
 
     @Override
     public CompletableFuture<LedgerPage> ledger(String id, int limit, long beforeId) {
         int p = partitionOf(id);
         PartitionProcessor owner = local(p);
-        return owner == null ? CompletableFuture.failedFuture(notServedHere(p)) : owner.ledger(id, limit, beforeId);
+        if (owner == null) {
+            return CompletableFuture.failedFuture(notServedHere(p));
+        }
+        return restoring(owner) ? afterRestore(p, owner, () -> owner.ledger(id, limit, beforeId))
+                : owner.ledger(id, limit, beforeId);
     }
 
     @Override
@@ -1546,6 +1634,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         if (owner == null) {
             return CompletableFuture.failedFuture(notServedHere(p));
         }
+        if (restoring(owner)) {
+            // Asked again once restored: until then "pending" or "unknown" would describe a partial state.
+            return afterRestore(p, owner, () -> kafkaEvent(seq));
+        }
         if (seq > Math.max(journal.lastSeq(p), owner.appliedSeq())) {
             // Past what this node knows of the partition (the owner reads what other nodes journal too).
             return CompletableFuture.completedFuture(new EventStatus(EventStatus.Kind.UNKNOWN, null));
@@ -1559,6 +1651,15 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         if (partitionFailed) {
             throw new IngestRefusedException(503, "unavailable",
                     "a partition has stopped after a state failure: statistics would be incomplete", 0);
+        }
+        if (kafka != null) {
+            for (int i = 0; i < partitions; i++) {
+                // A partition being restored would count with part of its figures (or none while its state loads):
+                // never a partial sum (a route cannot wait here; the client retries, as while partitions move).
+                if (assignedHere.get(i) == 1 && !restored(i)) {
+                    throw notRestored(i);
+                }
+            }
         }
         List<PartitionStats.Snapshot> parts = new ArrayList<>(partitions);
         for (int i = 0; i < partitions; i++) {
@@ -1653,6 +1754,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             PartitionProcessor p = processors.get(i);
             if (p != null && (!p.caughtUp() || p.failed())) {
                 return false;
+            }
+            if (assignedHere.get(i) == 1 && p == null) {
+                return false; // assigned, its state still loading (or it failed to open)
             }
         }
         return true;

@@ -65,6 +65,10 @@ public final class OwnerForwarding {
     static final int MISDIRECTED = 421;
     /** Longest wait for the directory after a {@link #MISDIRECTED} answer. */
     private static final long REFRESH_WAIT_MS = 500;
+    /** {@link #relay}'s partition for a bulk sent whole to one owner (its customers' partitions are several). */
+    private static final int WHOLE_BULK = -2;
+    /** Routing context key: this bulk was sent once already and answered {@link #MISDIRECTED}; no third send. */
+    private static final String BULK_RESENT = "loyalty.bulk-resent";
     /** Headers of the caller's request not passed on (connection-level, or recomputed by the client). */
     private static final List<CharSequence> HOP_HEADERS = List.of(HttpHeaders.HOST, HttpHeaders.CONTENT_LENGTH,
             HttpHeaders.CONNECTION, HttpHeaders.TRANSFER_ENCODING, HttpHeaders.KEEP_ALIVE);
@@ -209,8 +213,38 @@ public final class OwnerForwarding {
         return true;
     }
 
+    /**
+     * A bulk (a whole one or a split bulk's part) another node forwarded here holding a customer of a partition
+     * this node does not own: {@link #MISDIRECTED} at once and nothing of it journaled, as {@link #misdirected}
+     * for single requests (before, the former owner journaled the whole part, and its slots answered
+     * {@code accepted} only at {@code api.sync-timeout}, no processor of them being here). The customers are found
+     * by a token scan; a body the scan cannot read goes to the route, which answers it.
+     */
+    private boolean misdirectedBulk(RoutingContext ctx) {
+        if (cluster == null || ctx.request().getHeader(FORWARDED) == null || cluster.ownsAll()) {
+            return false;
+        }
+        for (String customer : SplitBulk.eventCustomers(JsonBodyHandler.bytes(ctx))) {
+            // A malformed id is the route's slot error, whatever it hashes to.
+            if (customer != null && QueryRoutes.isCustomerId(customer)) {
+                int p = cluster.partitionOf(customer);
+                Owner o = cluster.owner(p);
+                if (o == null || !o.local()) {
+                    misdirectedHere.increment();
+                    HttpErrors.send(ctx, MISDIRECTED, "misdirected", "this node does not own partition " + p
+                            + " (any more) of a customer in this bulk; the forwarding node asks its owner");
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** {@code POST /events/bulk}: one owner gets it whole; several get a bulk each, answered slot by slot. */
     void postBulk(RoutingContext ctx) {
+        if (misdirectedBulk(ctx)) {
+            return;
+        }
         if (answersHere(ctx) || async(ctx)) {
             ctx.next();
             return;
@@ -240,12 +274,14 @@ public final class OwnerForwarding {
                 owners.putIfAbsent(key, o);
             }
         }
+        // Sent once already and answered 421 by an owner: what goes out now is not sent again on a second 421.
+        boolean retry = ctx.get(BULK_RESENT) == null;
         if (slots.size() == 1) {
             Owner only = owners.get(slots.keySet().iterator().next());
             if (only == null) {
                 ctx.next();
             } else {
-                relay(ctx, only, Buffer.buffer(body), true, -1, false);
+                relay(ctx, only, Buffer.buffer(body), true, WHOLE_BULK, retry);
             }
             return;
         }
@@ -260,11 +296,12 @@ public final class OwnerForwarding {
             ctx.next();
             return;
         }
-        split(ctx, body, read, events, slots, owners);
+        split(ctx, body, read, events, slots, owners, retry);
     }
 
     private void split(RoutingContext ctx, byte[] body, BulkRead read, List<SplitBulk.Element> events,
-                       Map<String, List<Integer>> slots, Map<String, Owner> owners) {
+                       Map<String, List<Integer>> slots, Map<String, Owner> owners, boolean retry) {
+        Context context = ctx.vertx().getOrCreateContext();
         List<Future<byte[]>> parts = new ArrayList<>();
         List<List<Integer>> partSlots = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : slots.entrySet()) {
@@ -273,22 +310,10 @@ public final class OwnerForwarding {
             if (o == null) {
                 // This node's own part: in-process from the slots read already, concurrently with the forwarded
                 // ones (no HTTP hop to itself, no second read of its events).
-                List<ReadEvent> own = new ArrayList<>(e.getValue().size());
-                for (int i : e.getValue()) {
-                    own.add(read.slots().get(i));
-                }
-                localParts.increment();
-                parts.add(local.run(ctx.vertx(), new BulkRead(null, own))
-                        .recover(failure -> Future.failedFuture(new LocalFailure(failure))));
+                parts.add(localPart(ctx, read, e.getValue()));
                 continue;
             }
-            // The owner's part: the request's own bytes of its events (no tree, no re-rendering).
-            parts.add(send(ctx, o.url(), SplitBulk.part(body, events, e.getValue())).compose(r -> {
-                if (r.status() != 200) {
-                    return Future.failedFuture(new WholeAnswer(r));
-                }
-                return Future.succeededFuture(r.body().getBytes());
-            }));
+            parts.add(forwardPart(ctx, context, body, read, events, e.getValue(), o, retry));
         }
         JsonBodyHandler.release(ctx); // every part holds what it needs of the body
         Future.all(parts).onComplete(done -> guarded(ctx, true, () -> {
@@ -316,6 +341,84 @@ public final class OwnerForwarding {
             forwarded.increment();
             Responses.json(ctx, 200, out);
         }));
+    }
+
+    /** The slots {@code slots} of {@code read} journaled and answered in-process, as a split bulk's own part. */
+    private Future<byte[]> localPart(RoutingContext ctx, BulkRead read, List<Integer> slots) {
+        List<ReadEvent> own = new ArrayList<>(slots.size());
+        for (int i : slots) {
+            own.add(read.slots().get(i));
+        }
+        localParts.increment();
+        return local.run(ctx.vertx(), new BulkRead(null, own))
+                .recover(failure -> Future.failedFuture(new LocalFailure(failure)));
+    }
+
+    /**
+     * An owner's part of a split bulk: the request's own bytes of its events (no tree, no re-rendering). An owner
+     * that answers {@link #MISDIRECTED} (its partition moved) makes this node read the assignment again and, with
+     * {@code retry}, send the part's slots once more by the owners it then knows ({@link #resplit}); without, or
+     * with no other owner known, the slots are journaled here as with no owner known (slots not applied within
+     * {@code api.sync-timeout} answer {@code accepted}). A 421 never reaches the client.
+     */
+    private Future<byte[]> forwardPart(RoutingContext ctx, Context context, byte[] body, BulkRead read,
+                                       List<SplitBulk.Element> events, List<Integer> slots, Owner owner, boolean retry) {
+        return send(ctx, owner.url(), SplitBulk.part(body, events, slots)).compose(r -> {
+            if (r.status() == MISDIRECTED) {
+                misdirectedThere.increment();
+                if (!retry) {
+                    return localPart(ctx, read, slots);
+                }
+                io.vertx.core.Promise<Void> refreshed = io.vertx.core.Promise.promise();
+                // Bounded: a slow broker must not hold the bulk past api.sync-timeout (the old view is used then).
+                cluster.refreshNow().completeOnTimeout(null, REFRESH_WAIT_MS, TimeUnit.MILLISECONDS)
+                        .whenComplete((v, e) -> context.runOnContext(x -> refreshed.complete()));
+                return refreshed.future().compose(v -> resplit(ctx, context, body, read, events, slots));
+            }
+            if (r.status() != 200) {
+                return Future.failedFuture(new WholeAnswer(r));
+            }
+            return Future.succeededFuture(r.body().getBytes());
+        });
+    }
+
+    /**
+     * A part whose owner answered {@link #MISDIRECTED}, after the directory was read again: its slots grouped by
+     * the owners known now (this node's own in-process), each group sent once more without a further retry, and
+     * the groups' answers merged into the part's answer, slots in the part's order.
+     */
+    private Future<byte[]> resplit(RoutingContext ctx, Context context, byte[] body, BulkRead read,
+                                   List<SplitBulk.Element> events, List<Integer> slots) {
+        Map<String, List<Integer>> places = new LinkedHashMap<>(); // places in the part, by owner ("" here)
+        Map<String, Owner> owners = new LinkedHashMap<>();
+        for (int j = 0; j < slots.size(); j++) {
+            Validated v = read.slots().get(slots.get(j)).validated();
+            Owner o = v.isOk() ? remote(cluster.partitionOf(v.event().customer())) : null;
+            String key = o == null ? "" : o.nodeId();
+            places.computeIfAbsent(key, k -> new ArrayList<>()).add(j);
+            if (o != null) {
+                owners.putIfAbsent(key, o);
+            }
+        }
+        List<Future<byte[]>> groups = new ArrayList<>();
+        List<List<Integer>> groupPlaces = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : places.entrySet()) {
+            List<Integer> groupSlots = new ArrayList<>(e.getValue().size());
+            for (int j : e.getValue()) {
+                groupSlots.add(slots.get(j));
+            }
+            Owner o = owners.get(e.getKey());
+            groupPlaces.add(e.getValue());
+            groups.add(o == null ? localPart(ctx, read, groupSlots)
+                    : forwardPart(ctx, context, body, read, events, groupSlots, o, false));
+        }
+        return Future.all(groups).map(done -> {
+            List<byte[]> answers = new ArrayList<>(groups.size());
+            for (Future<byte[]> g : groups) {
+                answers.add(g.result());
+            }
+            return SplitBulk.merge(slots.size(), groupPlaces, answers).getBytes();
+        });
     }
 
     /** A forwarded {@code /stats} answers this node's own partitions, naming them in {@link #PARTITIONS}. */
@@ -437,7 +540,8 @@ public final class OwnerForwarding {
      * Sends the request as received (with {@code body}) to the owner and relays its answer. An owner that
      * answers {@link #MISDIRECTED} (it gave {@code partition} up) makes this node read the assignment again;
      * with {@code retry}, the request then goes once to the new owner, or is answered here when there is none
-     * other (as with no owner known: a write journaled here, a read answered by the engine).
+     * other (as with no owner known: a write journaled here, a read answered by the engine). {@code partition}
+     * {@link #WHOLE_BULK}: a bulk sent whole, split again after the refresh ({@link #resendBulk}).
      */
     private void relay(RoutingContext ctx, Owner owner, Buffer body, boolean write, int partition, boolean retry) {
         Context context = ctx.vertx().getOrCreateContext();
@@ -445,11 +549,17 @@ public final class OwnerForwarding {
             if (ctx.response().ended()) {
                 return;
             }
-            if (r.succeeded() && r.result().status() == MISDIRECTED && partition >= 0) {
+            if (r.succeeded() && r.result().status() == MISDIRECTED && partition != -1) {
                 misdirectedThere.increment();
                 // Bounded: a slow broker must not hold the request past api.sync-timeout (the old view is used then).
                 cluster.refreshNow().completeOnTimeout(null, REFRESH_WAIT_MS, TimeUnit.MILLISECONDS)
-                        .whenComplete((v, e) -> context.runOnContext(x -> resend(ctx, body, write, partition, retry)));
+                        .whenComplete((v, e) -> context.runOnContext(x -> {
+                            if (partition == WHOLE_BULK) {
+                                resendBulk(ctx, retry);
+                            } else {
+                                resend(ctx, body, write, partition, retry);
+                            }
+                        }));
                 return;
             }
             if (r.succeeded()) {
@@ -463,6 +573,22 @@ public final class OwnerForwarding {
                 failedToForward(ctx, r.cause(), write);
             }
         });
+    }
+
+    /**
+     * After a {@link #MISDIRECTED} answer to a bulk sent whole and a fresh directory: split again by the owners
+     * known now and sent once more ({@link #postBulk}, no further retry), or journaled here.
+     */
+    private void resendBulk(RoutingContext ctx, boolean retry) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        if (retry) {
+            ctx.put(BULK_RESENT, Boolean.TRUE);
+            postBulk(ctx);
+        } else {
+            ctx.next();
+        }
     }
 
     /** After a {@link #MISDIRECTED} answer and a fresh directory: once more to the owner, or answered here. */

@@ -81,6 +81,56 @@ final class SplitBulk {
         }
     }
 
+    /**
+     * The top-level {@code customer} string of each element of a bulk's {@code events} array, in order (null for an
+     * element without one, or that is not an object); empty when {@code json} is not a readable bulk (the route
+     * answers such bodies). One token scan; nothing else of the events is read.
+     */
+    static List<String> eventCustomers(byte[] json) {
+        List<String> out = new ArrayList<>();
+        if (json == null) {
+            return out;
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return out;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean events = "events".equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (events && value == JsonToken.START_ARRAY) {
+                    JsonToken t;
+                    while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                        out.add(t == JsonToken.START_OBJECT ? customerOf(p) : null);
+                        if (t != JsonToken.START_OBJECT) {
+                            p.skipChildren();
+                        }
+                    }
+                    return out;
+                }
+                p.skipChildren();
+            }
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The object's top-level {@code customer} string, the parser left at the object's end. */
+    private static String customerOf(JsonParser p) throws IOException {
+        String customer = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean wanted = customer == null && "customer".equals(p.currentName());
+            JsonToken value = p.nextToken();
+            if (wanted && value == JsonToken.VALUE_STRING) {
+                customer = p.getText();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return customer;
+    }
+
     private static List<Element> elements(JsonParser p) throws IOException {
         List<Element> out = new ArrayList<>();
         JsonToken t;

@@ -113,4 +113,17 @@ class SplitBulkTest {
         assertThat(SplitBulk.topLevelString(utf8("[\"customer\"]"), "customer")).isNull();
         assertThat(SplitBulk.topLevelString(null, "customer")).isNull();
     }
+
+    @Test
+    void shouldFindEachEventsCustomerByATokenScan() {
+        // Nested "customer" fields (in data) and fields after it are not the event's; a non-object slot has none.
+        byte[] bulk = utf8("{\"signature\":{\"customer\":\"no\"},\"events\":[{\"data\":{\"customer\":\"x\"},"
+                + "\"customer\":\"c-1\",\"action\":\"opt_in\"},{\"action\":\"opt_in\"},7,[\"c-9\"],"
+                + "{\"customer\":42},{\"customer\":\"c-2\"}]}");
+        assertThat(SplitBulk.eventCustomers(bulk)).containsExactly("c-1", null, null, null, null, "c-2");
+        assertThat(SplitBulk.eventCustomers(utf8("{\"events\":[{\"customer\":"))).isEmpty();
+        assertThat(SplitBulk.eventCustomers(utf8("{\"events\":{}}"))).isEmpty();
+        assertThat(SplitBulk.eventCustomers(utf8("[]"))).isEmpty();
+        assertThat(SplitBulk.eventCustomers(null)).isEmpty();
+    }
 }

@@ -20,7 +20,8 @@ public final class ClusterMetrics implements AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
 
     /**
-     * @param owned            partitions this node owns now
+     * @param owned            partitions this node owns and serves now: assigned, restored and caught up with what
+     *                         they held when assigned (one being restored is not counted yet)
      * @param restoreRemaining records a partition has left to apply before it has caught up (0 when it has,
      *                         or when this node does not own it)
      */
@@ -32,7 +33,9 @@ public final class ClusterMetrics implements AutoCloseable {
         // Suppliers, not (object, function) pairs: Micrometer holds those objects weakly, and a method
         // reference nothing else holds would be collected (the gauge then reads NaN).
         meters.add(Gauge.builder("loyalty_cluster_partitions_owned", owned::getAsInt)
-                .description("Journal partitions the consumer group assigned to this node").register(registry));
+                .description("Journal partitions the consumer group assigned to this node that serve: restored "
+                        + "and caught up since assigned (see loyalty_cluster_restore_remaining_records)")
+                .register(registry));
         for (int p = 0; p < partitions; p++) {
             int partition = p;
             meters.add(Gauge.builder("loyalty_cluster_restore_remaining_records",

@@ -90,6 +90,8 @@ public final class PartitionProcessor implements Runnable {
     private final List<CapturedView> capturedViews = new ArrayList<>();
     private final List<Long> clockRecords = new ArrayList<>();
     private final JournalReader.RecordVisitor visitor = this::onRecord;
+    /** Whether a query or a stop came in (the idle wait's last look before it waits; one object, not one a wait). */
+    private final java.util.function.BooleanSupplier busy = () -> !inbox.isEmpty() || !this.running;
     /** The event being applied: one reusable view of the journal's bytes. */
     private final JournalEvent event = new JournalEvent();
 
@@ -105,6 +107,11 @@ public final class PartitionProcessor implements Runnable {
     private volatile boolean running = true;
     private volatile boolean failed;
     private volatile boolean caughtUp;
+    /**
+     * Completed when {@link #caughtUp} turns true (or at the loop's start when it already is), failed when the loop
+     * ends before that: queries of a partition still being restored wait on it ({@link #whenCaughtUp}).
+     */
+    private final CompletableFuture<Void> caughtUpDone = new CompletableFuture<>();
     private volatile long appliedSeq;
     private volatile long appliedPosition = -1;
     private volatile long drainDeadlineNs;
@@ -267,6 +274,14 @@ public final class PartitionProcessor implements Runnable {
         return caughtUp;
     }
 
+    /**
+     * Completes once {@link #caughtUp()} is true (its figures and reads are then whole); fails when the partition
+     * stops before that (revoked, a state failure). A copy: callers cannot complete it.
+     */
+    public CompletableFuture<Void> whenCaughtUp() {
+        return caughtUpDone.copy();
+    }
+
     /** Events of this partition applied or rejected since this processor started. */
     public long eventsProcessed() {
         return eventsProcessed;
@@ -281,12 +296,13 @@ public final class PartitionProcessor implements Runnable {
         return snapshot;
     }
 
-    /** Wakes the processor (something was journaled). */
+    /** Wakes the processor (something was journaled, a query, a stop), wherever it waits. */
     public void wake() {
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
         }
+        reader.wakeUp();
     }
 
     /** Stops the loop after the current batch; {@link #run()} returns once everything is committed. */
@@ -481,6 +497,10 @@ public final class PartitionProcessor implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         int idle = 0;
+        if (caughtUp) {
+            // Not in the constructor: catchUpTo may still lower it before the loop starts.
+            caughtUpDone.complete(null);
+        }
         try {
             while (running) {
                 int work = drain();
@@ -489,7 +509,7 @@ public final class PartitionProcessor implements Runnable {
                 if (work > 0) {
                     idle = 0;
                 } else {
-                    idle = idle(idle);
+                    idle = idle(idle, reader, busy);
                 }
             }
             int drained = drain();
@@ -507,6 +527,10 @@ public final class PartitionProcessor implements Runnable {
             failWaiters(t);
             failQueuedIfStopped();
         } finally {
+            if (!caughtUpDone.isDone()) {
+                caughtUpDone.completeExceptionally(new IllegalStateException(
+                        "partition " + partition + " stopped before it caught up"));
+            }
             state.close();
             reader.close();
         }
@@ -515,16 +539,22 @@ public final class PartitionProcessor implements Runnable {
     /**
      * Back off when idle: a few spins and yields, then parks growing to 5 ms (never busy-spin: on 2 cores
      * that starves the event loops and RocksDB's compactions). Appends wake the owning partition at once.
+     * Past {@link #IDLE_COMMIT} (pending work committed) the reader waits its own way: Chronicle parks 5 ms, a
+     * Kafka reader waits in its consumer's poll for the next record ({@link JournalReader#idle}); {@link #wake}
+     * ends either wait.
      */
-    private static int idle(int idle) {
+    private static int idle(int idle, JournalReader reader, java.util.function.BooleanSupplier busy) {
         if (idle < 10) {
             Thread.onSpinWait();
         } else if (idle < 20) {
             Thread.yield();
-        } else {
+        } else if (idle <= IDLE_COMMIT) {
             LockSupport.parkNanos(Math.min(5_000_000L, 20_000L << Math.min(idle - 20, 8)));
+        } else {
+            reader.idle(5_000_000L, busy);
         }
-        return idle + 1;
+        // Capped: a count that grew for months would overflow and spin again.
+        return Math.min(idle + 1, IDLE_COMMIT + 1);
     }
 
     private int serveQueries() {
@@ -666,6 +696,7 @@ public final class PartitionProcessor implements Runnable {
             // A partition reported caught up has its catch-up committed (journal retention, backups).
             commit();
             caughtUp = true;
+            caughtUpDone.complete(null);
             LOG.info("partition {} caught up with the journal at seq {}, {} ms after its state loaded", partition,
                     state.lastSeq(), (System.nanoTime() - loadedNs) / 1_000_000);
         }

@@ -8,6 +8,7 @@ import net.openhft.chronicle.bytes.Bytes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 
 import java.nio.BufferUnderflowException;
 import java.time.Duration;
@@ -22,14 +23,28 @@ import java.util.List;
 final class KafkaPartitionReader implements JournalReader {
 
     private final KafkaTopic topic;
+    /**
+     * Longest idle wait in {@code poll}: what a processor with no records and no queries costs is one poll per
+     * this, and nothing it must do depends on time passing without a record (its clock is the journal's).
+     */
+    static final Duration IDLE_POLL = Duration.ofMillis(100);
     private final TopicPartition tp;
+    private final Duration idleBound;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordHeader header = new RecordHeader();
     /** The value copied in, reused: the processor reads it through Chronicle's Bytes, as on Chronicle. */
     private final Bytes<byte[]> payload = Bytes.allocateElasticOnHeap(512);
     private Iterator<ConsumerRecord<byte[], byte[]>> fetched = java.util.Collections.emptyIterator();
+    /** True while the reader's thread waits in {@link #idle}: only then does {@link #wakeUp} reach the consumer. */
+    private volatile boolean waiting;
 
     KafkaPartitionReader(KafkaTopic topic, int partition, String role) {
+        this(topic, partition, role, IDLE_POLL);
+    }
+
+    /** As above, an idle wait bounded by {@code idleBound} (tests: long enough that only a record or a wake-up ends it). */
+    KafkaPartitionReader(KafkaTopic topic, int partition, String role, Duration idleBound) {
+        this.idleBound = idleBound;
         this.topic = topic;
         this.tp = new TopicPartition(topic.name(), partition);
         this.consumer = topic.consumer(role + "-" + partition);
@@ -43,7 +58,11 @@ final class KafkaPartitionReader implements JournalReader {
     @Override
     public boolean next(RecordVisitor visitor) {
         if (!fetched.hasNext()) {
-            fetched = consumer.poll(Duration.ZERO).records(tp).iterator();
+            try {
+                fetched = consumer.poll(Duration.ZERO).records(tp).iterator();
+            } catch (WakeupException e) {
+                return false; // a wake-up meant for an idle wait that had just ended: nothing lost, read next time
+            }
             if (!fetched.hasNext()) {
                 return false;
             }
@@ -63,6 +82,44 @@ final class KafkaPartitionReader implements JournalReader {
                     + " cannot be read (" + e + "): not written by this engine? Nothing after it is applied", e);
         }
         return true;
+    }
+
+    /**
+     * Waits in the consumer's {@code poll} for the partition's next record, at most {@link #IDLE_POLL} (however
+     * small {@code nanos}): the broker answers the pending fetch as soon as a record is appended, so an idle
+     * processor neither polls without waiting 200 times a second (each poll costs the consumer's bookkeeping
+     * whether or not anything came) nor waits a park's length for a record. What it fetched is read next.
+     */
+    @Override
+    public void idle(long nanos, java.util.function.BooleanSupplier busy) {
+        if (fetched.hasNext()) {
+            return;
+        }
+        waiting = true;
+        try {
+            // After announcing the wait: a waker that added work before it saw no wait and did not wake the consumer.
+            if (busy.getAsBoolean()) {
+                return;
+            }
+            fetched = consumer.poll(idleBound).records(tp).iterator();
+        } catch (WakeupException e) {
+            // a query or a stop for the processor
+        } finally {
+            waiting = false;
+        }
+    }
+
+    /** True while the reader's thread waits in {@link #idle} (tests). */
+    boolean waiting() {
+        return waiting;
+    }
+
+    /** Ends an {@link #idle} wait (thread-safe: the consumer's own wake-up); nothing when none is under way. */
+    @Override
+    public void wakeUp() {
+        if (waiting) {
+            consumer.wakeup();
+        }
     }
 
     /** Positions the reader right after {@code offset}, which the topic must still hold or just have ended at. */
