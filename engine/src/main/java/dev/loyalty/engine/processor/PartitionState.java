@@ -108,6 +108,11 @@ final class PartitionState {
     private final SlotsById slotsById = new SlotsById();
 
     private final CommitBatch batch = new CommitBatch();
+    /**
+     * What customer lookups found, by {@link TableCounts} index, since this state was made: plain counts of the
+     * partition thread, published per batch ({@link ProcessorMetrics#table}).
+     */
+    final long[] tableCounts = new long[TableCounts.COUNT];
     private long position = -1;
     private long lastSeq;
     private long lastSweptMs = Long.MIN_VALUE;
@@ -253,12 +258,16 @@ final class PartitionState {
     int load(String id) {
         int slot = table.find(id);
         if (slot >= 0) {
+            tableCounts[TableCounts.HIT]++;
             return slot;
         }
         // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
         byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
-        if (raw == null) {
+        if (raw != null) {
+            tableCounts[TableCounts.PENDING]++;
+        } else {
             raw = store.get(Keys.customer(id));
+            tableCounts[raw == null ? TableCounts.NEW : TableCounts.STORED]++;
         }
         makeRoom();
         if (raw == null) {
@@ -284,6 +293,8 @@ final class PartitionState {
         int slot = e.customerAscii() ? table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash()) : -1;
         if (slot < 0) {
             slot = load(e.customer());
+        } else {
+            tableCounts[TableCounts.HIT]++;
         }
         e.customer(table.id(slot));
         return slot;
@@ -294,9 +305,11 @@ final class PartitionState {
         if (table.size() < capacity) {
             return;
         }
+        tableCounts[TableCounts.EVICTED]++;
         if (table.evictClean() >= 0) {
             return;
         }
+        tableCounts[TableCounts.DIRTY_WRITES]++;
         writeDirtyRows(false);
         if (table.evictClean() < 0) {
             throw new IllegalStateException("customer table full and nothing to evict");
@@ -681,6 +694,7 @@ final class PartitionState {
      * position they reflect; then forgets outcomes past the retention (journaled clock).
      */
     void commit() {
+        tableCounts[TableCounts.COMMITS]++;
         writeDirtyRows(true);
         stats.drainDirtyDays((day, count) -> {
             byte[] k = Keys.day(day);
