@@ -261,6 +261,12 @@ final class PartitionState {
             tableCounts[TableCounts.HIT]++;
             return slot;
         }
+        return loadMissing(id);
+    }
+
+    /** {@link #load(String)} of a customer just looked up and not held. */
+    private int loadMissing(String id) {
+        int slot;
         // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
         byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
         if (raw != null) {
@@ -274,7 +280,7 @@ final class PartitionState {
             slot = table.create(id); // nothing scheduled (CustomerTable.scheduledMs)
         } else {
             try {
-                slot = codec.decode(raw, table);
+                slot = codec.decode(raw, table, id);
             } catch (IllegalArgumentException e) {
                 throw new StateException("customer " + id + ": unreadable stored record: " + e.getMessage(), e);
             }
@@ -290,11 +296,13 @@ final class PartitionState {
      * (no string per event) and the event is given the table's string of the id.
      */
     int load(JournalEvent e) {
-        int slot = e.customerAscii() ? table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash()) : -1;
-        if (slot < 0) {
+        int slot;
+        if (!e.customerAscii()) {
             slot = load(e.customer());
-        } else {
+        } else if ((slot = table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash())) >= 0) {
             tableCounts[TableCounts.HIT]++;
+        } else {
+            slot = loadMissing(e.customer()); // not held: no second lookup by the id's string
         }
         e.customer(table.id(slot));
         return slot;
