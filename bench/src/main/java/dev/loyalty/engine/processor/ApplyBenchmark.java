@@ -76,7 +76,24 @@ public class ApplyBenchmark {
     @Param({"0"})
     public int commitEvery;
 
+    /**
+     * Customers the table holds ({@code state.cache-customers} after the heap cap; 0: every customer and the run's
+     * new ones, so only new customers miss). Smaller than {@code customers}, most events load their customer from
+     * RocksDB and evict another, as the engine's 1M-customer bulk row does (65,536 a partition at {@code -Xmx1g});
+     * it needs {@code commitEvery > 0} (only committed rows can be evicted).
+     */
+    @Param({"0"})
+    public int table;
+
+    /**
+     * RocksDB block cache of the store, MiB (the engine's {@code state.block-cache} is shared by its partitions: the
+     * default 256 MiB over 2 is 128 each); 0: RocksDB's own small default, where most misses read files.
+     */
+    @Param({"128"})
+    public int blockCacheMiB;
+
     private Path dir;
+    private org.rocksdb.Cache blockCache;
     private PartitionStore store;
     private PartitionState state;
     private final ConcurrentHashMap<Long, Object> waiters = new ConcurrentHashMap<>();
@@ -97,19 +114,27 @@ public class ApplyBenchmark {
     private long commitCpuNs;
     private long commits;
     private long sinceCommit;
+    private final long[] iterationCounts = new long[TableCounts.COUNT];
 
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = Files.createTempDirectory("apply-bench");
-        store = PartitionStore.open(dir, null, false);
-        state = new PartitionState(store, RulesJson::read, RulesJson.write(Fixtures.rules()), customers + (4 << 20),
-                TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
+        blockCache = blockCacheMiB > 0 ? PartitionStore.newBlockCache((long) blockCacheMiB << 20) : null;
+        store = PartitionStore.open(dir, blockCache, false);
+        if (table > 0 && commitEvery <= 0) {
+            throw new IllegalArgumentException("table=" + table + " needs commitEvery > 0: only committed rows evict");
+        }
+        state = new PartitionState(store, RulesJson::read, RulesJson.write(Fixtures.rules()),
+                table > 0 ? table : customers + (4 << 20), TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
         metrics = new ProcessorMetrics(new SimpleMeterRegistry(), 1);
         for (int i = 0; i < customers; i++) {
             String id = "c-" + i;
             applyObject(Fixtures.optIn(id));
             applyObject(Fixtures.event(id, "point_add", 500, null, null, null));
             applyObject(Fixtures.checkout(id, "first-" + i)); // a customer with a checkout, as most have
+            if (table > 0 && (i + 1) % Math.max(1, table / 2) == 0) {
+                state.commit(); // a bounded table evicts committed (clean) rows only
+            }
         }
         if (commitEvery > 0) {
             state.commit(); // the run's commits then write what the run dirtied, not the pre-load
@@ -123,6 +148,7 @@ public class ApplyBenchmark {
         iterationCpuNs = threads.getCurrentThreadCpuTime();
         commitCpuNs = 0;
         commits = 0;
+        System.arraycopy(state.tableCounts, 0, iterationCounts, 0, TableCounts.COUNT);
     }
 
     /**
@@ -134,14 +160,19 @@ public class ApplyBenchmark {
         double events = seq - iterationSeq;
         double cpuNs = (threads.getCurrentThreadCpuTime() - iterationCpuNs) / events;
         System.out.printf("  thread CPU %.3f us/event (%.0f events/CPU-s) over %.0f events; of which commit"
-                + " %.3f us/event (%d commits)%n", cpuNs / 1e3, 1e9 / cpuNs, events, commitCpuNs / events / 1e3,
-                commits);
+                + " %.3f us/event (%d commits); lookups: %.1f%% loaded from the store, %.1f%% new%n", cpuNs / 1e3,
+                1e9 / cpuNs, events, commitCpuNs / events / 1e3, commits,
+                100 * (state.tableCounts[TableCounts.STORED] - iterationCounts[TableCounts.STORED]) / events,
+                100 * (state.tableCounts[TableCounts.NEW] - iterationCounts[TableCounts.NEW]) / events);
     }
 
     @TearDown(Level.Trial)
     public void close() {
         state.close();
         store.close();
+        if (blockCache != null) {
+            blockCache.close();
+        }
         payload.releaseLast();
         Fixtures.deleteTree(dir);
     }

@@ -182,6 +182,65 @@ public final class CoreCustomerCodec {
         }
     }
 
+    /**
+     * As {@link #decode(byte[], CustomerTable)} for a record read under {@code id}'s key, of a customer the caller
+     * has just looked up and found not held: the record's id is compared with {@code id} in place instead of being
+     * read into a second string, hashed and looked up again (a table miss's Java-side cost, once per load).
+     *
+     * @throws IllegalArgumentException on corrupt bytes, or a record of another id
+     */
+    public int decode(byte[] bytes, CustomerTable table, String id) {
+        input = bytes;
+        position = 0;
+        try {
+            int version = readByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown core customer record version " + version);
+            }
+            if (!idIs(id)) {
+                throw new IllegalArgumentException("record of another customer than " + id);
+            }
+            int slot = table.create(id);
+            try {
+                read(table, slot);
+            } catch (RuntimeException e) {
+                table.remove(slot);
+                throw e;
+            }
+            table.markClean(slot);
+            return slot;
+        } catch (ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new IllegalArgumentException("truncated core customer record", e);
+        } finally {
+            input = null;
+        }
+    }
+
+    /** Reads the record's id (as {@link #readString} would) and tells whether it is {@code id}. */
+    private boolean idIs(String id) {
+        long n = readLong();
+        if (n <= 0 || n - 1 > input.length - position) {
+            return false;
+        }
+        int length = (int) (n - 1);
+        int at = position;
+        position += length;
+        if (length != id.length()) {
+            // equal lengths are necessary for an ASCII id; others compare as strings
+            return new String(input, at, length, StandardCharsets.UTF_8).equals(id);
+        }
+        for (int i = 0; i < length; i++) {
+            char c = id.charAt(i);
+            if (c >= 0x80) {
+                return new String(input, at, length, StandardCharsets.UTF_8).equals(id);
+            }
+            if (input[at + i] != (byte) c) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void read(CustomerTable table, int slot) {
         long flags = readLong();
         table.exists(slot, (flags & 1) != 0);

@@ -586,6 +586,7 @@ public final class PartitionProcessor implements Runnable {
             // the rest of the bookkeeping. Before the waiters are answered, so an answer's event is counted.
             eventsProcessed += batchEvents;
             metrics.flush(partition);
+            metrics.table(partition, state.tableCounts);
             applied();
             metrics.batch(partition, records, batchEvents, System.nanoTime() - startNs, batchFirstEventIngestMs);
         }

@@ -125,6 +125,11 @@ final class PartitionState {
     private final SlotsById slotsById = new SlotsById();
 
     private final CommitBatch batch = new CommitBatch();
+    /**
+     * What customer lookups found, by {@link TableCounts} index, since this state was made: plain counts of the
+     * partition thread, published per batch ({@link ProcessorMetrics#table}).
+     */
+    final long[] tableCounts = new long[TableCounts.COUNT];
     private long position = -1;
     private long lastSeq;
     private long lastSweptMs = Long.MIN_VALUE;
@@ -315,12 +320,24 @@ final class PartitionState {
     int load(String id) {
         int slot = table.find(id);
         if (slot >= 0) {
+            tableCounts[TableCounts.HIT]++;
             return slot;
         }
+        return loadMissing(id);
+    }
+
+    /** {@link #load(String)} of a customer just looked up and not held. */
+    private int loadMissing(String id) {
+        int slot;
         // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
         byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
-        if (raw == null && coldCustomers) {
+        if (raw != null) {
+            tableCounts[TableCounts.PENDING]++;
+        } else if (coldCustomers) {
             raw = store.get(Keys.customer(id));
+            tableCounts[raw == null ? TableCounts.NEW : TableCounts.STORED]++;
+        } else {
+            tableCounts[TableCounts.NEW]++; // nothing was ever let go: not in the store either
         }
         makeRoom();
         if (raw == null) {
@@ -328,7 +345,7 @@ final class PartitionState {
         } else {
             readBack++;
             try {
-                slot = codec.decode(raw, table);
+                slot = codec.decode(raw, table, id);
             } catch (IllegalArgumentException e) {
                 throw new StateException("customer " + id + ": unreadable stored record: " + e.getMessage(), e);
             }
@@ -344,9 +361,13 @@ final class PartitionState {
      * (no string per event) and the event is given the table's string of the id.
      */
     int load(JournalEvent e) {
-        int slot = e.customerAscii() ? table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash()) : -1;
-        if (slot < 0) {
+        int slot;
+        if (!e.customerAscii()) {
             slot = load(e.customer());
+        } else if ((slot = table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash())) >= 0) {
+            tableCounts[TableCounts.HIT]++;
+        } else {
+            slot = loadMissing(e.customer()); // not held: no second lookup by the id's string
         }
         e.customer(table.id(slot));
         return slot;
@@ -358,9 +379,11 @@ final class PartitionState {
             return;
         }
         coldCustomers = true; // the customer let go now is read back from the store when met again
+        tableCounts[TableCounts.EVICTED]++;
         if (table.evictClean() >= 0) {
             return;
         }
+        tableCounts[TableCounts.DIRTY_WRITES]++;
         writeDirtyRows(false);
         if (table.evictClean() < 0) {
             throw new IllegalStateException("customer table full and nothing to evict");
@@ -789,6 +812,7 @@ final class PartitionState {
      */
     void commit() {
         long startNs = System.nanoTime();
+        tableCounts[TableCounts.COMMITS]++;
         writeDirtyRows(true);
         stats.drainDirtyDays((day, count) -> {
             byte[] k = Keys.day(day);

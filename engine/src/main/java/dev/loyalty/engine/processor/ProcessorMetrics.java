@@ -3,11 +3,13 @@ package dev.loyalty.engine.processor;
 import dev.loyalty.engine.rules.RuleError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,6 +37,8 @@ public final class ProcessorMetrics {
     private final Timer[] applyLatency;
     /** Per partition, the three phases of a commit: rows, sync, write. */
     private final Timer[][] commitPhases;
+    /** Per partition, its customer-table counts as of its last batch ({@link TableCounts} order). */
+    private final AtomicLongArray[] tableCounts;
 
     /** Meters whose apply latency is measured on the wall clock (replay, where nobody reads it). */
     public ProcessorMetrics(MeterRegistry registry, int partitions) {
@@ -54,6 +58,7 @@ public final class ProcessorMetrics {
         applyLatency = new Timer[partitions];
         tallies = new OutcomeTally[partitions];
         commitPhases = new Timer[partitions][];
+        tableCounts = new AtomicLongArray[partitions];
         for (int p = 0; p < partitions; p++) {
             String tag = Integer.toString(p);
             commitPhases[p] = new Timer[3];
@@ -65,6 +70,25 @@ public final class ProcessorMetrics {
                         .tag("partition", tag).tag("phase", phases[i])
                         .register(registry);
             }
+            AtomicLongArray counts = new AtomicLongArray(TableCounts.COUNT);
+            tableCounts[p] = counts;
+            for (int i = 0; i < TableCounts.LOOKUP_RESULTS.length; i++) {
+                int index = i;
+                FunctionCounter.builder("loyalty_customer_table_lookups", counts, c -> c.get(index))
+                        .description("Customer lookups of the processors by result: hit (held), stored (read from "
+                                + "RocksDB and decoded), pending (written to make room, not yet committed), new")
+                        .tag("partition", tag).tag("result", TableCounts.LOOKUP_RESULTS[i]).register(registry);
+            }
+            FunctionCounter.builder("loyalty_customer_table_evictions", counts, c -> c.get(TableCounts.EVICTED))
+                    .description("Customers evicted from the partition's table to make room for another")
+                    .tag("partition", tag).register(registry);
+            FunctionCounter.builder("loyalty_customer_table_dirty_writes", counts,
+                            c -> c.get(TableCounts.DIRTY_WRITES))
+                    .description("Times the table was full of changed customers and wrote them all before evicting")
+                    .tag("partition", tag).register(registry);
+            FunctionCounter.builder("loyalty_processor_commits", counts, c -> c.get(TableCounts.COMMITS))
+                    .description("Commits of the partition's state (write-behind of what changed, one atomic batch)")
+                    .tag("partition", tag).register(registry);
             tallies[p] = new OutcomeTally(this::processed);
             batchRecords[p] = DistributionSummary.builder("loyalty_processor_batch_records")
                     .description("Journal records drained per committed batch").tag("partition", tag)
@@ -104,6 +128,17 @@ public final class ProcessorMetrics {
         commitPhases[partition][0].record(rowsNs, TimeUnit.NANOSECONDS);
         commitPhases[partition][1].record(syncNs, TimeUnit.NANOSECONDS);
         commitPhases[partition][2].record(writeNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Publishes the partition's customer-table counts (its thread's own array, {@link TableCounts} order): once
+     * per batch, a release store per counter.
+     */
+    void table(int partition, long[] counts) {
+        AtomicLongArray published = tableCounts[partition];
+        for (int i = 0; i < counts.length; i++) {
+            published.lazySet(i, counts[i]);
+        }
     }
 
     /**

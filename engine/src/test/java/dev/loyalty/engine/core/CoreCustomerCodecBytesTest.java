@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The codec's commit path ({@link CoreCustomerCodec#encodeInto}: one buffer, ids copied from the table's chars)
@@ -58,6 +59,41 @@ class CoreCustomerCodecBytesTest {
             int to = reader.decode(codec.encode(table, slot), copy);
             assertThat(reference.encode(copy, to)).isEqualTo(reference.encode(table, slot));
         }
+    }
+
+    /**
+     * The load path's decode under a known id ({@code PartitionState} reads the record by that id's key) reads the
+     * same row as the plain decode, for ASCII and non-ASCII ids, and refuses a record stored under another id
+     * (same length, other length, non-ASCII), a truncated one, and leaves no row behind when it refuses.
+     */
+    @Test
+    void shouldDecodeUnderTheKnownIdAndRefuseAnotherId() {
+        CustomerTable table = new CustomerTable(8, 2);
+        CoreCustomerCodec codec = new CoreCustomerCodec(ACTIONS);
+        ReferenceCustomerEncoder reference = new ReferenceCustomerEncoder(ACTIONS);
+        SplittableRandom random = new SplittableRandom(9);
+        int ascii = fill(table.create("c-123"), table, random, 20, "T");
+        int other = fill(table.create("\u00fc-\uD83D\uDE00"), table, random, 5, "t-\u00e4-");
+        byte[] asciiBytes = codec.encode(table, ascii);
+        byte[] otherBytes = codec.encode(table, other);
+
+        CustomerTable copy = new CustomerTable(8, 2);
+        int to = codec.decode(asciiBytes, copy, "c-123");
+        assertThat(copy.id(to)).isEqualTo("c-123");
+        assertThat(reference.encode(copy, to)).isEqualTo(reference.encode(table, ascii));
+        assertThat(copy.dirty(to)).as("loaded rows are clean").isFalse();
+        to = codec.decode(otherBytes, copy, "\u00fc-\uD83D\uDE00");
+        assertThat(reference.encode(copy, to)).isEqualTo(reference.encode(table, other));
+
+        CustomerTable empty = new CustomerTable(8, 2);
+        for (String wrong : new String[] {"c-124", "c-12", "c-1234", "c-12\u00e9", "\u00fc-\uD83D\uDE01", "\u00fc"}) {
+            byte[] bytes = wrong.startsWith("c") ? asciiBytes : otherBytes;
+            assertThatThrownBy(() -> codec.decode(bytes, empty, wrong)).as(wrong)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> codec.decode(Arrays.copyOf(asciiBytes, asciiBytes.length / 2), empty, "c-123"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(empty.size()).as("a refused record leaves no row").isZero();
     }
 
     private static int fill(int slot, CustomerTable table, SplittableRandom random, int n, String txnPrefix) {

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Profile of run-all.sh's bulk row on its own: a fresh engine, CUSTOMERS pre-loaded customers (harness preload),
+# then the realistic mix in BULK_SIZE-event sync bulks (closed loop, BULK_CONNECTIONS connections) for
+# BULK_WARMUP + BULK_DURATION seconds. Over the measured window it prints the engine's thread CPU by role
+# (from /proc, so native RocksDB and GC threads count too) per applied event, the customer-table counters of
+# /metrics (hits, loads from the store, new rows, evictions) and, with PROFILE=1, the JFR hot frames.
+#
+#   bench/bulk-profile.sh [LABEL]      results under ${WORK:-/tmp/bulk-profile}/LABEL
+#
+# Run it twice back to back (before/after a change, same settings) and compare the per-event CPU lines: on a
+# shared machine they move far less than the rates. Uses the built jars of this tree (mvnw package first).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+LABEL="${1:-run}"
+CUSTOMERS="${CUSTOMERS:-1000000}"
+BULK_SIZE="${BULK_SIZE:-100}"
+BULK_CONNECTIONS="${BULK_CONNECTIONS:-8}"
+BULK_WARMUP="${BULK_WARMUP:-10}"
+BULK_DURATION="${BULK_DURATION:-30}"
+PROFILE="${PROFILE:-0}"
+WORK="${WORK:-/tmp/bulk-profile}/$LABEL"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAR="$HERE/target/benchmarks.jar"
+. "$HERE/lib.sh"
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+API_PORT=$(free_port)
+MGMT_PORT=$(free_port)
+START_MS=$(now_ms)
+"$ROOT/bin/engine" serve --data "$WORK/data" --port "$API_PORT" --management-port "$MGMT_PORT" > "$WORK/engine.log" 2>&1 &
+E=$!
+trap 'kill -TERM "$E" 2>/dev/null || true; wait "$E" 2>/dev/null || true; rm -rf "$WORK/data"' EXIT
+wait_ready "$MGMT_PORT" "$START_MS" 120 > /dev/null || { tail -20 "$WORK/engine.log"; exit 1; }
+API="http://127.0.0.1:$API_PORT"
+MGMT="http://127.0.0.1:$MGMT_PORT"
+harness() { "$JAVA" -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
+
+echo "# bulk profile $LABEL, $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || head -c 7 "$ROOT/REV" 2>/dev/null)," \
+    "engine $("${LOYALTY_JAVA_HOME:+$LOYALTY_JAVA_HOME/bin/}java" -version 2>&1 | head -1)"
+echo "# uptime at start: $(uptime)"
+harness preload --url "$API" --management "$MGMT" --customers "$CUSTOMERS" > "$WORK/preload.txt" 2>&1 || true
+grep '^preloaded' "$WORK/preload.txt" || tail -5 "$WORK/preload.txt"
+
+# thread CPU ticks: "tid name ticks" per thread (utime + stime; spaces in names become _)
+cpu_by_thread() {
+    for t in /proc/"$E"/task/*; do
+        s=$(cat "$t/stat" 2>/dev/null) || continue
+        name=${s#*(}; name=${name%)*}
+        rest=${s##*) }
+        set -- $rest
+        echo "${t##*/} ${name// /_} $(( ${12} + ${13} ))"
+    done
+}
+# thread CPU ticks summed by role
+cpu_by_role() {
+    awk '{
+        n = $2; r = "other";
+        if (n ~ /^processor-/) r = "processors";
+        else if (n ~ /^vert\.x-eventloo/) r = "event-loops";
+        else if (n ~ /^rocksdb/) r = "rocksdb-bg";
+        else if (n ~ /^(Z|G1|GC|Conc|VM Thread)/) r = "gc+vm";
+        else if (n ~ /Compiler/) r = "jit";
+        else if (n ~ /^journal/) r = "journal";
+        c[r] += $3; t += $3 }
+        END { for (r in c) print r, c[r]; print "total", t }' "$1"
+}
+metrics() { curl -s --max-time 10 "$MGMT/metrics" | grep -E '^loyalty_(customer_table|processor_commits|rocksdb_block_cache|events_processed_total.*outcome="applied")' || true; }
+
+( sleep "$BULK_WARMUP"
+  cpu_by_thread > "$WORK/threads-0"; metrics > "$WORK/metrics-0"; date +%s%N > "$WORK/t-0"
+  if [ "$PROFILE" = 1 ]; then
+      jcmd "$E" JFR.start name=bulk settings=profile duration="$BULK_DURATION"s filename="$WORK/bulk.jfr" > /dev/null 2>&1 || true
+  fi
+  sleep "$BULK_DURATION"
+  cpu_by_thread > "$WORK/threads-1"; metrics > "$WORK/metrics-1"; date +%s%N > "$WORK/t-1" ) &
+SAMPLER=$!
+harness run --url "$API" --management "$MGMT" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 \
+    --connections "$BULK_CONNECTIONS" --customers "$CUSTOMERS" --warmup "${BULK_WARMUP}s" --duration "${BULK_DURATION}s" \
+    --label "bulk-$LABEL" > "$WORK/bulk.txt" 2>&1 || true
+wait "$SAMPLER" || true
+cpu_by_role "$WORK/threads-0" > "$WORK/cpu-0"
+cpu_by_role "$WORK/threads-1" > "$WORK/cpu-1"
+echo "# uptime at end: $(uptime)"
+grep '^RESULT' "$WORK/bulk.txt" || tail -5 "$WORK/bulk.txt"
+APPLIED=$(field applied_per_s < "$WORK/bulk.txt")
+SECONDS_MEASURED=$(awk '{ a = $1 } END { getline b < "'"$WORK/t-1"'"; printf "%.2f", (b - a) / 1e9 }' "$WORK/t-0")
+EVENTS=$(calc "${APPLIED:-0} * $SECONDS_MEASURED" 0)
+echo "applied $APPLIED ev/s over ${SECONDS_MEASURED}s: ~$EVENTS events"
+# µs of CPU per applied event by role (clock ticks of 10 ms)
+join <(sort "$WORK/cpu-0") <(sort "$WORK/cpu-1") | awk -v ev="$EVENTS" -v s="$SECONDS_MEASURED" '
+    { d = ($3 - $2) * 10000; printf "cpu %-12s %7.2f us/event  %5.2f cores\n", $1, d / ev, d / 1e6 / s }'
+echo "busiest threads over the window (CPU seconds):"
+join <(sort "$WORK/threads-0" | awk '{ print $1 "/" $2, $3 }') <(sort "$WORK/threads-1" | awk '{ print $1 "/" $2, $3 }') \
+    | awk '{ printf "%8.2f %s\n", ($3 - $2) / 100, $1 }' | sort -rn | head -15
+echo "customer table over the window (counter deltas):"
+join <(sort "$WORK/metrics-0" | awk '{ print $1, $2 }') <(sort "$WORK/metrics-1" | awk '{ print $1, $2 }') \
+    | awk '$1 !~ /block_cache/ { printf "  %s %.0f\n", $1, $3 - $2 } $1 ~ /block_cache/ { printf "  %s %.0f (at the end)\n", $1, $3 }'
+if [ "$PROFILE" = 1 ]; then
+    for i in $(seq 1 100); do [ -s "$WORK/bulk.jfr" ] && break; sleep 0.2; done
+    jfr print --stack-depth 64 --events jdk.ExecutionSample "$WORK/bulk.jfr" > "$WORK/samples.txt" 2>/dev/null || true
+    echo "---- JFR execution samples per thread"
+    grep sampledThread "$WORK/samples.txt" | sed 's/ *(javaThreadId.*//; s/.*= //' | sort | uniq -c | sort -rn | head -8
+    echo "---- hottest top frames (self)"
+    awk '/stackTrace = \[/ { getline; sub(/line:.*/, ""); sub(/^ +/, ""); print }' "$WORK/samples.txt" \
+        | sort | uniq -c | sort -rn | head -25
+    echo "---- hottest engine frames (inclusive)"
+    grep 'line:' "$WORK/samples.txt" | sed 's/line:.*//; s/^ *//' | grep '^dev\.loyalty' | sort | uniq -c | sort -rn | head -30
+fi
