@@ -155,31 +155,7 @@ public final class CoreCustomerCodec {
      * @throws IllegalArgumentException on corrupt bytes
      */
     public int decode(byte[] bytes, CustomerTable table) {
-        input = bytes;
-        position = 0;
-        try {
-            int version = readByte();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("unknown core customer record version " + version);
-            }
-            String id = readString();
-            if (id == null || table.find(id) >= 0) {
-                throw new IllegalArgumentException("customer id missing or already held: " + id);
-            }
-            int slot = table.create(id);
-            try {
-                read(table, slot);
-            } catch (RuntimeException e) {
-                table.remove(slot);
-                throw e;
-            }
-            table.markClean(slot);
-            return slot;
-        } catch (ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
-            throw new IllegalArgumentException("truncated core customer record", e);
-        } finally {
-            input = null;
-        }
+        return decodeAs(bytes, table, null);
     }
 
     /**
@@ -190,6 +166,11 @@ public final class CoreCustomerCodec {
      * @throws IllegalArgumentException on corrupt bytes, or a record of another id
      */
     public int decode(byte[] bytes, CustomerTable table, String id) {
+        return decodeAs(bytes, table, id);
+    }
+
+    /** The two decodes: {@code known} is the id the record was read under, or null to read and check it. */
+    private int decodeAs(byte[] bytes, CustomerTable table, String known) {
         input = bytes;
         position = 0;
         try {
@@ -197,8 +178,16 @@ public final class CoreCustomerCodec {
             if (version != VERSION) {
                 throw new IllegalArgumentException("unknown core customer record version " + version);
             }
-            if (!idIs(id)) {
-                throw new IllegalArgumentException("record of another customer than " + id);
+            String id;
+            if (known == null) {
+                id = readString();
+                if (id == null || table.find(id) >= 0) {
+                    throw new IllegalArgumentException("customer id missing or already held: " + id);
+                }
+            } else if (idIs(known)) {
+                id = known;
+            } else {
+                throw new IllegalArgumentException("record of another customer than " + known);
             }
             int slot = table.create(id);
             try {
