@@ -9,24 +9,9 @@ import java.util.Arrays;
  * partition state checks each popped entry against its own record of what it scheduled. Owned by the partition
  * thread; grows amortised, allocates nothing per push.
  */
-final class DueQueue {
+final class DueQueue extends TimeHeap {
 
-    private long[] dueMs = new long[64];
-    private String[] ids = new String[64];
-    private int size;
-
-    boolean isEmpty() {
-        return size == 0;
-    }
-
-    int size() {
-        return size;
-    }
-
-    /** Due time of the earliest entry; {@link Long#MAX_VALUE} when empty. */
-    long peekMs() {
-        return size == 0 ? Long.MAX_VALUE : dueMs[0];
-    }
+    private String[] ids = new String[INITIAL_CAPACITY];
 
     /** Customer of the earliest entry. */
     String peekId() {
@@ -34,55 +19,25 @@ final class DueQueue {
     }
 
     void push(long due, String id) {
-        if (size == dueMs.length) {
-            dueMs = Arrays.copyOf(dueMs, size * 2);
-            ids = Arrays.copyOf(ids, size * 2);
-        }
-        int i = size++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (dueMs[parent] <= due) {
-                break;
-            }
-            dueMs[i] = dueMs[parent];
-            ids[i] = ids[parent];
-            i = parent;
-        }
-        dueMs[i] = due;
+        int i = add(due);
         ids[i] = id;
+        siftUp(i);
     }
 
-    /** Removes the earliest entry. */
-    void pop() {
-        int last = --size;
-        long due = dueMs[last];
-        String id = ids[last];
-        ids[last] = null;
-        if (last == 0) {
-            return;
-        }
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= last) {
-                break;
-            }
-            if (child + 1 < last && dueMs[child + 1] < dueMs[child]) {
-                child++;
-            }
-            if (dueMs[child] >= due) {
-                break;
-            }
-            dueMs[i] = dueMs[child];
-            ids[i] = ids[child];
-            i = child;
-        }
-        dueMs[i] = due;
-        ids[i] = id;
+    @Override
+    void grow(int capacity) {
+        ids = Arrays.copyOf(ids, capacity);
     }
 
-    void clear() {
-        Arrays.fill(ids, 0, size, null);
-        size = 0;
+    @Override
+    void swapPayload(int a, int b) {
+        String t = ids[a];
+        ids[a] = ids[b];
+        ids[b] = t;
+    }
+
+    @Override
+    void release(int i) {
+        ids[i] = null;
     }
 }
