@@ -1093,10 +1093,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             chronicle.appendEvent(event, hook);
             journalWritable();
         } catch (RuntimeException e) {
-            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
             hook.undo();
-            journalNotWritable(e);
-            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+            throw eventsNotWritable(e);
         } finally {
             hook.waiter = null;
         }
@@ -1165,10 +1163,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             chronicle.appendBulk(events, hook);
             journalWritable();
         } catch (RuntimeException e) {
-            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
             hook.undo();
-            journalNotWritable(e);
-            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+            throw eventsNotWritable(e);
         } finally {
             hook.done();
         }
@@ -1492,7 +1488,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             });
             journalWritable();
         } catch (RuntimeException e) {
-            engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
             if (first[0] >= 0 && await) {
                 for (int i = 0; i < n; i++) {
                     waiters.get(partitionOf(events.get(i).event().customer())).remove(first[0] + i);
@@ -1502,8 +1497,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             if (first[0] >= 0 && hook != null) {
                 hook.run(first[0], false);
             }
-            journalNotWritable(e);
-            throw new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
+            throw eventsNotWritable(e);
         }
         engineMetrics.appended(events, System.nanoTime() - startNs);
         wakeOwners(events);
@@ -1553,9 +1547,15 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     }
 
     private IngestRefusedException kafkaNotWritable(Throwable failure) {
+        return eventsNotWritable(failure instanceof CompletionException c && c.getCause() instanceof RuntimeException r
+                ? r : failure instanceof RuntimeException r ? r
+                : new JournalUnavailableException(failure.toString(), failure));
+    }
+
+    /** An events append failed (whatever it registered already undone): counted, logged once, answered 503. */
+    private IngestRefusedException eventsNotWritable(RuntimeException e) {
         engineMetrics.journalWriteFailed(JournalWrite.EVENTS);
-        journalNotWritable(failure instanceof CompletionException c && c.getCause() instanceof RuntimeException r ? r
-                : failure instanceof RuntimeException r ? r : new JournalUnavailableException(failure.toString(), failure));
+        journalNotWritable(e);
         return new IngestRefusedException(503, "unavailable", "the journal cannot be written", 0);
     }
 

@@ -807,7 +807,7 @@ final class PartitionState {
 
     /**
      * Commits everything applied since the last commit in one atomic write batch: customers, statistics, due
-     * keys, the derived logs' mark (their files written and synced first) and the checkpoint of the journal
+     * keys, the derived logs' mark (their files written first; forced before the next RocksDB flush, or here with the WAL) and the checkpoint of the journal
      * position they reflect; then forgets outcomes past the retention (journaled clock).
      */
     void commit() {
