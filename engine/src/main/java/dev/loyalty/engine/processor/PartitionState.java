@@ -807,8 +807,9 @@ final class PartitionState {
 
     /**
      * Commits everything applied since the last commit in one atomic write batch: customers, statistics, due
-     * keys, the derived logs' mark (their files written first; forced before the next RocksDB flush, or here with the WAL) and the checkpoint of the journal
-     * position they reflect; then forgets outcomes past the retention (journaled clock).
+     * keys, the derived logs' mark (their files written first; forced before the next RocksDB flush, or here with
+     * the WAL) and the checkpoint of the journal position they reflect; then forgets outcomes past the retention
+     * (journaled clock).
      */
     void commit() {
         long startNs = System.nanoTime();

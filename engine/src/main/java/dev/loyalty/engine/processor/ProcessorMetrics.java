@@ -66,7 +66,8 @@ public final class ProcessorMetrics {
             for (int i = 0; i < phases.length; i++) {
                 commitPhases[p][i] = Timer.builder("loyalty_processor_commit")
                         .description("Time the partition thread spends in one state commit, by phase: rows (encoding "
-                                + "dirty customers and statistics), sync (derived logs to disk, with the WAL only), write (RocksDB)")
+                                + "dirty customers and statistics), sync (derived logs to disk, with the WAL only), "
+                                + "write (RocksDB)")
                         .tag("partition", tag).tag("phase", phases[i])
                         .register(registry);
             }
