@@ -17,6 +17,7 @@ import org.rocksdb.Cache;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
@@ -175,14 +176,18 @@ public final class Replay {
                 }
                 sleep(100);
             }
+            // All stop at once, so their final commits (every held customer encoded) and flushes overlap rather
+            // than run one partition after another.
+            for (PartitionProcessor p : processors) {
+                p.stop();
+            }
             for (int p = 0; p < partitions; p++) {
-                processors[p].stop();
                 join(threads[p]);
                 events += processors[p].eventsProcessed();
                 commits += processors[p].commits();
                 readBack += processors[p].readBack();
-                stores[p].flush();
             }
+            Arrays.stream(stores).parallel().forEach(PartitionStore::flush);
         } catch (RuntimeException e) {
             for (PartitionProcessor p : processors) {
                 if (p != null) {
