@@ -92,6 +92,16 @@ public final class Transactions {
     private int closedCount;
 
     /**
+     * Heap this instance takes (the object and its arrays as allocated), for the table's byte budget: O(1), read
+     * after each change.
+     */
+    long heapBytes() {
+        return HeapSizes.OBJECT_64 + HeapSizes.longs(longs.length) + HeapSizes.ints(ints.length)
+                + HeapSizes.bytes(bytes.length) + HeapSizes.chars(idChars.length) + HeapSizes.ints(index.length)
+                + (parts == NO_PARTS ? 0 : HeapSizes.longs(parts.length)) + HeapSizes.ints(pending.length);
+    }
+
+    /**
      * Forgets every row, keeping the arrays (unless a busy customer made them large) for the next customer of
      * the table slot: a customer loaded into a reused slot then allocates nothing here.
      */
