@@ -90,12 +90,21 @@ public final class Transactions {
      */
     private long earliestPendingDueMs = Long.MAX_VALUE;
     private int closedCount;
+    /** {@link #heapBytes()} as last counted, or -1 after an array was replaced. */
+    private long heap = -1;
 
     /**
      * Heap this instance takes (the object and its arrays as allocated), for the table's byte budget: O(1), read
-     * after each change.
+     * after each change; counted again only after an array was replaced (it reads seven array headers).
      */
     long heapBytes() {
+        if (heap < 0) {
+            heap = countHeap();
+        }
+        return heap;
+    }
+
+    private long countHeap() {
         return HeapSizes.OBJECT_64 + HeapSizes.longs(longs.length) + HeapSizes.ints(ints.length)
                 + HeapSizes.bytes(bytes.length) + HeapSizes.chars(idChars.length) + HeapSizes.ints(index.length)
                 + (parts == NO_PARTS ? 0 : HeapSizes.longs(parts.length)) + HeapSizes.ints(pending.length);
@@ -108,6 +117,7 @@ public final class Transactions {
     void clear() {
         if (bytes.length > KEEP_ON_CLEAR * BYTES) {
             longs = new long[INITIAL_ROWS * LONGS];
+            heap = -1; // arrays replaced: heapBytes recounts
             ints = new int[INITIAL_ROWS * INTS];
             bytes = new byte[INITIAL_ROWS * BYTES];
             index = new int[2 * INITIAL_ROWS];
@@ -117,10 +127,12 @@ public final class Transactions {
         }
         if (idChars.length > KEEP_ON_CLEAR * 32) {
             idChars = new char[INITIAL_ROWS * 16];
+            heap = -1; // arrays replaced: heapBytes recounts
         }
         idEnd = 0;
         if (parts.length > 3 * KEEP_ON_CLEAR) {
             parts = NO_PARTS;
+            heap = -1; // arrays replaced: heapBytes recounts
         }
         size = 0;
         partsEnd = 0;
@@ -183,6 +195,7 @@ public final class Transactions {
         int idLength = txn.length();
         if (idEnd + idLength > idChars.length) {
             idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + idLength));
+            heap = -1; // arrays replaced: heapBytes recounts
         }
         txn.getChars(0, idLength, idChars, idEnd);
         int in = row * INTS;
@@ -209,6 +222,7 @@ public final class Transactions {
         if (k == CHECKOUT && st == PENDING) {
             if (pendingCount == pending.length) {
                 pending = Arrays.copyOf(pending, pendingCount * 2);
+                heap = -1; // arrays replaced: heapBytes recounts
             }
             pending[pendingCount++] = row;
             earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDue);
@@ -438,6 +452,7 @@ public final class Transactions {
             }
         }
         parts = to;
+        heap = -1; // arrays replaced: heapBytes recounts
         partsEnd = end;
         partsFree = 0;
     }
@@ -445,12 +460,14 @@ public final class Transactions {
     private void growRows() {
         int n = bytes.length / BYTES * 2;
         longs = Arrays.copyOf(longs, n * LONGS);
+        heap = -1; // arrays replaced: heapBytes recounts
         ints = Arrays.copyOf(ints, n * INTS);
         bytes = Arrays.copyOf(bytes, n * BYTES);
     }
 
     private void rehash(int capacity) {
         index = new int[capacity];
+        heap = -1; // arrays replaced: heapBytes recounts
         for (int row = 0; row < size; row++) {
             put(row);
         }
