@@ -72,7 +72,8 @@ class TableMissTest {
 
     @Test
     void aTableBoundedByBytesEvictsByItsHeapAndEndsAsOneHoldingAll() {
-        EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of("data-dir", dir.toString()));
+        EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(),
+                Map.of("data-dir", dir.toString()));
         String rules = RulesJson.write(config.rules());
         long budget = 1L << 20; // ~2,500 of these customers: fewer than the 4,096 the count alone would allow
         long[] counts;
