@@ -41,7 +41,10 @@ class ReadAheadTest {
         EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
                 "data-dir", dir.resolve("data").toString(),
                 "partitions", "2",
-                "state.cache-customers", "1")); // the least table: 4,096 customers a partition
+                "state.cache-customers", "1", // the least table: 4,096 customers a partition
+                // a commit after (nearly) every batch: the rows written to make room are then committed, and a
+                // customer met again is read from the store (not from the pending rows) whatever the timing
+                "state.flush-interval", "1ms"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (LoyaltyEngine engine = Eventually.ready(Engine.start(config, registry))) {
             for (int round = 0; round < 3; round++) {
