@@ -40,14 +40,27 @@ public final class TableFootprint {
             }
         }
         RulesConfig config = Fixtures.rules();
+        long none = liveHeap();
         CustomerTable table = new CustomerTable(customers, config.accounts().size());
         CoreRules rules = new CoreRules(config, table, TransactionArchive.NONE);
         long empty = liveHeap();
+        long emptyCounted = table.heapBytes();
         fill(table, rules, customers, history, rounds);
+        for (int slot = 0; slot < table.slots(); slot++) {
+            if (table.id(slot) != null) {
+                table.weigh(slot); // what the partition state does after each change
+            }
+        }
         long full = liveHeap();
         System.out.printf("history=%s customers=%d rounds=%d held=%d%n", history, customers, rounds, table.size());
         System.out.printf("RESULT bytes_per_customer=%.0f (live heap %d -> %d bytes after full GC)%n",
                 (full - empty) / (double) customers, empty, full);
+        // The table's own estimate (CustomerTable.heapBytes, its byte budget's measure) against the live heap.
+        System.out.printf("ACCOUNTED slots %.0f B/customer (live %.0f), customers %.0f B/customer (live %.0f):"
+                        + " estimate / live = %.2f%n",
+                emptyCounted / (double) customers, (empty - none) / (double) customers,
+                (table.heapBytes() - emptyCounted) / (double) customers, (full - empty) / (double) customers,
+                table.heapBytes() / (double) (full - none));
         String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                 new Object[] {new String[0]}, new String[] {String[].class.getName()});

@@ -59,11 +59,12 @@ public final class Replay {
     }
 
     /**
-     * A replay holds as many customers as its heap allows ({@code PartitionProcessor.tableCapacity}: half the heap
-     * at 4 KiB each), not {@code state.cache-customers}: that setting sizes a serving engine's cache, which shares its
-     * heap with the id index and request buffers; a replay has its heap to itself ({@code bin/engine replay} gives
-     * it half the memory). With the serving 250,000 a partition, a journal of 1.2M customers made each
-     * partition evict and read back half of them (bench/results/2026-12-07-replay-cost.txt).
+     * A replay holds as many customers as its heap allows ({@code PartitionProcessor.tableBytes}: half the heap,
+     * counted by what each customer holds), not {@code state.cache-customers}: that setting sizes a serving
+     * engine's cache, which shares its heap with the id index and request buffers; a replay has its heap to
+     * itself ({@code bin/engine replay} gives it half the memory). With the serving 250,000 a partition, a journal
+     * of 1.2M customers made each partition evict and read back half of them
+     * (bench/results/2026-12-07-replay-cost.txt).
      */
     static final int BY_HEAP = Integer.MAX_VALUE;
 

@@ -92,6 +92,21 @@ public class ApplyBenchmark {
     @Param({"128"})
     public int blockCacheMiB;
 
+    /**
+     * Heap the table may take, MiB ({@code PartitionState.bounded}: customers weighed as they change, clean ones
+     * evicted past it; the engine's is half the heap / partitions, 256 at {@code -Xmx1g} and 2 partitions); 0: the
+     * table is bounded by {@code table} (a count) only.
+     */
+    @Param({"0"})
+    public int tableMiB;
+
+    /**
+     * Events whose customers not held are read ahead in one multiGet before they are applied, as the processor does
+     * per journal record (a 100-event bulk carries ~50 a partition); 0: one get per miss.
+     */
+    @Param({"0"})
+    public int readAhead;
+
     private Path dir;
     private org.rocksdb.Cache blockCache;
     private PartitionStore store;
@@ -99,6 +114,7 @@ public class ApplyBenchmark {
     private final ConcurrentHashMap<Long, Object> waiters = new ConcurrentHashMap<>();
     private ProcessorMetrics metrics;
     private final JournalEvent event = new JournalEvent();
+    private final JournalEvent ahead = new JournalEvent();
     private Bytes<?> payload;
     private int[] starts;
     /** Offsets of the pass digits to rewrite per pass, in the payload. */
@@ -124,8 +140,12 @@ public class ApplyBenchmark {
         if (table > 0 && commitEvery <= 0) {
             throw new IllegalArgumentException("table=" + table + " needs commitEvery > 0: only committed rows evict");
         }
-        state = new PartitionState(store, RulesJson::read, RulesJson.write(Fixtures.rules()),
-                table > 0 ? table : customers + (4 << 20), TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
+        int rows = table > 0 ? table : customers + (4 << 20);
+        state = tableMiB > 0
+                ? PartitionState.bounded(store, RulesJson::read, RulesJson.write(Fixtures.rules()), rows,
+                        (long) tableMiB << 20, TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE)
+                : new PartitionState(store, RulesJson::read, RulesJson.write(Fixtures.rules()), rows,
+                        TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
         metrics = new ProcessorMetrics(new SimpleMeterRegistry(), 1);
         for (int i = 0; i < customers; i++) {
             String id = "c-" + i;
@@ -298,6 +318,9 @@ public class ApplyBenchmark {
             state.clock.newBatch(); // as the processor's drain starts a batch of up to processor.batch-max records
             metrics.flush(0); // and publishes the batch's event counts
         }
+        if (readAhead > 0 && cursor % readAhead == 0) {
+            readAhead(cursor, Math.min(EVENTS, cursor + readAhead));
+        }
         int at = starts[cursor++];
         seq++;
         ingestMs += STEP_MS;
@@ -324,5 +347,19 @@ public class ApplyBenchmark {
             commits++;
         }
         return r + slot;
+    }
+
+    /** The processor's pre-read hook over events [from, to): their customers not held, in one multiGet. */
+    private void readAhead(int from, int to) {
+        state.forgetWanted();
+        if (!state.mayHoldColdCustomers()) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            payload.readPositionRemaining(starts[i], starts[i + 1] - starts[i]);
+            payload.readSkip(8); // partition hash and length: one partition here
+            state.wantCustomer(ahead.readCustomerOnly(payload));
+        }
+        state.readWanted();
     }
 }

@@ -162,7 +162,8 @@ public record EngineConfig(
      *
      * @param wal             RocksDB write-ahead log (the journal makes it optional)
      * @param blockCacheBytes RocksDB block cache shared by all partitions
-     * @param cacheCustomers  customers kept in memory (as stored bytes) per partition
+     * @param cacheCustomers  customers kept in memory per partition at most (the table is also bounded by half the
+     *                        heap across partitions, counted by the heap each customer holds)
      * @param flushInterval   longest time committed state stays in memory only (with the WAL off, what a
      *                        crash makes the processors re-apply from the journal)
      */

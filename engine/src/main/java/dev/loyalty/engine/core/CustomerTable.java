@@ -8,13 +8,23 @@ import java.util.Arrays;
  * counters)), and per slot the variable parts (lots per account, qualifying window, open transactions), created
  * on first use.
  *
- * <p>Bounded: {@link #capacity()} slots. When every slot is taken, {@link #create} evicts a clean customer
- * (one whose state is stored: {@link #markClean}), chosen by a clock hand; a table full of dirty customers
- * refuses to grow ({@link IllegalStateException}), which the write-behind step turns into a flush. A customer
+ * <p>Bounded twice: at most {@link #capacity()} customers, and (a table made by {@link #bounded}) about
+ * {@link #byteBudget()} bytes of heap ({@link #heapBytes()}: the slot arrays as allocated, plus per slot an
+ * estimate of its id, attributes, lots, qualifying window and transactions, kept by {@link #weigh} after each
+ * change, so a customer with 100K lots counts as big). The slot arrays start small and double while the budget
+ * allows. When no slot is free and none can be added, {@link #create} evicts a clean customer (one whose state is
+ * stored: {@link #markClean}), chosen by a clock hand; a table full of dirty customers refuses to grow
+ * ({@link IllegalStateException}), which the write-behind step turns into a flush. Evicting while over the byte
+ * budget is the caller's ({@link #hasRoom()}, {@link #evictClean()}), so that it can flush dirty rows first. A customer
  * never seen is a blank row ({@link #exists} false) until its opt_in. The number of accounts is fixed per
  * table: a configuration that adds accounts reloads the partition from its snapshots.
  */
 public final class CustomerTable {
+
+    /** Slots a {@link #bounded} table starts with. */
+    static final int FIRST_SLOTS = 1024;
+    /** Most slots a table may have (its index is at most 2^30 entries). */
+    private static final int MAX_ROWS = 1 << 29;
 
     /** Marker for a null time, as in {@code CustomerView}. */
     public static final long NONE = Long.MIN_VALUE;
@@ -57,62 +67,193 @@ public final class CustomerTable {
     /** Where the per-account counters start in a row. */
     private static final int COUNTERS_AT = 13;
 
-    private final int capacity;
+    /** Slots the arrays may grow to: the bound on the number of customers held. */
+    private final int maxRows;
+    /** Heap the table may take ({@link #heapBytes()}); {@code Long.MAX_VALUE}: bounded by the count only. */
+    private final long byteBudget;
     private final int accounts;
     /** Words of one row in {@link #rows}: the fixed fields, then the per-account counters. */
     private final int stride;
-    private final String[] id;
+    /** Slots allocated (the arrays' size): grows up to {@link #maxRows}. */
+    private int capacity;
+    private String[] id;
     /**
      * The fixed fields and counters of every slot, row by row ({@link #stride} words from {@code slot * stride}):
      * an event on a customer not in the CPU cache then misses on the two or three lines of its row, not on one
      * line per column it touches (the apply is bound by memory latency on a large table).
      */
-    private final long[] rows;
-    private final String[] attributesJson;
-    private final LotList[] lots;
-    private final QualifyingWindow[] qualifying;
-    private final Transactions[] transactions;
+    private long[] rows;
+    private String[] attributesJson;
+    private LotList[] lots;
+    private QualifyingWindow[] qualifying;
+    private Transactions[] transactions;
+    /**
+     * Per slot, the estimated heap of its variable parts as of its last {@link #weigh} (a free slot's: the small
+     * arrays it keeps for reuse); {@link #variableBytes} is their sum.
+     */
+    private int[] weight;
+    private long variableBytes;
 
     /**
      * Open addressing over slots by id, at most half full: per entry the id's {@code String.hashCode} in the high
      * half and slot + 1 in the low half, 0 for empty. A probe compares the stored hash first, so it touches no
      * other row's id string (each a cache miss or two on a large table) unless the hashes are equal, and a
-     * removal's backward shift needs no id string at all.
+     * removal's backward shift (and a growth's rehash) needs no id string at all.
      */
-    private final long[] index;
-    private final int[] freeSlots;
+    private long[] index;
+    private int[] freeSlots;
     private int freeCount;
     private int size;
     private int clockHand;
 
+    /** A table of exactly {@code capacity} slots, allocated at once, bounded by that count only. */
     public CustomerTable(int capacity, int accounts) {
-        if (capacity < 1 || capacity > (1 << 29) || accounts < 1) {
-            throw new IllegalArgumentException("capacity " + capacity + ", accounts " + accounts);
-        }
-        this.capacity = capacity;
-        this.accounts = accounts;
-        this.stride = COUNTERS_AT + accounts * COUNTERS;
-        if ((long) capacity * stride > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("capacity " + capacity + " of " + accounts + " accounts: "
-                    + (long) capacity * stride + " row words exceed one array");
-        }
-        id = new String[capacity];
-        rows = new long[capacity * stride];
-        attributesJson = new String[capacity];
-        lots = new LotList[capacity * accounts];
-        qualifying = new QualifyingWindow[capacity];
-        transactions = new Transactions[capacity];
-        // the smallest power of two of at least twice the capacity: at most half full
-        index = new long[Integer.highestOneBit(capacity) << (Integer.bitCount(capacity) == 1 ? 1 : 2)];
-        freeSlots = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            freeSlots[i] = capacity - 1 - i;
-        }
-        freeCount = capacity;
+        this(capacity, Long.MAX_VALUE, capacity, accounts);
     }
 
+    /**
+     * A table of at most {@code maxRows} customers (fewer if one array cannot hold their rows) and about
+     * {@code byteBudget} bytes of heap, whose slot arrays start at {@link #FIRST_SLOTS} and grow as needed.
+     */
+    public static CustomerTable bounded(int maxRows, long byteBudget, int accounts) {
+        if (maxRows < 1 || accounts < 1 || byteBudget < 1) {
+            throw new IllegalArgumentException("rows " + maxRows + ", accounts " + accounts + ", bytes " + byteBudget);
+        }
+        int stride = COUNTERS_AT + accounts * COUNTERS;
+        int rows = Math.min(Math.min(maxRows, MAX_ROWS), (Integer.MAX_VALUE - 8) / stride);
+        return new CustomerTable(rows, byteBudget, Math.min(rows, FIRST_SLOTS), accounts);
+    }
+
+    private CustomerTable(int maxRows, long byteBudget, int slots, int accounts) {
+        if (maxRows < 1 || maxRows > MAX_ROWS || accounts < 1) {
+            throw new IllegalArgumentException("capacity " + maxRows + ", accounts " + accounts);
+        }
+        this.maxRows = maxRows;
+        this.byteBudget = byteBudget;
+        this.accounts = accounts;
+        this.stride = COUNTERS_AT + accounts * COUNTERS;
+        if ((long) maxRows * stride > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("capacity " + maxRows + " of " + accounts + " accounts: "
+                    + (long) maxRows * stride + " row words exceed one array");
+        }
+        id = new String[0];
+        rows = new long[0];
+        attributesJson = new String[0];
+        lots = new LotList[0];
+        qualifying = new QualifyingWindow[0];
+        transactions = new Transactions[0];
+        weight = new int[0];
+        freeSlots = new int[0];
+        index = new long[0];
+        resize(slots);
+    }
+
+    /** Upper bound on the customers held ({@code state.cache-customers}, or what one array holds). */
     public int capacity() {
+        return maxRows;
+    }
+
+    /** Slots allocated now (at most {@link #capacity()}). */
+    public int slots() {
         return capacity;
+    }
+
+    /** The heap this table may take, or {@code Long.MAX_VALUE} when bounded by its count only. */
+    public long byteBudget() {
+        return byteBudget;
+    }
+
+    /** Estimated heap of the table: its slot arrays as allocated plus every slot's last {@link #weigh}. */
+    public long heapBytes() {
+        return fixedBytes(capacity) + variableBytes;
+    }
+
+    /**
+     * True when one more customer fits without an eviction: the table is within its byte budget and has a free
+     * slot, or room in the budget to add slots.
+     */
+    public boolean hasRoom() {
+        return heapBytes() <= byteBudget && (freeCount > 0 || growTarget() > capacity);
+    }
+
+    /**
+     * Re-estimates the heap of that slot's variable parts (id, attributes, lots, window, transactions: their
+     * arrays as allocated, O(accounts)); call after changing them. Unweighed growth is only counted from here.
+     */
+    public void weigh(int slot) {
+        long w = HeapSizes.string(id[slot]) + HeapSizes.string(attributesJson[slot]);
+        for (int a = 0, i = slot * accounts; a < accounts; a++, i++) {
+            LotList l = lots[i];
+            if (l != null) {
+                w += l.heapBytes();
+            }
+        }
+        QualifyingWindow q = qualifying[slot];
+        if (q != null) {
+            w += q.heapBytes();
+        }
+        Transactions t = transactions[slot];
+        if (t != null) {
+            w += t.heapBytes();
+        }
+        int now = (int) Math.min(Integer.MAX_VALUE, w);
+        variableBytes += now - weight[slot];
+        weight[slot] = now;
+    }
+
+    /** Heap of the slot arrays at {@code slots} slots (per slot: the row, six references or ints, the index). */
+    private long fixedBytes(int slots) {
+        return 9L * HeapSizes.ARRAY + (long) slots * (stride * 8L + (4L + accounts) * HeapSizes.REF + 8L)
+                + indexLength(slots) * 8L;
+    }
+
+    /** The slots the table may grow to now (doubling, within the count and the byte budget), or its slots. */
+    private int growTarget() {
+        if (capacity >= maxRows) {
+            return capacity;
+        }
+        int to = (int) Math.min(maxRows, Math.max(16L, 2L * capacity));
+        // The new arrays must fit beside the old ones: both are live while they are copied.
+        long room = byteBudget - heapBytes();
+        while (to > capacity && fixedBytes(to) > room) {
+            to = capacity + (to - capacity) / 2;
+        }
+        // A step of less than an eighth would copy the arrays again and again near the budget: evict instead.
+        return to < maxRows && to - capacity < Math.max(1, capacity / 8) ? capacity : to;
+    }
+
+    /** Smallest power of two of at least twice the slots: the index is at most half full. */
+    private static int indexLength(int slots) {
+        return Integer.highestOneBit(slots) << (Integer.bitCount(slots) == 1 ? 1 : 2);
+    }
+
+    /** Grows the slot arrays to {@code to} slots: the new slots become free, the index is rebuilt from its hashes. */
+    private void resize(int to) {
+        int from = capacity;
+        id = Arrays.copyOf(id, to);
+        rows = Arrays.copyOf(rows, to * stride);
+        attributesJson = Arrays.copyOf(attributesJson, to);
+        lots = Arrays.copyOf(lots, to * accounts);
+        qualifying = Arrays.copyOf(qualifying, to);
+        transactions = Arrays.copyOf(transactions, to);
+        weight = Arrays.copyOf(weight, to);
+        freeSlots = Arrays.copyOf(freeSlots, to);
+        for (int slot = to - 1; slot >= from; slot--) {
+            freeSlots[freeCount++] = slot; // the lowest slot is taken first
+        }
+        long[] old = index;
+        index = new long[indexLength(to)];
+        int mask = index.length - 1;
+        for (long e : old) {
+            if (e != 0) {
+                int i = spread((int) (e >>> 32)) & mask;
+                while (index[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                index[i] = e;
+            }
+        }
+        capacity = to;
     }
 
     /** Number of customers held. */
@@ -181,8 +322,13 @@ public final class CustomerTable {
      * @throws IllegalStateException when every customer held is dirty
      */
     public int create(String customerId) {
-        if (freeCount == 0 && evictClean() < 0) {
-            throw new IllegalStateException("customer table full: all " + capacity + " customers are dirty");
+        if (freeCount == 0) {
+            int to = growTarget();
+            if (to > capacity) {
+                resize(to);
+            } else if (evictClean() < 0) {
+                throw new IllegalStateException("customer table full: all " + capacity + " customers are dirty");
+            }
         }
         int slot = freeSlots[--freeCount];
         id[slot] = customerId;
@@ -196,21 +342,6 @@ public final class CustomerTable {
         rows[r + INDEXED_DUE] = Long.MAX_VALUE;
         rows[r + LEDGER_HEAD] = NO_LEDGER;
         rows[r + SCHEDULED] = Long.MAX_VALUE;
-        attributesJson[slot] = null;
-        for (int a = 0; a < accounts; a++) {
-            LotList l = lots[slot * accounts + a];
-            if (l != null) {
-                l.clear();
-            }
-        }
-        if (qualifying[slot] != null) {
-            qualifying[slot].clear();
-        }
-        // The slot's objects are reused, not replaced: a customer loaded into an evicted customer's slot
-        // allocates nothing that would live as long as the row (what young collections copy and promote).
-        if (transactions[slot] != null) {
-            transactions[slot].clear();
-        }
         int h = customerId.hashCode();
         int mask = index.length - 1;
         int i = spread(h) & mask;
@@ -219,6 +350,7 @@ public final class CustomerTable {
         }
         index[i] = ((long) h << 32) | (slot + 1);
         size++;
+        weigh(slot);
         return slot;
     }
 
@@ -235,7 +367,7 @@ public final class CustomerTable {
         return -1;
     }
 
-    /** Drops the customer of that slot from the table (its lots, window and transactions stay for reuse). */
+    /** Drops the customer of that slot from the table (its lots, window and transactions stay, cleared, for reuse). */
     public void remove(int slot) {
         int mask = index.length - 1;
         int i = hash(id[slot]) & mask;
@@ -254,6 +386,22 @@ public final class CustomerTable {
         index[gap] = 0;
         id[slot] = null;
         attributesJson[slot] = null;
+        for (int a = 0; a < accounts; a++) {
+            LotList l = lots[slot * accounts + a];
+            if (l != null) {
+                l.clear();
+            }
+        }
+        if (qualifying[slot] != null) {
+            qualifying[slot].clear();
+        }
+        // The slot's objects are kept (cleared: large arrays dropped), not replaced: a customer loaded into an
+        // evicted customer's slot allocates nothing that would live as long as the row (what young collections
+        // copy and promote). What they keep stays counted in the slot's weight.
+        if (transactions[slot] != null) {
+            transactions[slot].clear();
+        }
+        weigh(slot);
         freeSlots[freeCount++] = slot;
         size--;
     }

@@ -79,6 +79,14 @@ abstract class SortedTriples {
         return data.length / 3;
     }
 
+    /**
+     * Heap this instance takes (object and array, as allocated: the array's capacity, not its entries), for the
+     * table's byte budget: O(1), read after each change, never a walk of the entries.
+     */
+    final long heapBytes() {
+        return HeapSizes.OBJECT_32 + HeapSizes.longs(data.length);
+    }
+
     void clear() {
         head = 0;
         tail = 0;

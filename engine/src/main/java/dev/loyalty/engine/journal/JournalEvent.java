@@ -79,6 +79,21 @@ public final class JournalEvent implements RuleInput {
         return this;
     }
 
+    /**
+     * Reads only the version and customer of the event at {@code in}'s read position ({@link #customerBytes} and
+     * the rest of the id's accessors; the other fields are not read), leaving the read position inside the event:
+     * the caller moves on by the event's length. A look ahead at a record's customers before it is applied.
+     */
+    public JournalEvent readCustomerOnly(Bytes<?> in) {
+        this.in = null;
+        byte version = in.readByte();
+        if (version != EventCodec.VERSION) {
+            throw new JournalCorruptException("unknown event encoding version " + version);
+        }
+        readCustomer(in);
+        return this;
+    }
+
     private void readCustomer(Bytes<?> in) {
         int n = length(in);
         customer = null;

@@ -41,8 +41,11 @@ import java.util.function.Function;
  */
 public final class PartitionProcessor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionProcessor.class);
-    /** Heap budgeted per held customer (a typical customer with a few open checkouts takes ~2.5 KB). */
-    static final long BYTES_PER_CUSTOMER = 4096;
+    /**
+     * Least heap of a held customer (its row of fixed fields and counters, id, index entry): bounds the number of
+     * slots a table's byte budget can ask for. Real customers take more ({@code TableFootprint}: 400 B-1.2 KB).
+     */
+    static final long MIN_BYTES_PER_CUSTOMER = 256;
     /** Events applied between commits at most: bounds the pending batch and its read index. */
     static final long COMMIT_EVENTS = 200_000;
     /** Longest time between commits with RocksDB's WAL on: what a SIGKILL makes the start re-apply. */
@@ -94,6 +97,8 @@ public final class PartitionProcessor implements Runnable {
     private final java.util.function.BooleanSupplier busy = () -> !inbox.isEmpty() || !this.running;
     /** The event being applied: one reusable view of the journal's bytes. */
     private final JournalEvent event = new JournalEvent();
+    /** Reads the customers of a record ahead of its apply ({@link #readAhead}). */
+    private final JournalEvent ahead = new JournalEvent();
 
     private long lastCommitNs = System.nanoTime();
     /** When the state was loaded (start): the catch-up's log line says how long re-applying took. */
@@ -123,8 +128,8 @@ public final class PartitionProcessor implements Runnable {
      * @param waiters           requests waiting for outcomes of this partition's events, by seq
      * @param rulesParser       turns journaled rules JSON into a configuration
      * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
-     * @param cacheCustomers    customers held in memory ({@code state.cache-customers}; bounded by the heap,
-     *                          see {@link #tableCapacity}; at least 4096)
+     * @param cacheCustomers    customers held in memory at most ({@code state.cache-customers}; at least 4096);
+     *                          the table is bounded by its heap as well, see {@link #tableBytes}
      * @param flushEveryNs      longest time between commits and state flushes ({@code state.flush-interval})
      * @param expiringWindowsDays windows of the expiring-points forecast ({@code stats.expiring-windows})
      */
@@ -162,8 +167,10 @@ public final class PartitionProcessor implements Runnable {
         this.commitEveryNs = store.wal() ? Math.min(flushEveryNs, WAL_COMMIT_NS) : flushEveryNs;
         this.metrics = metrics;
         long loadStart = System.nanoTime();
-        this.state = new PartitionState(store, rulesParser, initialRulesJson,
-                tableCapacity(cacheCustomers, partitions, Runtime.getRuntime().maxMemory()), outcomeRetentionMs, hooks);
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        this.state = PartitionState.bounded(store, rulesParser, initialRulesJson,
+                tableCapacity(cacheCustomers, partitions, maxHeap), tableBytes(partitions, maxHeap),
+                outcomeRetentionMs, hooks);
         loadedNs = System.nanoTime();
         LOG.info("partition {} state loaded in {} ms ({})", partition, (loadedNs - loadStart) / 1_000_000,
                 state.startReport());
@@ -237,13 +244,21 @@ public final class PartitionProcessor implements Runnable {
     }
 
     /**
-     * Customers a partition holds in memory: {@code state.cache-customers}, but at most what half the heap holds
-     * at {@link #BYTES_PER_CUSTOMER} each across all partitions (a table row with its lots and open checkouts
-     * is far larger than the stored bytes the key used to count), so a large setting cannot exhaust the heap.
+     * Customers a partition holds in memory at most: {@code state.cache-customers}, but no more than its byte
+     * budget ({@link #tableBytes}) could hold at {@link #MIN_BYTES_PER_CUSTOMER} each. The table's slot arrays
+     * grow to this count only while its heap stays within the budget, so a large setting costs nothing up front.
      */
     static int tableCapacity(int cacheCustomers, int partitions, long maxHeapBytes) {
-        long byHeap = maxHeapBytes / 2 / Math.max(1, partitions) / BYTES_PER_CUSTOMER;
+        long byHeap = tableBytes(partitions, maxHeapBytes) / MIN_BYTES_PER_CUSTOMER;
         return (int) Math.max(1, Math.min(cacheCustomers, byHeap));
+    }
+
+    /**
+     * Heap a partition's customer table may take ({@code CustomerTable#heapBytes}: rows, ids, attributes, lots,
+     * windows, transactions): half the heap shared by all partitions. Clean customers are evicted past it.
+     */
+    static long tableBytes(int partitions, long maxHeapBytes) {
+        return Math.max(1, maxHeapBytes / 2 / Math.max(1, partitions));
     }
 
     /** The rules JSON in force in a partition's state, or null when it has applied no rules yet. */
@@ -636,6 +651,9 @@ public final class PartitionProcessor implements Runnable {
                     break; // none of this partition's events: the reader did not read the payload
                 }
                 int n = (int) payload.readStopBit();
+                if (n > 1 && state.mayHoldColdCustomers()) {
+                    readAhead(payload, n);
+                }
                 for (int i = 0; i < n; i++) {
                     int hash = payload.readInt();
                     int len = payload.readInt();
@@ -651,6 +669,7 @@ public final class PartitionProcessor implements Runnable {
                     batchWork++;
                     batchEvents++;
                 }
+                state.forgetWanted();
                 break;
             }
             case CLOCK:
@@ -665,6 +684,28 @@ public final class PartitionProcessor implements Runnable {
         // on where batches end (a replay reproduces the log byte for byte). A peek when nothing is due.
         state.runDueWork();
         state.recordRead(recordPosition, last);
+    }
+
+    /**
+     * The pre-read hook: looks at the customers of this partition's events in the record (id bytes only) and has the
+     * state read those it does not hold in one multiGet before they are applied, then rewinds the payload. Per
+     * record, not per drained batch: the journal reader has no look-ahead, and the records that miss most (bulks,
+     * and the catch-up after a restart, which re-applies them) carry up to {@code api.bulk-max} events.
+     */
+    private void readAhead(Bytes<?> payload, int n) {
+        long start = payload.readPosition();
+        state.forgetWanted();
+        for (int i = 0; i < n; i++) {
+            int hash = payload.readInt();
+            int len = payload.readInt();
+            long next = payload.readPosition() + len;
+            if (PartitionHash.partition(hash, partitions) == partition) {
+                state.wantCustomer(ahead.readCustomerOnly(payload));
+            }
+            payload.readPosition(next);
+        }
+        payload.readPosition(start);
+        state.readWanted();
     }
 
     private void apply(JournalEvent e, long seq, long ingestMs) {

@@ -68,7 +68,10 @@ final class PartitionState {
     private final PartitionStore store;
     private final Function<String, RulesConfig> rulesParser;
     private final long outcomeRetentionMs;
+    /** Customers the table holds at most ({@code state.cache-customers}, at least {@link #MIN_TABLE}). */
     private final int capacity;
+    /** Heap the table may take ({@link CustomerTable#heapBytes()}); {@code Long.MAX_VALUE}: count only. */
+    private final long tableBytes;
     private final ReplayHooks hooks;
     private final int dueWindow;
 
@@ -114,6 +117,8 @@ final class PartitionState {
      * them here, not from the store.
      */
     private final HashMap<String, byte[]> pendingRows = new HashMap<>();
+    /** The stored records of the record being applied's customers not held, read at once ({@link #readWanted}). */
+    private final PreReads preReads = new PreReads();
 
     private CustomerTable table;
     private CoreRules rules;
@@ -148,6 +153,7 @@ final class PartitionState {
      */
     private boolean coldCustomers;
 
+    /** A state whose table holds at most {@code cacheCustomers} (at least {@link #MIN_TABLE}), whatever their heap. */
     PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
                    int cacheCustomers, long outcomeRetentionMs, ReplayHooks hooks) {
         this(store, rulesParser, initialRulesJson, cacheCustomers, outcomeRetentionMs, hooks, DUE_WINDOW);
@@ -157,7 +163,18 @@ final class PartitionState {
     PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
                    int cacheCustomers, long outcomeRetentionMs, ReplayHooks hooks, int dueWindow) {
         this(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow,
-                Math.max(MIN_TABLE, cacheCustomers));
+                Math.max(MIN_TABLE, cacheCustomers), Long.MAX_VALUE);
+    }
+
+    /**
+     * A state whose table holds at most {@code cacheCustomers} (at least {@link #MIN_TABLE}) and takes about
+     * {@code tableBytes} of heap at most ({@link CustomerTable#bounded}): the serving engine's and the replay's.
+     */
+    static PartitionState bounded(PartitionStore store, Function<String, RulesConfig> rulesParser,
+                                  String initialRulesJson, int cacheCustomers, long tableBytes,
+                                  long outcomeRetentionMs, ReplayHooks hooks) {
+        return new PartitionState(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, DUE_WINDOW,
+                Math.max(MIN_TABLE, cacheCustomers), tableBytes);
     }
 
     /**
@@ -168,16 +185,18 @@ final class PartitionState {
                                         String initialRulesJson, long outcomeRetentionMs, ReplayHooks hooks,
                                         int dueWindow, int tableRows) {
         return new PartitionState(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow,
-                tableRows);
+                tableRows, Long.MAX_VALUE);
     }
 
     private PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
-                           long outcomeRetentionMs, ReplayHooks hooks, int dueWindow, int tableRows) {
+                           long outcomeRetentionMs, ReplayHooks hooks, int dueWindow, int tableRows,
+                           long tableBytes) {
         this.dueWindow = dueWindow;
         this.store = store;
         this.rulesParser = rulesParser;
         this.outcomeRetentionMs = outcomeRetentionMs;
         this.capacity = tableRows;
+        this.tableBytes = tableBytes;
         this.hooks = hooks;
         this.observed = hooks != ReplayHooks.NONE;
         recover(initialRulesJson);
@@ -213,7 +232,7 @@ final class PartitionState {
         String stored = storedRules(store);
         rulesJson = stored != null ? stored : initialRulesJson;
         RulesConfig config = rulesParser.apply(rulesJson);
-        table = new CustomerTable(capacity, config.accounts().size());
+        table = newTable(config.accounts().size());
         rules = new CoreRules(config, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(config.customActions());
         store.forEachWithPrefix(Keys.CUSTOMER, (k, v) -> {
@@ -239,6 +258,24 @@ final class PartitionState {
         long t3 = System.nanoTime();
         startReport = String.format("statistics, rules and expiring buckets %d ms, derived logs %d ms",
                 (t1 - t0) / 1_000_000, (t3 - t2) / 1_000_000);
+    }
+
+    /**
+     * The table: with a byte budget, growable and bounded by its heap (and the count); without one (tests), all
+     * its rows at once.
+     */
+    private CustomerTable newTable(int accounts) {
+        return tableBytes == Long.MAX_VALUE ? new CustomerTable(capacity, accounts)
+                : CustomerTable.bounded(capacity, tableBytes, accounts);
+    }
+
+    /** Customers held now, and the table's estimated heap (for the start's and stop's logs, tests). */
+    int tableSize() {
+        return table.size();
+    }
+
+    long tableHeapBytes() {
+        return table.heapBytes();
     }
 
     /** How long the phases of loading this state took (for the start's log). */
@@ -334,7 +371,14 @@ final class PartitionState {
         if (raw != null) {
             tableCounts[TableCounts.PENDING]++;
         } else if (coldCustomers) {
-            raw = store.get(Keys.customer(id));
+            raw = preReads.take(id);
+            if (raw == null) {
+                raw = store.get(Keys.customer(id));
+            } else if (raw == PreReads.NOT_STORED) {
+                raw = null;
+            } else {
+                tableCounts[TableCounts.READ_AHEAD]++;
+            }
             tableCounts[raw == null ? TableCounts.NEW : TableCounts.STORED]++;
         } else {
             tableCounts[TableCounts.NEW]++; // nothing was ever let go: not in the store either
@@ -352,6 +396,7 @@ final class PartitionState {
             // Invariant of a customer not held: the due queue has an entry at its stored indexed due time, or
             // that time lies past dueLoadedThroughMs and its committed due key is there (a later window reads it).
             table.scheduledMs(slot, table.indexedDueMs(slot));
+            table.weigh(slot);
         }
         return slot;
     }
@@ -373,21 +418,68 @@ final class PartitionState {
         return slot;
     }
 
-    /** A full table of dirty rows writes them into the pending batch, so that clean rows can be evicted. */
+    /**
+     * Whether a customer not held may be stored at all: when not, every miss is a new customer and a record's
+     * customers need no read ahead.
+     */
+    boolean mayHoldColdCustomers() {
+        return coldCustomers;
+    }
+
+    /**
+     * Notes the customer of an event of the record about to be applied (just read by
+     * {@link JournalEvent#readCustomerOnly}) for the record's read ahead, unless held or among the pending rows.
+     */
+    void wantCustomer(JournalEvent e) {
+        int held = e.customerAscii() ? table.findAscii(e.customerBytes(), e.customerLength(), e.customerHash())
+                : table.find(e.customer());
+        if (held >= 0) {
+            return;
+        }
+        String id = e.customer();
+        if (pendingRows.isEmpty() || !pendingRows.containsKey(id)) {
+            preReads.add(id);
+        }
+    }
+
+    /**
+     * Reads the customers {@link #wantCustomer} noted in one multiGet: their loads while the record is applied
+     * use these bytes instead of a RocksDB get each (a get's JNI and lookup set-up, not the decode, is most of a
+     * miss's cost).
+     */
+    void readWanted() {
+        preReads.readFrom(store);
+    }
+
+    /** Forgets the record's read ahead (after it was applied). */
+    void forgetWanted() {
+        preReads.clear();
+    }
+
+    /**
+     * Before a customer is added: while the table has no room (count or bytes: {@link CustomerTable#hasRoom}),
+     * evicts clean rows by the clock hand; a table of dirty rows writes them into the pending batch first, so that
+     * they can be evicted. Several rows may go at once when customers held grew past the byte budget.
+     */
     private void makeRoom() {
-        if (table.size() < capacity) {
+        if (table.hasRoom()) {
             return;
         }
-        coldCustomers = true; // the customer let go now is read back from the store when met again
-        tableCounts[TableCounts.EVICTED]++;
-        if (table.evictClean() >= 0) {
-            return;
-        }
-        tableCounts[TableCounts.DIRTY_WRITES]++;
-        writeDirtyRows(false);
-        if (table.evictClean() < 0) {
-            throw new IllegalStateException("customer table full and nothing to evict");
-        }
+        coldCustomers = true; // the customers let go now are read back from the store when met again
+        boolean written = false;
+        do {
+            if (table.evictClean() >= 0) {
+                tableCounts[TableCounts.EVICTED]++;
+            } else if (!written) {
+                tableCounts[TableCounts.DIRTY_WRITES]++;
+                writeDirtyRows(false);
+                written = true;
+            } else if (table.size() == table.slots()) {
+                throw new IllegalStateException("customer table full and nothing to evict");
+            } else {
+                return; // nothing held any more: the slot arrays alone fill the budget (a free slot is there)
+            }
+        } while (!table.hasRoom());
     }
 
     /** The customer's view, or null when unknown. */
@@ -447,6 +539,7 @@ final class PartitionState {
 
     /** After a change of that slot: remember it is dirty, and schedule its work if it came earlier. */
     private void changed(int slot, boolean wasDirty) {
+        table.weigh(slot); // O(accounts): what the change did to the row's heap, for the byte budget
         if (!wasDirty && table.dirty(slot)) {
             if (dirtyCount == dirtySlots.length) {
                 dirtySlots = Arrays.copyOf(dirtySlots, dirtyCount * 2);
@@ -631,17 +724,19 @@ final class PartitionState {
     private void reshape(RulesConfig next) {
         CustomerTable old = table;
         CoreCustomerCodec oldCodec = codec;
-        table = new CustomerTable(capacity, next.accounts().size());
+        table = newTable(next.accounts().size());
         rules = new CoreRules(next, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(next.customActions());
         dirtyCount = 0;
         // The deferred entries name old slots: each dirty row's is put back under its new slot below.
         deferred.clear();
-        for (int slot = 0; slot < capacity; slot++) {
+        for (int slot = 0; slot < old.slots(); slot++) {
             if (old.id(slot) == null) {
                 continue;
             }
+            makeRoom(); // the new rows may be larger (more accounts): the byte budget still holds
             int to = codec.decode(oldCodec.encode(old, slot), table);
+            table.weigh(to);
             long scheduled = old.scheduledMs(slot);
             table.scheduledMs(to, scheduled);
             if (old.dirty(slot)) {
@@ -711,7 +806,7 @@ final class PartitionState {
                 countCold(row.getValue(), scratch, scratchRules, reindex, now, moved);
             }
         }
-        for (int slot = 0; slot < capacity; slot++) {
+        for (int slot = 0; slot < table.slots(); slot++) {
             if (table.id(slot) != null) {
                 stats.addExpiring(before.captureWithLots(rules, slot));
                 if (reindex && rules.nextDueMs(slot) <= now) {

@@ -87,6 +87,10 @@ public final class ProcessorMetrics {
                             c -> c.get(TableCounts.DIRTY_WRITES))
                     .description("Times the table was full of changed customers and wrote them all before evicting")
                     .tag("partition", tag).register(registry);
+            FunctionCounter.builder("loyalty_customer_table_read_ahead", counts, c -> c.get(TableCounts.READ_AHEAD))
+                    .description("Stored lookups served by their journal record's read ahead (one multiGet a "
+                            + "record) rather than a RocksDB get each")
+                    .tag("partition", tag).register(registry);
             FunctionCounter.builder("loyalty_processor_commits", counts, c -> c.get(TableCounts.COMMITS))
                     .description("Commits of the partition's state (write-behind of what changed, one atomic batch)")
                     .tag("partition", tag).register(registry);

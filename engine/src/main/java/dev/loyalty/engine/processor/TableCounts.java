@@ -19,7 +19,9 @@ final class TableCounts {
     static final int DIRTY_WRITES = 5;
     /** A commit of the partition's state (write-behind of the changed customers, statistics, checkpoint). */
     static final int COMMITS = 6;
-    static final int COUNT = 7;
+    /** A {@link #STORED} lookup served by its journal record's read ahead (one multiGet per record), not a get. */
+    static final int READ_AHEAD = 7;
+    static final int COUNT = 8;
     /** The {@code result} tag of each lookup counter, by index (HIT … NEW). */
     static final String[] LOOKUP_RESULTS = {"hit", "stored", "pending", "new"};
 

@@ -70,6 +70,70 @@ class TableMissTest {
         assertThat(smallCounts[TableCounts.COMMITS]).isEqualTo(heldCounts[TableCounts.COMMITS]).isPositive();
     }
 
+    @Test
+    void aTableBoundedByBytesEvictsByItsHeapAndEndsAsOneHoldingAll() {
+        EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(),
+                Map.of("data-dir", dir.toString()));
+        String rules = RulesJson.write(config.rules());
+        long budget = 1L << 20; // ~2,500 of these customers: fewer than the 4,096 the count alone would allow
+        long[] counts;
+        try (PartitionStore store = PartitionStore.open(dir.resolve("bytes"), null, false)) {
+            PartitionState state = PartitionState.bounded(store, RulesJson::read, rules, 4 * CUSTOMERS, budget, 0,
+                    ReplayHooks.NONE);
+            long[] most = {0};
+            historyWatching(state, most);
+            counts = state.tableCounts.clone();
+            assertThat(most[0]).as("table heap after each event").isLessThanOrEqualTo(budget + 4096);
+            assertThat(state.tableSize()).isBetween(1_000, 4_095);
+            state.close();
+        }
+        seq = 0;
+        try (PartitionStore store = PartitionStore.open(dir.resolve("bytes-held"), null, false)) {
+            PartitionState state = PartitionState.bounded(store, RulesJson::read, rules, 4 * CUSTOMERS, 64L << 20,
+                    0, ReplayHooks.NONE);
+            historyWatching(state, new long[1]);
+            assertThat(state.tableCounts[TableCounts.EVICTED]).as("64 MiB hold them all").isZero();
+            assertThat(state.tableSize()).isEqualTo(CUSTOMERS);
+            state.close();
+        }
+        try (PartitionStore a = PartitionStore.open(dir.resolve("bytes-held"), null, false);
+             PartitionStore b = PartitionStore.open(dir.resolve("bytes"), null, false)) {
+            assertThat(a.firstDifference(b)).as("stored state of the two partitions").isNull();
+        }
+        assertThat(counts[TableCounts.EVICTED]).isPositive();
+        assertThat(counts[TableCounts.STORED]).isGreaterThanOrEqualTo(CUSTOMERS - 4096);
+    }
+
+    @Test
+    void theEnginesTableIsBoundedByHalfTheHeapNotByAGuessPerCustomer() {
+        long gib = 1L << 30;
+        assertThat(PartitionProcessor.tableBytes(2, gib)).isEqualTo(gib / 4);
+        // at -Xmx1g the old 4 KiB-per-customer guess held 65,536 a partition; the count is now the setting's
+        assertThat(PartitionProcessor.tableCapacity(250_000, 2, gib)).isEqualTo(250_000);
+        assertThat(PartitionProcessor.tableCapacity(Integer.MAX_VALUE, 2, gib))
+                .isEqualTo((int) (gib / 4 / PartitionProcessor.MIN_BYTES_PER_CUSTOMER));
+    }
+
+    private void historyWatching(PartitionState state, long[] most) {
+        for (int i = 0; i < CUSTOMERS; i++) {
+            record(state, "c-" + i, "opt_in", Event.ABSENT);
+            record(state, "c-" + i, "point_add", 100);
+            most[0] = Math.max(most[0], state.tableHeapBytes());
+            if (i % 500 == 499) {
+                state.commit();
+            }
+        }
+        state.commit();
+        for (int i = 0; i < CUSTOMERS; i++) {
+            record(state, "c-" + i, "point_spend", 1);
+            most[0] = Math.max(most[0], state.tableHeapBytes());
+            if (i % 500 == 499) {
+                state.commit();
+            }
+        }
+        state.commit();
+    }
+
     /** Every customer opts in and gets points (commits every 500), then every one spends a point. */
     private void history(PartitionState state) {
         for (int i = 0; i < CUSTOMERS; i++) {

@@ -1,0 +1,97 @@
+package dev.loyalty.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loyalty.engine.LoyaltyEngine.Submission;
+import dev.loyalty.engine.LoyaltyEngine.Submitted;
+import dev.loyalty.engine.config.ConfigLoader;
+import dev.loyalty.engine.config.EngineConfig;
+import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.testing.Eventually;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bulks whose customers the tables no longer hold (4,096 rows a partition, 6,000 customers each): before a journal
+ * record is applied, its customers not held are read in one multiGet, and every such miss is served by it
+ * ({@code loyalty_customer_table_read_ahead_total} equals the {@code stored} lookups) with the same results as
+ * customers held: the points of every customer, read back after more evictions, are what it was given.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReadAheadTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CUSTOMERS = 12_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldServeABulksMissesFromOneReadAheadPerRecord() throws Exception {
+        EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), Map.of(
+                "data-dir", dir.resolve("data").toString(),
+                "partitions", "2",
+                "state.cache-customers", "1", // the least table: 4,096 customers a partition
+                // a commit after (nearly) every batch: the rows written to make room are then committed, and a
+                // customer met again is read from the store (not from the pending rows) whatever the timing
+                "state.flush-interval", "1ms"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (LoyaltyEngine engine = Eventually.ready(Engine.start(config, registry))) {
+            for (int round = 0; round < 3; round++) {
+                List<String> bulk = new ArrayList<>();
+                for (int i = 0; i < CUSTOMERS; i++) {
+                    bulk.add(round == 0 ? "{\"customer\":\"c-" + i + "\",\"action\":\"opt_in\"}"
+                            : "{\"customer\":\"c-" + i + "\",\"action\":\"point_add\",\"data\":{\"points\":"
+                            + (i % 97 + round) + "}}");
+                    if (bulk.size() == 500) {
+                        submit(engine, bulk);
+                        bulk.clear();
+                    }
+                }
+            }
+            double stored = sum(registry, "loyalty_customer_table_lookups", "stored");
+            double readAhead = sum(registry, "loyalty_customer_table_read_ahead", null);
+            assertThat(stored).as("customers read back in rounds 2 and 3").isGreaterThan(CUSTOMERS - 2 * 4096);
+            assertThat(readAhead).as("every one by its record's read ahead").isEqualTo(stored);
+            for (int i = 0; i < CUSTOMERS; i += 7) {
+                long points = engine.customer("c-" + i).get(30, TimeUnit.SECONDS).accounts().get("points")
+                        .balance();
+                assertThat(points).as("c-" + i).isEqualTo(2L * (i % 97) + 3);
+            }
+        }
+    }
+
+    private static double sum(SimpleMeterRegistry registry, String name, String result) {
+        double total = 0;
+        for (FunctionCounter c : registry.find(name).functionCounters()) {
+            if (result == null || result.equals(c.getId().getTag("result"))) {
+                total += c.count();
+            }
+        }
+        return total;
+    }
+
+    private static void submit(LoyaltyEngine engine, List<String> bodies) throws Exception {
+        List<Submitted> events = new ArrayList<>();
+        for (String json : bodies) {
+            JsonNode node = JSON.readTree(json);
+            Validated v = engine.validator().validate(node, engine.nowMs());
+            assertThat(v.error()).as("valid: " + json).isNull();
+            events.add(new Submitted(v.event(), 0));
+        }
+        for (Submission s : engine.submit(events, true)) {
+            assertThat(s.refusal()).isNull();
+            assertThat(s.result().get(30, TimeUnit.SECONDS).outcome().applied()).isTrue();
+        }
+    }
+}
