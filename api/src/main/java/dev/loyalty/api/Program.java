@@ -98,6 +98,12 @@ public final class Program implements AutoCloseable {
             metrics.close();
             throw new IllegalStateException("starting Vert.x: " + e.getCause().getMessage(), e.getCause());
         }
+        if (vertx.isNativeTransportEnabled()) {
+            LOG.info("event loops: {} on native epoll", eventLoops);
+        } else {
+            LOG.info("event loops: {} on NIO (native epoll unavailable: {})", eventLoops,
+                    String.valueOf(vertx.unavailableNativeTransportCause()));
+        }
         String deployment = null;
         AtomicBoolean stopping = new AtomicBoolean();
         // Ready only once the API listens too: the two servers start side by side, either may finish first.
