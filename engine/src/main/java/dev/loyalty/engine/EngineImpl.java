@@ -57,7 +57,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /** The embedded engine: wires journal, idempotency index, partition processors and their stores. */
 final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLifecycle {
@@ -75,8 +74,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      * there first; a crash loses nothing, the start re-reads the journal from the last checkpoint).
      */
     private static final long ID_FLUSH_MS = 20;
-    /** Tries of the periodic checkpoint to take every id shard without waiting, 1 ms apart, before it skips a round. */
-    private static final int ID_CHECKPOINT_TRIES = 5;
 
     private final EngineConfig config;
     private final DataFolder folder;
@@ -746,41 +743,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         } finally {
             idLocks.unlock(IdLocks.ALL);
         }
-        return checkpointIdsAt(position);
-    }
-
-    private long checkpointIdsAt(long position) {
         if (position >= 0) {
             ids.checkpoint(position);
         }
         return position;
-    }
-
-    /**
-     * The periodic checkpoint: as {@link #checkpointIdsToJournalEnd}, but it takes the shard locks only when none
-     * is held ({@link IdLocks#tryLock}), a few tries 1 ms apart, else skips this round. Waiting in shard order
-     * for a lock held by a request made every request of the shards already taken wait behind it, for as long
-     * as either thread waited for a core: JFR saw the event loops parked ~8 ms on these locks about once a second
-     * (191 waits over 2 ms in one latency row). A skipped round leaves the last checkpoint a second older.
-     */
-    private void checkpointIdsPeriodically() {
-        if (kafka != null) {
-            checkpointIdsToJournalEnd();
-            return;
-        }
-        for (int i = 0; i < ID_CHECKPOINT_TRIES; i++) {
-            if (idLocks.tryLock(IdLocks.ALL)) {
-                long position;
-                try {
-                    position = journal.lastPosition();
-                } finally {
-                    idLocks.unlock(IdLocks.ALL);
-                }
-                checkpointIdsAt(position);
-                return;
-            }
-            LockSupport.parkNanos(1_000_000L);
-        }
     }
 
     /**
@@ -845,7 +811,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             return;
         }
         try {
-            checkpointIdsPeriodically();
+            checkpointIdsToJournalEnd();
             idIndexWritable();
         } catch (RuntimeException e) {
             idIndexNotWritable("checkpoint", e);

@@ -37,21 +37,6 @@ public final class IdLocks {
         }
     }
 
-    /**
-     * Locks every shard of the mask, lowest first, if none is held by another thread; else takes none and returns
-     * false. Never waits while holding a shard: a thread that waits for one shard while holding others makes
-     * every request of those shards wait too, for as long as the shard's holder is off the CPU.
-     */
-    public boolean tryLock(long shards) {
-        for (long rest = shards; rest != 0; rest &= rest - 1) {
-            if (!locks[Long.numberOfTrailingZeros(rest)].tryLock()) {
-                unlock(shards & ~rest); // the shards below this one, taken
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Unlocks every shard of the mask (held by this thread). */
     public void unlock(long shards) {
         for (long rest = shards; rest != 0; rest &= rest - 1) {
