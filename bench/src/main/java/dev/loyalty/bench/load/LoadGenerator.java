@@ -79,6 +79,9 @@ final class LoadGenerator {
     private volatile long measureStartNs = Long.MAX_VALUE;
     private volatile long measureEndNs = Long.MAX_VALUE;
     private volatile long unfinished;
+    /** Slice length of the window's timeline, 0 for none. */
+    private long timelineSliceNs;
+    private volatile Timeline timeline;
 
     /**
      * @param bodies makes request bodies; called from the sending thread (open loop) or the event loops
@@ -96,6 +99,16 @@ final class LoadGenerator {
         for (Context ctx : contexts) {
             lanes.add(new Lanes(ctx));
         }
+    }
+
+    /** Also records a {@link Timeline} of the window in slices of {@code sliceNs}; call before {@link #run()}. */
+    void timeline(long sliceNs) {
+        timelineSliceNs = sliceNs;
+    }
+
+    /** The window's timeline, or null when none was asked for. */
+    Timeline timeline() {
+        return timeline;
     }
 
     long measureStartNs() {
@@ -118,6 +131,9 @@ final class LoadGenerator {
         startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         measureStartNs = startNs + plan.warmupNs();
         measureEndNs = measureStartNs + plan.durationNs();
+        if (timelineSliceNs > 0) {
+            timeline = new Timeline(measureStartNs, plan.durationNs(), timelineSliceNs);
+        }
         if (plan.rate() > 0) {
             openLoop();
         } else {
@@ -315,6 +331,10 @@ final class LoadGenerator {
             serviceRecorder.recordValue(Math.min(now - sentNs, HIGHEST_NS));
             statuses.incrementAndGet(Math.min(Math.max(status, 0), 599));
             measured.increment();
+            Timeline tl = timeline;
+            if (tl != null) {
+                tl.record(intendedNs, sentNs, now);
+            }
             if (bulk && status == 200) {
                 slotErrors.add(bulkErrors(body));
             }

@@ -85,6 +85,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "Print a line per second.")
     boolean progress;
 
+    @Option(names = "--timeline", description = "Write the window as CSV slices to this file: wall-clock ms, "
+            + "requests due and answered, slowest response and service time of those due (lines a stall up with "
+            + "the engine's logs, metrics and JFR).")
+    java.nio.file.Path timelineFile;
+
+    @Option(names = "--timeline-slice", description = "Slice length of --timeline (default 10ms).")
+    Duration timelineSlice = Duration.ofMillis(10);
+
     private final AtomicInteger mixes = new AtomicInteger();
     private final String runTag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36)
             + Integer.toString(ThreadLocalRandom.current().nextInt(1296), 36);
@@ -105,6 +113,9 @@ final class RunCommand implements Callable<Integer> {
             t.open();
             LoadGenerator load = new LoadGenerator(t.client(), t.contexts(), t.connectOptions(), t.post(m.path),
                     bodies, m.bulk, plan);
+            if (timelineFile != null) {
+                load.timeline(timelineSlice.toNanos());
+            }
             EngineProbe probe = t.management == null ? null : t.probe(true);
             Figures figures = new Figures();
             ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -129,6 +140,10 @@ final class RunCommand implements Callable<Integer> {
                 figures.end = probe.sample(); // the run ended before a tick after the window
             }
             report(out, m, load, figures);
+            if (load.timeline() != null) {
+                load.timeline().write(timelineFile);
+                out.printf(Locale.ROOT, "timeline      %s%n", timelineFile);
+            }
         }
         return 0;
     }

@@ -16,17 +16,28 @@ import java.util.concurrent.TimeUnit;
  * raises SIGBUS, which the JVM turns into an {@link InternalError} in the middle of a record. So appends
  * are refused while the usable space is below the configured minimum.
  *
- * <p>The free space is read ({@code statfs}) every {@link #REFRESH_NS} nanoseconds by one daemon timer
- * thread shared by every guard of the JVM, never by the appending thread: appends come from the HTTP event
- * loops, which must not make a system call per interval on behalf of the guard. A check reads the last value
- * only. Bound: the reading a check uses is at most {@link #REFRESH_NS} old plus the timer's scheduling delay;
- * should the timer fall more than {@link #STALE_NS} behind (a starved or dead thread), the checking thread
- * reads the file system itself, so the reading is never older than that. Thread-safe.
+ * <p>The free space is read ({@code statfs}) by one daemon timer thread shared by every guard of the JVM, never
+ * by the appending thread: appends come from the HTTP event loops, which must not make a system call per
+ * interval on behalf of the guard. A check reads the last value only. The timer reads again after
+ * {@link #nextRefreshNs}: every {@link #REFRESH_NS} near the minimum, less often the more room is left, at most
+ * {@link #MAX_REFRESH_NS} apart (the time appends at {@link #MAX_APPEND_BYTES_PER_S} need to eat the room above
+ * the minimum): a guard with gigabytes to spare wakes a few times a second instead of a hundred, a wake-up
+ * that competed with the event loops and processors for busy cores. Bound: the reading a check uses is at most
+ * that delay old plus the timer's scheduling delay; should the timer fall more than {@link #STALE_NS} behind
+ * (a starved or dead thread), the checking thread reads the file system itself, so the reading is never
+ * older than that. Thread-safe.
  */
 public final class DiskSpaceGuard implements AutoCloseable {
 
-    /** How often the timer reads the free space: the appends of one interval cannot eat the margin. */
+    /** How often the timer reads the free space near the minimum: the appends of one interval cannot eat the margin. */
     static final long REFRESH_NS = 10_000_000L;
+    /** Longest time between readings, however much room is left (well under {@link #STALE_NS}). */
+    static final long MAX_REFRESH_NS = 250_000_000L;
+    /**
+     * Append rate the refresh delay assumes: far above what the engine journals (a bulk load writes tens of MB a
+     * second), so the room above the minimum cannot be used up between two readings.
+     */
+    static final long MAX_APPEND_BYTES_PER_S = 2L << 30;
     /** How old a reading may get before a check stops trusting the timer and reads the file system itself. */
     static final long STALE_NS = 1_000_000_000L;
 
@@ -41,6 +52,7 @@ public final class DiskSpaceGuard implements AutoCloseable {
     private final Path dir;
     private final long minFreeBytes;
     private volatile ScheduledFuture<?> refreshing;
+    private volatile boolean closed;
     private volatile long checkedAtNs;
     private volatile long usableBytes = Long.MAX_VALUE;
 
@@ -53,10 +65,22 @@ public final class DiskSpaceGuard implements AutoCloseable {
     /** A guard reading {@code freeSpace}: once now (the first append has a real reading), then on the timer. */
     static DiskSpaceGuard watching(FreeSpace freeSpace, Path dir, long minFreeBytes) {
         DiskSpaceGuard guard = new DiskSpaceGuard(freeSpace, dir, minFreeBytes);
-        guard.refresh();
-        guard.refreshing = TIMER.scheduleWithFixedDelay(new Refresh(guard), REFRESH_NS, REFRESH_NS,
-                TimeUnit.NANOSECONDS);
+        long usable = guard.refresh();
+        new Refresh(guard).scheduleAfter(nextRefreshNs(usable, minFreeBytes));
         return guard;
+    }
+
+    /**
+     * Delay before the next reading, given the last one: the time appends at {@link #MAX_APPEND_BYTES_PER_S}
+     * need to use up the room above the minimum, between {@link #REFRESH_NS} and {@link #MAX_REFRESH_NS}.
+     */
+    static long nextRefreshNs(long usableBytes, long minFreeBytes) {
+        long room = usableBytes - minFreeBytes;
+        if (room <= 0) {
+            return REFRESH_NS;
+        }
+        double ns = room / (MAX_APPEND_BYTES_PER_S / 1e9); // in double: room * 1e9 would overflow a long
+        return (long) Math.max(REFRESH_NS, Math.min(MAX_REFRESH_NS, ns));
     }
 
     private static ScheduledThreadPoolExecutor timer() {
@@ -108,7 +132,7 @@ public final class DiskSpaceGuard implements AutoCloseable {
         }
     }
 
-    private void refresh() {
+    private long refresh() {
         long usable;
         try {
             usable = freeSpace.usableBytes();
@@ -117,18 +141,23 @@ public final class DiskSpaceGuard implements AutoCloseable {
         }
         usableBytes = usable;
         checkedAtNs = System.nanoTime();
+        return usable;
     }
 
     /** Stops this guard's readings (the journal closed); checks after it use the last one. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         ScheduledFuture<?> r = refreshing;
         if (r != null) {
             r.cancel(false);
         }
     }
 
-    /** The timer's task; holds its guard weakly, so a guard dropped without {@link #close} stops being read. */
+    /**
+     * The timer's task, which schedules its own next run ({@link #nextRefreshNs}); holds its guard weakly, so a
+     * guard dropped without {@link #close} stops being read.
+     */
     private static final class Refresh implements Runnable {
         private final WeakReference<DiskSpaceGuard> guard;
 
@@ -136,13 +165,24 @@ public final class DiskSpaceGuard implements AutoCloseable {
             this.guard = new WeakReference<>(guard);
         }
 
+        void scheduleAfter(long delayNs) {
+            DiskSpaceGuard g = guard.get();
+            if (g == null || g.closed) {
+                return;
+            }
+            g.refreshing = TIMER.schedule(this, delayNs, TimeUnit.NANOSECONDS);
+            if (g.closed) {
+                g.refreshing.cancel(false); // closed meanwhile: its cancel may have seen the previous run's future
+            }
+        }
+
         @Override
         public void run() {
             DiskSpaceGuard g = guard.get();
-            if (g == null) {
-                throw new IllegalStateException("guard collected"); // ends this periodic task, nothing else
+            if (g == null || g.closed) {
+                return; // ends the readings: nothing more is scheduled
             }
-            g.refresh();
+            scheduleAfter(nextRefreshNs(g.refresh(), g.minFreeBytes));
         }
     }
 }
