@@ -108,6 +108,7 @@ public final class Program implements AutoCloseable {
             ManagementServer management = await(managementStarted,
                     "management.port " + config.management().host() + ":" + config.management().port());
             serving.set(true);
+            engine.serving(); // background work of the engine's (the id filter scan) waits for this
             LOG.info("loyalty engine started: api on {}:{} ({} event loops), management on {}:{}, data in {}",
                     config.api().host(), config.api().port(), eventLoops, config.management().host(),
                     management.port(), config.dataDir().toAbsolutePath().normalize());
