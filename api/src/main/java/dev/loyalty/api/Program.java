@@ -73,10 +73,17 @@ public final class Program implements AutoCloseable {
         }
         int eventLoops = Runtime.getRuntime().availableProcessors();
         // Vert.x (Netty's event loops, a few hundred ms of a cold start's class loading) is built on its own
-        // thread while this one opens the engine: neither needs the other before the servers deploy.
-        CompletableFuture<Vertx> startingVertx = CompletableFuture.supplyAsync(
-                () -> Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)),
-                task -> new Thread(task, "vertx-start").start());
+        // thread while this one opens the engine: neither needs the other before the servers deploy. The API
+        // server's engine-free part follows on that thread (it was the HTTP start's largest item after the open).
+        CompletableFuture<Vertx> startingVertx = CompletableFuture.supplyAsync(() -> {
+            Vertx built = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+            try {
+                ApiServer.prepare();
+            } catch (RuntimeException e) {
+                LOG.debug("preparing the API server beside the engine's open (its constructor reports it)", e);
+            }
+            return built;
+        }, task -> new Thread(task, "vertx-start").start());
         ProgramMetrics metrics = new ProgramMetrics();
         LoyaltyEngine engine;
         try {
