@@ -54,8 +54,9 @@ class IdempotencyIndexTest {
             index.checkpoint(999);
         }
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".log")).mapToLong(IdempotencyIndexTest::size)
-                    .sum()).as("bytes of WAL left for the next open to replay").isZero();
+            long walBytes = files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .mapToLong(IdempotencyIndexTest::size).sum();
+            assertThat(walBytes).as("bytes of WAL left for the next open to replay").isZero();
         }
         try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
             assertThat(index.checkpoint()).isEqualTo(999);
