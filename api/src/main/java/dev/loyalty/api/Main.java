@@ -4,6 +4,11 @@ import dev.loyalty.api.logging.ProgramLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
 /**
  * The program's entry point ({@code bin/engine}): {@code serve} runs the engine; {@code import},
  * {@code export}, {@code backup} and {@code replay} work on a stopped data folder. Exit codes: 0 done
@@ -18,11 +23,11 @@ import picocli.CommandLine.Command;
         footer = {"", "Only one process may use a data folder at a time: import, export, backup and replay refuse "
                 + "a folder that a running server holds (stop it first).",
                 "Configuration: config/engine.yaml (shipped defaults), --config FILE, ENGINE_<KEY> variables.",
-                "Exit codes: 0 done, 1 failed, 2 bad command line or configuration, 3 import with rejected lines."},
-        subcommands = {ServeCommand.class, ImportCommand.class, ExportCommand.class, BackupCommand.class,
-                ReplayCommand.class, WhatIfCommand.class, WarmUpCommand.class, JournalUpgradeCommand.class,
-                DevKafkaCommand.class, CommandLine.HelpCommand.class})
+                "Exit codes: 0 done, 1 failed, 2 bad command line or configuration, 3 import with rejected lines."})
 public final class Main implements Runnable {
+
+    /** The subcommands by name, in the order the usage lists them. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
     /** Exit code of a bad command line or configuration. */
     static final int EXIT_CONFIG = 2;
@@ -36,14 +41,46 @@ public final class Main implements Runnable {
         if (NativeWarmUp.wanted(args)) {
             NativeWarmUp.start();
         }
-        int exit = commandLine().execute(args);
+        int exit = commandLine(args).execute(args);
         ProgramLogging.stop(); // the log writer is a daemon thread: what it has queued is written out first
         System.exit(exit);
     }
 
-    /** The command line with its subcommands, for {@link #main} and tests. */
+    /** The command line with all its subcommands (tests; {@link #main} builds only what its arguments need). */
     static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for these arguments: with only the subcommand their first word names, when it names one,
+     * else (help, an option, a mistyped name) with all of them. Picocli builds each subcommand's model by
+     * reflection, cold code that cost a start ~0.2-0.4 s for all ten on a busy 2-core machine
+     * (bench/results/2026-12-07-startup.txt); the usage and errors of the named command are the same either way.
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine line = new CommandLine(new Main());
+        Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (named != null) {
+            line.addSubcommand(args[0], named.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> line.addSubcommand(name, command.get()));
+        }
+        return line;
+    }
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("serve", ServeCommand::new);
+        commands.put("import", ImportCommand::new);
+        commands.put("export", ExportCommand::new);
+        commands.put("backup", BackupCommand::new);
+        commands.put("replay", ReplayCommand::new);
+        commands.put("whatif", WhatIfCommand::new);
+        commands.put("warm-up", WarmUpCommand::new);
+        commands.put("journal-upgrade", JournalUpgradeCommand::new);
+        commands.put("dev-kafka", DevKafkaCommand::new);
+        commands.put("help", CommandLine.HelpCommand::new);
+        return Collections.unmodifiableMap(commands);
     }
 
     /** Without a subcommand: print the usage and fail. */

@@ -73,14 +73,22 @@ public final class Program implements AutoCloseable {
         }
         int eventLoops = Runtime.getRuntime().availableProcessors();
         // Vert.x (Netty's event loops, a few hundred ms of a cold start's class loading) is built on its own
-        // thread while this one opens the engine: neither needs the other before the servers deploy.
+        // thread while this one opens the engine: neither needs the other before the servers deploy. The API
+        // server's engine-free part follows on that thread (it was the HTTP start's largest item after the open).
         // Native epoll where it loads (Linux x86-64; elsewhere NIO, as before): the processors wake the loops
         // once per batch, and NIO's Selector.wakeup writes its eventfd under a monitor the woken loop takes
         // too, so on busy cores a loop blocked on it whenever the waking processor was descheduled holding it
         // (JFR: ~1,500 monitor waits over 1 ms on the loops in one latency row). Epoll's wake-up takes no lock.
-        CompletableFuture<Vertx> startingVertx = CompletableFuture.supplyAsync(
-                () -> Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true)),
-                task -> new Thread(task, "vertx-start").start());
+        CompletableFuture<Vertx> startingVertx = CompletableFuture.supplyAsync(() -> {
+            Vertx built = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)
+                    .setPreferNativeTransport(true));
+            try {
+                ApiServer.prepare();
+            } catch (RuntimeException e) {
+                LOG.debug("preparing the API server beside the engine's open (its constructor reports it)", e);
+            }
+            return built;
+        }, task -> new Thread(task, "vertx-start").start());
         ProgramMetrics metrics = new ProgramMetrics();
         LoyaltyEngine engine;
         try {
@@ -118,6 +126,7 @@ public final class Program implements AutoCloseable {
             ManagementServer management = await(managementStarted,
                     "management.port " + config.management().host() + ":" + config.management().port());
             serving.set(true);
+            engine.serving(); // background work of the engine's (the id filter scan) waits for this
             LOG.info("loyalty engine started: api on {}:{} ({} event loops), management on {}:{}, data in {}",
                     config.api().host(), config.api().port(), eventLoops, config.management().host(),
                     management.port(), config.dataDir().toAbsolutePath().normalize());

@@ -59,6 +59,7 @@ public class EndToEndBenchmark {
     public void start() throws IOException, InterruptedException {
         dir = Files.createTempDirectory("engine-bench");
         engine = Engine.start(Fixtures.engineConfig(Map.of("data-dir", dir.toString())), new SimpleMeterRegistry());
+        engine.serving(); // as the program does once it listens: the id filter scan may start when ready
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!engine.ready()) {
             if (System.nanoTime() > deadline) {

@@ -80,6 +80,7 @@ public class RequestPathBenchmark {
         }
         engine = Engine.start(Fixtures.engineConfig(Map.of("data-dir", dir.toString(),
                 "api.host", "127.0.0.1", "api.port", Integer.toString(apiPort))), new SimpleMeterRegistry());
+        engine.serving(); // as the program does once it listens: the id filter scan may start when ready
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!engine.ready()) {
             if (System.nanoTime() > deadline) {

@@ -133,6 +133,11 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private static final java.time.Duration ID_FILTER_LATEST = java.time.Duration.ofSeconds(30);
     /** The index's filter scan was started (timer thread only). */
     private boolean idFilterStarted;
+    /**
+     * The program serves (its HTTP servers listen), or the engine has no program in front ({@code import}): the
+     * filter scan may start once ready. A {@code serve} start sets it through {@link #serving()}.
+     */
+    private volatile boolean serving;
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -192,6 +197,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         this.assignedReaders = assignedReaders;
         this.folder = new DataFolder(config.dataDir());
         this.lock = FolderLock.acquire(config.dataDir(), purpose);
+        this.serving = !"serve".equals(purpose);
         KafkaJournal openedKafka = null;
         ChronicleJournal openedChronicle = null;
         // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
@@ -818,17 +824,23 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
     }
 
+    @Override
+    public void serving() {
+        serving = true;
+    }
+
     /**
-     * Starts the idempotency index's filter scan once the engine is ready (every partition caught up), or after
-     * {@link #ID_FILTER_LATEST} whatever the state: the scan reads every stored id, CPU the catch-up after a crash
-     * needs more on two cores, and until the filter exists a lookup of a new id reads RocksDB (its bloom filter)
-     * instead of memory. Timer thread only.
+     * Starts the idempotency index's filter scan once the engine is ready (every partition caught up) and the
+     * program serves, or after {@link #ID_FILTER_LATEST} whatever the state: the scan reads every stored id (a
+     * second or more of a core with millions), CPU that the catch-up after a crash and the HTTP servers' cold start
+     * after a clean stop need more on two cores; until the filter exists a lookup of a new id reads RocksDB (its
+     * bloom filter) instead of memory. Timer thread only.
      */
     private void startIdFilterWhenCaughtUp(long openedNs) {
         if (idFilterStarted || closed) {
             return;
         }
-        if (ready() || System.nanoTime() - openedNs > ID_FILTER_LATEST.toNanos()) {
+        if ((serving && ready()) || System.nanoTime() - openedNs > ID_FILTER_LATEST.toNanos()) {
             ids.startFilterScan();
             idFilterStarted = true;
         }

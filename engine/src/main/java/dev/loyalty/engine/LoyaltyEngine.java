@@ -171,6 +171,14 @@ public interface LoyaltyEngine extends AutoCloseable {
     boolean ready();
 
     /**
+     * The program in front of the engine listens now (its HTTP servers are up): background work that would only
+     * compete with a start for the CPU, such as the idempotency index's filter scan, may begin once the engine is
+     * also {@link #ready()}. An engine that is never told waits a bounded time instead; this default ignores it.
+     */
+    default void serving() {
+    }
+
+    /**
      * Who owns each partition when several nodes share a Kafka journal (requests for the others' customers are
      * forwarded to them); null on Chronicle, where this node serves every partition.
      */

@@ -20,10 +20,31 @@ final class OpenApiDocument {
     /** Where the build puts docs/openapi.yaml on the classpath. */
     static final String RESOURCE = "/openapi/openapi.yaml";
 
+    /** The packaged document once converted (a failed conversion is not kept: the next caller tries again). */
+    private static volatile OpenApiDocument packaged;
+
     private final byte[] json;
 
     private OpenApiDocument(byte[] json) {
         this.json = json;
+    }
+
+    /**
+     * The packaged document, converted by the first caller (a start converts it on a side thread while the engine
+     * opens; the API server's constructor then waits for that instead of converting it again).
+     */
+    static OpenApiDocument packaged() {
+        OpenApiDocument doc = packaged;
+        if (doc == null) {
+            synchronized (OpenApiDocument.class) {
+                doc = packaged;
+                if (doc == null) {
+                    doc = load();
+                    packaged = doc;
+                }
+            }
+        }
+        return doc;
     }
 
     /** Reads and converts the packaged document; a program built without it cannot start. */

@@ -65,6 +65,11 @@ public final class DerivedLog implements AutoCloseable {
         return open(dir, mark, Sizes.DEFAULT);
     }
 
+    /** Outcome records the open's scans read (tests). */
+    long outcomeRecordsScanned() {
+        return outcomes.recordsScanned();
+    }
+
     public static DerivedLog open(Path dir, DerivedMark mark, Sizes sizes) {
         OutcomeLog o = new OutcomeLog(dir.resolve("outcomes"), sizes.segmentBytes(), sizes.bufferBytes(),
                 sizes.indexSpacing());

@@ -94,6 +94,30 @@ class DerivedLogTest {
         before.forEach((k, v) -> assertThat(after.get(k)).as(k).isEqualTo(v));
     }
 
+    /** A reopen at the log's end (a clean stop) reads the last outcome segment once: the truncation drops nothing. */
+    @Test
+    void shouldReadTheLastOutcomeSegmentOnceWhenReopenedAtItsEnd() {
+        Workload w = new Workload(13, 80, 3);
+        DerivedLog.Sizes big = new DerivedLog.Sizes(1 << 20, 128, 64);
+        DerivedMark mark;
+        try (DerivedLog log = DerivedLog.open(dir, DerivedMark.EMPTY, big)) {
+            Applier a = new Applier();
+            w.events.forEach(e -> a.apply(log, e));
+            mark = log.mark();
+        }
+        try (DerivedLog log = DerivedLog.open(dir, mark, big)) {
+            assertThat(log.outcomeRecordsScanned()).as("outcome records read by the open").isEqualTo(w.events.size());
+            for (Workload.Event e : w.events) {
+                assertThat(log.outcome(e.seq())).isEqualTo(e.outcome());
+            }
+            Workload.Event last = w.events.get(w.events.size() - 1);
+            assertThatThrownBy(() -> log.appendOutcome(last.seq(), 0, new byte[1], 0, 1))
+                    .as("the last seq is known without the second scan").isInstanceOf(IllegalArgumentException.class);
+            log.appendOutcome(last.seq() + 1, 0, new byte[] {42}, 0, 1);
+            assertThat(log.outcome(last.seq() + 1)).containsExactly(42);
+        }
+    }
+
     @Test
     void shouldOpenOverATornTailPastTheMarkAndRefuseOneBelowIt() throws IOException {
         Workload w = new Workload(11, 60, 3);

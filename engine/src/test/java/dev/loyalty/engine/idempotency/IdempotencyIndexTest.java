@@ -3,7 +3,11 @@ package dev.loyalty.engine.idempotency;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +41,34 @@ class IdempotencyIndexTest {
             assertThat(index.checkpoint()).isEqualTo(123);
             assertThat(index.get("a")).isEqualTo(new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
             assertThat(index.get("b")).isEqualTo(new IdempotencyIndex.Entry(2, 22, 1001, "c-2"));
+        }
+    }
+
+    /** A clean close leaves its ids in table files: the next open has no WAL to replay (a start waited for that). */
+    @Test
+    void shouldLeaveNoWalToReplayAfterACleanClose() throws IOException {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            for (int i = 0; i < 1000; i++) {
+                index.put("id-" + i, new IdempotencyIndex.Entry(i, i, 1000 + i, "c-" + i));
+            }
+            index.checkpoint(999);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            long walBytes = files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .mapToLong(IdempotencyIndexTest::size).sum();
+            assertThat(walBytes).as("bytes of WAL left for the next open to replay").isZero();
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            assertThat(index.checkpoint()).isEqualTo(999);
+            assertThat(index.get("id-500")).isEqualTo(new IdempotencyIndex.Entry(500, 500, 1500, "c-500"));
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
