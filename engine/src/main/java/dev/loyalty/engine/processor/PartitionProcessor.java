@@ -57,7 +57,6 @@ public final class PartitionProcessor implements Runnable {
 
     private final int partition;
     private final int partitions;
-    private final PartitionStore store;
     private final JournalReader reader;
     private final OutcomeWaits waiters;
     private final AtomicInteger inFlight;
@@ -67,7 +66,7 @@ public final class PartitionProcessor implements Runnable {
     private final int[] expiringWindowsDays;
     /** Journal seq as of start; raised once by {@link #catchUpTo} before the thread starts, read by it only. */
     private long catchUpSeq;
-    /** Longest time between background flushes of the store (see {@link #flushNowAndThen}). */
+    /** Longest time between background flushes of the store (see {@link #flushDue}). */
     private long flushEveryNs;
     /**
      * Longest time between commits: {@code state.flush-interval}, or at most {@link #WAL_COMMIT_NS} with the WAL on,
@@ -113,7 +112,6 @@ public final class PartitionProcessor implements Runnable {
      */
     private final CompletableFuture<Void> caughtUpDone = new CompletableFuture<>();
     private volatile long appliedSeq;
-    private volatile long appliedPosition = -1;
     private volatile long drainDeadlineNs;
     private volatile long eventsProcessed;
     private volatile PartitionStats.Snapshot snapshot;
@@ -149,7 +147,6 @@ public final class PartitionProcessor implements Runnable {
         this.hooks = hooks;
         this.partition = partition;
         this.partitions = partitions;
-        this.store = store;
         this.reader = reader;
         this.waiters = waiters;
         this.inFlight = inFlight;
@@ -171,7 +168,7 @@ public final class PartitionProcessor implements Runnable {
             reader.seekAfter(state.position());
         }
         appliedSeq = state.lastSeq();
-        appliedPosition = state.committedPosition();
+        state.onLanded((syncNs, writeNs) -> metrics.landed(partition, syncNs, writeNs));
         caughtUp = state.lastSeq() >= catchUpSeq;
         publish();
     }
@@ -266,7 +263,7 @@ public final class PartitionProcessor implements Runnable {
      * only once the memtable is flushed.)
      */
     public long appliedPosition() {
-        return appliedPosition;
+        return state.landedPosition();
     }
 
     /** True once the partition has read everything journaled before the engine started. */
@@ -354,7 +351,8 @@ public final class PartitionProcessor implements Runnable {
             if (state.uncommitted()) {
                 commit();
             }
-            return appliedPosition;
+            state.awaitLanded();
+            return state.landedPosition();
         });
     }
 
@@ -520,6 +518,7 @@ public final class PartitionProcessor implements Runnable {
             if (state.uncommitted()) {
                 commit();
             }
+            state.awaitLanded(); // a failed last landing stops the partition as any failed commit does
         } catch (Throwable t) {
             failed = true;
             LOG.error("partition {} stopped at seq {}: {}", partition, state.lastSeq() + 1, t.toString(), t);
@@ -598,6 +597,7 @@ public final class PartitionProcessor implements Runnable {
      * been drained for a while (the loop is about to park: a quiet partition has nothing left in memory only).
      */
     private void commitIfDue(int idle) {
+        state.settleLanded();
         if (!state.uncommitted()) {
             return;
         }
@@ -608,12 +608,10 @@ public final class PartitionProcessor implements Runnable {
     }
 
     private void commit() {
-        state.commit();
-        metrics.commit(partition, state.lastCommitRowsNs(), state.lastCommitSyncNs(), state.lastCommitWriteNs());
+        state.commit(flushDue());
+        metrics.commit(partition, state.lastCommitRowsNs(), state.lastCommitWaitNs());
         commits++;
         lastCommitNs = System.nanoTime();
-        appliedPosition = state.committedPosition();
-        flushNowAndThen();
     }
 
     private void onRecord(long recordPosition, RecordHeader h, Bytes<?> payload) {
@@ -724,14 +722,16 @@ public final class PartitionProcessor implements Runnable {
     /**
      * With RocksDB's write-ahead log off, what is committed but not flushed is re-applied from the journal
      * after a crash: a flush at least every {@link #flushEveryNs} bounds that work (and the restart after
-     * a SIGKILL) to {@code state.flush-interval} of traffic, instead of up to three full memtables.
+     * a SIGKILL) to {@code state.flush-interval} of traffic, instead of up to three full memtables. The committer
+     * starts it right after the commit lands, so that it holds that commit.
      */
-    private void flushNowAndThen() {
+    private boolean flushDue() {
         long now = System.nanoTime();
         if (now - lastFlushNs >= flushEveryNs) {
             lastFlushNs = now;
-            store.flushInBackground();
+            return true;
         }
+        return false;
     }
 
     private void publish() {
