@@ -597,8 +597,9 @@ public final class PartitionProcessor implements Runnable {
      * been drained for a while (the loop is about to park: a quiet partition has nothing left in memory only).
      */
     private void commitIfDue(int idle) {
-        state.settleLanded();
-        if (!state.uncommitted()) {
+        // While the previous commit is still landing, the next one waits for it without stopping this thread: it
+        // comes at the first turn after the landing (what piles up meanwhile is one write's worth of work).
+        if (!state.settleLanded() || !state.uncommitted()) {
             return;
         }
         if (idle >= IDLE_COMMIT || state.eventsSinceCommit() >= commitEvents

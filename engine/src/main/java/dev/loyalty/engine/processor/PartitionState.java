@@ -926,11 +926,15 @@ final class PartitionState {
         eventsSinceCommit = 0;
     }
 
-    /** Settles the commit in flight if it has landed (a volatile read when one is in flight); throws if it failed. */
-    void settleLanded() {
+    /**
+     * Settles the commit in flight if it has landed (a volatile read when one is in flight); throws if it failed.
+     * Returns false while a commit is still in flight (a {@link #commit} now would wait for it).
+     */
+    boolean settleLanded() {
         if (inFlight && committer.landed()) {
             settle();
         }
+        return !inFlight;
     }
 
     /**
