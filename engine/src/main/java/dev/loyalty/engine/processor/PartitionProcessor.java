@@ -34,7 +34,7 @@ import java.util.function.Function;
  * RocksDB write batch every {@link #COMMIT_EVENTS} events, {@link #COMMIT_BYTES} of pending writes or
  * {@code state.flush-interval}, when the journal stays drained (idle), at catch-up and at a stop, always together with the journal position it reflects
  * (exactly-once effect after any crash: the partition loads its last commit and applies the journal from
- * there). Waiting requests are completed after each drained batch, once its effects are in memory; queries
+ * there). This thread encodes each commit; its {@link Committer} thread writes it, one in flight at a time. Waiting requests are completed after each drained batch, once its effects are in memory; queries
  * for its customers run on this thread between batches and read memory first, so they always see what was
  * acknowledged. Only {@link #run()} runs on the processor thread; the other public methods are thread-safe
  * hand-offs.
