@@ -1,7 +1,8 @@
 package dev.loyalty.api.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is killed under steady load, i.e. with applied events that only memory held. The restart must say it resumes
  * from an older commit or has none yet (proof the kill fell after events only memory held), then hold every
  * acknowledged event exactly once (ledgers, balances), and after a clean stop a replay of the journal must equal
- * the state byte for byte.
+ * the state byte for byte. With {@code state.wal} off and on: with it, commits land on the committer thread through
+ * the WAL, the derived logs forced first.
  */
 @Timeout(600)
 class WriteBehindCrashIT {
@@ -42,10 +44,12 @@ class WriteBehindCrashIT {
     private record Ack(long seq, String customer, long points) {
     }
 
-    @Test
-    void shouldRecoverAppliedButUncommittedEventsFromTheJournalAfterSigkill() throws Exception {
-        Path data = dir.resolve("data");
-        Map<String, String> env = Map.of("ENGINE_PARTITIONS", "2", "ENGINE_STATE_FLUSH_INTERVAL", "10m");
+    @ParameterizedTest(name = "state.wal {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldRecoverAppliedButUncommittedEventsFromTheJournalAfterSigkill(boolean wal) throws Exception {
+        Path data = dir.resolve("data-" + wal);
+        Map<String, String> env = Map.of("ENGINE_PARTITIONS", "2", "ENGINE_STATE_FLUSH_INTERVAL", "10m",
+                "ENGINE_STATE_WAL", Boolean.toString(wal));
         EngineProcess engine = new EngineProcess(data, env).start();
         for (int c = 0; c < CUSTOMERS; c++) {
             assertThat(engine.post("/events", KEY, "{\"customer\":\"w-" + c + "\",\"action\":\"opt_in\"}")

@@ -100,6 +100,7 @@ public class HotCustomerBenchmark {
     public void commit() {
         next(pointAdd);
         state.commit();
+        state.awaitLanded(); // the whole commit, landing included, as before the committer thread
     }
 
     private Object next(Event e) {

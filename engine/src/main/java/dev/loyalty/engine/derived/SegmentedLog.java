@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * the same appends give the same files byte for byte. Records are staged in a reusable direct buffer and
  * written with positional writes; appending allocates nothing. Sealed segments are read in place through a
  * read-only mapping, the last one through positional reads into a reusable window. Not thread-safe: one owner
- * thread appends and reads; only {@link #forceWritten()} may run on another thread.
+ * thread appends and reads; only {@link #forceWritten()} may run on other threads (it serializes its callers).
  */
 final class SegmentedLog implements AutoCloseable {
     /** Record header: the body's length. */
@@ -66,6 +66,11 @@ final class SegmentedLog implements AutoCloseable {
     private final List<Segment> sealedUnsynced = new ArrayList<>();
     /** Files written and noted but not forced yet; guarded by itself (read by {@link #forceWritten()}). */
     private final Set<Path> unforced = new HashSet<>();
+    /**
+     * Held across a whole {@link #forceWritten()}: a second caller (the committer, while the flush thread forces)
+     * must not find the set emptied by the first and return before those files are on the device.
+     */
+    private final Object forcing = new Object();
     private ByteBuffer writeBuffer;
     /** Logical position of the write buffer's first byte. */
     private long bufferStart;
@@ -223,6 +228,12 @@ final class SegmentedLog implements AutoCloseable {
      * away since needs nothing).
      */
     void forceWritten() {
+        synchronized (forcing) {
+            forceNoted();
+        }
+    }
+
+    private void forceNoted() {
         Path[] files;
         synchronized (unforced) {
             if (unforced.isEmpty()) {

@@ -46,10 +46,12 @@
  * </ol>
  *
  * <h2>Wiring into the processor (done: {@code processor.PartitionState}, {@code DerivedWrites}, {@code DerivedFiles})</h2>
- * As wired, a commit writes the staged records out ({@code mark()}, which also notes the files it reached) and
- * the store forces those files on RocksDB's flush thread just before every flush ({@code PartitionStore.beforeFlush}
- * calling {@code forceWritten()}), step 3 exactly; with RocksDB's WAL on, where a batch can reach the disk without a
- * flush, the commit syncs before its batch. The processor runs due work after every record in customer order, so
+ * As wired, a commit writes the staged records out ({@code mark()}, which also notes the files it reached) on the
+ * partition thread and hands its batch to the partition's committer thread; the store forces those files on
+ * RocksDB's flush thread just before every flush ({@code PartitionStore.beforeFlush} calling {@code forceWritten()}),
+ * step 3 exactly; with RocksDB's WAL on, where a batch can reach the disk without a flush, the committer calls
+ * {@code forceWritten()} before it writes the batch, so the WAL never holds a mark ahead of the logs (its callers
+ * are serialized: one that finds the files being forced by the other waits for that force). The processor runs due work after every record in customer order, so
  * that append positions depend on the journal only.
  * The plan it followed:
  * Replace the {@code Keys.outcome(seq)} put in {@code PartitionProcessor.apply} by {@code appendOutcome(seq,

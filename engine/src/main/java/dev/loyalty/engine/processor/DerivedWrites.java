@@ -83,12 +83,10 @@ final class DerivedWrites implements AutoCloseable {
         return log.mark();
     }
 
-    /** Forces the files to the device. */
-    void sync() {
-        log.sync();
-    }
-
-    /** Forces what the marks so far point into; any thread (see {@link DerivedLog#forceWritten()}). */
+    /**
+     * Forces what the marks so far point into; any thread (see {@link DerivedLog#forceWritten()}): the committer's
+     * before a batch with the WAL, RocksDB's flush thread before a flush.
+     */
     void forceWritten() {
         log.forceWritten();
     }

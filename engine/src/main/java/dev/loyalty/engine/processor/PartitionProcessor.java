@@ -34,7 +34,7 @@ import java.util.function.Function;
  * RocksDB write batch every {@link #COMMIT_EVENTS} events, {@link #COMMIT_BYTES} of pending writes or
  * {@code state.flush-interval}, when the journal stays drained (idle), at catch-up and at a stop, always together with the journal position it reflects
  * (exactly-once effect after any crash: the partition loads its last commit and applies the journal from
- * there). Waiting requests are completed after each drained batch, once its effects are in memory; queries
+ * there). This thread encodes each commit; its {@link Committer} thread writes it, one in flight at a time. Waiting requests are completed after each drained batch, once its effects are in memory; queries
  * for its customers run on this thread between batches and read memory first, so they always see what was
  * acknowledged. Only {@link #run()} runs on the processor thread; the other public methods are thread-safe
  * hand-offs.
@@ -62,7 +62,6 @@ public final class PartitionProcessor implements Runnable {
 
     private final int partition;
     private final int partitions;
-    private final PartitionStore store;
     private final JournalReader reader;
     private final OutcomeWaits waiters;
     private final AtomicInteger inFlight;
@@ -72,7 +71,7 @@ public final class PartitionProcessor implements Runnable {
     private final int[] expiringWindowsDays;
     /** Journal seq as of start; raised once by {@link #catchUpTo} before the thread starts, read by it only. */
     private long catchUpSeq;
-    /** Longest time between background flushes of the store (see {@link #flushNowAndThen}). */
+    /** Longest time between background flushes of the store (see {@link #flushDue}). */
     private long flushEveryNs;
     /**
      * Longest time between commits: {@code state.flush-interval}, or at most {@link #WAL_COMMIT_NS} with the WAL on,
@@ -120,7 +119,6 @@ public final class PartitionProcessor implements Runnable {
      */
     private final CompletableFuture<Void> caughtUpDone = new CompletableFuture<>();
     private volatile long appliedSeq;
-    private volatile long appliedPosition = -1;
     private volatile long drainDeadlineNs;
     private volatile long eventsProcessed;
     private volatile PartitionStats.Snapshot snapshot;
@@ -156,7 +154,6 @@ public final class PartitionProcessor implements Runnable {
         this.hooks = hooks;
         this.partition = partition;
         this.partitions = partitions;
-        this.store = store;
         this.reader = reader;
         this.waiters = waiters;
         this.inFlight = inFlight;
@@ -180,7 +177,7 @@ public final class PartitionProcessor implements Runnable {
             reader.seekAfter(state.position());
         }
         appliedSeq = state.lastSeq();
-        appliedPosition = state.committedPosition();
+        state.onLanded((syncNs, writeNs) -> metrics.landed(partition, syncNs, writeNs));
         caughtUp = state.lastSeq() >= catchUpSeq;
         publish();
     }
@@ -283,7 +280,7 @@ public final class PartitionProcessor implements Runnable {
      * only once the memtable is flushed.)
      */
     public long appliedPosition() {
-        return appliedPosition;
+        return state.landedPosition();
     }
 
     /** True once the partition has read everything journaled before the engine started. */
@@ -371,7 +368,8 @@ public final class PartitionProcessor implements Runnable {
             if (state.uncommitted()) {
                 commit();
             }
-            return appliedPosition;
+            state.awaitLanded();
+            return state.landedPosition();
         });
     }
 
@@ -537,6 +535,7 @@ public final class PartitionProcessor implements Runnable {
             if (state.uncommitted()) {
                 commit();
             }
+            state.awaitLanded(); // a failed last landing stops the partition as any failed commit does
         } catch (Throwable t) {
             failed = true;
             LOG.error("partition {} stopped at seq {}: {}", partition, state.lastSeq() + 1, t.toString(), t);
@@ -616,7 +615,9 @@ public final class PartitionProcessor implements Runnable {
      * been drained for a while (the loop is about to park: a quiet partition has nothing left in memory only).
      */
     private void commitIfDue(int idle) {
-        if (!state.uncommitted()) {
+        // While the previous commit is still landing, the next one waits for it without stopping this thread: it
+        // comes at the first turn after the landing (what piles up meanwhile is one write's worth of work).
+        if (!state.settleLanded() || !state.uncommitted()) {
             return;
         }
         if (idle >= IDLE_COMMIT || state.eventsSinceCommit() >= commitEvents
@@ -626,12 +627,10 @@ public final class PartitionProcessor implements Runnable {
     }
 
     private void commit() {
-        state.commit();
-        metrics.commit(partition, state.lastCommitRowsNs(), state.lastCommitSyncNs(), state.lastCommitWriteNs());
+        state.commit(flushDue());
+        metrics.commit(partition, state.lastCommitRowsNs(), state.lastCommitWaitNs());
         commits++;
         lastCommitNs = System.nanoTime();
-        appliedPosition = state.committedPosition();
-        flushNowAndThen();
     }
 
     private void onRecord(long recordPosition, RecordHeader h, Bytes<?> payload) {
@@ -768,14 +767,16 @@ public final class PartitionProcessor implements Runnable {
     /**
      * With RocksDB's write-ahead log off, what is committed but not flushed is re-applied from the journal
      * after a crash: a flush at least every {@link #flushEveryNs} bounds that work (and the restart after
-     * a SIGKILL) to {@code state.flush-interval} of traffic, instead of up to three full memtables.
+     * a SIGKILL) to {@code state.flush-interval} of traffic, instead of up to three full memtables. The committer
+     * starts it right after the commit lands, so that it holds that commit.
      */
-    private void flushNowAndThen() {
+    private boolean flushDue() {
         long now = System.nanoTime();
         if (now - lastFlushNs >= flushEveryNs) {
             lastFlushNs = now;
-            store.flushInBackground();
+            return true;
         }
+        return false;
     }
 
     private void publish() {

@@ -39,10 +39,14 @@ import java.util.function.Function;
  * them write-behind. Cold customers are read from the store on first touch; the table is the cache (clean rows
  * are evicted when full; when every row is dirty, dirty rows are written into the pending batch first).
  *
- * <p>{@link #commit()} writes every changed customer (sorted by key, each with its ledger head), the statistics,
- * the due keys that moved, the derived logs' mark and the checkpoint (journal position, clock) in one atomic
- * batch. Outcomes and ledger entries are appended to the partition's derived logs ({@link DerivedWrites}): the
- * commit writes them to the files ({@code mark()}) and forces them to the device before the batch, so every mark
+ * <p>{@link #commit()} encodes every changed customer (sorted by key, each with its ledger head), the statistics,
+ * the due keys that moved, the derived logs' mark and the checkpoint (journal position, clock) into one atomic
+ * batch and hands it to the partition's {@link Committer}, which writes it while this thread goes on applying. Until
+ * it lands, what the batch carries is read from here, not from the store: rows written to make room stay readable
+ * from memory, a miss of a customer the batch writes waits for the landing, and so does any read of the store's due
+ * keys or customers; the committed position moves when it lands. Outcomes and ledger entries are appended to the
+ * partition's derived logs ({@link DerivedWrites}): the commit writes them to the files ({@code mark()}), and they
+ * are forced to the device before any RocksDB flush, or (with the WAL) before the batch is written, so every mark
  * RocksDB keeps, even after a machine crash, is covered. After a crash the partition loads the last commit,
  * truncates the logs to its mark and applies the journal from its position; the due keys ({@code D due id}) are
  * written only in commits and read by windows of time as the journaled clock reaches them: the in-memory due
@@ -89,8 +93,7 @@ final class PartitionState {
     private final DueQueue due = new DueQueue();
     /** Phases of the last commit, for the processor's commit timer (written and read by the partition thread). */
     private long lastCommitRowsNs;
-    private long lastCommitSyncNs;
-    private long lastCommitWriteNs;
+    private long lastCommitWaitNs;
     /**
      * Every committed due key with a time up to this one is in {@link #due} (the keys are read by windows of
      * time, in key order, as the clock reaches them), at most {@link #DUE_HORIZON_MS} past the clock of that read. Only work due by this bound gets an entry in {@link #due}: later work is a
@@ -108,7 +111,9 @@ final class PartitionState {
      * evicted): their keys are not committed either. Moved into {@link #due} as windows reach it, emptied by
      * the commit that stores their keys; its ids are those {@link #pendingRows} holds anyway.
      */
-    private final DueQueue pendingDue = new DueQueue();
+    private DueQueue pendingDue = new DueQueue();
+    /** {@link #pendingDue} as the commit in flight took it: its keys are read by windows once it lands. */
+    private DueQueue flightDue = new DueQueue();
     /** Customers whose due work runs now, reused (see {@link #runDueWork}). */
     private final ArrayList<String> dueIds = new ArrayList<>();
     private DerivedWrites derived;
@@ -116,7 +121,20 @@ final class PartitionState {
      * Customers written into the pending batch to make room in the table (not yet committed): a load reads
      * them here, not from the store.
      */
-    private final HashMap<String, byte[]> pendingRows = new HashMap<>();
+    private HashMap<String, byte[]> pendingRows = new HashMap<>();
+    /** {@link #pendingRows} as the commit in flight took them: read by misses until it lands. */
+    private HashMap<String, byte[]> flightRows = new HashMap<>();
+    /** Ids whose rows the commit in flight wrote at the commit (held then, maybe evicted since). */
+    private final IdHashes flightIds = new IdHashes();
+    /** Writes the commits; at most one is in flight (see {@link #commit}). */
+    private Committer committer;
+    /** A commit was handed over and its landing not settled yet ({@link #settle}). */
+    private boolean inFlight;
+    private long flightPosition;
+    private long flightSeq;
+    private long flightClockMs;
+    /** Misses that waited for the commit in flight to land (it wrote the customer). */
+    private long landingWaits;
     /** The stored records of the record being applied's customers not held, read at once ({@link #readWanted}). */
     private final PreReads preReads = new PreReads();
 
@@ -255,6 +273,8 @@ final class PartitionState {
         derived = new DerivedWrites(DerivedFiles.open(store));
         // A commit's mark becomes durable (without the WAL) only when RocksDB flushes: the logs are forced then.
         store.beforeFlush(derived::forceWritten);
+        committer = new Committer(store, derived::forceWritten, position,
+                "committer-" + store.dir().getFileName());
         long t3 = System.nanoTime();
         startReport = String.format("statistics, rules and expiring buckets %d ms, derived logs %d ms",
                 (t1 - t0) / 1_000_000, (t3 - t2) / 1_000_000);
@@ -309,9 +329,24 @@ final class PartitionState {
         return lastSeq;
     }
 
-    /** Journal position of the last committed record, or -1. */
+    /** Journal position of the last committed record, or -1 (partition thread: as of the last settled landing). */
     long committedPosition() {
         return committedPosition;
+    }
+
+    /** Journal position of the last commit written to the store, or -1; any thread. */
+    long landedPosition() {
+        return committer.landedPosition();
+    }
+
+    /** Misses that waited for the commit in flight to land since this state was made. */
+    long landingWaits() {
+        return landingWaits;
+    }
+
+    /** The committer (tests hold its landings back). */
+    Committer committer() {
+        return committer;
     }
 
     long committedSeq() {
@@ -336,7 +371,7 @@ final class PartitionState {
 
     /** Due work held in memory as entries (queue, deferred, pending): about the next hour's, not per customer. */
     int dueEntriesHeld() {
-        return due.size() + deferred.size() + pendingDue.size();
+        return due.size() + deferred.size() + pendingDue.size() + flightDue.size();
     }
 
     /** Bytes in the pending batch. */
@@ -368,6 +403,9 @@ final class PartitionState {
         int slot;
         // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
         byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
+        if (raw == null && inFlight) {
+            raw = flightRow(id);
+        }
         if (raw != null) {
             tableCounts[TableCounts.PENDING]++;
         } else if (coldCustomers) {
@@ -399,6 +437,20 @@ final class PartitionState {
             table.weigh(slot);
         }
         return slot;
+    }
+
+    /**
+     * The customer's row as the commit in flight carries it when written to make room, else null (read the store).
+     * A customer the commit wrote as it was encoded may have been evicted since: the store has its row only once
+     * that commit lands, so the miss waits for it (rare: evicted and met again within one commit's write).
+     */
+    private byte[] flightRow(String id) {
+        if (flightIds.mightContain(id.hashCode())) {
+            landingWaits++;
+            awaitLanded();
+            return null;
+        }
+        return flightRows.isEmpty() ? null : flightRows.get(id);
     }
 
     /**
@@ -437,9 +489,15 @@ final class PartitionState {
             return;
         }
         String id = e.customer();
-        if (pendingRows.isEmpty() || !pendingRows.containsKey(id)) {
-            preReads.add(id);
+        if (!pendingRows.isEmpty() && pendingRows.containsKey(id)) {
+            return;
         }
+        // A row of the commit in flight: read from memory, or (written at the commit, evicted since) from the store
+        // only once that commit has landed (flightRow): bytes read ahead now could be older than the batch's.
+        if (inFlight && (flightIds.mightContain(id.hashCode()) || flightRows.containsKey(id))) {
+            return;
+        }
+        preReads.add(id);
     }
 
     /**
@@ -645,6 +703,7 @@ final class PartitionState {
      * read twice runs once.
      */
     private void loadDueThrough(long nowMs) {
+        awaitLanded(); // the windows read the due keys the commit in flight writes
         long limit = nowMs > Long.MAX_VALUE - DUE_HORIZON_MS ? Long.MAX_VALUE : nowMs + DUE_HORIZON_MS;
         while (dueLoadedThroughMs < nowMs) {
             byte[] from = dueLoadedThroughMs == Long.MIN_VALUE ? new byte[] {Keys.DUE}
@@ -787,6 +846,7 @@ final class PartitionState {
      * {@code now} is added to {@link #dueIds}.
      */
     private void rebuildExpiring(boolean reindex, long now) {
+        awaitLanded(); // reads every stored customer: the commit in flight must be among them
         stats.clearExpiring();
         CustomerTable scratch = new CustomerTable(1, table.accounts());
         CoreRules scratchRules = new CoreRules(rules.config(), scratch, TransactionArchive.NONE);
@@ -897,18 +957,31 @@ final class PartitionState {
         batch.putCustomer(id, codec.buffer(), length);
         if (!committing) {
             pendingRows.put(id, Arrays.copyOf(codec.buffer(), length));
+        } else {
+            flightIds.add(id.hashCode());
         }
+    }
+
+    /** {@link #commit(boolean)} without asking for a flush. */
+    void commit() {
+        commit(false);
     }
 
     /**
      * Commits everything applied since the last commit in one atomic write batch: customers, statistics, due
-     * keys, the derived logs' mark (their files written first; forced before the next RocksDB flush, or here with
-     * the WAL) and the checkpoint of the journal position they reflect; then forgets outcomes past the retention
-     * (journaled clock).
+     * keys, the derived logs' mark (their files written first; forced before the next RocksDB flush, or before the
+     * batch with the WAL) and the checkpoint of the journal position they reflect. Encodes the batch here and hands
+     * it to the {@link Committer}, having waited for the previous commit to land (one in flight); once this one
+     * lands ({@link #settleLanded}, {@link #awaitLanded}) the committed position moves and outcomes past the
+     * retention (journaled clock) are forgotten.
+     *
+     * @param flush start a background flush of the store once the batch is written
      */
-    void commit() {
+    void commit(boolean flush) {
+        long waitedNs = awaitLanded();
         long startNs = System.nanoTime();
         tableCounts[TableCounts.COMMITS]++;
+        flightIds.reset(dirtyCount);
         writeDirtyRows(true);
         stats.drainDirtyDays((day, count) -> {
             byte[] k = Keys.day(day);
@@ -931,56 +1004,97 @@ final class PartitionState {
             expiringBuiltPending = false;
         }
         put(STATS, stats.encodeScalars(writer));
+        // Written to the files now (they survive a killed process); forced by the committer before the batch
+        // with the WAL, else by the store just before every flush (beforeFlush, set at load).
         put(DerivedFiles.MARK, derived.mark().encode());
-        long syncNs = System.nanoTime();
-        if (store.wal()) {
-            // Through the WAL the batch may reach the disk at any time: the logs must reach its mark first.
-            derived.sync();
-        }
-        // Without it, the batch (and its mark) is durable only once RocksDB flushes, at any time (memtable
-        // full) or when asked, and the store forces the logs just before every flush (beforeFlush, set at
-        // load): the partition thread no longer waits for the disk at every commit.
-        long writeNs = System.nanoTime();
         put(PartitionCheckpoint.KEY, new PartitionCheckpoint(position, lastSeq, clock.nowMs(), clock.seqOfNow(),
                 lastSweptMs).encode(writer));
-        batch.commitTo(store);
-        lastCommitRowsNs = syncNs - startNs;
-        lastCommitSyncNs = writeNs - syncNs;
-        lastCommitWriteNs = System.nanoTime() - writeNs;
-        pendingRows.clear();
-        pendingDue.clear(); // its keys are stored now: the windows read them
-        long now = clock.nowMs();
-        if (now != Long.MIN_VALUE) {
-            derived.forgetOutcomesBefore(now < Long.MIN_VALUE + outcomeRetentionMs ? Long.MIN_VALUE
-                    : now - outcomeRetentionMs);
-        }
-        committedPosition = position;
-        committedSeq = lastSeq;
+        // What the batch carries stays readable from memory until it lands; new pending work starts empty.
+        HashMap<String, byte[]> rows = flightRows;
+        flightRows = pendingRows;
+        pendingRows = rows;
+        DueQueue dueKeys = flightDue;
+        flightDue = pendingDue;
+        pendingDue = dueKeys;
+        flightPosition = position;
+        flightSeq = lastSeq;
+        flightClockMs = clock.nowMs();
+        inFlight = true;
+        committer.handOver(batch.take(), position, flush);
+        lastCommitRowsNs = System.nanoTime() - startNs;
+        lastCommitWaitNs = waitedNs;
         uncommitted = false;
         eventsSinceCommit = 0;
     }
 
-    /** Nanoseconds the last {@link #commit} spent encoding rows and statistics into its batch. */
+    /**
+     * Settles the commit in flight if it has landed (a volatile read when one is in flight); throws if it failed.
+     * Returns false while a commit is still in flight (a {@link #commit} now would wait for it).
+     */
+    boolean settleLanded() {
+        if (inFlight && committer.landed()) {
+            settle();
+        }
+        return !inFlight;
+    }
+
+    /**
+     * Waits for the commit in flight to land and settles it (throws if it failed); returns the nanoseconds waited.
+     * The store then holds everything committed: call before reading it for anything a commit writes.
+     */
+    long awaitLanded() {
+        if (!inFlight) {
+            return 0;
+        }
+        long waited = committer.awaitLanded();
+        settle();
+        return waited;
+    }
+
+    /** What the landing of the commit in flight allows: drop what it carried from memory, move the position. */
+    private void settle() {
+        committer.throwIfFailed();
+        inFlight = false;
+        flightRows.clear();
+        flightDue.clear(); // its keys are stored now: the windows read them
+        committedPosition = flightPosition;
+        committedSeq = flightSeq;
+        // The log's last mark is this commit's (the next mark comes with the next commit, after this settles).
+        long now = flightClockMs;
+        if (now != Long.MIN_VALUE) {
+            derived.forgetOutcomesBefore(now < Long.MIN_VALUE + outcomeRetentionMs ? Long.MIN_VALUE
+                    : now - outcomeRetentionMs);
+        }
+    }
+
+    /** Sets who is told, on the committer's thread, how long each landing forced and wrote. */
+    void onLanded(Committer.Landed listener) {
+        committer.onLanded(listener);
+    }
+
+    /** Nanoseconds the last {@link #commit} spent encoding rows and statistics into its batch and handing it over. */
     long lastCommitRowsNs() {
         return lastCommitRowsNs;
     }
 
-    /** Nanoseconds the last {@link #commit} spent syncing the derived logs to disk. */
-    long lastCommitSyncNs() {
-        return lastCommitSyncNs;
+    /** Nanoseconds the last {@link #commit} waited for the previous one to land. */
+    long lastCommitWaitNs() {
+        return lastCommitWaitNs;
     }
 
-    /** Nanoseconds the last {@link #commit} spent writing its batch to RocksDB. */
-    long lastCommitWriteNs() {
-        return lastCommitWriteNs;
-    }
-
-    /** Releases the pending batch (uncommitted work is lost: the journal still has it). */
+    /**
+     * Lets the commit in flight land, then releases the pending batch (uncommitted work is lost: the journal still
+     * has it). A failed landing is not thrown here: {@link #awaitLanded} reports it.
+     */
     void close() {
         try {
-            batch.close();
+            committer.close();
         } finally {
-            derived.close();
+            try {
+                batch.close();
+            } finally {
+                derived.close();
+            }
         }
     }
 

@@ -35,7 +35,7 @@ public final class ProcessorMetrics {
     private final DistributionSummary[] batchEvents;
     private final Timer[] batchTime;
     private final Timer[] applyLatency;
-    /** Per partition, the three phases of a commit: rows, sync, write. */
+    /** Per partition, the phases of a commit: rows, wait (partition thread), sync, write (committer thread). */
     private final Timer[][] commitPhases;
     /** Per partition, its customer-table counts as of its last batch ({@link TableCounts} order). */
     private final AtomicLongArray[] tableCounts;
@@ -61,13 +61,14 @@ public final class ProcessorMetrics {
         tableCounts = new AtomicLongArray[partitions];
         for (int p = 0; p < partitions; p++) {
             String tag = Integer.toString(p);
-            commitPhases[p] = new Timer[3];
-            String[] phases = {"rows", "sync", "write"};
+            String[] phases = {"rows", "wait", "sync", "write"};
+            commitPhases[p] = new Timer[phases.length];
             for (int i = 0; i < phases.length; i++) {
                 commitPhases[p][i] = Timer.builder("loyalty_processor_commit")
-                        .description("Time the partition thread spends in one state commit, by phase: rows (encoding "
-                                + "dirty customers and statistics), sync (derived logs to disk, with the WAL only), "
-                                + "write (RocksDB)")
+                        .description("Time of one state commit by phase: rows (the partition thread encodes dirty "
+                                + "customers and statistics and hands the batch over), wait (the partition thread "
+                                + "waits for the previous commit to land), sync (the committer forces the derived "
+                                + "logs, with the WAL only), write (the committer writes the batch to RocksDB)")
                         .tag("partition", tag).tag("phase", phases[i])
                         .register(registry);
             }
@@ -128,11 +129,16 @@ public final class ProcessorMetrics {
         }
     }
 
-    /** One state commit of {@code partition}, by phase (nanoseconds); the partition thread stops for all three. */
-    void commit(int partition, long rowsNs, long syncNs, long writeNs) {
+    /** One state commit of {@code partition} handed over: the partition thread's phases (nanoseconds). */
+    void commit(int partition, long rowsNs, long waitNs) {
         commitPhases[partition][0].record(rowsNs, TimeUnit.NANOSECONDS);
-        commitPhases[partition][1].record(syncNs, TimeUnit.NANOSECONDS);
-        commitPhases[partition][2].record(writeNs, TimeUnit.NANOSECONDS);
+        commitPhases[partition][1].record(waitNs, TimeUnit.NANOSECONDS);
+    }
+
+    /** One state commit of {@code partition} landed: the committer thread's phases (nanoseconds). */
+    void landed(int partition, long syncNs, long writeNs) {
+        commitPhases[partition][2].record(syncNs, TimeUnit.NANOSECONDS);
+        commitPhases[partition][3].record(writeNs, TimeUnit.NANOSECONDS);
     }
 
     /**

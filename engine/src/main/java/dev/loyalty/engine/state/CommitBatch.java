@@ -99,6 +99,16 @@ public final class CommitBatch implements AutoCloseable {
         batch = new WriteBatch();
     }
 
+    /**
+     * Hands the batch over for another thread to write and close, and starts an empty one (the direct buffers stay
+     * here: only the native batch travels).
+     */
+    public WriteBatch take() {
+        WriteBatch full = batch;
+        batch = new WriteBatch();
+        return full;
+    }
+
     @Override
     public void close() {
         batch.close();
