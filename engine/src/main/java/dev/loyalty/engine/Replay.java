@@ -59,7 +59,7 @@ public final class Replay {
     }
 
     /**
-     * A replay holds as many customers as its heap allows ({@code PartitionProcessor.tableBytes}: half the heap,
+     * A replay holds as many customers as its heap allows ({@code PartitionProcessor.tableBytes}: a quarter of the heap,
      * counted by what each customer holds), not {@code state.cache-customers}: that setting sizes a serving
      * engine's cache, which shares its heap with the id index and request buffers; a replay has its heap to
      * itself ({@code bin/engine replay} gives it half the memory). With the serving 250,000 a partition, a journal

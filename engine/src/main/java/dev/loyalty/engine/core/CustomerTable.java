@@ -386,20 +386,35 @@ public final class CustomerTable {
         index[gap] = 0;
         id[slot] = null;
         attributesJson[slot] = null;
-        for (int a = 0; a < accounts; a++) {
-            LotList l = lots[slot * accounts + a];
+        // Within the byte budget the slot's objects are kept (cleared: large arrays dropped), not replaced: a
+        // customer loaded into an evicted customer's slot allocates nothing that would live as long as the row
+        // (what young collections copy and promote), and what they keep stays counted in the slot's weight. Over
+        // it (evicting to make room) they go: kept in every free slot, they would fill the budget themselves
+        // (a table grown while customers were small, then holding larger ones, ended with few customers held).
+        boolean keep = heapBytes() <= byteBudget;
+        for (int a = 0, at = slot * accounts; a < accounts; a++, at++) {
+            LotList l = lots[at];
             if (l != null) {
-                l.clear();
+                if (keep) {
+                    l.clear();
+                } else {
+                    lots[at] = null;
+                }
             }
         }
         if (qualifying[slot] != null) {
-            qualifying[slot].clear();
+            if (keep) {
+                qualifying[slot].clear();
+            } else {
+                qualifying[slot] = null;
+            }
         }
-        // The slot's objects are kept (cleared: large arrays dropped), not replaced: a customer loaded into an
-        // evicted customer's slot allocates nothing that would live as long as the row (what young collections
-        // copy and promote). What they keep stays counted in the slot's weight.
         if (transactions[slot] != null) {
-            transactions[slot].clear();
+            if (keep) {
+                transactions[slot].clear();
+            } else {
+                transactions[slot] = null;
+            }
         }
         weigh(slot);
         freeSlots[freeCount++] = slot;

@@ -254,10 +254,12 @@ public final class PartitionProcessor implements Runnable {
 
     /**
      * Heap a partition's customer table may take ({@code CustomerTable#heapBytes}: rows, ids, attributes, lots,
-     * windows, transactions): half the heap shared by all partitions. Clean customers are evicted past it.
+     * windows, transactions): a quarter of the heap shared by all partitions (at half, the live set left ZGC
+     * too little room at -Xmx1g: the bulk row collapsed in back-to-back major collections). Clean customers are
+     * evicted past it.
      */
     static long tableBytes(int partitions, long maxHeapBytes) {
-        return Math.max(1, maxHeapBytes / 2 / Math.max(1, partitions));
+        return Math.max(1, maxHeapBytes / 4 / Math.max(1, partitions));
     }
 
     /** The rules JSON in force in a partition's state, or null when it has applied no rules yet. */

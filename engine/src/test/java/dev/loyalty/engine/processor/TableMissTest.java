@@ -105,13 +105,13 @@ class TableMissTest {
     }
 
     @Test
-    void theEnginesTableIsBoundedByHalfTheHeapNotByAGuessPerCustomer() {
+    void theEnginesTablesAreBoundedByAQuarterOfTheHeapNotByAGuessPerCustomer() {
         long gib = 1L << 30;
-        assertThat(PartitionProcessor.tableBytes(2, gib)).isEqualTo(gib / 4);
+        assertThat(PartitionProcessor.tableBytes(2, gib)).isEqualTo(gib / 8);
         // at -Xmx1g the old 4 KiB-per-customer guess held 65,536 a partition; the count is now the setting's
         assertThat(PartitionProcessor.tableCapacity(250_000, 2, gib)).isEqualTo(250_000);
         assertThat(PartitionProcessor.tableCapacity(Integer.MAX_VALUE, 2, gib))
-                .isEqualTo((int) (gib / 4 / PartitionProcessor.MIN_BYTES_PER_CUSTOMER));
+                .isEqualTo((int) (gib / 8 / PartitionProcessor.MIN_BYTES_PER_CUSTOMER));
     }
 
     private void historyWatching(PartitionState state, long[] most) {
