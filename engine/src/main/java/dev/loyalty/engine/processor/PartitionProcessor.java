@@ -52,13 +52,15 @@ public final class PartitionProcessor implements Runnable {
     static final long WAL_COMMIT_NS = 1_000_000_000L;
     /** Pending batch size that triggers a commit. */
     static final long COMMIT_BYTES = 64L << 20;
-    /** Idle loop turns spent spinning before the first park (a record due within microseconds is seen at once). */
+    /** Idle loop turns spent spinning before the yields (a record due within microseconds is seen at once). */
     private static final int IDLE_SPINS = 10;
+    /** Idle loop turns spent yielding after the spins, before the first park. */
+    private static final int IDLE_YIELDS = 10;
     /**
-     * Idle loop turns after which pending work is committed: past the spins, about 11 ms of growing parks
-     * (50 us doubling to 5 ms) without a record (a pause in traffic, not the gap between two bulks of a busy client).
+     * Idle loop turns after which pending work is committed: past the spins and yields, about 10 ms of growing
+     * parks without a record (a pause in traffic, not the gap between two bulks of a busy client).
      */
-    private static final int IDLE_COMMIT = IDLE_SPINS + 8;
+    private static final int IDLE_COMMIT = IDLE_SPINS + IDLE_YIELDS + 8;
 
     private final int partition;
     private final int partitions;
@@ -555,11 +557,12 @@ public final class PartitionProcessor implements Runnable {
     }
 
     /**
-     * Back off when idle: a few spins, then parks growing to 5 ms (never busy-spin: on 2 cores that starves the
-     * event loops and RocksDB's compactions). Appends wake the owning partition at once. No {@code Thread.yield}
-     * phase: on shared, busy cores a yielding thread stays runnable at the back of the run queue, so the record
-     * that arrives meanwhile waits for its turn, where a parked thread is woken by the append's unpark and
-     * placed ahead (the run-queue wait of the processor threads was ~9x their run time in the latency row).
+     * Back off when idle: a few spins and yields, then parks growing to 5 ms (never busy-spin: on 2 cores that
+     * starves the event loops and RocksDB's compactions). Appends wake the owning partition at once.
+     * The yields stay: without them (round 7, branch stalls: parks from 50 us at once) a processor had to be
+     * unparked for nearly every record under load, and the same wrk runs back to back on one build each lost
+     * 15-20% of their sync and async rate (bench/results/2026-12-07-round7-ab.txt), whatever the latency row's
+     * run-queue figures suggested.
      * Past {@link #IDLE_COMMIT} (pending work committed) the reader waits its own way: Chronicle parks 5 ms, a
      * Kafka reader waits in its consumer's poll for the next record ({@link JournalReader#idle}); {@link #wake}
      * ends either wait.
@@ -567,8 +570,10 @@ public final class PartitionProcessor implements Runnable {
     private static int idle(int idle, JournalReader reader, java.util.function.BooleanSupplier busy) {
         if (idle < IDLE_SPINS) {
             Thread.onSpinWait();
-        } else if (idle < IDLE_COMMIT) {
-            LockSupport.parkNanos(Math.min(5_000_000L, 50_000L << (idle - IDLE_SPINS)));
+        } else if (idle < IDLE_SPINS + IDLE_YIELDS) {
+            Thread.yield();
+        } else if (idle <= IDLE_COMMIT) {
+            LockSupport.parkNanos(Math.min(5_000_000L, 20_000L << Math.min(idle - IDLE_SPINS - IDLE_YIELDS, 8)));
         } else {
             reader.idle(5_000_000L, busy);
         }
