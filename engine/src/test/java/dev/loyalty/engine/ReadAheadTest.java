@@ -1,12 +1,8 @@
 package dev.loyalty.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loyalty.engine.LoyaltyEngine.Submission;
-import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
-import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.testing.Applied;
 import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReadAheadTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CUSTOMERS = 12_000;
 
     @TempDir
@@ -54,7 +49,7 @@ class ReadAheadTest {
                             : "{\"customer\":\"c-" + i + "\",\"action\":\"point_add\",\"data\":{\"points\":"
                             + (i % 97 + round) + "}}");
                     if (bulk.size() == 500) {
-                        submit(engine, bulk);
+                        Applied.submitAll(engine, bulk);
                         bulk.clear();
                     }
                 }
@@ -79,19 +74,5 @@ class ReadAheadTest {
             }
         }
         return total;
-    }
-
-    private static void submit(LoyaltyEngine engine, List<String> bodies) throws Exception {
-        List<Submitted> events = new ArrayList<>();
-        for (String json : bodies) {
-            JsonNode node = JSON.readTree(json);
-            Validated v = engine.validator().validate(node, engine.nowMs());
-            assertThat(v.error()).as("valid: " + json).isNull();
-            events.add(new Submitted(v.event(), 0));
-        }
-        for (Submission s : engine.submit(events, true)) {
-            assertThat(s.refusal()).isNull();
-            assertThat(s.result().get(30, TimeUnit.SECONDS).outcome().applied()).isTrue();
-        }
     }
 }

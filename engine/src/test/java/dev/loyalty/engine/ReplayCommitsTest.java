@@ -1,12 +1,8 @@
 package dev.loyalty.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loyalty.engine.LoyaltyEngine.Submission;
-import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
-import dev.loyalty.engine.event.Validated;
+import dev.loyalty.engine.testing.Applied;
 import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(300)
 class ReplayCommitsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DAY_S = 86_400;
     /** Customers per partition above the smallest table (4,096 rows): the replay must evict dirty rows. */
     private static final int CUSTOMERS = 10_000;
@@ -58,7 +53,7 @@ class ReplayCommitsTest {
                             : "{\"customer\":\"c-" + i + "\",\"action\":\"point_add\",\"data\":{\"points\":"
                             + (i % 97 + 1) + "}}");
                     if (bulk.size() == 500) {
-                        submit(engine, bulk);
+                        Applied.submitAll(engine, bulk);
                         bulk.clear();
                     }
                 }
@@ -66,7 +61,7 @@ class ReplayCommitsTest {
             }
             // Every customer's points expire in this year: due work for all of them, across the evictions.
             engine.advanceClock(800 * DAY_S).get(60, TimeUnit.SECONDS);
-            submit(engine, List.of("{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":3}}"));
+            Applied.submitAll(engine, List.of("{\"customer\":\"c-1\",\"action\":\"point_add\",\"data\":{\"points\":3}}"));
         }
         // Small batches and a 1 ms flush interval: a serving engine's policy would commit after nearly every batch.
         EngineConfig small = config(data, "16");
@@ -85,19 +80,5 @@ class ReplayCommitsTest {
         assertThat(byHeap.tableCustomers()).as("the bound of the test JVM's 1 GiB heap: 65,536")
                 .isGreaterThan(CUSTOMERS);
         assertThat(byHeap.readBack()).isZero();
-    }
-
-    private static void submit(LoyaltyEngine engine, List<String> bodies) throws Exception {
-        List<Submitted> events = new ArrayList<>();
-        for (String json : bodies) {
-            JsonNode node = JSON.readTree(json);
-            Validated v = engine.validator().validate(node, engine.nowMs());
-            assertThat(v.error()).as("valid: " + json).isNull();
-            events.add(new Submitted(v.event(), 0));
-        }
-        for (Submission s : engine.submit(events, true)) {
-            assertThat(s.refusal()).isNull();
-            assertThat(s.result().get(30, TimeUnit.SECONDS).outcome().applied()).isTrue();
-        }
     }
 }
