@@ -58,7 +58,7 @@ class ConfigLoaderTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(c.journal().sync()).isEqualTo(EngineConfig.SyncMode.NONE);
         assertThat(c.journal().heartbeat()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(c.state().wal()).isFalse(); // 14-18% of ingest CPU on (issue 11, 2026-12-07)
+        assertThat(c.state().wal()).isTrue(); // no CPU cost shows since the committer (2026-12-07-wal-default.txt)
         assertThat(c.state().blockCacheBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(c.state().cacheCustomers()).isEqualTo(250_000);
         assertThat(c.state().flushInterval()).isEqualTo(Duration.ofSeconds(5));
