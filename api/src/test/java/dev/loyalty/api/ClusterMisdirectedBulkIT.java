@@ -92,9 +92,13 @@ class ClusterMisdirectedBulkIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
-            thread.join(30_000);
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the test is ending anyway: let its runner see the interrupt
+            }
         }
     }
 
