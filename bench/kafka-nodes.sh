@@ -18,6 +18,8 @@
 #           IDLE=0 (seconds: CPU per second of each process with no load, measured after the preload)
 #           READY_TIMEOUT=180 (seconds for a node to be ready; more on a machine busy with other work)
 #           JFR_DIR=dir (a JFR profile of every node over the bulk phase: dir/<setup>-node-N.jfr)
+#           FAILOVER=1 (kafka-2 only: SIGKILL node 2 after the sync phase, time until node 1 serves every
+#           partition, then node 2 back on its folder and its time to ready; FAILOVER=0 skips it)
 # SYNC_RATE is 500 req/s: a rate every setup sustains on a 2-core machine, so p50/p99 are latencies, not the
 # queueing of a phase offered more than it can take (at 1,000 req/s one Kafka node ran at its edge and the sync
 # phase was bimodal run to run). The achieved rate is printed beside them: below SYNC_RATE, the figures are void.
@@ -190,6 +192,37 @@ for setup in $SETUPS; do
         | awk -F'[{}]' '/^loyalty_events_processed_total\{/ && /outcome="rejected"/ { split($3, v, " "); n[$2] += v[1] }
                          END { for (k in n) printf "%s %d; ", k, n[k] }')
     say "rules' refusals during the run (all phases): ${rejected:-none}"
+
+    if [ "$nodes" = 2 ] && [ "${FAILOVER:-1}" = 1 ]; then
+        # Failover and restore: SIGKILL node 2, then time until node 1 serves every partition (its /stats sums
+        # the partitions it owns and answers 200 only when they cover all of them, i.e. once it took node 2's
+        # partitions over, restored and caught them up). The wait includes cluster.session-timeout (the broker
+        # notices the dead member only then). Then node 2 starts again on its own folder: time to ready (it
+        # takes its partitions back from its own last commit; the rebalance moves them from node 1).
+        kill -KILL "${pids[1]}" 2>/dev/null || true; wait "${pids[1]}" 2>/dev/null || true
+        tk=$(now_ms); served=""
+        while [ $(( $(now_ms) - tk )) -lt 120000 ]; do
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'X-Api-Key: dev-key' "${apis[0]}/stats" || true)
+            if [ "$code" = 200 ]; then served=$(( $(now_ms) - tk )); break; fi
+            sleep 0.05
+        done
+        say "failover: node 2 SIGKILLed; node 1 serves every partition after ${served:-over 120000} ms (session timeout included)"
+        say "  node 1's log: $(grep -E 'resumes from|caught up|replays|assigned|revoked|lost' "$WORK/$setup-node-1.log" | tail -6 | sed 's/^/| /' | tr '\n' ' ')"
+        say "RESULT setup=$setup failover_ms=${served:-NaN}"
+        t0=$(now_ms)
+        start_node "$setup-node-2" kafka "$bootstrap"; pids[1]="$NODE_PID"; apis[1]="$NODE_API"; mgmts[1]="$NODE_MGMT"
+        back=$(wait_ready "${NODE_MGMT##*:}" "$t0" "${READY_TIMEOUT:-180}" || echo "")
+        # Ready comes after its first rebalance, which may give it nothing yet (cooperative rebalancing moves
+        # partitions in a second round): wait until it serves some, up to 60 s.
+        owned=""
+        while [ $(( $(now_ms) - t0 )) -lt $(( ${back:-0} + 60000 )) ]; do
+            n2=$(curl -s --max-time 2 "${mgmts[1]}/metrics" | awk '/^loyalty_cluster_partitions_owned/ { print int($NF) }')
+            if [ "${n2:-0}" -gt 0 ]; then owned=$(( $(now_ms) - t0 )); break; fi
+            sleep 0.1
+        done
+        say "rejoin: node 2 restarted on its folder, ready after ${back:-NaN} ms, serving ${n2:-0} partitions after ${owned:-NaN} ms (JVM start included); its log: $(grep -E 'assigned|resumes from|caught up' "$WORK/$setup-node-2.log" | tail -6 | sed 's/^/| /' | tr '\n' ' ')"
+        say "RESULT setup=$setup rejoin_ready_ms=${back:-NaN} rejoin_serving_ms=${owned:-NaN}"
+    fi
 
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
