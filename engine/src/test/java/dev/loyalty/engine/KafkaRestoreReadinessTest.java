@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,14 +52,8 @@ class KafkaRestoreReadinessTest {
     Path dir;
 
     private static EngineConfig config(Path data, String topic, String node) {
-        Map<String, String> o = new LinkedHashMap<>(KafkaTestCluster.journalOn(topic));
-        o.put("data-dir", data.toString());
-        o.put("partitions", Integer.toString(PARTITIONS));
-        o.put("cluster.node-id", node);
-        o.put("cluster.advertised-url", "http://" + node + ".test:8080");
-        o.put("cluster.session-timeout", "3s");
-        o.put("cluster.heartbeat-interval", "300ms");
-        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), o);
+        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(),
+                KafkaTestCluster.nodeOn(topic, data, PARTITIONS, node, Duration.ofSeconds(3)));
     }
 
     /** A partition's reader that hands over nothing while {@code held}: its processor stays behind. */

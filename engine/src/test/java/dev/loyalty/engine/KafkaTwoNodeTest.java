@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,14 +52,8 @@ class KafkaTwoNodeTest {
     Path dir;
 
     private static EngineConfig config(Path data, String topic, String node) {
-        Map<String, String> o = new LinkedHashMap<>(KafkaTestCluster.journalOn(topic));
-        o.put("data-dir", data.toString());
-        o.put("partitions", Integer.toString(PARTITIONS));
-        o.put("cluster.node-id", node);
-        o.put("cluster.advertised-url", "http://" + node + ".test:8080");
-        o.put("cluster.session-timeout", SESSION.toMillis() + "ms");
-        o.put("cluster.heartbeat-interval", "300ms");
-        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(), o);
+        return ConfigLoader.loadShipped(Path.of(".."), null, Map.of(),
+                KafkaTestCluster.nodeOn(topic, data, PARTITIONS, node, SESSION));
     }
 
     private static Submission submit(LoyaltyEngine engine, String json, boolean await) throws Exception {

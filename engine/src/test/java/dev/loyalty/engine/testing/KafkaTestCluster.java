@@ -5,6 +5,9 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +61,21 @@ public final class KafkaTestCluster implements LauncherSessionListener {
     public static Map<String, String> journalOn(String topic) {
         return Map.of("journal.kind", "kafka", "journal.kafka.bootstrap-servers", bootstrapServers(),
                 "journal.kafka.topic", topic, "cluster.node-id", "test-node");
+    }
+
+    /**
+     * The overrides of one node of a test cluster: {@link #journalOn} plus its data folder, partitions, node id,
+     * an advertised URL no one calls, and a group session short enough ({@code session}) to fail over in seconds.
+     */
+    public static Map<String, String> nodeOn(String topic, Path data, int partitions, String node, Duration session) {
+        Map<String, String> o = new LinkedHashMap<>(journalOn(topic));
+        o.put("data-dir", data.toString());
+        o.put("partitions", Integer.toString(partitions));
+        o.put("cluster.node-id", node);
+        o.put("cluster.advertised-url", "http://" + node + ".test:8080");
+        o.put("cluster.session-timeout", session.toMillis() + "ms");
+        o.put("cluster.heartbeat-interval", "300ms");
+        return o;
     }
 
     private static KafkaClusterTestKit start() {
