@@ -6,8 +6,6 @@ import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.event.BulkRead;
 import dev.loyalty.engine.event.ReadEvent;
 import dev.loyalty.engine.event.Validated;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +22,6 @@ import java.util.concurrent.CompletionException;
  * when the answer is gathered. Used on one event loop at a time.
  */
 final class BulkBatch {
-
-    private static final Logger LOG = LoggerFactory.getLogger(BulkBatch.class);
 
     private final BulkSlot[] slots;
     private final List<Submitted> events;
@@ -99,7 +95,7 @@ final class BulkBatch {
         try {
             return result.join();
         } catch (CompletionException | CancellationException e) {
-            LOG.warn("no outcome for a journaled event; answering accepted", HttpErrors.unwrap(e));
+            HttpErrors.noOutcome(e);
             return null;
         }
     }

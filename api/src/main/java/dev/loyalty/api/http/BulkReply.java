@@ -4,8 +4,6 @@ import dev.loyalty.engine.LoyaltyEngine.EventResult;
 import dev.loyalty.engine.event.ValidationError;
 import dev.loyalty.engine.processor.OutcomeWaiter;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -18,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
  * no future, combined future, {@code Submission} or slot view.
  */
 final class BulkReply extends ReplyLoop.Wait {
-
-    private static final Logger LOG = LoggerFactory.getLogger(BulkReply.class);
 
     private final int total;
     /** Each slot's validation error (null: valid), or null when every slot is valid. */
@@ -82,7 +78,7 @@ final class BulkReply extends ReplyLoop.Wait {
         for (int j = 0; j < slots.length; j++) {
             results[j] = slots[j].result;
             if (results[j] == null && slots[j].failure != null) {
-                LOG.warn("no outcome for a journaled event; answering accepted", slots[j].failure);
+                HttpErrors.noOutcome(slots[j].failure);
             }
         }
         Responses.pooled(ctx, 200, JsonViews.bulkPooled(total, invalid, firstSeq, results));

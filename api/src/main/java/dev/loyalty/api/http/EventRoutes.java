@@ -136,7 +136,7 @@ final class EventRoutes {
             } else {
                 EventResult done = outcome();
                 if (failure() != null) {
-                    LOG.warn("no outcome for a journaled event; answering accepted", failure());
+                    HttpErrors.noOutcome(failure());
                 }
                 if (done == null) {
                     Responses.pooled(response, 202, JsonViews.acceptedPooled(seq));

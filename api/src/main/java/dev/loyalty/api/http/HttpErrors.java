@@ -128,6 +128,21 @@ public final class HttpErrors {
         }
     }
 
+    /**
+     * Logs why a journaled event has no outcome to answer with (it is answered {@code accepted}): a refusal the
+     * engine expects (a partition restoring after a rebalance, a stopped partition, a shutdown) in one line at
+     * debug, since it repeats for every request of that partition until it is served again; anything else as a
+     * warning with its stack.
+     */
+    static void noOutcome(Throwable failure) {
+        Throwable f = unwrap(failure);
+        if (f instanceof IngestRefusedException e) {
+            LOG.debug("no outcome for a journaled event ({}); answering accepted", e.getMessage());
+        } else {
+            LOG.warn("no outcome for a journaled event; answering accepted", f);
+        }
+    }
+
     /** The cause of a wrapped future failure. */
     public static Throwable unwrap(Throwable t) {
         Throwable cause = t;
