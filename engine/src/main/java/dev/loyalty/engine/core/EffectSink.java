@@ -11,7 +11,10 @@ import java.util.List;
  * Ledger entries made by {@link CoreRules}, as reusable primitive columns: the processor clears it per batch
  * (or per event) and copies what it needs into its derived log, so applying an event allocates no entry
  * objects. Strings are references to the event's own (action, transaction id, reason) or to configuration
- * names, never copies. Owned by the partition thread.
+ * names, never copies; the event's transaction id may be its reusable view ({@link RuleInput#transactionIdChars()}),
+ * so the entries are read (written out, or made objects) before the next event is, as the processor does: the
+ * rules fill it, then the ledger and outcome are written and a waiter's outcome built, then the next event is read.
+ * Owned by the partition thread.
  */
 public final class EffectSink {
 
@@ -26,7 +29,8 @@ public final class EffectSink {
     private byte[] kind = new byte[16];
     private String[] action = new String[16];
     private String[] account = new String[16];
-    private String[] transactionId = new String[16];
+    /** Transaction ids: strings, or the event's view of its id (valid until the next event is read, see below). */
+    private CharSequence[] transactionId = new CharSequence[16];
     private String[] reason = new String[16];
 
     /** Forgets every entry (keeps the arrays). */
@@ -55,7 +59,7 @@ public final class EffectSink {
     }
 
     void add(long entryId, long entrySeq, long entryAtMs, String entryAction, String entryAccount,
-             LedgerKind entryKind, long entryPoints, String txn, String entryReason) {
+             LedgerKind entryKind, long entryPoints, CharSequence txn, String entryReason) {
         if (size == id.length) {
             grow();
         }
@@ -99,7 +103,7 @@ public final class EffectSink {
         return points[i];
     }
 
-    public String transactionId(int i) {
+    public CharSequence transactionId(int i) {
         return transactionId[i];
     }
 
@@ -109,8 +113,9 @@ public final class EffectSink {
 
     /** The i-th entry as a value (allocates: for answers and tests, not the hot path). */
     public LedgerEntry entry(int i) {
-        return new LedgerEntry(id[i], seq[i], atMs[i], action[i], account[i], kind(i), points[i], transactionId[i],
-                reason[i]);
+        CharSequence txn = transactionId[i];
+        return new LedgerEntry(id[i], seq[i], atMs[i], action[i], account[i], kind(i), points[i],
+                txn == null ? null : txn.toString(), reason[i]);
     }
 
     /** Entries from {@code from} (inclusive) to the end, as values. */
