@@ -51,6 +51,8 @@ public final class CoreRules {
     private final TransactionArchive archive;
     /** Profile attribute merges without a JSON tree per event (scratch arrays of this thread). */
     private final ProfileMerge profiles = new ProfileMerge();
+    /** A row's transaction id for an entry, without a string (the sink copies its chars at once). */
+    private final Transactions.IdView rowId = new Transactions.IdView();
     private final int accounts;
     private final String[] accountNames;
     private final AccountRules[] accountRules;
@@ -334,7 +336,7 @@ public final class CoreRules {
                     int row = dueIndex;
                     long points = accept(slot, t, row);
                     entry(slot, sink, entrySeq, at, AUTO_ACCEPT, t.account(row), LedgerKind.ACCEPT, points,
-                            t.transactionId(row), null);
+                            t.transactionIdChars(row, rowId), null);
                     break;
                 }
                 case WORK_EXPIRE: {
@@ -860,8 +862,8 @@ public final class CoreRules {
         parts.clear();
         t.copyParts(row, parts);
         t.status(row, Transactions.REJECTED);
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REJECT, points, t.transactionId(row));
-        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionId(row));
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REJECT, points, t.transactionIdChars(row, rowId));
+        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionIdChars(row, rowId));
         return null;
     }
 
@@ -882,8 +884,8 @@ public final class CoreRules {
         parts.clear();
         t.copyParts(row, parts);
         t.status(row, Transactions.REFUNDED);
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REFUND, points, t.transactionId(row));
-        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionId(row));
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REFUND, points, t.transactionIdChars(row, rowId));
+        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionIdChars(row, rowId));
         return null;
     }
 
@@ -908,7 +910,8 @@ public final class CoreRules {
         long points = Math.max(0, target - t.reversed(row));
         reverseEarned(slot, t, row, points);
         t.refundedCents(row, refunded);
-        entry(slot, sink, e, seq, eventTimeMs, t.account(row), LedgerKind.REFUND, points, t.transactionId(row));
+        entry(slot, sink, e, seq, eventTimeMs, t.account(row), LedgerKind.REFUND, points,
+                t.transactionIdChars(row, rowId));
         return null;
     }
 
@@ -943,7 +946,7 @@ public final class CoreRules {
 
     /** Gives back the burned parts copied into {@link #parts}. */
     private void giveBackBurned(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink, int account,
-                                String txn) {
+                                CharSequence txn) {
         long points = parts.total();
         if (points == 0) {
             return;

@@ -11,10 +11,8 @@ import java.util.List;
  * Ledger entries made by {@link CoreRules}, as reusable primitive columns: the processor clears it per batch
  * (or per event) and copies what it needs into its derived log, so applying an event allocates no entry
  * objects. Strings are references to the event's own (action, transaction id, reason) or to configuration
- * names, never copies; the event's transaction id may be its reusable view ({@link RuleInput#transactionIdChars()}),
- * so the entries are read (written out, or made objects) before the next event is, as the processor does: the
- * rules fill it, then the ledger and outcome are written and a waiter's outcome built, then the next event is read.
- * Owned by the partition thread.
+ * names, never copies; transaction ids are copied as chars into one pool (the event's may be a reusable view of
+ * the journal bytes, a due acceptance's the row's chars: neither makes a string). Owned by the partition thread.
  */
 public final class EffectSink {
 
@@ -29,15 +27,20 @@ public final class EffectSink {
     private byte[] kind = new byte[16];
     private String[] action = new String[16];
     private String[] account = new String[16];
-    /** Transaction ids: strings, or the event's view of its id (valid until the next event is read, see below). */
-    private CharSequence[] transactionId = new CharSequence[16];
+    /** Transaction ids: where each entry's chars start in {@link #idChars}, and how many (-1: none). */
+    private int[] idStart = new int[16];
+    private int[] idLength = new int[16];
+    private char[] idChars = new char[256];
+    private int idEnd;
+    /** {@link #transactionId(int)}'s view, re-pointed per call. */
+    private final IdView idView = new IdView();
     private String[] reason = new String[16];
 
     /** Forgets every entry (keeps the arrays). */
     public void clear() {
         Arrays.fill(action, 0, size, null);
-        Arrays.fill(transactionId, 0, size, null);
         Arrays.fill(reason, 0, size, null);
+        idEnd = 0;
         size = 0;
         eventStart = 0;
     }
@@ -70,7 +73,20 @@ public final class EffectSink {
         account[size] = entryAccount;
         kind[size] = (byte) entryKind.ordinal();
         points[size] = entryPoints;
-        transactionId[size] = txn;
+        if (txn == null) {
+            idLength[size] = -1;
+        } else {
+            int n = txn.length();
+            if (idEnd + n > idChars.length) {
+                idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + n));
+            }
+            for (int c = 0; c < n; c++) {
+                idChars[idEnd + c] = txn.charAt(c);
+            }
+            idStart[size] = idEnd;
+            idLength[size] = n;
+            idEnd += n;
+        }
         reason[size] = entryReason;
         size++;
     }
@@ -103,8 +119,17 @@ public final class EffectSink {
         return points[i];
     }
 
+    /**
+     * The i-th entry's transaction id, or null: a view of the sink's chars, valid until the next call of this method
+     * or change of the sink (read it at once, or keep its {@code toString()}).
+     */
     public CharSequence transactionId(int i) {
-        return transactionId[i];
+        if (idLength[i] < 0) {
+            return null;
+        }
+        idView.start = idStart[i];
+        idView.length = idLength[i];
+        return idView;
     }
 
     public String reason(int i) {
@@ -113,9 +138,8 @@ public final class EffectSink {
 
     /** The i-th entry as a value (allocates: for answers and tests, not the hot path). */
     public LedgerEntry entry(int i) {
-        CharSequence txn = transactionId[i];
         return new LedgerEntry(id[i], seq[i], atMs[i], action[i], account[i], kind(i), points[i],
-                txn == null ? null : txn.toString(), reason[i]);
+                idLength[i] < 0 ? null : new String(idChars, idStart[i], idLength[i]), reason[i]);
     }
 
     /** Entries from {@code from} (inclusive) to the end, as values. */
@@ -136,7 +160,37 @@ public final class EffectSink {
         kind = Arrays.copyOf(kind, n);
         action = Arrays.copyOf(action, n);
         account = Arrays.copyOf(account, n);
-        transactionId = Arrays.copyOf(transactionId, n);
+        idStart = Arrays.copyOf(idStart, n);
+        idLength = Arrays.copyOf(idLength, n);
         reason = Arrays.copyOf(reason, n);
+    }
+
+    /** Chars of one entry's transaction id in the pool. */
+    private final class IdView implements CharSequence {
+        private int start;
+        private int length;
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (index >= length) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return idChars[start + index];
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().subSequence(from, to);
+        }
+
+        @Override
+        public String toString() {
+            return new String(idChars, start, length);
+        }
     }
 }

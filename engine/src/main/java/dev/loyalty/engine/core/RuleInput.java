@@ -22,8 +22,8 @@ public interface RuleInput {
     String transactionId();
 
     /**
-     * {@link #transactionId()} as chars, possibly a view valid for this apply call only (the effects keep it no
-     * longer: they are written out before the next event is read).
+     * {@link #transactionId()} as chars, possibly a view valid for this apply call only (the effect sink copies its
+     * chars; the transactions table copies them when it adds a row).
      */
     default CharSequence transactionIdChars() {
         return transactionId();
