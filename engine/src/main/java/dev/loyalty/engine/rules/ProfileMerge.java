@@ -50,7 +50,10 @@ public final class ProfileMerge {
     /** Merges handed to the tree (for tests: the pass must carry the common inputs). */
     private long treeMerges;
 
-    /** {@code incoming}'s keys set over {@code existing}'s when both are JSON objects; else {@code incoming}. */
+    /**
+     * {@code incoming}'s keys set over {@code existing}'s when both are JSON objects; else {@code incoming}. A new
+     * instance per call (its scratch arrays too): for the object rules, the reference model; core v2 keeps one.
+     */
     public static String merge(String existing, String incoming) {
         return new ProfileMerge().merged(existing, incoming);
     }
