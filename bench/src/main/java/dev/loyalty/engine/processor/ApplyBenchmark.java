@@ -107,6 +107,15 @@ public class ApplyBenchmark {
     @Param({"0"})
     public int readAhead;
 
+    /**
+     * Whether each iteration also prints the heap its events left reachable per event (a full collection before and
+     * after it, outside the measured time): {@code gc.alloc.rate.norm} minus that is the garbage, since the run's
+     * state keeps growing (nothing is committed or accepted here: transaction rows, lots, qualifying entries, new
+     * customers, the dirty list). The arrays that growth replaced count as garbage.
+     */
+    @Param({"true"})
+    public boolean retained;
+
     private Path dir;
     private org.rocksdb.Cache blockCache;
     private PartitionStore store;
@@ -131,6 +140,7 @@ public class ApplyBenchmark {
     private long commits;
     private long sinceCommit;
     private final long[] iterationCounts = new long[TableCounts.COUNT];
+    private long iterationHeap;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -164,6 +174,7 @@ public class ApplyBenchmark {
 
     @Setup(Level.Iteration)
     public void startIteration() {
+        iterationHeap = retained ? heapAfterFullGc() : 0;
         iterationSeq = seq;
         iterationCpuNs = threads.getCurrentThreadCpuTime();
         commitCpuNs = 0;
@@ -184,6 +195,15 @@ public class ApplyBenchmark {
                 1e9 / cpuNs, events, commitCpuNs / events / 1e3, commits,
                 100 * (state.tableCounts[TableCounts.STORED] - iterationCounts[TableCounts.STORED]) / events,
                 100 * (state.tableCounts[TableCounts.NEW] - iterationCounts[TableCounts.NEW]) / events);
+        if (retained) {
+            System.out.printf("  retained %.1f B/event (heap after a full collection, end minus start)%n",
+                    (heapAfterFullGc() - iterationHeap) / events);
+        }
+    }
+
+    private static long heapAfterFullGc() {
+        System.gc(); // a full collection with the default collector (G1, ExplicitGCInvokesConcurrent off)
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     @TearDown(Level.Trial)

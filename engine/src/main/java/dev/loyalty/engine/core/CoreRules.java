@@ -49,6 +49,10 @@ public final class CoreRules {
     private final RulesConfig config;
     private final CustomerTable table;
     private final TransactionArchive archive;
+    /** Profile attribute merges without a JSON tree per event (scratch arrays of this thread). */
+    private final ProfileMerge profiles = new ProfileMerge();
+    /** A row's transaction id for an entry, without a string (the sink copies its chars at once). */
+    private final Transactions.IdView rowId = new Transactions.IdView();
     private final int accounts;
     private final String[] accountNames;
     private final AccountRules[] accountRules;
@@ -332,7 +336,7 @@ public final class CoreRules {
                     int row = dueIndex;
                     long points = accept(slot, t, row);
                     entry(slot, sink, entrySeq, at, AUTO_ACCEPT, t.account(row), LedgerKind.ACCEPT, points,
-                            t.transactionId(row), null);
+                            t.transactionIdChars(row, rowId), null);
                     break;
                 }
                 case WORK_EXPIRE: {
@@ -570,7 +574,7 @@ public final class CoreRules {
     }
 
     private void entry(int slot, EffectSink sink, long seq, long atMs, String action, int account,
-                       LedgerKind kind, long points, String transactionId, String reason) {
+                       LedgerKind kind, long points, CharSequence transactionId, String reason) {
         if (points <= 0) {
             return;
         }
@@ -601,7 +605,7 @@ public final class CoreRules {
                 error = null;
                 break;
             case PROFILE:
-                table.attributesJson(slot, ProfileMerge.merge(table.attributesJson(slot), e.attributesJson()));
+                table.attributesJson(slot, profiles.merged(table.attributesJson(slot), e.attributesChars()));
                 error = null;
                 break;
             case "point_add":
@@ -666,7 +670,7 @@ public final class CoreRules {
     }
 
     private void entry(int slot, EffectSink sink, RuleInput e, long seq, long eventTimeMs, int account, LedgerKind kind,
-                       long points, String transactionId) {
+                       long points, CharSequence transactionId) {
         entry(slot, sink, seq, eventTimeMs, e.action(), account, kind, points, transactionId, e.reason());
     }
 
@@ -677,7 +681,7 @@ public final class CoreRules {
         table.exists(slot, true);
         table.active(slot, true);
         table.optedInAtMs(slot, eventTimeMs);
-        table.attributesJson(slot, ProfileMerge.merge(table.attributesJson(slot), e.attributesJson()));
+        table.attributesJson(slot, profiles.merged(table.attributesJson(slot), e.attributesChars()));
         return null;
     }
 
@@ -689,7 +693,7 @@ public final class CoreRules {
         if (account == qualifyingAccount && points > 0) {
             table.qualifying(slot).add(eventTimeMs, order, points);
         }
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.EARN, points, e.transactionId());
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.EARN, points, e.transactionIdChars());
         return null;
     }
 
@@ -697,14 +701,14 @@ public final class CoreRules {
         int account = accountIndex(e.account());
         long points = positive(e.points());
         deduct(slot, account, points);
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.DEDUCT, points, e.transactionId());
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.DEDUCT, points, e.transactionIdChars());
         return null;
     }
 
     private RuleError pointSpend(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
         int account = accountIndex(e.account());
         long points = positive(e.points());
-        String txn = e.transactionId();
+        CharSequence txn = e.transactionIdChars();
         if (txn != null && find(slot, Transactions.SPEND, txn) >= 0) {
             return exists("spend", txn);
         }
@@ -746,7 +750,7 @@ public final class CoreRules {
     }
 
     private RuleError checkout(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink) {
-        String txn = e.transactionId();
+        CharSequence txn = e.transactionIdChars();
         if (txn == null) {
             return notFound("checkout", null);
         }
@@ -837,7 +841,8 @@ public final class CoreRules {
             return notPending(t, row);
         }
         long points = accept(slot, t, row);
-        entry(slot, sink, e, seq, eventTimeMs, t.account(row), LedgerKind.ACCEPT, points, t.transactionId(row));
+        // the event's id: the row's chars equal it (found by them), and it needs no string of its own
+        entry(slot, sink, e, seq, eventTimeMs, t.account(row), LedgerKind.ACCEPT, points, e.transactionIdChars());
         return null;
     }
 
@@ -857,8 +862,8 @@ public final class CoreRules {
         parts.clear();
         t.copyParts(row, parts);
         t.status(row, Transactions.REJECTED);
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REJECT, points, t.transactionId(row));
-        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionId(row));
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REJECT, points, t.transactionIdChars(row, rowId));
+        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionIdChars(row, rowId));
         return null;
     }
 
@@ -879,8 +884,8 @@ public final class CoreRules {
         parts.clear();
         t.copyParts(row, parts);
         t.status(row, Transactions.REFUNDED);
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REFUND, points, t.transactionId(row));
-        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionId(row));
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.REFUND, points, t.transactionIdChars(row, rowId));
+        giveBackBurned(slot, e, seq, eventTimeMs, sink, account, t.transactionIdChars(row, rowId));
         return null;
     }
 
@@ -905,7 +910,8 @@ public final class CoreRules {
         long points = Math.max(0, target - t.reversed(row));
         reverseEarned(slot, t, row, points);
         t.refundedCents(row, refunded);
-        entry(slot, sink, e, seq, eventTimeMs, t.account(row), LedgerKind.REFUND, points, t.transactionId(row));
+        entry(slot, sink, e, seq, eventTimeMs, t.account(row), LedgerKind.REFUND, points,
+                t.transactionIdChars(row, rowId));
         return null;
     }
 
@@ -940,7 +946,7 @@ public final class CoreRules {
 
     /** Gives back the burned parts copied into {@link #parts}. */
     private void giveBackBurned(int slot, RuleInput e, long seq, long eventTimeMs, EffectSink sink, int account,
-                                String txn) {
+                                CharSequence txn) {
         long points = parts.total();
         if (points == 0) {
             return;
@@ -1004,22 +1010,23 @@ public final class CoreRules {
         if (custom.once()) {
             table.onceDone(slot, table.onceDone(slot) | bit);
         }
-        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.EARN, points, e.transactionId());
+        entry(slot, sink, e, seq, eventTimeMs, account, LedgerKind.EARN, points, e.transactionIdChars());
         return null;
     }
 
     /** Row of the transaction, asking the archive on a miss; -1 when there is none. */
-    private int find(int slot, byte kind, String txn) {
+    private int find(int slot, byte kind, CharSequence txn) {
         Transactions t = table.transactionsOrNull(slot);
         int row = t == null ? -1 : t.find(kind, txn);
         if (row < 0 && archive != TransactionArchive.NONE) {
-            row = archive.load(table.id(slot), kind, txn, table.transactions(slot));
+            row = archive.load(table.id(slot), kind, txn.toString(), table.transactions(slot));
         }
         return row;
     }
 
     private int findCheckout(int slot, RuleInput e) {
-        return e.transactionId() == null ? -1 : find(slot, Transactions.CHECKOUT, e.transactionId());
+        CharSequence txn = e.transactionIdChars();
+        return txn == null ? -1 : find(slot, Transactions.CHECKOUT, txn);
     }
 
     private int accountIndex(String name) {
@@ -1042,12 +1049,12 @@ public final class CoreRules {
                 "needs " + points + " points, spendable is " + table.spendable(slot, account));
     }
 
-    private static RuleError exists(String kind, String txn) {
+    private static RuleError exists(String kind, CharSequence txn) {
         return RuleError.conflict("transaction_exists", "a " + kind + " with transaction_id '" + txn
                 + "' already exists");
     }
 
-    private static RuleError notFound(String kind, String txn) {
+    private static RuleError notFound(String kind, CharSequence txn) {
         return RuleError.conflict("transaction_not_found", "no " + kind + " with transaction_id '" + txn + "'");
     }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * Ledger entries made by {@link CoreRules}, as reusable primitive columns: the processor clears it per batch
  * (or per event) and copies what it needs into its derived log, so applying an event allocates no entry
  * objects. Strings are references to the event's own (action, transaction id, reason) or to configuration
- * names, never copies. Owned by the partition thread.
+ * names, never copies; transaction ids are copied as chars into one pool (the event's may be a reusable view of
+ * the journal bytes, a due acceptance's the row's chars: neither makes a string). Owned by the partition thread.
  */
 public final class EffectSink {
 
@@ -26,14 +27,20 @@ public final class EffectSink {
     private byte[] kind = new byte[16];
     private String[] action = new String[16];
     private String[] account = new String[16];
-    private String[] transactionId = new String[16];
+    /** Transaction ids: where each entry's chars start in {@link #idChars}, and how many (-1: none). */
+    private int[] idStart = new int[16];
+    private int[] idLength = new int[16];
+    private char[] idChars = new char[256];
+    private int idEnd;
+    /** {@link #transactionId(int)}'s view, re-pointed per call. */
+    private final IdView idView = new IdView();
     private String[] reason = new String[16];
 
     /** Forgets every entry (keeps the arrays). */
     public void clear() {
         Arrays.fill(action, 0, size, null);
-        Arrays.fill(transactionId, 0, size, null);
         Arrays.fill(reason, 0, size, null);
+        idEnd = 0;
         size = 0;
         eventStart = 0;
     }
@@ -55,7 +62,7 @@ public final class EffectSink {
     }
 
     void add(long entryId, long entrySeq, long entryAtMs, String entryAction, String entryAccount,
-             LedgerKind entryKind, long entryPoints, String txn, String entryReason) {
+             LedgerKind entryKind, long entryPoints, CharSequence txn, String entryReason) {
         if (size == id.length) {
             grow();
         }
@@ -66,7 +73,20 @@ public final class EffectSink {
         account[size] = entryAccount;
         kind[size] = (byte) entryKind.ordinal();
         points[size] = entryPoints;
-        transactionId[size] = txn;
+        if (txn == null) {
+            idLength[size] = -1;
+        } else {
+            int n = txn.length();
+            if (idEnd + n > idChars.length) {
+                idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + n));
+            }
+            for (int c = 0; c < n; c++) {
+                idChars[idEnd + c] = txn.charAt(c);
+            }
+            idStart[size] = idEnd;
+            idLength[size] = n;
+            idEnd += n;
+        }
         reason[size] = entryReason;
         size++;
     }
@@ -99,8 +119,17 @@ public final class EffectSink {
         return points[i];
     }
 
-    public String transactionId(int i) {
-        return transactionId[i];
+    /**
+     * The i-th entry's transaction id, or null: a view of the sink's chars, valid until the next call of this method
+     * or change of the sink (read it at once, or keep its {@code toString()}).
+     */
+    public CharSequence transactionId(int i) {
+        if (idLength[i] < 0) {
+            return null;
+        }
+        idView.start = idStart[i];
+        idView.length = idLength[i];
+        return idView;
     }
 
     public String reason(int i) {
@@ -109,8 +138,8 @@ public final class EffectSink {
 
     /** The i-th entry as a value (allocates: for answers and tests, not the hot path). */
     public LedgerEntry entry(int i) {
-        return new LedgerEntry(id[i], seq[i], atMs[i], action[i], account[i], kind(i), points[i], transactionId[i],
-                reason[i]);
+        return new LedgerEntry(id[i], seq[i], atMs[i], action[i], account[i], kind(i), points[i],
+                idLength[i] < 0 ? null : new String(idChars, idStart[i], idLength[i]), reason[i]);
     }
 
     /** Entries from {@code from} (inclusive) to the end, as values. */
@@ -131,7 +160,37 @@ public final class EffectSink {
         kind = Arrays.copyOf(kind, n);
         action = Arrays.copyOf(action, n);
         account = Arrays.copyOf(account, n);
-        transactionId = Arrays.copyOf(transactionId, n);
+        idStart = Arrays.copyOf(idStart, n);
+        idLength = Arrays.copyOf(idLength, n);
         reason = Arrays.copyOf(reason, n);
+    }
+
+    /** Chars of one entry's transaction id in the pool. */
+    private final class IdView implements CharSequence {
+        private int start;
+        private int length;
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (index >= length) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return idChars[start + index];
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().subSequence(from, to);
+        }
+
+        @Override
+        public String toString() {
+            return new String(idChars, start, length);
+        }
     }
 }

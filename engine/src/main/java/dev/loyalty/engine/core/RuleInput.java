@@ -21,6 +21,14 @@ public interface RuleInput {
 
     String transactionId();
 
+    /**
+     * {@link #transactionId()} as chars, possibly a view valid for this apply call only (the effect sink copies its
+     * chars; the transactions table copies them when it adds a row).
+     */
+    default CharSequence transactionIdChars() {
+        return transactionId();
+    }
+
     /** The checkout's eligible value as {@code EligibleValue.cents} gives it (items win over the total). */
     long eligibleCents();
 
@@ -31,6 +39,14 @@ public interface RuleInput {
     String reason();
 
     String attributesJson();
+
+    /**
+     * {@link #attributesJson()} as chars, possibly a view valid for this apply call only: a merge reads it without a
+     * string of its own (the attributes stored for a new customer are its {@code toString()}).
+     */
+    default CharSequence attributesChars() {
+        return attributesJson();
+    }
 
     /** Event time: the effective timestamp when given, else the ingest time. */
     default long eventTimeMs(long ingestTimeMs) {

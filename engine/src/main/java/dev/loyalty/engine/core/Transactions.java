@@ -156,10 +156,10 @@ public final class Transactions {
         return closedCount;
     }
 
-    /** Row of that transaction, or -1. */
-    public int find(byte k, String txn) {
+    /** Row of that transaction, or -1 (a view of the id is fine: its chars are read here only). */
+    public int find(byte k, CharSequence txn) {
         int mask = index.length - 1;
-        int txnHash = txn.hashCode();
+        int txnHash = stringHash(txn);
         for (int i = hash(k, txnHash) & mask; ; i = (i + 1) & mask) {
             int row = index[i] - 1;
             if (row < 0) {
@@ -171,7 +171,19 @@ public final class Transactions {
         }
     }
 
-    private boolean sameId(int row, String txn) {
+    /** {@link String#hashCode()} of the chars, without a string for a view. */
+    static int stringHash(CharSequence s) {
+        if (s instanceof String) {
+            return s.hashCode(); // cached in the string
+        }
+        int h = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            h = 31 * h + s.charAt(i);
+        }
+        return h;
+    }
+
+    private boolean sameId(int row, CharSequence txn) {
         int offset = ints[row * INTS + I_ID_OFFSET];
         int length = ints[row * INTS + I_ID_LENGTH];
         if (txn.length() != length) {
@@ -185,8 +197,8 @@ public final class Transactions {
         return true;
     }
 
-    /** Adds a row (the id must not be taken for that kind); returns it. */
-    public int add(byte k, byte st, String txn, int acct, long timeMs, long ord, long eligible, long pts,
+    /** Adds a row (the id must not be taken for that kind; its chars are copied); returns it. */
+    public int add(byte k, byte st, CharSequence txn, int acct, long timeMs, long ord, long eligible, long pts,
                    boolean qualifying, long acceptDue) {
         if (size * BYTES == bytes.length) {
             growRows();
@@ -201,11 +213,13 @@ public final class Transactions {
             idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + idLength));
             heap = -1; // arrays replaced: heapBytes recounts
         }
-        txn.getChars(0, idLength, idChars, idEnd);
+        for (int i = 0; i < idLength; i++) {
+            idChars[idEnd + i] = txn.charAt(i);
+        }
         int in = row * INTS;
         ints[in + I_ID_OFFSET] = idEnd;
         ints[in + I_ID_LENGTH] = idLength;
-        ints[in + I_ID_HASH] = txn.hashCode();
+        ints[in + I_ID_HASH] = stringHash(txn);
         idEnd += idLength;
         ints[in + I_ACCOUNT] = acct;
         ints[in + I_PARTS_OFFSET] = 0;
@@ -248,6 +262,47 @@ public final class Transactions {
     /** The row's transaction id, as a new string (ids are kept as chars). */
     public String transactionId(int row) {
         return new String(idChars, ints[row * INTS + I_ID_OFFSET], ints[row * INTS + I_ID_LENGTH]);
+    }
+
+    /**
+     * The row's transaction id as {@code view} re-pointed at this instance's chars, without a string: valid until
+     * the view is re-pointed or a row is added (for an effect sink, which copies it at once).
+     */
+    CharSequence transactionIdChars(int row, IdView view) {
+        view.chars = idChars;
+        view.start = ints[row * INTS + I_ID_OFFSET];
+        view.length = ints[row * INTS + I_ID_LENGTH];
+        return view;
+    }
+
+    /** A reusable view of one row's id chars ({@link #transactionIdChars}). */
+    static final class IdView implements CharSequence {
+        private char[] chars;
+        private int start;
+        private int length;
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (index >= length) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return chars[start + index];
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().subSequence(from, to);
+        }
+
+        @Override
+        public String toString() {
+            return new String(chars, start, length);
+        }
     }
 
     /** Chars of the row's transaction id. */

@@ -1,5 +1,6 @@
 package dev.loyalty.engine.journal;
 
+import dev.loyalty.engine.core.AsciiChars;
 import dev.loyalty.engine.core.RuleInput;
 import dev.loyalty.engine.event.EligibleValue;
 import dev.loyalty.engine.event.Event;
@@ -41,6 +42,8 @@ public final class JournalEvent implements RuleInput {
     private long attributesAt;
     private int attributesLength;
     private String attributes;
+    private final AsciiChars attributesView = new AsciiChars();
+    private final AsciiChars transactionView = new AsciiChars();
 
     /** Reads the event at {@code in}'s read position (written by {@link EventCodec#write}) and moves past it. */
     public JournalEvent read(Bytes<?> in) {
@@ -253,6 +256,39 @@ public final class JournalEvent implements RuleInput {
             attributes = string(attributesAt, attributesLength);
         }
         return attributes;
+    }
+
+    /**
+     * The transaction id as a view of its bytes when they are ASCII (the API allows no other), valid until the next
+     * {@link #read}: a checkout finds, stores and logs it without a string per event; else {@link #transactionId()}.
+     */
+    @Override
+    public CharSequence transactionIdChars() {
+        if (transactionId != null || transactionLength < 0) {
+            return transactionId;
+        }
+        return view(transactionView, transactionAt, transactionLength) ? transactionView : transactionId();
+    }
+
+    /**
+     * The attributes as a view of their bytes when they are ASCII (as the API stores them: compact JSON, so a
+     * profile merge reads them without a string per event), valid until the next {@link #read}; else
+     * {@link #attributesJson()}.
+     */
+    @Override
+    public CharSequence attributesChars() {
+        if (attributes != null || attributesLength < 0) {
+            return attributes;
+        }
+        return view(attributesView, attributesAt, attributesLength) ? attributesView : attributesJson();
+    }
+
+    /** Fills {@code view} with those bytes; false when they are not all ASCII. */
+    private boolean view(AsciiChars view, long at, int n) {
+        byte[] b = view.room(n);
+        in.read(at, b, 0, n);
+        view.length(n);
+        return AsciiChars.ascii(b, n);
     }
 
     /** A new string of those bytes (the string's own array is the only copy kept). */

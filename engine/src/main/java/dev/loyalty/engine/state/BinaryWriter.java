@@ -51,7 +51,7 @@ public final class BinaryWriter {
     }
 
     /** A nullable string: length+1 (0 = null) then UTF-8 bytes. */
-    public BinaryWriter writeString(String s) {
+    public BinaryWriter writeString(CharSequence s) {
         if (s == null) {
             return writeVarInt(0);
         }
@@ -66,7 +66,7 @@ public final class BinaryWriter {
             len += n;
             return this;
         }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1);
         ensure(b.length);
         System.arraycopy(b, 0, buf, len, b.length);
@@ -74,7 +74,7 @@ public final class BinaryWriter {
         return this;
     }
 
-    private static boolean ascii(String s, int n) {
+    private static boolean ascii(CharSequence s, int n) {
         for (int i = 0; i < n; i++) {
             if (s.charAt(i) >= 0x80) {
                 return false;

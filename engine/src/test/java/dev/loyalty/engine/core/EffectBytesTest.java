@@ -28,19 +28,30 @@ class EffectBytesTest {
         EffectSink sink = new EffectSink();
         BinaryWriter fromSink = new BinaryWriter(16);
         BinaryWriter fromObjects = new BinaryWriter(16);
+        AsciiChars view = new AsciiChars();
+        List<String> ids = new java.util.ArrayList<>();
         for (int n = 0; n < 5_000; n++) {
+            ids.clear();
             sink.clear();
             int due = r.nextInt(3);
             int own = r.nextInt(4);
             for (int i = 0; i < due + own; i++) {
+                String txn = r.nextInt(4) == 0 ? "T-" + r.nextInt(1000) : text(r);
+                ids.add(txn);
+                // ASCII ids often come as one reused view (the journal's): the sink must copy them, not keep it
+                CharSequence given = txn != null && txn.chars().allMatch(c -> c < 0x80) && r.nextBoolean()
+                        ? view(view, txn) : txn;
                 sink.add(r.nextLong(1, 1000), r.nextLong(1, 1 << 40), r.nextLong(), text(r), text(r),
-                        LedgerKind.values()[r.nextInt(LedgerKind.values().length)], r.nextLong(0, 1 << 20), text(r),
+                        LedgerKind.values()[r.nextInt(LedgerKind.values().length)], r.nextLong(0, 1 << 20), given,
                         text(r));
                 if (i == due - 1) {
                     sink.markEventStart();
                 }
             }
             for (int i = 0; i < sink.size(); i++) {
+                assertThat(sink.entry(i).transactionId()).as("entry %d's id", i).isEqualTo(ids.get(i));
+                CharSequence id = sink.transactionId(i);
+                assertThat(id == null ? null : id.toString()).isEqualTo(ids.get(i));
                 OutcomeCodec.writeEntry(fromSink.reset(), sink, i);
                 OutcomeCodec.writeEntry(fromObjects.reset(), sink.entry(i));
                 assertThat(bytes(fromSink)).isEqualTo(bytes(fromObjects));
@@ -54,6 +65,15 @@ class EffectBytesTest {
                     error == null ? List.copyOf(sink.entries(sink.eventStart())) : List.of()));
             assertThat(bytes(fromSink)).as("outcome %d", n).isEqualTo(bytes(fromObjects));
         }
+    }
+
+    private static AsciiChars view(AsciiChars view, String s) {
+        byte[] b = view.room(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            b[i] = (byte) s.charAt(i);
+        }
+        view.length(s.length());
+        return view;
     }
 
     private static String text(SplittableRandom r) {

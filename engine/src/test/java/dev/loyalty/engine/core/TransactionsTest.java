@@ -55,4 +55,31 @@ class TransactionsTest {
         assertThat(t.transactionId(row)).isEqualTo("BB");
         assertThat(t.points(row)).isEqualTo(9);
     }
+
+    @Test
+    void shouldFindIdsGivenAsViewsAsTheirStrings() {
+        Transactions t = new Transactions();
+        AsciiChars view = new AsciiChars();
+        for (int i = 0; i < 200; i++) {
+            String id = (i % 2 == 0 ? "Aa" : "BB") + "-" + i;
+            // every other id arrives as a view of its bytes (the journal's), the others as strings
+            int row = t.add(Transactions.CHECKOUT, Transactions.PENDING, i % 3 == 0 ? view(view, id) : id, 0, i, i,
+                    100, 1, false, 1_000 + i);
+            assertThat(t.find(Transactions.CHECKOUT, id)).isEqualTo(row);
+            assertThat(t.find(Transactions.CHECKOUT, view(view, id))).isEqualTo(row);
+            assertThat(t.find(Transactions.CHECKOUT, new StringBuilder(id))).isEqualTo(row);
+            assertThat(t.find(Transactions.SPEND, view(view, id))).as("another kind's namespace").isEqualTo(-1);
+            assertThat(t.transactionId(row)).isEqualTo(id);
+        }
+        assertThat(t.find(Transactions.CHECKOUT, view(view, "Aa-1"))).isEqualTo(-1);
+    }
+
+    private static AsciiChars view(AsciiChars view, String id) {
+        byte[] b = view.room(id.length());
+        for (int i = 0; i < id.length(); i++) {
+            b[i] = (byte) id.charAt(i);
+        }
+        view.length(id.length());
+        return view;
+    }
 }

@@ -53,6 +53,9 @@ class JournalEventTest {
 
     private static void assertSame(RuleInput got, RuleInput want, Event e) {
         String what = e.toString();
+        // the views first: once the strings are made, they give those
+        assertThat(chars(got.transactionIdChars())).as(what).isEqualTo(want.transactionId());
+        assertThat(chars(got.attributesChars())).as(what).isEqualTo(want.attributesJson());
         assertThat(got.customer()).as(what).isEqualTo(want.customer());
         assertThat(got.action()).as(what).isEqualTo(want.action());
         assertThat(got.account()).as(what).isEqualTo(want.account());
@@ -65,6 +68,19 @@ class JournalEventTest {
         assertThat(got.amountCents()).as(what).isEqualTo(want.amountCents());
         assertThat(got.reason()).as(what).isEqualTo(want.reason());
         assertThat(got.attributesJson()).as(what).isEqualTo(want.attributesJson());
+    }
+
+    /** The chars read one by one (as the rules read a view), or null. */
+    private static String chars(CharSequence s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            b.append(s.charAt(i));
+        }
+        assertThat(s.toString()).isEqualTo(b.toString());
+        return b.toString();
     }
 
     private static Event event(SplittableRandom r, int n) {
@@ -81,9 +97,10 @@ class JournalEventTest {
             }
         }
         return new Event(customer, ACTIONS[r.nextInt(ACTIONS.length)], r.nextBoolean() ? "id-" + n : null,
-                r.nextInt(8) == 0 ? null : text(r), number(r), number(r), r.nextBoolean() ? "T-" + n : null, number(r),
+                r.nextInt(8) == 0 ? null : text(r), number(r), number(r),
+                r.nextBoolean() ? (r.nextInt(8) == 0 ? "Tü-" : "T-") + n : null, number(r),
                 items, number(r), number(r), r.nextInt(3) == 0 ? null : text(r),
-                r.nextBoolean() ? "{\"country\":\"DE\",\"n\":" + n + "}" : null);
+                r.nextBoolean() ? "{\"country\":\"" + (r.nextInt(8) == 0 ? "DÉ" : "DE") + "\",\"n\":" + n + "}" : null);
     }
 
     private static String text(SplittableRandom r) {

@@ -70,6 +70,50 @@ class ApplyAllocationTest {
         }
     }
 
+    /**
+     * A {@code profile} event allocates only its customer's new attribute string (one pass over the journaled
+     * bytes, no JSON tree: the tree merge allocated ~2 KB per event), and nothing when they come out unchanged.
+     */
+    @Test
+    void shouldMergeProfilesWithoutATree() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RulesConfig rules = ConfigLoader.load(ConfigLoader.shippedDefaults(Path.of("..")), null, Map.of(),
+                new HashMap<>()).rules();
+        try (PartitionStore store = PartitionStore.open(dir, null, false)) {
+            PartitionState state = new PartitionState(store, RulesJson::read, RulesJson.write(rules), 8192,
+                    TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
+            try {
+                Driver d = new Driver(state);
+                for (int i = 0; i < CUSTOMERS; i++) {
+                    d.apply(event("c-" + i, "opt_in", Event.ABSENT, null));
+                }
+                long changed = 0;
+                long unchanged = 0;
+                for (int round = 0; round < 3; round++) { // the first rounds warm up: arrays sized, code compiled
+                    d.encodeProfiles(true);
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    d.applyEncoded();
+                    changed = (threads.getCurrentThreadAllocatedBytes() - before) / EVENTS;
+                }
+                d.encodeProfiles(false);
+                d.applyEncoded(); // every customer now has {"country":"FR"}
+                for (int round = 0; round < 2; round++) {
+                    d.encodeProfiles(false);
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    d.applyEncoded();
+                    unchanged = (threads.getCurrentThreadAllocatedBytes() - before) / EVENTS;
+                }
+                assertThat(d.rejected).as("events rejected").isZero();
+                // the customer's new string ({"country":"FR"} or "DE"): 24 B of String and 32 B of bytes
+                assertThat(changed).as("bytes allocated per profile event changing the attributes")
+                        .isBetween(40L, 64L);
+                assertThat(unchanged).as("bytes allocated per profile event leaving them").isLessThanOrEqualTo(8);
+            } finally {
+                state.close();
+            }
+        }
+    }
+
     private static Event event(String customer, String action, long points, String reason) {
         return new Event(customer, action, null, "points", Event.ABSENT, points, null, Event.ABSENT, null,
                 Event.ABSENT, Event.ABSENT, reason, action.equals("opt_in") ? "{\"country\":\"DE\"}" : null);
@@ -98,6 +142,22 @@ class ApplyAllocationTest {
             bytes.clear();
             for (int i = 0; i < EVENTS; i++) {
                 EventCodec.write(bytes, event("c-" + (i * 7919 % CUSTOMERS), action, points, "goodwill"), 0);
+                ends[i] = bytes.writePosition();
+            }
+            count = EVENTS;
+        }
+
+        /**
+         * Encodes {@link #EVENTS} {@code profile} events over the customers: each changing its customer's country
+         * (a customer's successive events alternate), or all setting {"country":"FR"}.
+         */
+        void encodeProfiles(boolean alternate) {
+            bytes.clear();
+            for (int i = 0; i < EVENTS; i++) {
+                String country = alternate && (i / CUSTOMERS) % 2 == 0 ? "DE" : "FR";
+                EventCodec.write(bytes, new Event("c-" + (i * 7919 % CUSTOMERS), "profile", null, "points",
+                        Event.ABSENT, Event.ABSENT, null, Event.ABSENT, null, Event.ABSENT, Event.ABSENT, null,
+                        "{\"country\":\"" + country + "\"}"), 0);
                 ends[i] = bytes.writePosition();
             }
             count = EVENTS;
