@@ -509,6 +509,11 @@ final class PartitionState {
         preReads.readFrom(store);
     }
 
+    /** Customers the record's read ahead will read (tests). */
+    int wanted() {
+        return preReads.size();
+    }
+
     /** Forgets the record's read ahead (after it was applied). */
     void forgetWanted() {
         preReads.clear();
