@@ -37,7 +37,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The configurations: JDK home and the JVM options given through JAVA_OPTS (bin/engine adds nothing for
-# a collector JAVA_OPTS names; its default heap, -Xms256m -Xmx1g, stays unless a name ends in -fixed).
+# a collector JAVA_OPTS names; its default heap, -Xms256m and an eighth of the memory within 1-2 GiB, stays unless a name ends in -fixed).
 # tuned: a 10 ms pause goal (G1 sizes the young generation to meet it); fixed: a fixed, pre-touched 1 GiB heap.
 jdk_of() { case "$1" in *-17*) echo "$JDK17" ;; *) echo "$JDK25" ;; esac; }
 opts_of() {

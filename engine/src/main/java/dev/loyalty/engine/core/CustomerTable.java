@@ -201,6 +201,11 @@ public final class CustomerTable {
         weight[slot] = now;
     }
 
+    /** The slot's variable parts' heap as of its last {@link #weigh} (a free slot's: what it keeps for reuse). */
+    public int weight(int slot) {
+        return weight[slot];
+    }
+
     /** Heap of the slot arrays at {@code slots} slots (per slot: the row, six references or ints, the index). */
     private long fixedBytes(int slots) {
         return 9L * HeapSizes.ARRAY + (long) slots * (stride * 8L + (4L + accounts) * HeapSizes.REF + 8L)

@@ -52,6 +52,13 @@ public final class PartitionProcessor implements Runnable {
     static final long WAL_COMMIT_NS = 1_000_000_000L;
     /** Pending batch size that triggers a commit. */
     static final long COMMIT_BYTES = 64L << 20;
+    /**
+     * Heap of heavy dirty rows ({@link PartitionState#heavyRowBytes}) a timed commit may re-encode per event applied
+     * since the last commit: past it the timed commit waits for more events (see {@link #commitDue}).
+     */
+    static final long HEAVY_BYTES_PER_EVENT = 256;
+    /** Longest a timed commit waits for heavy rows to be worth re-encoding ({@link #commitDue}). */
+    static final long HEAVY_WAIT_NS = 10_000_000_000L;
     /** Idle loop turns spent spinning before the yields (a record due within microseconds is seen at once). */
     private static final int IDLE_SPINS = 10;
     /** Idle loop turns spent yielding after the spins, before the first park. */
@@ -627,10 +634,31 @@ public final class PartitionProcessor implements Runnable {
         if (!state.settleLanded() || !state.uncommitted()) {
             return;
         }
-        if (idle >= IDLE_COMMIT || state.eventsSinceCommit() >= commitEvents
-                || state.pendingBytes() >= COMMIT_BYTES || System.nanoTime() - lastCommitNs >= commitEveryNs) {
+        if (commitDue(idle >= IDLE_COMMIT, state.eventsSinceCommit(), state.pendingBytes(), state.heavyRowBytes(),
+                System.nanoTime() - lastCommitNs, commitEvents, commitEveryNs)) {
             commit();
         }
+    }
+
+    /**
+     * Whether pending work is committed now: enough events or bytes are pending, the journal stays drained
+     * ({@code idle}), or {@code commitEveryNs} has passed since the last commit. An idle or timed commit of a
+     * partition whose dirty rows include heavy ones (a hot customer with a million lots: its whole row is encoded,
+     * put and written at each commit, ~0.2 s) waits until the events applied since the last commit pay for
+     * re-encoding them at {@link #HEAVY_BYTES_PER_EVENT} each, at most {@link #HEAVY_WAIT_NS}: with a commit every
+     * second, and idle commits several times a second between a busy machine's requests, the work per event grew
+     * with the customer's lots (issue 11's hot-customer row). A pure function (tests).
+     */
+    static boolean commitDue(boolean idle, long events, long pendingBytes, long heavyRowBytes, long sinceCommitNs,
+                             long commitEvents, long commitEveryNs) {
+        if (events >= commitEvents || pendingBytes >= COMMIT_BYTES) {
+            return true;
+        }
+        if (!idle && sinceCommitNs < commitEveryNs) {
+            return false;
+        }
+        return heavyRowBytes <= events * HEAVY_BYTES_PER_EVENT
+                || sinceCommitNs >= Math.max(commitEveryNs, HEAVY_WAIT_NS);
     }
 
     private void commit() {

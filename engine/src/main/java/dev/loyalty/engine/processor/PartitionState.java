@@ -61,6 +61,11 @@ final class PartitionState {
     private static final byte[] EXPIRING_BUILT = Keys.meta("expiring-built");
     /** Smallest table, whatever {@code state.cache-customers} says: a bulk's customers must fit. */
     private static final int MIN_TABLE = 4096;
+    /**
+     * A row weighing more than this ({@link CustomerTable#weight}: a customer with thousands of lots or open
+     * checkouts) is heavy: its re-encoding at each commit is what {@link #heavyRowBytes} counts.
+     */
+    static final int HEAVY_ROW = 64 << 10;
     /** Least number of due keys read at once from the store (see {@link #loadDueThrough}). */
     static final int DUE_WINDOW = 16_384;
     /**
@@ -94,6 +99,7 @@ final class PartitionState {
     /** Phases of the last commit, for the processor's commit timer (written and read by the partition thread). */
     private long lastCommitRowsNs;
     private long lastCommitWaitNs;
+    private long lastCommitBytes;
     /**
      * Every committed due key with a time up to this one is in {@link #due} (the keys are read by windows of
      * time, in key order, as the clock reaches them), at most {@link #DUE_HORIZON_MS} past the clock of that read. Only work due by this bound gets an entry in {@link #due}: later work is a
@@ -144,6 +150,8 @@ final class PartitionState {
     private String rulesJson;
     private int[] dirtySlots = new int[1024];
     private int dirtyCount;
+    /** Σ heap of the dirty rows heavier than {@link #HEAVY_ROW} as last weighed (see {@link #heavyRowBytes}). */
+    private long heavyRowBytes;
     /** Sorts the dirty rows for the commit (its scratch arrays are reused from commit to commit). */
     private final SlotsById slotsById = new SlotsById();
 
@@ -369,6 +377,14 @@ final class PartitionState {
         return eventsSinceCommit;
     }
 
+    /**
+     * Heap of the heavy rows (over {@link #HEAVY_ROW}) among those changed since the last commit, as last weighed:
+     * what the next commit re-encodes beyond the ordinary rows, whatever the number of events that changed them.
+     */
+    long heavyRowBytes() {
+        return heavyRowBytes;
+    }
+
     /** Due work held in memory as entries (queue, deferred, pending): about the next hour's, not per customer. */
     int dueEntriesHeld() {
         return due.size() + deferred.size() + pendingDue.size() + flightDue.size();
@@ -509,6 +525,11 @@ final class PartitionState {
         preReads.readFrom(store);
     }
 
+    /** Customers the record's read ahead will read (tests). */
+    int wanted() {
+        return preReads.size();
+    }
+
     /** Forgets the record's read ahead (after it was applied). */
     void forgetWanted() {
         preReads.clear();
@@ -602,6 +623,10 @@ final class PartitionState {
                 dirtySlots = Arrays.copyOf(dirtySlots, dirtyCount * 2);
             }
             dirtySlots[dirtyCount++] = slot;
+            int w = table.weight(slot);
+            if (w > HEAVY_ROW) {
+                heavyRowBytes += w;
+            }
         }
         long next = rules.nextDueMs(slot);
         if (next < table.scheduledMs(slot)) {
@@ -786,6 +811,7 @@ final class PartitionState {
         rules = new CoreRules(next, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(next.customActions());
         dirtyCount = 0;
+        heavyRowBytes = 0;
         // The deferred entries name old slots: each dirty row's is put back under its new slot below.
         deferred.clear();
         for (int slot = 0; slot < old.slots(); slot++) {
@@ -915,6 +941,7 @@ final class PartitionState {
             }
         }
         dirtyCount = 0;
+        heavyRowBytes = 0;
         // Every deferred entry was a dirty row's: now its key is in the batch (committing) or it got an entry.
         deferred.clear();
         uncommitted = true;
@@ -1024,6 +1051,7 @@ final class PartitionState {
         flightSeq = lastSeq;
         flightClockMs = clock.nowMs();
         inFlight = true;
+        lastCommitBytes = batch.dataSize();
         committer.handOver(batch.take(), position, flush);
         lastCommitRowsNs = System.nanoTime() - startNs;
         lastCommitWaitNs = waitedNs;
@@ -1079,6 +1107,11 @@ final class PartitionState {
     /** Nanoseconds the last {@link #commit} spent encoding rows and statistics into its batch and handing it over. */
     long lastCommitRowsNs() {
         return lastCommitRowsNs;
+    }
+
+    /** Bytes of the last commit's write batch (its rows, keys and metadata as RocksDB counts them). */
+    long lastCommitBytes() {
+        return lastCommitBytes;
     }
 
     /** Nanoseconds the last {@link #commit} waited for the previous one to land. */
