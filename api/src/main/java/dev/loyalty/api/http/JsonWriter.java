@@ -263,19 +263,42 @@ final class JsonWriter {
             return;
         }
         ensure(20);
+        byte[] b = bytes;
+        int at = length;
         if (v < 0) {
-            bytes[length++] = '-';
+            b[at++] = '-';
             v = -v;
         }
-        int digits = 1;
-        for (long rest = v; rest >= 10; rest /= 10) {
-            digits++;
+        // Two digits per division (a bulk answer writes ~40 numbers a slot): half the divisions of one at a time,
+        // and the length from comparisons rather than a division loop of its own.
+        int end = at + digitCount(v);
+        int i = end;
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            b[--i] = (byte) ('0' + r % 10);
+            b[--i] = (byte) ('0' + r / 10);
+            v = q;
         }
-        for (int i = length + digits - 1; i >= length; i--) {
-            bytes[i] = (byte) ('0' + v % 10);
-            v /= 10;
+        if (v >= 10) {
+            b[--i] = (byte) ('0' + v % 10);
+            b[--i] = (byte) ('0' + v / 10);
+        } else {
+            b[--i] = (byte) ('0' + v);
         }
-        length += digits;
+        length = end;
+    }
+
+    /** Decimal digits of {@code v} (not negative). */
+    static int digitCount(long v) {
+        long limit = 10;
+        for (int digits = 1; digits < 19; digits++) {
+            if (v < limit) {
+                return digits;
+            }
+            limit *= 10;
+        }
+        return 19;
     }
 
     private void string(String s) {
