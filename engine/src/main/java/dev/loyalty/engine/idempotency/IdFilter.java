@@ -9,36 +9,27 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class IdFilter {
 
-    /** Bits set per id, all in one block of {@link #BLOCK_WORDS} words picked by the hash. */
+    /** Bits per hash function are picked from one 64-bit hash (Kirsch-Mitzenmacher double hashing). */
     private static final int HASHES = 3;
-    /**
-     * Words of one block: 512 bits, a cache line's worth. A probe then touches one line or two adjacent ones
-     * instead of three random lines of an 8-32 MiB array; those misses were most of the filter's cost on the
-     * event loops (three probes per id of a bulk: the in-memory check, the lookup under the lock, the put).
-     * The false "maybe" rate stays close to an unblocked filter's at 16 bits per id (IdFilterTest).
-     */
-    private static final int BLOCK_WORDS = 8;
-    private static final int BLOCK_BITS_LOG2 = 9;
 
     private final AtomicLongArray words;
-    /** Blocks - 1 (a power of two). */
-    private final long blockMask;
+    private final long mask;
 
     /** @param log2Bits the filter holds {@code 2^log2Bits} bits (2^26 = 8 MiB: ~0.1% false "maybe" at 2M ids) */
     IdFilter(int log2Bits) {
-        if (log2Bits < BLOCK_BITS_LOG2 || log2Bits > 34) {
+        if (log2Bits < 6 || log2Bits > 34) {
             throw new IllegalArgumentException("log2Bits out of range: " + log2Bits);
         }
         this.words = new AtomicLongArray(1 << (log2Bits - 6));
-        this.blockMask = (1L << (log2Bits - BLOCK_BITS_LOG2)) - 1;
+        this.mask = (1L << log2Bits) - 1;
     }
 
     void add(String id) {
         long h = hash(id);
-        int base = (int) ((h >>> 32) & blockMask) * BLOCK_WORDS;
+        long h2 = (h >>> 32) | 1;
         for (int i = 0; i < HASHES; i++) {
-            int bit = (int) (h >>> (i * BLOCK_BITS_LOG2)) & ((1 << BLOCK_BITS_LOG2) - 1);
-            int w = base + (bit >>> 6);
+            long bit = (h + i * h2) & mask;
+            int w = (int) (bit >>> 6);
             long m = 1L << bit;
             long old = words.get(w);
             // Already set is the common case for a repeated id; skip the write then.
@@ -51,10 +42,10 @@ final class IdFilter {
     /** False only if the id was surely never {@link #add added}. */
     boolean mightContain(String id) {
         long h = hash(id);
-        int base = (int) ((h >>> 32) & blockMask) * BLOCK_WORDS;
+        long h2 = (h >>> 32) | 1;
         for (int i = 0; i < HASHES; i++) {
-            int bit = (int) (h >>> (i * BLOCK_BITS_LOG2)) & ((1 << BLOCK_BITS_LOG2) - 1);
-            if ((words.get(base + (bit >>> 6)) & (1L << bit)) == 0) {
+            long bit = (h + i * h2) & mask;
+            if ((words.get((int) (bit >>> 6)) & (1L << bit)) == 0) {
                 return false;
             }
         }
