@@ -16,8 +16,12 @@ import java.time.format.DateTimeFormatter;
  */
 final class JsonWriter {
 
-    /** Scratch kept between answers; a larger one (a big bulk or ledger page) is dropped after use. */
-    private static final int KEEP_BYTES = 64 * 1024;
+    /**
+     * Scratch kept between answers; a larger one (a bulk of several hundred slots) is dropped after use. A
+     * 100-event bulk's answer is ~70 KB: at the former 64 KiB every such bulk grew a 128 KiB array and then
+     * dropped it for a new 64 KiB one (~1.9 KB allocated and ~0.7 KB copied per slot); 256 KiB holds it.
+     */
+    private static final int KEEP_BYTES = 256 * 1024;
     private static final ThreadLocal<JsonWriter> WRITERS = ThreadLocal.withInitial(JsonWriter::new);
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = ascii("null");
@@ -259,19 +263,42 @@ final class JsonWriter {
             return;
         }
         ensure(20);
+        byte[] b = bytes;
+        int at = length;
         if (v < 0) {
-            bytes[length++] = '-';
+            b[at++] = '-';
             v = -v;
         }
-        int digits = 1;
-        for (long rest = v; rest >= 10; rest /= 10) {
-            digits++;
+        // Two digits per division (a bulk answer writes ~40 numbers a slot): half the divisions of one at a time,
+        // and the length from comparisons rather than a division loop of its own.
+        int end = at + digitCount(v);
+        int i = end;
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            b[--i] = (byte) ('0' + r % 10);
+            b[--i] = (byte) ('0' + r / 10);
+            v = q;
         }
-        for (int i = length + digits - 1; i >= length; i--) {
-            bytes[i] = (byte) ('0' + v % 10);
-            v /= 10;
+        if (v >= 10) {
+            b[--i] = (byte) ('0' + v % 10);
+            b[--i] = (byte) ('0' + v / 10);
+        } else {
+            b[--i] = (byte) ('0' + v);
         }
-        length += digits;
+        length = end;
+    }
+
+    /** Decimal digits of {@code v} (not negative). */
+    static int digitCount(long v) {
+        long limit = 10;
+        for (int digits = 1; digits < 19; digits++) {
+            if (v < limit) {
+                return digits;
+            }
+            limit *= 10;
+        }
+        return 19;
     }
 
     private void string(String s) {

@@ -257,8 +257,23 @@ final class CanonicalJson {
 
     private void quoted(String s) {
         out.append('"');
-        JsonStringEncoder.getInstance().quoteAsString(s, out);
+        if (needsEscape(s)) {
+            JsonStringEncoder.getInstance().quoteAsString(s, out);
+        } else {
+            out.append(s); // the common case in one copy: the encoder appends char by char
+        }
         out.append('"');
+    }
+
+    /** Whether {@link JsonStringEncoder#quoteAsString} would escape a char of {@code s} (control chars, quote, backslash). */
+    private static boolean needsEscape(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Fills {@link #order} with member indexes {@code first..first+count-1} sorted by key. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.loyalty.engine.config.RulesConfig;
@@ -297,7 +298,11 @@ public final class EventReader {
 
     private void data(JsonParser p) throws IOException {
         fields.dataIsObject = true;
-        fields.dataStart = p.currentTokenLocation().getByteOffset();
+        // The '{' token's byte offset without a JsonLocation per event (~6% of a bulk's allocation on the loop):
+        // for a token that is not a name, Jackson's byte parser makes that location's offset from this count
+        // less one (EventReaderTest's opt_in/profile attributes, read from this offset, hold it to that).
+        fields.dataStart = p instanceof UTF8StreamJsonParser bytesParser ? bytesParser.getTokenCharacterOffset() - 1
+                : p.currentTokenLocation().getByteOffset();
         canonical.startObject();
         names.open();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
