@@ -52,7 +52,7 @@ public final class CoreRules {
     /** Profile attribute merges without a JSON tree per event (scratch arrays of this thread). */
     private final ProfileMerge profiles = new ProfileMerge();
     /** A row's transaction id for an entry, without a string (the sink copies its chars at once). */
-    private final Transactions.IdView rowId = new Transactions.IdView();
+    private final CharsView rowId = new CharsView();
     private final int accounts;
     private final String[] accountNames;
     private final AccountRules[] accountRules;

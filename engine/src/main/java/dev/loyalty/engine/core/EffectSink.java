@@ -33,7 +33,7 @@ public final class EffectSink {
     private char[] idChars = new char[256];
     private int idEnd;
     /** {@link #transactionId(int)}'s view, re-pointed per call. */
-    private final IdView idView = new IdView();
+    private final CharsView idView = new CharsView();
     private String[] reason = new String[16];
 
     /** Forgets every entry (keeps the arrays). */
@@ -127,9 +127,7 @@ public final class EffectSink {
         if (idLength[i] < 0) {
             return null;
         }
-        idView.start = idStart[i];
-        idView.length = idLength[i];
-        return idView;
+        return idView.set(idChars, idStart[i], idLength[i]);
     }
 
     public String reason(int i) {
@@ -163,34 +161,5 @@ public final class EffectSink {
         idStart = Arrays.copyOf(idStart, n);
         idLength = Arrays.copyOf(idLength, n);
         reason = Arrays.copyOf(reason, n);
-    }
-
-    /** Chars of one entry's transaction id in the pool. */
-    private final class IdView implements CharSequence {
-        private int start;
-        private int length;
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public char charAt(int index) {
-            if (index >= length) {
-                throw new IndexOutOfBoundsException(index);
-            }
-            return idChars[start + index];
-        }
-
-        @Override
-        public CharSequence subSequence(int from, int to) {
-            return toString().subSequence(from, to);
-        }
-
-        @Override
-        public String toString() {
-            return new String(idChars, start, length);
-        }
     }
 }

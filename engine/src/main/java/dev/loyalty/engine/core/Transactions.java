@@ -268,41 +268,8 @@ public final class Transactions {
      * The row's transaction id as {@code view} re-pointed at this instance's chars, without a string: valid until
      * the view is re-pointed or a row is added (for an effect sink, which copies it at once).
      */
-    CharSequence transactionIdChars(int row, IdView view) {
-        view.chars = idChars;
-        view.start = ints[row * INTS + I_ID_OFFSET];
-        view.length = ints[row * INTS + I_ID_LENGTH];
-        return view;
-    }
-
-    /** A reusable view of one row's id chars ({@link #transactionIdChars}). */
-    static final class IdView implements CharSequence {
-        private char[] chars;
-        private int start;
-        private int length;
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public char charAt(int index) {
-            if (index >= length) {
-                throw new IndexOutOfBoundsException(index);
-            }
-            return chars[start + index];
-        }
-
-        @Override
-        public CharSequence subSequence(int from, int to) {
-            return toString().subSequence(from, to);
-        }
-
-        @Override
-        public String toString() {
-            return new String(chars, start, length);
-        }
+    CharSequence transactionIdChars(int row, CharsView view) {
+        return view.set(idChars, ints[row * INTS + I_ID_OFFSET], ints[row * INTS + I_ID_LENGTH]);
     }
 
     /** Chars of the row's transaction id. */
