@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,13 +45,13 @@ class CommitInFlightTest {
             apply(state, add("a", 100));
             apply(state, optIn("b"));
             CountDownLatch release = new CountDownLatch(1);
-            state.committer().beforeLanding = () -> await(release);
+            state.committer().beforeLanding = () -> HeldLandings.await(release);
             state.commit();
             // a and b are clean now: two new customers evict both while their batch is still in flight
             apply(state, optIn("c"));
             apply(state, optIn("d"));
             Thread partitionThread = Thread.currentThread();
-            Thread releaser = releaseOnceWaiting(partitionThread, release);
+            Thread releaser = HeldLandings.releaseOnceWaiting(partitionThread, release);
             // read from the store before the landing, a would be unknown (no opt-in): its point_add rejected
             apply(state, add("a", 5));
             releaser.join(TimeUnit.SECONDS.toMillis(30));
@@ -73,7 +72,7 @@ class CommitInFlightTest {
             apply(state, optIn("c")); // the table is full of dirty rows: a and b go into the batch, one is evicted
             assertThat(state.tableCounts[TableCounts.DIRTY_WRITES]).isEqualTo(1);
             CountDownLatch release = new CountDownLatch(1);
-            state.committer().beforeLanding = () -> await(release);
+            state.committer().beforeLanding = () -> HeldLandings.await(release);
             state.commit();
             long pendingBefore = state.tableCounts[TableCounts.PENDING];
             apply(state, add("a", 5));
@@ -174,30 +173,6 @@ class CommitInFlightTest {
     private static PartitionState state(PartitionStore store, int rows) {
         return PartitionState.withTableRows(store, RulesJson::read, RulesJson.write(TestConfigs.defaults()),
                 30L * 86_400_000, ReplayHooks.NONE, PartitionState.DUE_WINDOW, rows);
-    }
-
-    /** Releases {@code release} once {@code t} waits (for the landing the latch holds back). */
-    private static Thread releaseOnceWaiting(Thread t, CountDownLatch release) {
-        Thread releaser = new Thread(() -> {
-            while (t.getState() != Thread.State.WAITING && release.getCount() > 0) {
-                LockSupport.parkNanos(100_000);
-            }
-            release.countDown();
-        }, "releaser");
-        releaser.setDaemon(true);
-        releaser.start();
-        return releaser;
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("landing never released");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static CustomerView view(PartitionState state, String customer) {

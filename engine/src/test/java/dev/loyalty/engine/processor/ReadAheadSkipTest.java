@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,7 +41,7 @@ class ReadAheadSkipTest {
             apply(state, event("a", "point_add", 100));
             apply(state, event("b", "opt_in", Event.ABSENT));
             CountDownLatch release = new CountDownLatch(1);
-            state.committer().beforeLanding = () -> await(release);
+            state.committer().beforeLanding = () -> HeldLandings.await(release);
             state.commit(); // a and b ride in the batch held in flight; the store has neither yet
             apply(state, event("c", "opt_in", Event.ABSENT));
             apply(state, event("d", "opt_in", Event.ABSENT)); // a and b (clean now) evicted
@@ -52,7 +51,7 @@ class ReadAheadSkipTest {
             state.wantCustomer(customerOf(event("a", "point_add", 5)));
             assertThat(state.wanted()).as("a is in the commit in flight: not read ahead").isZero();
             state.readWanted();
-            Thread releaser = releaseOnceWaiting(Thread.currentThread(), release);
+            Thread releaser = HeldLandings.releaseOnceWaiting(Thread.currentThread(), release);
             apply(state, event("a", "point_add", 5)); // the miss waits for the landing, then reads the store
             state.forgetWanted();
             releaser.join(TimeUnit.SECONDS.toMillis(30));
@@ -88,7 +87,7 @@ class ReadAheadSkipTest {
             state.forgetWanted();
 
             CountDownLatch release = new CountDownLatch(1);
-            state.committer().beforeLanding = () -> await(release);
+            state.committer().beforeLanding = () -> HeldLandings.await(release);
             state.commit(); // a (written to make room) rides in flight among the batch's rows
             state.wantCustomer(customerOf(event("a", "point_add", 1)));
             assertThat(state.wanted()).as("a's row is in the commit in flight").isZero();
@@ -122,30 +121,6 @@ class ReadAheadSkipTest {
         state.apply(state.load(e.customer()), e, seq, at);
         state.runDueWork();
         state.recordRead(seq, seq);
-    }
-
-    /** Releases {@code release} once {@code t} waits (for the landing the latch holds back). */
-    private static Thread releaseOnceWaiting(Thread t, CountDownLatch release) {
-        Thread releaser = new Thread(() -> {
-            while (t.getState() != Thread.State.WAITING && release.getCount() > 0) {
-                LockSupport.parkNanos(100_000);
-            }
-            release.countDown();
-        }, "releaser");
-        releaser.setDaemon(true);
-        releaser.start();
-        return releaser;
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("landing never released");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Event event(String customer, String action, long points) {
