@@ -202,6 +202,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         ChronicleJournal openedChronicle = null;
         // What a refused start closes again, so that the next start finds the folder free (RocksDB locks).
         IdempotencyIndex openedIds = null;
+        CompletableFuture<IdempotencyIndex> idsOpening = null;
         PartitionStore[] openedStores = null;
         PartitionLoads loads = null;
         boolean threadsStarted = false;
@@ -225,6 +226,9 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 folder.checkPartitions(partitions);
                 folder.checkJournal("chronicle");
                 this.kafka = null;
+                // The idempotency index's RocksDB opens on its own thread meanwhile (a few hundred ms each on a
+                // large folder, one after the other before); it reads nothing of the journal until joined below.
+                idsOpening = openIdsAside(folder.ingest());
                 openedChronicle = ChronicleJournal.open(folder.journal(), wallMs,
                         DiskSpaceGuard.of(folder.journal(), config.journal().minFreeBytes()), partitions);
                 this.chronicle = openedChronicle;
@@ -258,7 +262,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             // checkpoint: a damaged journal refuses the start before anything, the rules record included, is
             // appended to it (JournalDamageTest).
             // Its filter scan (every stored id) waits until the partitions caught up: startIdFilterWhenCaughtUp.
-            openedIds = IdempotencyIndex.open(folder.ingest(), false);
+            openedIds = idsOpening != null ? joined(idsOpening) : IdempotencyIndex.open(folder.ingest(), false);
             this.ids = openedIds;
             mark = phase(phases, "idempotency index open", mark);
             rebuildIds();
@@ -352,6 +356,13 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             }
             if (openedIds != null) {
                 openedIds.close();
+            } else if (idsOpening != null) {
+                // Opened aside while the start failed: closed once open (its RocksDB lock), whatever came first.
+                try {
+                    joined(idsOpening).close();
+                } catch (RuntimeException openFailure) {
+                    e.addSuppressed(openFailure);
+                }
             }
             if (loads != null) {
                 // Loads still running would open stores after the ones below are closed: let them finish.
@@ -373,6 +384,30 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
                 openedChronicle.close();
             }
             lock.close();
+            throw e;
+        }
+    }
+
+    /** Opens the idempotency index on a thread of its own (without the first filter scan: see the start). */
+    private static CompletableFuture<IdempotencyIndex> openIdsAside(java.nio.file.Path dir) {
+        return CompletableFuture.supplyAsync(() -> IdempotencyIndex.open(dir, false), task -> {
+            Thread t = new Thread(task, "ids-open");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** The index {@link #openIdsAside} opened; its open's own failure as thrown, as an open here would. */
+    private static IdempotencyIndex joined(CompletableFuture<IdempotencyIndex> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw e;
         }
     }
