@@ -26,15 +26,7 @@ JAR="$HERE/target/benchmarks.jar"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
-API_PORT=$(free_port)
-MGMT_PORT=$(free_port)
-START_MS=$(now_ms)
-"$ROOT/bin/engine" serve --data "$WORK/data" --port "$API_PORT" --management-port "$MGMT_PORT" > "$WORK/engine.log" 2>&1 &
-E=$!
-trap 'kill -TERM "$E" 2>/dev/null || true; wait "$E" 2>/dev/null || true; rm -rf "$WORK/data"' EXIT
-wait_ready "$MGMT_PORT" "$START_MS" 120 > /dev/null || { tail -20 "$WORK/engine.log"; exit 1; }
-API="http://127.0.0.1:$API_PORT"
-MGMT="http://127.0.0.1:$MGMT_PORT"
+start_engine "$ROOT" "$WORK"
 harness() { "$JAVA" -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
 
 echo "# bulk profile $LABEL, $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || head -c 7 "$ROOT/REV" 2>/dev/null)," \
@@ -43,38 +35,15 @@ echo "# uptime at start: $(uptime)"
 harness preload --url "$API" --management "$MGMT" --customers "$CUSTOMERS" > "$WORK/preload.txt" 2>&1 || true
 grep '^preloaded' "$WORK/preload.txt" || tail -5 "$WORK/preload.txt"
 
-# thread CPU ticks: "tid name ticks" per thread (utime + stime; spaces in names become _)
-cpu_by_thread() {
-    for t in /proc/"$E"/task/*; do
-        s=$(cat "$t/stat" 2>/dev/null) || continue
-        name=${s#*(}; name=${name%)*}
-        rest=${s##*) }
-        set -- $rest
-        echo "${t##*/} ${name// /_} $(( ${12} + ${13} ))"
-    done
-}
-# thread CPU ticks summed by role
-cpu_by_role() {
-    awk '{
-        n = $2; r = "other";
-        if (n ~ /^processor-/) r = "processors";
-        else if (n ~ /^vert\.x-eventloo/) r = "event-loops";
-        else if (n ~ /^rocksdb/) r = "rocksdb-bg";
-        else if (n ~ /^(Z|G1|GC|Conc|VM Thread)/) r = "gc+vm";
-        else if (n ~ /Compiler/) r = "jit";
-        else if (n ~ /^journal/) r = "journal";
-        c[r] += $3; t += $3 }
-        END { for (r in c) print r, c[r]; print "total", t }' "$1"
-}
 metrics() { curl -s --max-time 10 "$MGMT/metrics" | grep -E '^loyalty_(customer_table|processor_commits|rocksdb_block_cache|events_processed_total.*outcome="applied")' || true; }
 
 ( sleep "$BULK_WARMUP"
-  cpu_by_thread > "$WORK/threads-0"; metrics > "$WORK/metrics-0"; date +%s%N > "$WORK/t-0"
+  cpu_by_thread "$E" > "$WORK/threads-0"; metrics > "$WORK/metrics-0"; date +%s%N > "$WORK/t-0"
   if [ "$PROFILE" = 1 ]; then
       jcmd "$E" JFR.start name=bulk settings=profile duration="$BULK_DURATION"s filename="$WORK/bulk.jfr" > /dev/null 2>&1 || true
   fi
   sleep "$BULK_DURATION"
-  cpu_by_thread > "$WORK/threads-1"; metrics > "$WORK/metrics-1"; date +%s%N > "$WORK/t-1" ) &
+  cpu_by_thread "$E" > "$WORK/threads-1"; metrics > "$WORK/metrics-1"; date +%s%N > "$WORK/t-1" ) &
 SAMPLER=$!
 harness run --url "$API" --management "$MGMT" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 \
     --connections "$BULK_CONNECTIONS" --customers "$CUSTOMERS" --warmup "${BULK_WARMUP}s" --duration "${BULK_DURATION}s" \

@@ -20,39 +20,14 @@ WORK="${WORK:-/tmp/hot-row}/$LABEL"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
-API_PORT=$(free_port)
-MGMT_PORT=$(free_port)
-START_MS=$(now_ms)
-"$TREE/bin/engine" serve --data "$WORK/data" --port "$API_PORT" --management-port "$MGMT_PORT" > "$WORK/engine.log" 2>&1 &
-E=$!
-trap 'kill -TERM "$E" 2>/dev/null || true; wait "$E" 2>/dev/null || true; rm -rf "$WORK/data"' EXIT
-wait_ready "$MGMT_PORT" "$START_MS" 120 > /dev/null || { tail -20 "$WORK/engine.log"; exit 1; }
-API="http://127.0.0.1:$API_PORT"
-MGMT="http://127.0.0.1:$MGMT_PORT"
+start_engine "$TREE" "$WORK"
 
 echo "# hot row $LABEL, $(date -u +%H:%M:%SZ), tree $TREE at $(git -C "$TREE" rev-parse --short HEAD 2>/dev/null)," \
     "engine $("${LOYALTY_JAVA_HOME:+$LOYALTY_JAVA_HOME/bin/}java" -version 2>&1 | head -1), JAVA_OPTS='${JAVA_OPTS:-}'"
 echo "# uptime at start: $(uptime)"
 
 # CPU ticks (10 ms) summed by role over the engine's threads
-cpu_by_role() {
-    for t in /proc/"$E"/task/*; do
-        s=$(cat "$t/stat" 2>/dev/null) || continue
-        name=${s#*(}; name=${name%)*}
-        rest=${s##*) }
-        set -- $rest
-        echo "${name// /_} $(( ${12} + ${13} ))"
-    done | awk '{
-        n = $1; r = "other";
-        if (n ~ /^processor-/) r = "processors";
-        else if (n ~ /^committer-/) r = "committer";
-        else if (n ~ /^vert\.x-eventloo/) r = "event-loops";
-        else if (n ~ /^rocksdb/) r = "rocksdb-bg";
-        else if (n ~ /^(Z|G1|GC|Conc|VM_Thread)/) r = "gc+vm";
-        else if (n ~ /Compiler/) r = "jit";
-        c[r] += $2; t += $2 }
-        END { for (r in c) print r, c[r]; print "total", t }' | sort
-}
+roles_now() { cpu_by_thread "$E" > "$WORK/threads-now"; cpu_by_role "$WORK/threads-now"; }
 metric_sum() { curl -s --max-time 10 "$MGMT/metrics" | awk -v n="$1" '$0 !~ /^#/ && index($0, n) == 1 { s += $NF } END { printf "%.0f", s }'; }
 
 # run-all.sh's row comes after the other rows, on a warm JVM: warm this one up on another customer first
@@ -66,14 +41,14 @@ curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -H 'Authorizati
 BODY="{\"customer\":\"$HOT\",\"action\":\"point_add\",\"data\":{\"points\":1}}"
 
 window() { # window NAME SECONDS
-    cpu_by_role > "$WORK/cpu-$1-0"
+    roles_now > "$WORK/cpu-$1-0"
     local c0 r0
     c0=$(metric_sum loyalty_processor_commits_total)
     [ "$PROFILE" = 1 ] && [ "$1" = last ] && jcmd "$E" JFR.start name=hot settings=profile duration="$2"s \
         filename="$WORK/hot.jfr" > /dev/null 2>&1 || true
     hey -z "$2"s -c "$HOT_CONNECTIONS" -m POST -T application/json -H "Authorization: Bearer dev-key" \
         -d "$BODY" "$API/events" > "$WORK/hey-$1.txt" 2>&1 || true
-    cpu_by_role > "$WORK/cpu-$1-1"
+    roles_now > "$WORK/cpu-$1-1"
     local rps n commits
     rps=$(awk '/Requests\/sec:/ { print $2 }' "$WORK/hey-$1.txt")
     n=$(awk '/\[200\]/ { print $2 }' "$WORK/hey-$1.txt")

@@ -72,3 +72,48 @@ gc_line() {
     if [ "$n" = 0 ]; then echo "no GC pause line in the log: n/a (nothing measured)"; return 0; fi
     echo "pauses $n, max $max ms, $over over 10 ms; GC safepoints max $smax ms (time to reach included), $sover over 10 ms"
 }
+
+# ---- a fresh engine for one-row scripts (bulk-profile.sh, hot-row.sh)
+# start_engine TREE WORK: `TREE/bin/engine serve` on free ports, data in WORK/data, log WORK/engine.log; sets E (its
+# pid), API and MGMT; stops it and removes its data on exit; exits 1 with the log's tail if not ready in 120 s.
+start_engine() {
+    local api_port mgmt_port start_ms
+    api_port=$(free_port)
+    mgmt_port=$(free_port)
+    start_ms=$(now_ms)
+    "$1/bin/engine" serve --data "$2/data" --port "$api_port" --management-port "$mgmt_port" > "$2/engine.log" 2>&1 &
+    E=$!
+    # shellcheck disable=SC2064 # the pid and folder as they are now
+    trap "kill -TERM $E 2>/dev/null || true; wait $E 2>/dev/null || true; rm -rf '$2/data'" EXIT
+    wait_ready "$mgmt_port" "$start_ms" 120 > /dev/null || { tail -20 "$2/engine.log"; exit 1; }
+    API="http://127.0.0.1:$api_port"
+    MGMT="http://127.0.0.1:$mgmt_port"
+}
+
+# cpu_by_thread PID: "tid name ticks" per thread of PID (utime + stime in clock ticks; spaces in names become _)
+cpu_by_thread() {
+    local t s name rest
+    for t in /proc/"$1"/task/*; do
+        s=$(cat "$t/stat" 2>/dev/null) || continue
+        name=${s#*(}; name=${name%)*}
+        rest=${s##*) }
+        # shellcheck disable=SC2086 # split the fields after the name
+        set -- $rest
+        echo "${t##*/} ${name// /_} $(( ${12} + ${13} ))"
+    done
+}
+
+# cpu_by_role FILE: cpu_by_thread's lines summed by the engine's thread roles, then "total"
+cpu_by_role() {
+    awk '{
+        n = $2; r = "other";
+        if (n ~ /^processor-/) r = "processors";
+        else if (n ~ /^committer-/) r = "committer";
+        else if (n ~ /^vert\.x-eventloo/) r = "event-loops";
+        else if (n ~ /^rocksdb/) r = "rocksdb-bg";
+        else if (n ~ /^(Z|G1|GC|Conc|VM_Thread)/) r = "gc+vm";
+        else if (n ~ /Compiler/) r = "jit";
+        else if (n ~ /^journal/) r = "journal";
+        c[r] += $3; t += $3 }
+        END { for (r in c) print r, c[r]; print "total", t }' "$1" | sort
+}
