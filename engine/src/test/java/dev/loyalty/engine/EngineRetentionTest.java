@@ -78,6 +78,10 @@ class EngineRetentionTest {
         EngineImpl engine = (EngineImpl) Engine.start(config(data), new SimpleMeterRegistry());
         try {
             Eventually.ready(engine);
+            // Retention keeps what a partition's last landed commit needs; commits land on the committer thread,
+            // possibly after readiness: until every partition's has, nothing can be dropped.
+            Eventually.until("every partition's first commit landed", Eventually.START,
+                    () -> engine.local(0).appliedPosition() >= 0 && engine.local(1).appliedPosition() >= 0);
             assertThat(journalFiles(data.resolve("journal"))).as("three old days and today").isEqualTo(4);
 
             engine.retainJournal();
