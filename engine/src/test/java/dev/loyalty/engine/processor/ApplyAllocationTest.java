@@ -38,14 +38,19 @@ class ApplyAllocationTest {
     @TempDir
     Path dir;
 
+    /** A partition state on {@code store} with the shipped default rules. */
+    private static PartitionState defaultState(PartitionStore store) {
+        RulesConfig rules = ConfigLoader.load(ConfigLoader.shippedDefaults(Path.of("..")), null, Map.of(),
+                new HashMap<>()).rules();
+        return new PartitionState(store, RulesJson::read, RulesJson.write(rules), 8192, TimeUnit.DAYS.toMillis(7),
+                ReplayHooks.NONE);
+    }
+
     @Test
     void shouldMakeNoGarbagePerEventOfHeldCustomers() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        RulesConfig rules = ConfigLoader.load(ConfigLoader.shippedDefaults(Path.of("..")), null, Map.of(),
-                new HashMap<>()).rules();
         try (PartitionStore store = PartitionStore.open(dir, null, false)) {
-            PartitionState state = new PartitionState(store, RulesJson::read, RulesJson.write(rules), 8192,
-                    TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
+            PartitionState state = defaultState(store);
             try {
                 Driver d = new Driver(state);
                 for (int i = 0; i < CUSTOMERS; i++) {
@@ -77,11 +82,8 @@ class ApplyAllocationTest {
     @Test
     void shouldMergeProfilesWithoutATree() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        RulesConfig rules = ConfigLoader.load(ConfigLoader.shippedDefaults(Path.of("..")), null, Map.of(),
-                new HashMap<>()).rules();
         try (PartitionStore store = PartitionStore.open(dir, null, false)) {
-            PartitionState state = new PartitionState(store, RulesJson::read, RulesJson.write(rules), 8192,
-                    TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
+            PartitionState state = defaultState(store);
             try {
                 Driver d = new Driver(state);
                 for (int i = 0; i < CUSTOMERS; i++) {
