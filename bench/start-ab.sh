@@ -8,7 +8,7 @@
 # HOME is a folder holding bin/engine and api/target (the worktree itself, or a copy of an older build's).
 # Each start runs on a fresh copy of $SRC (default /tmp/stbig, never written), stops with SIGTERM (a clean
 # stop, so a Java 19+ start keeps its class-data archive), and prints one line per start:
-#   TAG ready MS cpu MS first-log MS opened "engine opened (ms) ..."
+#   TAG ready MS cpu MS first-log MS after-open MS "engine opened (ms) ..."
 # Environment: SRC, COPY (the copy's folder, default /tmp/s3-copy), LOYALTY_JAVA_HOME (the JDK), PORT (the API
 # port; the management port is PORT+1), JAVA_OPTS (passed on).
 set -euo pipefail
@@ -43,7 +43,14 @@ for i in $(seq 1 "$N"); do
         if [ -n "$first" ]; then
             first_ms=$(( $(date -d "${first/T/ }" +%s%3N) - t0 ))
         fi
-        echo "$tag ready $((t - t0)) cpu $cpu first-log $first_ms $(grep -o 'engine opened (ms).*' "$log" | cut -c1-160)"
+        # from the engine's open to the first 200 (the HTTP start and the first answer)
+        opened=$(grep -m1 'engine opened' "$log" | grep -o '^[0-9-]*[ T][0-9:]*\.[0-9]*' || true)
+        after_open=NaN
+        if [ -n "$opened" ]; then
+            after_open=$(( t - $(date -d "${opened/T/ }" +%s%3N) ))
+        fi
+        echo "$tag ready $((t - t0)) cpu $cpu first-log $first_ms after-open $after_open" \
+            "$(grep -o 'engine opened (ms).*' "$log" | cut -c1-160)"
         kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     done
 done
