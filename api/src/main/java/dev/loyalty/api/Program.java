@@ -3,6 +3,7 @@ package dev.loyalty.api;
 import dev.loyalty.api.http.ApiServer;
 import dev.loyalty.api.management.ManagementServer;
 import dev.loyalty.api.management.ProgramMetrics;
+import dev.loyalty.api.management.ReadinessWarmUp;
 import dev.loyalty.engine.Engine;
 import dev.loyalty.engine.LoyaltyEngine;
 import dev.loyalty.engine.config.ConfigLoader;
@@ -21,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * One running engine program: the engine, the HTTP API on one verticle per event loop, and the management
@@ -72,6 +75,15 @@ public final class Program implements AutoCloseable {
             LOG.warn("**************************************************************************");
         }
         int eventLoops = Runtime.getRuntime().availableProcessors();
+        ProgramMetrics metrics = new ProgramMetrics();
+        AtomicBoolean stopping = new AtomicBoolean();
+        // Ready only once the API listens too: the two servers start side by side, either may finish first.
+        AtomicBoolean serving = new AtomicBoolean();
+        AtomicReference<LoyaltyEngine> opened = new AtomicReference<>();
+        BooleanSupplier ready = () -> {
+            LoyaltyEngine e = opened.get();
+            return e != null && serving.get() && !stopping.get() && e.ready();
+        };
         // Vert.x (Netty's event loops, a few hundred ms of a cold start's class loading) is built on its own
         // thread while this one opens the engine: neither needs the other before the servers deploy. The API
         // server's engine-free part follows on that thread (it was the HTTP start's largest item after the open).
@@ -79,17 +91,27 @@ public final class Program implements AutoCloseable {
         // once per batch, and NIO's Selector.wakeup writes its eventfd under a monitor the woken loop takes
         // too, so on busy cores a loop blocked on it whenever the waking processor was descheduled holding it
         // (JFR: ~1,500 monitor waits over 1 ms on the loops in one latency row). Epoll's wake-up takes no lock.
-        CompletableFuture<Vertx> startingVertx = CompletableFuture.supplyAsync(() -> {
+        // The management server starts there too, during the open (/health/live up, /health/ready 503 until
+        // ready), and answers one readiness request of its own: its listen and its cold first answer were on
+        // the start's path after the open.
+        CompletableFuture<VertxStart> startingVertx = CompletableFuture.supplyAsync(() -> {
             Vertx built = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)
                     .setPreferNativeTransport(true));
+            Future<ManagementServer> management;
+            try {
+                management = ManagementServer.start(built, config.management().host(), config.management().port(),
+                        metrics.registry(), ready);
+            } catch (RuntimeException e) { // reported after the open, where Vert.x is closed with the rest
+                management = Future.failedFuture(e);
+            }
             try {
                 ApiServer.prepare();
             } catch (RuntimeException e) {
                 LOG.debug("preparing the API server beside the engine's open (its constructor reports it)", e);
             }
-            return built;
+            warmUp(management, config.management().host());
+            return new VertxStart(built, management);
         }, task -> new Thread(task, "vertx-start").start());
-        ProgramMetrics metrics = new ProgramMetrics();
         LoyaltyEngine engine;
         try {
             engine = Engine.start(config, metrics.registry());
@@ -98,32 +120,28 @@ public final class Program implements AutoCloseable {
             metrics.close();
             throw e;
         }
-        Vertx vertx;
+        VertxStart started;
         try {
-            vertx = startingVertx.join();
+            started = startingVertx.join();
         } catch (CompletionException e) {
             closeEngine(engine);
             metrics.close();
             throw new IllegalStateException("starting Vert.x: " + e.getCause().getMessage(), e.getCause());
         }
+        Vertx vertx = started.vertx();
         if (vertx.isNativeTransportEnabled()) {
             LOG.info("event loops: {} on native epoll", eventLoops);
         } else {
             LOG.info("event loops: {} on NIO (native epoll unavailable: {})", eventLoops,
                     String.valueOf(vertx.unavailableNativeTransportCause()));
         }
+        opened.set(engine);
         String deployment = null;
-        AtomicBoolean stopping = new AtomicBoolean();
-        // Ready only once the API listens too: the two servers start side by side, either may finish first.
-        AtomicBoolean serving = new AtomicBoolean();
         try {
             ApiServer api = new ApiServer(engine, metrics.registry());
             Future<String> apiDeployed = api.deploy(vertx, eventLoops, HTTP_GRACE.toMillis());
-            Future<ManagementServer> managementStarted = ManagementServer.start(vertx, config.management().host(),
-                    config.management().port(), metrics.registry(),
-                    () -> serving.get() && !stopping.get() && engine.ready());
             deployment = await(apiDeployed, "api.port " + config.api().host() + ":" + config.api().port());
-            ManagementServer management = await(managementStarted,
+            ManagementServer management = await(started.management(),
                     "management.port " + config.management().host() + ":" + config.management().port());
             serving.set(true);
             engine.serving(); // background work of the engine's (the id filter scan) waits for this
@@ -137,10 +155,27 @@ public final class Program implements AutoCloseable {
         }
     }
 
-    /** After a refused engine start: stops Vert.x once its own start has finished (it may still be starting). */
-    private static void closeVertxQuietly(CompletableFuture<Vertx> startingVertx) {
+    /** Vert.x built beside the engine's open, with the management server's start. */
+    private record VertxStart(Vertx vertx, Future<ManagementServer> management) {
+    }
+
+    /** Once the management server listens (a failed listen is reported after the open), one request of its own. */
+    private static void warmUp(Future<ManagementServer> management, String host) {
         try {
-            await(startingVertx.join().close(), STEP_TIMEOUT, "stopping Vert.x");
+            ManagementServer server = management.toCompletionStage().toCompletableFuture()
+                    .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            ReadinessWarmUp.probe(host, server.port());
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("no management warm-up: the server did not start", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After a refused engine start: stops Vert.x once its own start has finished (it may still be starting). */
+    private static void closeVertxQuietly(CompletableFuture<VertxStart> startingVertx) {
+        try {
+            await(startingVertx.join().vertx().close(), STEP_TIMEOUT, "stopping Vert.x");
         } catch (RuntimeException e) {
             LOG.warn("stopping Vert.x after a failed start: {}", e.getMessage());
         }

@@ -104,6 +104,26 @@ class LauncherCdsIT {
     }
 
     /**
+     * The archives are mapped where they were dumped, not relocated to a random address (the default of 17.0.15
+     * and 25, which rewrites every pointer in them before the first class loads), and JAVA_OPTS can ask for the
+     * relocation back.
+     */
+    @Test
+    void shouldMapTheArchivesWithoutRelocatingThem() throws Exception {
+        String jdk = System.getProperty("java.home");
+        makeHome();
+        String relocated = "at an alternative address";
+
+        Result fixed = run(jdk, "-Xlog:cds=info", "--version");
+        assertThat(fixed.exitCode).as(fixed.output).isZero();
+        assertThat(fixed.output).contains("Mapped static").doesNotContain(relocated);
+
+        Result randomised = run(jdk, "-Xlog:cds=info -XX:ArchiveRelocationMode=1", "--version");
+        assertThat(randomised.exitCode).as(randomised.output).isZero();
+        assertThat(randomised.output).contains(relocated);
+    }
+
+    /**
      * The archive {@code bin/engine warm-up} writes on {@code jdk}: the build's own when its packaging ran the
      * warm-up on this JDK (the same command; an archive newer than the jar and named by this JDK's version),
      * else one a warm-up run writes now in a home of this class's. Made once for both tests: a warm-up is a
