@@ -106,45 +106,16 @@ final class EventRoutes {
      */
     private void submitLean(HttpServerRequest request, EventRecord record) {
         ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
-        SyncReply reply = new SyncReply(loop, request);
+        SyncReply reply = loop.syncReply(request);
         Submission submission = engine.submit(record, reply);
         if (submission != null) {
-            answer(request, submission); // the waiter was not registered (see LoyaltyEngine.submit)
+            reply.unused(); // the waiter was not registered (see LoyaltyEngine.submit)
+            answer(request, submission);
             return;
         }
         reply.seq = record.seq();
         reply.durable = engine.durable(reply.seq);
         loop.start(reply, reply.durable);
-    }
-
-    /** The answer of one synchronous event on the lean path, run on the loop once its wait is over. */
-    private static final class SyncReply extends ReplyLoop.Wait {
-        long seq;
-        CompletableFuture<Void> durable;
-
-        SyncReply(ReplyLoop loop, HttpServerRequest request) {
-            super(loop, request, null);
-        }
-
-        @Override
-        public void run() {
-            HttpServerResponse response = request.response();
-            if (!durable.isDone()) {
-                notDurable(response, null);
-            } else if (durable.isCompletedExceptionally()) {
-                notDurable(response, Await.failureOf(durable));
-            } else {
-                EventResult done = outcome();
-                if (failure() != null) {
-                    HttpErrors.noOutcome(failure());
-                }
-                if (done == null) {
-                    Responses.pooled(response, 202, JsonViews.acceptedPooled(seq));
-                } else {
-                    Responses.pooled(response, done.outcome().httpStatus(), JsonViews.eventResultPooled(seq, false, done));
-                }
-            }
-        }
     }
 
     /**
@@ -353,7 +324,7 @@ final class EventRoutes {
         notDurable(ctx.response(), failure);
     }
 
-    private static void notDurable(HttpServerResponse response, Throwable failure) {
+    static void notDurable(HttpServerResponse response, Throwable failure) {
         if (failure instanceof IngestRefusedException refused) {
             HttpErrors.send(response, refused);
         } else {
