@@ -213,32 +213,71 @@ class DirectEventsIT {
                         "POST /events 403", "POST /events 413", "POST /events 415", "POST /events 429");
     }
 
+    /**
+     * Bodies of falling and rising lengths one after the other on one keep-alive connection (so on one event loop,
+     * whose direct handler reads them into one reused array): each answered as the router answers it, none read
+     * with the bytes a longer body left behind (malformed, a repeated key, profile attributes: every place the
+     * reader looks at the body again).
+     */
+    @Test
+    void shouldReadEachBodyOfAConnectionByItselfAsTheRouterDoes() throws Exception {
+        String json = "application/json";
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("long opt_in", post("/events", SHOP, json, event("k1", "opt_in", null,
+                "{\"note\":\"" + "y".repeat(900) + "\"}"))));
+        cases.add(new Case("short malformed", post("/events", SHOP, json, "{\"customer\":\"x\"")));
+        cases.add(new Case("short add", post("/events", SHOP, json, event("k1", "point_add", null, "{\"points\":9}"))));
+        cases.add(new Case("repeated key", post("/events", SHOP, json,
+                "{\"customer\":\"%M-k1\",\"action\":\"point_add\",\"action\":\"point_add\"}")));
+        cases.add(new Case("long profile", post("/events", SHOP, json, event("k1", "profile", null,
+                "{\"city\":\"" + "z".repeat(700) + "\",\"effective_timestamp\":1780000000}"))));
+        cases.add(new Case("short profile", post("/events", SHOP, json, event("k1", "profile", null, "{\"a\":1}"))));
+        cases.add(new Case("async short", post("/events?mode=async", SHOP, json, "[1,")));
+        cases.add(new Case("tiny", post("/events", SHOP, json, "1")));
+        List<String> viaRouter = new ArrayList<>();
+        List<String> viaDirect = new ArrayList<>();
+        try (Socket router = new Socket("127.0.0.1", routerPort); Socket direct = new Socket("127.0.0.1", directPort)) {
+            for (Case c : cases) {
+                viaRouter.add(c.name() + " " + normalize(exchange(c.name(), router, c.raw().replace("%M", "zkr")), "zkr"));
+                viaDirect.add(c.name() + " " + normalize(exchange(c.name(), direct, c.raw().replace("%M", "zkd")), "zkd"));
+            }
+        }
+        assertThat(viaDirect).isEqualTo(viaRouter);
+        assertThat(String.join("\n", viaDirect)).contains("short add HTTP/1.1 200", "short malformed HTTP/1.1 400",
+                "short profile HTTP/1.1 200", "repeated key HTTP/1.1 400");
+    }
+
     /** Sends one raw request on a new connection; the answer's status line, sorted headers and body. */
     private static String exchange(String name, int port, String raw) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(raw.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String head = readHead(name, in);
-            String[] lines = head.split("\r\n");
-            TreeSet<String> headers = new TreeSet<>();
-            int length = 0;
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                String header = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = lines[i].substring(colon + 1).trim();
-                if (header.equals("content-length")) {
-                    length = Integer.parseInt(value);
-                } else {
-                    headers.add(header + ": " + value);
-                }
-            }
-            byte[] body = in.readNBytes(length);
-            assertThat(body).as("body of %s", lines[0]).hasSize(length);
-            return lines[0] + " " + headers + " " + new String(body, StandardCharsets.UTF_8);
+            return exchange(name, socket, raw);
         }
+    }
+
+    /** Sends one raw request on {@code socket} and reads its answer, leaving the connection open. */
+    private static String exchange(String name, Socket socket, String raw) throws IOException {
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        String head = readHead(name, in);
+        String[] lines = head.split("\r\n");
+        TreeSet<String> headers = new TreeSet<>();
+        int length = 0;
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            String header = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = lines[i].substring(colon + 1).trim();
+            if (header.equals("content-length")) {
+                length = Integer.parseInt(value);
+            } else {
+                headers.add(header + ": " + value);
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        assertThat(body).as("body of %s", lines[0]).hasSize(length);
+        return lines[0] + " " + headers + " " + new String(body, StandardCharsets.UTF_8);
     }
 
     private static String readHead(String name, InputStream in) throws IOException {

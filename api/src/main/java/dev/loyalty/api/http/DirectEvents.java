@@ -32,6 +32,10 @@ final class DirectEvents implements Handler<HttpServerRequest> {
     private static final String MODE_ASYNC = "mode=async";
     /** A connection lost mid-body needs no answer; without a handler Vert.x would log it as unhandled. */
     private static final Handler<Throwable> IGNORE = failure -> { };
+    /** Bodies up to this size are read into reused arrays (a sync event is a few hundred bytes); larger get their own. */
+    static final int POOLED_BODY_BYTES = 4096;
+    /** Body readers kept per loop: as many requests as may be reading their bodies at once on one loop, roughly. */
+    private static final int SPARE_BODIES = 64;
 
     private final Router router;
     private final ApiKeys keys;
@@ -40,6 +44,9 @@ final class DirectEvents implements Handler<HttpServerRequest> {
     private final long maxBytes;
     private final EventRoutes events;
     private final HttpMetrics.Direct timing;
+    /** Body readers of this loop whose request ended, for its next requests (arrays of {@link #POOLED_BODY_BYTES}). */
+    private final Body[] spares = new Body[SPARE_BODIES];
+    private int spareCount;
 
     DirectEvents(Router router, ApiKeys keys, ApiKeys.LastMatch lastKey, Map<String, RateLimiter> limits,
             long maxBytes, EventRoutes events, HttpMetrics.Direct timing) {
@@ -71,10 +78,10 @@ final class DirectEvents implements Handler<HttpServerRequest> {
                 return;
             }
         }
-        Body body = new Body(request, length, mode == 1);
+        Body body = body(request, length, mode == 1);
         request.handler(body);
         request.exceptionHandler(IGNORE);
-        request.endHandler(body::end);
+        request.endHandler(body.ender);
     }
 
     private static int mode(HttpServerRequest request) {
@@ -126,23 +133,47 @@ final class DirectEvents implements Handler<HttpServerRequest> {
         return key == null || key.hmacSecret() != null || !key.scopes().contains(Scope.INGEST) ? null : key;
     }
 
-    /** One request's body, read into an array of its declared length, then handed to the route. */
+    /** A body reader for {@code request}: a spare one of this loop when its array holds the declared length. */
+    private Body body(HttpServerRequest request, int declared, boolean async) {
+        Body b;
+        if (declared <= POOLED_BODY_BYTES && spareCount > 0) {
+            b = spares[--spareCount];
+            spares[spareCount] = null;
+        } else {
+            b = new Body(Math.max(declared, declared <= POOLED_BODY_BYTES ? POOLED_BODY_BYTES : 0));
+        }
+        b.start(request, declared, async);
+        return b;
+    }
+
+    /**
+     * One request's body, read into an array (a reused one up to {@link #POOLED_BODY_BYTES}) and handed to the
+     * route; its own end handler, and kept for the loop's next request once the route returned.
+     */
     private final class Body implements Handler<Buffer> {
-        private final HttpServerRequest request;
-        private final boolean async;
         private final byte[] bytes;
+        /** {@link #end} as a handler, made once per body reader, not per request. */
+        private final Handler<Void> ender = this::end;
+        private HttpServerRequest request;
+        private boolean async;
+        private int declared;
         private int length;
 
-        Body(HttpServerRequest request, int declared, boolean async) {
-            this.request = request;
-            this.async = async;
-            this.bytes = new byte[declared];
+        Body(int capacity) {
+            this.bytes = new byte[capacity];
+        }
+
+        void start(HttpServerRequest r, int declaredLength, boolean asyncMode) {
+            request = r;
+            declared = declaredLength;
+            async = asyncMode;
+            length = 0;
         }
 
         @Override
         public void handle(Buffer chunk) {
             int n = chunk.length();
-            if (length + n > bytes.length) {
+            if (length + n > declared) {
                 // HTTP/1.1 framing delivers exactly the declared length; anything else is a broken connection.
                 length = -1;
                 request.connection().close();
@@ -155,13 +186,18 @@ final class DirectEvents implements Handler<HttpServerRequest> {
         }
 
         void end(Void ended) {
-            if (length != bytes.length) {
-                return; // cut short (the connection is gone or being closed): nobody to answer
+            if (length != declared) {
+                return; // cut short (the connection is gone or being closed): nobody to answer; not reused
             }
             try {
-                events.postDirect(request, bytes, async);
+                events.postDirect(request, bytes, declared, async);
             } catch (RuntimeException e) {
                 HttpErrors.fail(request, e);
+            }
+            // The route keeps nothing of the array once it returned (postDirect): the next request may reuse it.
+            request = null;
+            if (bytes.length == POOLED_BODY_BYTES && spareCount < spares.length) {
+                spares[spareCount++] = this;
             }
         }
     }

@@ -36,10 +36,15 @@ final class EventBodies {
      * @throws ApiException 400 when the body is empty, not JSON, or the event is not valid
      */
     EventRecord record(byte[] body, long nowMs) {
+        return record(body, body.length, nowMs);
+    }
+
+    /** {@link #record(byte[], long)} of the first {@code length} bytes of {@code body} (a reused buffer). */
+    EventRecord record(byte[] body, int length, long nowMs) {
         EventReader reader = readers.get();
         ValidationError error;
         try {
-            error = reader.readChecked(body, nowMs);
+            error = reader.readChecked(body, length, nowMs);
         } catch (EventReader.EmptyBodyException e) {
             throw JsonBodies.empty();
         } catch (IOException | NumberFormatException | ArithmeticException e) {
@@ -59,8 +64,13 @@ final class EventBodies {
      * @throws ApiException 400 when the body is empty or not JSON (a validation failure is in the result)
      */
     ReadEvent event(byte[] body, long nowMs) {
+        return event(body, body.length, nowMs);
+    }
+
+    /** {@link #event(byte[], long)} of the first {@code length} bytes of {@code body} (a reused buffer). */
+    ReadEvent event(byte[] body, int length, long nowMs) {
         try {
-            return readers.get().readEvent(body, nowMs);
+            return readers.get().readEvent(body, length, nowMs);
         } catch (EventReader.EmptyBodyException e) {
             throw JsonBodies.empty();
         } catch (IOException | NumberFormatException | ArithmeticException e) {

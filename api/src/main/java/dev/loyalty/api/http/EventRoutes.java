@@ -60,7 +60,8 @@ final class EventRoutes {
     /** {@code POST /events} through the router (whatever {@link DirectEvents} left to it). */
     void post(RoutingContext ctx) {
         if (!submitBlocks && plainSync(ctx)) {
-            sync(ctx.request(), JsonBodyHandler.bytes(ctx));
+            byte[] body = JsonBodyHandler.bytes(ctx);
+            sync(ctx.request(), body, body.length);
             return;
         }
         ReadEvent read = bodies.event(JsonBodyHandler.bytes(ctx), engine.nowMs());
@@ -71,19 +72,20 @@ final class EventRoutes {
      * {@code POST /events} taken by {@link DirectEvents} in front of the router (authenticated, JSON, within the
      * size limit, no query or exactly {@code mode=sync} or {@code mode=async}, a journal whose submit does not
      * block): answered as {@link #post} answers it. What it throws the caller answers as the router's failure
-     * handler would ({@link HttpErrors#fail}).
+     * handler would ({@link HttpErrors#fail}). The first {@code length} bytes of {@code body} are the body; the
+     * array is the caller's again once this returns (nothing keeps it: the record, the event and errors copy).
      */
-    void postDirect(HttpServerRequest request, byte[] body, boolean async) {
+    void postDirect(HttpServerRequest request, byte[] body, int length, boolean async) {
         if (async) {
-            single(request, bodies.event(body, engine.nowMs()), true);
+            single(request, bodies.event(body, length, engine.nowMs()), true);
         } else {
-            sync(request, body);
+            sync(request, body, length);
         }
     }
 
     /** The hot path: the body straight into its journal record, no Event (a bad body answers 400 as always). */
-    private void sync(HttpServerRequest request, byte[] body) {
-        EventRecord record = bodies.record(body, engine.nowMs());
+    private void sync(HttpServerRequest request, byte[] body, int length) {
+        EventRecord record = bodies.record(body, length, engine.nowMs());
         if (engine.lookupsInMemory(record.id())) {
             submitLean(request, record);
         } else {
@@ -106,45 +108,16 @@ final class EventRoutes {
      */
     private void submitLean(HttpServerRequest request, EventRecord record) {
         ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
-        SyncReply reply = new SyncReply(loop, request);
+        SyncReply reply = loop.syncReply(request);
         Submission submission = engine.submit(record, reply);
         if (submission != null) {
-            answer(request, submission); // the waiter was not registered (see LoyaltyEngine.submit)
+            reply.unused(); // the waiter was not registered (see LoyaltyEngine.submit)
+            answer(request, submission);
             return;
         }
         reply.seq = record.seq();
         reply.durable = engine.durable(reply.seq);
         loop.start(reply, reply.durable);
-    }
-
-    /** The answer of one synchronous event on the lean path, run on the loop once its wait is over. */
-    private static final class SyncReply extends ReplyLoop.Wait {
-        long seq;
-        CompletableFuture<Void> durable;
-
-        SyncReply(ReplyLoop loop, HttpServerRequest request) {
-            super(loop, request, null);
-        }
-
-        @Override
-        public void run() {
-            HttpServerResponse response = request.response();
-            if (!durable.isDone()) {
-                notDurable(response, null);
-            } else if (durable.isCompletedExceptionally()) {
-                notDurable(response, Await.failureOf(durable));
-            } else {
-                EventResult done = outcome();
-                if (failure() != null) {
-                    HttpErrors.noOutcome(failure());
-                }
-                if (done == null) {
-                    Responses.pooled(response, 202, JsonViews.acceptedPooled(seq));
-                } else {
-                    Responses.pooled(response, done.outcome().httpStatus(), JsonViews.eventResultPooled(seq, false, done));
-                }
-            }
-        }
     }
 
     /**
@@ -353,7 +326,7 @@ final class EventRoutes {
         notDurable(ctx.response(), failure);
     }
 
-    private static void notDurable(HttpServerResponse response, Throwable failure) {
+    static void notDurable(HttpServerResponse response, Throwable failure) {
         if (failure instanceof IngestRefusedException refused) {
             HttpErrors.send(response, refused);
         } else {

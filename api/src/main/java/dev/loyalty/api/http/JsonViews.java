@@ -6,6 +6,7 @@ import dev.loyalty.engine.LoyaltyEngine.EventStatus;
 import dev.loyalty.engine.LoyaltyEngine.LedgerPage;
 import dev.loyalty.engine.LoyaltyEngine.ProgramStats;
 import dev.loyalty.engine.event.ValidationError;
+import dev.loyalty.engine.processor.OutcomeFacts;
 import dev.loyalty.engine.rules.AccountView;
 import dev.loyalty.engine.rules.CustomerView;
 import dev.loyalty.engine.rules.EventOutcome;
@@ -124,6 +125,16 @@ public final class JsonViews {
     static ByteBuf eventResultPooled(long seq, boolean duplicate, EventResult result) {
         JsonWriter w = JsonWriter.acquire();
         writeEventResult(w, seq, duplicate, result);
+        return w.toPooled();
+    }
+
+    /**
+     * {@link #eventResultPooled} of a first submission (not a duplicate) from the processor's flat facts: the same
+     * bytes as from the {@link EventResult} the facts stand for ({@link OutcomeFacts#toResult}).
+     */
+    static ByteBuf eventFactsPooled(long seq, OutcomeFacts f) {
+        JsonWriter w = JsonWriter.acquire();
+        writeEventFacts(w, seq, f);
         return w.toPooled();
     }
 
@@ -333,6 +344,66 @@ public final class JsonViews {
             writeRuleError(w, outcome.error());
         }
         w.endObject();
+    }
+
+    /** {@link #writeEventResult} with {@code duplicate} false, field for field, from flat facts. */
+    private static void writeEventFacts(JsonWriter w, long seq, OutcomeFacts f) {
+        w.beginObject().field(SEQ).value(seq);
+        if (f.error() == null) {
+            w.field(OUTCOME).raw(APPLIED_VALUE).field(DUPLICATE).value(false);
+            w.field(EFFECTS).beginArray();
+            for (int i = 0, n = f.effects(); i < n; i++) {
+                w.beginObject()
+                        .field(ID).value(f.effectId(i))
+                        .field(SEQ).value(f.effectSeq(i))
+                        .field(AT).time(f.effectAtMs(i), CustomerView.NONE)
+                        .field(ACTION).value(f.effectAction(i))
+                        .field(ACCOUNT).value(f.effectAccount(i))
+                        .field(KIND).raw(KIND_VALUES[f.effectKind(i).ordinal()])
+                        .field(POINTS).value(f.effectPoints(i))
+                        .field(TRANSACTION_ID).value(f.transactionIdChars(), f.transactionIdStart(i),
+                                f.transactionIdLength(i))
+                        .field(REASON).value(f.effectReason(i))
+                        .endObject();
+            }
+            w.endArray();
+            w.field(CUSTOMER);
+            if (f.hasCustomer()) {
+                writeCustomerFacts(w, f);
+            } else {
+                w.nullValue();
+            }
+        } else {
+            w.field(OUTCOME).raw(REJECTED_VALUE).field(DUPLICATE).value(false);
+            writeRuleError(w, f.error());
+        }
+        w.endObject();
+    }
+
+    /** {@link #writeCustomer} without {@code expiring}, from flat facts. */
+    private static void writeCustomerFacts(JsonWriter w, OutcomeFacts f) {
+        w.beginObject()
+                .field(ID).value(f.customerId())
+                .field(STATUS).raw(f.active() ? ACTIVE_VALUE : OPTED_OUT_VALUE)
+                .field(OPTED_IN_AT).time(f.optedInAtMs(), CustomerView.NONE)
+                .field(LAST_ACTIVITY_AT).time(f.lastActivityAtMs(), CustomerView.NONE)
+                .field(TIER).value(f.tier())
+                .field(TIER_VALID_UNTIL).time(f.tierValidUntilMs(), CustomerView.NONE)
+                .field(QUALIFYING_POINTS).value(f.qualifyingPoints())
+                .field(ACCOUNTS).beginObject();
+        for (int a = 0, n = f.accounts(); a < n; a++) {
+            w.field(f.accountName(a)).beginObject()
+                    .field(BALANCE).value(f.figure(a, 0))
+                    .field(SPENDABLE).value(f.figure(a, 1))
+                    .field(RESERVED).value(f.figure(a, 2))
+                    .field(PENDING).value(f.figure(a, 3))
+                    .field(EARNED).value(f.figure(a, 4))
+                    .field(SPENT).value(f.figure(a, 5))
+                    .field(EXPIRED).value(f.figure(a, 6))
+                    .field(DEDUCTED).value(f.figure(a, 7))
+                    .endObject();
+        }
+        w.endObject().endObject();
     }
 
     private static void writeEffects(JsonWriter w, List<LedgerEntry> effects) {

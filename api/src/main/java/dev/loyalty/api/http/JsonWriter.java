@@ -170,6 +170,18 @@ final class JsonWriter {
         return this;
     }
 
+    /** A string value of {@code length} chars of {@code chars} from {@code start}; a negative start writes {@code null}. */
+    JsonWriter value(char[] chars, int start, int length) {
+        separate();
+        if (start < 0) {
+            put(NULL);
+        } else {
+            string(chars, start, length);
+        }
+        needComma = true;
+        return this;
+    }
+
     /** A pre-encoded value (e.g. a quoted constant), written as is. */
     JsonWriter raw(byte[] encodedValue) {
         separate();
@@ -308,26 +320,44 @@ final class JsonWriter {
         int at = length;
         b[at++] = '"';
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\') {
-                    b[at++] = (byte) c;
-                } else {
-                    at = escape(c, b, at);
-                }
-            } else if (c < 0x800) {
-                b[at++] = (byte) (0xC0 | (c >> 6));
-                b[at++] = (byte) (0x80 | (c & 0x3F));
-            } else if (c >= 0xD800 && c <= 0xDFFF) {
-                at = unicodeEscape(c, b, at); // as Jackson: surrogates, paired or not, as escapes
-            } else {
-                b[at++] = (byte) (0xE0 | (c >> 12));
-                b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[at++] = (byte) (0x80 | (c & 0x3F));
-            }
+            at = encode(s.charAt(i), b, at);
         }
         b[at++] = '"';
         length = at;
+    }
+
+    /** As {@link #string(String)} for {@code n} chars of {@code s} from {@code start}. */
+    private void string(char[] s, int start, int n) {
+        ensure(2 + n * 6);
+        byte[] b = bytes;
+        int at = length;
+        b[at++] = '"';
+        for (int i = start, end = start + n; i < end; i++) {
+            at = encode(s[i], b, at);
+        }
+        b[at++] = '"';
+        length = at;
+    }
+
+    /** One char of a string value, UTF-8 or escaped; returns the next position. */
+    private static int encode(char c, byte[] b, int at) {
+        if (c < 0x80) {
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                b[at++] = (byte) c;
+            } else {
+                at = escape(c, b, at);
+            }
+        } else if (c < 0x800) {
+            b[at++] = (byte) (0xC0 | (c >> 6));
+            b[at++] = (byte) (0x80 | (c & 0x3F));
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            at = unicodeEscape(c, b, at); // as Jackson: surrogates, paired or not, as escapes
+        } else {
+            b[at++] = (byte) (0xE0 | (c >> 12));
+            b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+            b[at++] = (byte) (0x80 | (c & 0x3F));
+        }
+        return at;
     }
 
     private static int escape(char c, byte[] b, int at) {

@@ -28,6 +28,8 @@ import java.util.function.BiConsumer;
 final class ReplyLoop {
 
     private static final String KEY = ReplyLoop.class.getName();
+    /** Sync replies kept per loop: more than a loop has in flight at once on any bench here (wrk -c50). */
+    private static final int SPARE_REPLIES = 256;
 
     private final Context context;
     private final long timeoutNs;
@@ -36,6 +38,9 @@ final class ReplyLoop {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** One handler for every drain: a burst's wake-up allocates no lambda. */
     private final Handler<Void> drainer = v -> drain();
+    /** Settled {@link SyncReply}s of this loop, for its next sync requests (this loop only). */
+    private final SyncReply[] spareReplies = new SyncReply[SPARE_REPLIES];
+    private int spareCount;
     /** Open waits, oldest (first deadline) at the head; a doubly-linked list so a completed one leaves in O(1). */
     private Wait head;
     private Wait tail;
@@ -53,12 +58,15 @@ final class ReplyLoop {
         private final ReplyLoop loop;
         /** The router's context of the request, or null for one answered without the router ({@link DirectEvents}). */
         final RoutingContext ctx;
-        final HttpServerRequest request;
+        /** The request answered; final but for a reused wait ({@link #reuse}). */
+        HttpServerRequest request;
         private final Runnable settle;
         private long deadlineNs;
         private Wait prev;
         private Wait next;
         private boolean open = true;
+        /** Answered by the sweep, not by its completion. */
+        private boolean late;
         /** Lean path: signals still to come before the wait is complete (the outcome, {@link #start}, durability). */
         private volatile int signals = 2;
         /** Lean path: the outcome or the failure, written before the signal that hands the wait to the loop. */
@@ -115,6 +123,36 @@ final class ReplyLoop {
             if (SIGNALS.decrementAndGet(this) == 0) {
                 loop.completed(this);
             }
+        }
+
+        /**
+         * Lean path: whether every signal came (outcome or failure, durability); a volatile read, so what the
+         * signalling threads wrote before is visible, and none of them touches the wait any more.
+         */
+        final boolean settled() {
+            return signals == 0;
+        }
+
+        /**
+         * Readies a settled lean wait, answered, for another request of the same loop (a {@link SyncReply}
+         * kept for reuse): no engine thread holds it any more ({@link #settled}).
+         */
+        final void reuse(HttpServerRequest next) {
+            reset();
+            request = next;
+            open = true;
+            late = false;
+            outcome = null;
+            failure = null;
+            signals = 2; // volatile, last: publishes the rest with the wait's registration
+        }
+
+        /**
+         * Whether the sweep answered it (deadline passed): then its last signal, if any came, may still be on the
+         * loop's queue, so the wait is not reused.
+         */
+        final boolean late() {
+            return late;
         }
 
         /** Lean path, once answered: the outcome, null when none came in time or it failed. */
@@ -198,6 +236,25 @@ final class ReplyLoop {
         }
     }
 
+    /** A settled sync reply of this loop for {@code request}, else a new one; this loop only. */
+    SyncReply syncReply(HttpServerRequest request) {
+        if (spareCount == 0) {
+            return new SyncReply(this, request);
+        }
+        SyncReply r = spareReplies[--spareCount];
+        spareReplies[spareCount] = null;
+        r.reuse(request);
+        return r;
+    }
+
+    /** Keeps {@code r} (settled and answered, or never registered with the engine) for a later request. */
+    void spare(SyncReply r) {
+        if (spareCount < SPARE_REPLIES) {
+            r.request = null; // let go of the connection meanwhile
+            spareReplies[spareCount++] = r;
+        }
+    }
+
     /** Engine thread: hands the wait to this loop, waking it only when no drain is scheduled yet. */
     private void completed(Wait w) {
         completedWaits.offer(w);
@@ -217,6 +274,7 @@ final class ReplyLoop {
     private void sweep() {
         long nowNs = System.nanoTime();
         while (head != null && head.deadlineNs - nowNs <= 0) {
+            head.late = true;
             answer(head);
         }
     }

@@ -234,6 +234,16 @@ public final class CoreRules {
                 qualifyingPoints(slot, clockMs), Collections.unmodifiableMap(views));
     }
 
+    /** Configured accounts ({@link #view}'s order). */
+    public int accountCount() {
+        return accounts;
+    }
+
+    /** Name of the configured account at that index. */
+    public String accountName(int account) {
+        return accountNames[account];
+    }
+
     /**
      * Per configured account (in configuration order), up to {@code max} instants at which its lots expire under
      * the policy in force, with their points, soonest first (api.md, "Expiring points"); allocates: answers.

@@ -53,6 +53,8 @@ public final class EventReader {
     private final EventChecks.ProfileAttributes attributes = this::profileAttributes;
     /** The body being read, for the second look at profile attributes. */
     private byte[] body;
+    /** How many bytes of {@link #body} are the body (the array may be a reused, larger one). */
+    private int bodyLength;
 
     /** Every action name the rules know, so a known action is read as its constant (no String per event). */
     private final String[] actions;
@@ -84,7 +86,12 @@ public final class EventReader {
      * @throws NumberFormatException     when a number is valid JSON but no decimal can hold it ({@code 1e4000000000})
      */
     public ReadEvent readEvent(byte[] body, long nowMs) throws IOException {
-        ValidationError error = readChecked(body, nowMs);
+        return readEvent(body, body.length, nowMs);
+    }
+
+    /** {@link #readEvent(byte[], long)} of the first {@code length} bytes of {@code body}. */
+    public ReadEvent readEvent(byte[] body, int length, long nowMs) throws IOException {
+        ValidationError error = readChecked(body, length, nowMs);
         return error == null ? new ReadEvent(Validated.ok(checked.toEvent()), checked.bodyHash)
                 : new ReadEvent(Validated.fail(error), 0);
     }
@@ -94,8 +101,16 @@ public final class EventReader {
      * is valid and {@link #checked()} holds it (until the next read). Throws as {@code readEvent}.
      */
     public ValidationError readChecked(byte[] body, long nowMs) throws IOException {
-        try (JsonParser p = PARSERS.createParser(body)) {
-            JsonToken first = first(p, body);
+        return readChecked(body, body.length, nowMs);
+    }
+
+    /**
+     * {@link #readChecked(byte[], long)} of the first {@code length} bytes of {@code body} (a reused buffer: the
+     * bytes after them are not read; errors and their locations are those of an array of exactly that length).
+     */
+    public ValidationError readChecked(byte[] body, int length, long nowMs) throws IOException {
+        try (JsonParser p = PARSERS.createParser(body, 0, length)) {
+            JsonToken first = first(p, body, length);
             ValidationError error = event(p, first, nowMs);
             endOfBody(p);
             return error;
@@ -151,7 +166,7 @@ public final class EventReader {
     public ValidationError readBulk(byte[] body, long nowMs, int bulkMax, BulkSlots into) throws IOException {
         into.clear();
         try (JsonParser p = PARSERS.createParser(body)) {
-            JsonToken t = first(p, body);
+            JsonToken t = first(p, body, body.length);
             if (t != JsonToken.START_OBJECT) {
                 skip(p, t);
                 endOfBody(p);
@@ -202,12 +217,13 @@ public final class EventReader {
         }
     }
 
-    private JsonToken first(JsonParser p, byte[] bytes) throws IOException {
+    private JsonToken first(JsonParser p, byte[] bytes, int length) throws IOException {
         JsonToken t = p.nextToken();
         if (t == null) {
             throw new EmptyBodyException();
         }
         this.body = bytes;
+        this.bodyLength = length;
         names.reset();
         return t;
     }
@@ -227,7 +243,7 @@ public final class EventReader {
      * on that very key.
      */
     private IOException duplicate() {
-        try (JsonParser strict = STRICT.createParser(body)) {
+        try (JsonParser strict = STRICT.createParser(body, 0, bodyLength)) {
             while (strict.nextToken() != null) {
                 // the repeated key throws
             }
@@ -506,7 +522,7 @@ public final class EventReader {
     private String profileAttributes(EventFields f) {
         int start = (int) f.dataStart;
         StringWriter out = new StringWriter(128);
-        try (JsonParser p = PARSERS.createParser(body, start, body.length - start);
+        try (JsonParser p = PARSERS.createParser(body, start, bodyLength - start);
              JsonGenerator g = WRITERS.createGenerator(out)) {
             p.nextToken();
             g.writeStartObject();

@@ -758,7 +758,12 @@ public final class PartitionProcessor implements Runnable {
         // check first spares boxing the seq per event.
         OutcomeWaiter waiter = waiters.get(seq);
         if (waiter != null) {
-            waiter.pending = new EventResult(state.outcome(seq, e.customer(), error), state.view(slot));
+            OutcomeFacts facts = waiter.facts();
+            if (facts == null) {
+                waiter.pending = new EventResult(state.outcome(seq, e.customer(), error), state.view(slot));
+            } else {
+                state.outcomeInto(seq, e.customer(), error, slot, facts); // the sync answer's facts, no objects
+            }
             completions.add(waiter);
         }
         if (hook != null && hook.after() != null) {
@@ -785,7 +790,11 @@ public final class PartitionProcessor implements Runnable {
             w.pending = null;
             if (waiters.remove(w)) {
                 inFlight.decrementAndGet();
-                w.complete(result);
+                if (result == null) {
+                    w.completeFromFacts();
+                } else {
+                    w.complete(result);
+                }
             }
         }
         completions.clear();

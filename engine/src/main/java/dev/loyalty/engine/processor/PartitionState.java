@@ -566,6 +566,15 @@ final class PartitionState {
         return table.exists(slot) ? rules.view(slot, clock.nowMs()) : null;
     }
 
+    /**
+     * The outcome of the event just applied (of {@code seq}, with that error) and its customer's view as
+     * {@link #outcome} and {@link #view} give them, written into {@code facts}: no objects.
+     */
+    void outcomeInto(long seq, String customer, RuleError error, int slot, OutcomeFacts facts) {
+        facts.outcome(seq, customer, error, sink);
+        facts.view(rules, slot, clock.nowMs());
+    }
+
     boolean exists(int slot) {
         return table.exists(slot);
     }
