@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -73,9 +72,11 @@ public final class IdempotencyIndex implements AutoCloseable {
     private final IdKeys keys = new IdKeys();
     /** The ids of the flush key being filled (guarded by this). */
     private final BinaryWriter flushIds = new BinaryWriter(16 << 10);
-    /** The ids and entries a flush wrote, to drop from {@code pending} after its write (guarded by this). */
+    /** The ids and entries a flush writes, to drop from {@code pending} after its write (guarded by this). */
     private String[] writtenIds = new String[1024];
     private Entry[] writtenEntries = new Entry[1024];
+    private int collected;
+    private final java.util.function.BiConsumer<String, Entry> collect = this::collect;
     /** The number of the next F key (guarded by this); stored under {@code N} in each flush's batch. */
     private long nextFlush;
     /** Whether the last expiry pass stopped at {@link #MAX_EXPIRED_PER_PASS} with older ids left. */
@@ -332,15 +333,19 @@ public final class IdempotencyIndex implements AutoCloseable {
         if (pending.isEmpty()) {
             return 0;
         }
-        int n = 0;
+        // Collected first (forEach hands over key and value without an entry object per id); ids put meanwhile
+        // may or may not be among them, and stay for the next flush if not.
+        collected = 0;
+        pending.forEach(collect);
+        int n = collected;
         long flush = nextFlush;
         try (WriteBatch b = new WriteBatch()) {
             long oldestMs = Long.MAX_VALUE;
             int listed = 0;
             flushIds.reset();
-            for (Map.Entry<String, Entry> en : pending.entrySet()) {
-                String id = en.getKey();
-                Entry e = en.getValue();
+            for (int i = 0; i < n; i++) {
+                String id = writtenIds[i];
+                Entry e = writtenEntries[i];
                 keys.putEntry(b, id, e);
                 flushIds.writeString(id);
                 oldestMs = Math.min(oldestMs, e.ingestMs());
@@ -349,7 +354,6 @@ public final class IdempotencyIndex implements AutoCloseable {
                     oldestMs = Long.MAX_VALUE;
                     listed = 0;
                 }
-                written(n++, id, e);
             }
             if (listed > 0) {
                 putFlushKey(b, oldestMs, flush++);
@@ -357,15 +361,21 @@ public final class IdempotencyIndex implements AutoCloseable {
             b.put(IdKeys.NEXT_FLUSH, writer.reset().writeLong(flush).toBytes());
             db.write(writeOptions, b);
         } catch (RocksDBException ex) {
+            clearCollected(n);
             throw new StateException("idempotency write failed: " + ex.getMessage(), ex);
         }
         nextFlush = flush;
         for (int i = 0; i < n; i++) {
             pending.remove(writtenIds[i], writtenEntries[i]);
-            writtenIds[i] = null;
-            writtenEntries[i] = null;
         }
+        clearCollected(n);
         return n;
+    }
+
+    /** Drops the last flush's references, so that its entries do not outlive it in these arrays. */
+    private void clearCollected(int n) {
+        java.util.Arrays.fill(writtenIds, 0, n, null);
+        java.util.Arrays.fill(writtenEntries, 0, n, null);
     }
 
     private void putFlushKey(WriteBatch b, long oldestMs, long flush) throws RocksDBException {
@@ -373,7 +383,8 @@ public final class IdempotencyIndex implements AutoCloseable {
         flushIds.reset();
     }
 
-    private void written(int i, String id, Entry e) {
+    private void collect(String id, Entry e) {
+        int i = collected++;
         if (i == writtenIds.length) {
             writtenIds = java.util.Arrays.copyOf(writtenIds, 2 * i);
             writtenEntries = java.util.Arrays.copyOf(writtenEntries, 2 * i);
