@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Idempotency keys seen at ingest: id → the seq, body hash, ingest time and customer of the event that
  * first carried it. Ids are global, checked before the journal (a mismatch is refused unjournaled), and
  * kept for the configured retention of ingest time. A derived index: rebuilt from the journal after its
- * checkpoint at start, so its own write-ahead log is written but never synced.
+ * checkpoint at start, so its own write-ahead log is synced only by a {@link #checkpoint(long)}, before the
+ * position it records (the position must never claim an id that a crash could lose). The log stays on: without
+ * it that position would be durable only once a memtable flush made it so, and a start after a crash would
+ * re-read that much journal (16 MB of ids: seconds of a bulk run, hours of a quiet engine) instead of a second.
  * Callers serialise check-then-put per id themselves (the engine locks the id's shard around check, append
  * and put).
  *
