@@ -71,9 +71,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     /**
      * How often the idempotency index writes the ids recorded since (milliseconds): each write is a wake-up of the
      * timer thread competing with the event loops for the cores, and the ids wait in memory meanwhile (looked up
-     * there first; a crash loses nothing, the start re-reads the journal from the last checkpoint).
+     * there first; a crash loses nothing, the start re-reads the journal from the last checkpoint). Each write
+     * also has a cost of its own, whatever its ids (the wake-up, the batch, the log write): at 20 ms that fixed
+     * part was most of the thread's CPU of a 4K events/s bulk run (bench/results/2026-12-07-idflush.txt); at
+     * 100 ms a few thousand ids wait in memory, against {@link IdempotencyIndex}'s bound of 100K.
      */
-    private static final long ID_FLUSH_MS = 20;
+    private static final long ID_FLUSH_MS = 100;
 
     private final EngineConfig config;
     private final DataFolder folder;
