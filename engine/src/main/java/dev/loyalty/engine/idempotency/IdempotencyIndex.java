@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.LongAdder;
  * a new scan now and then drops expired ids from it (see {@link #rescanFilterWhenWorthIt}).
  *
  * <p>Writes are behind: {@link #put} only records the entry in memory, where {@link #get} finds it at once,
- * and {@link #flush} (called every few milliseconds by the engine, before every {@link #checkpoint} and at
+ * and {@link #flush} (called every 100 ms by the engine, before every {@link #checkpoint} and at
  * close) writes everything recorded in one batch. A request thread thus never waits for RocksDB's write
  * path, and the index costs one write per flush instead of one per id. The memory is bounded: past
  * {@link #MAX_PENDING} unwritten ids, {@code put} flushes itself. Each id costs one key ({@code I}); the
