@@ -18,6 +18,9 @@ BULK_SIZE="${BULK_SIZE:-100}"
 BULK_CONNECTIONS="${BULK_CONNECTIONS:-8}"
 BULK_WARMUP="${BULK_WARMUP:-10}"
 BULK_DURATION="${BULK_DURATION:-30}"
+# Bulks per second offered (open loop); 0: closed loop, as fast as answered. A fixed rate makes two arms' CPU per
+# event comparable when the machine's load moves their closed-loop rates apart (per-flush costs spread over fewer events).
+BULK_RATE="${BULK_RATE:-0}"
 PROFILE="${PROFILE:-0}"
 WORK="${WORK:-/tmp/bulk-profile}/$LABEL"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -45,7 +48,7 @@ metrics() { curl -s --max-time 10 "$MGMT/metrics" | grep -E '^loyalty_(customer_
   sleep "$BULK_DURATION"
   cpu_by_thread "$E" > "$WORK/threads-1"; metrics > "$WORK/metrics-1"; date +%s%N > "$WORK/t-1" ) &
 SAMPLER=$!
-harness run --url "$API" --management "$MGMT" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 \
+harness run --url "$API" --management "$MGMT" --mode bulk --bulk-size "$BULK_SIZE" --rate "$BULK_RATE" \
     --connections "$BULK_CONNECTIONS" --customers "$CUSTOMERS" --warmup "${BULK_WARMUP}s" --duration "${BULK_DURATION}s" \
     --label "bulk-$LABEL" > "$WORK/bulk.txt" 2>&1 || true
 wait "$SAMPLER" || true

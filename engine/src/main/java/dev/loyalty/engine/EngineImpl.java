@@ -71,9 +71,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     /**
      * How often the idempotency index writes the ids recorded since (milliseconds): each write is a wake-up of the
      * timer thread competing with the event loops for the cores, and the ids wait in memory meanwhile (looked up
-     * there first; a crash loses nothing, the start re-reads the journal from the last checkpoint).
+     * there first; a crash loses nothing, the start re-reads the journal from the last checkpoint). Each write
+     * also has a cost of its own, whatever its ids (the wake-up, the batch, the log write): at 20 ms that fixed
+     * part was most of the thread's CPU of a 4K events/s bulk run (bench/results/2026-12-07-idflush.txt); at
+     * 100 ms a few thousand ids wait in memory, against {@link IdempotencyIndex}'s bound of 100K.
      */
-    private static final long ID_FLUSH_MS = 20;
+    private static final long ID_FLUSH_MS = 100;
 
     private final EngineConfig config;
     private final DataFolder folder;
@@ -140,6 +143,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private volatile boolean serving;
     /** Set while writing the idempotency index fails, so that the failure is logged once (timer thread only). */
     private boolean idIndexFailed;
+    /** {@link IdempotencyIndex#puts()} at the last periodic checkpoint, and checkpoints skipped since (timer thread). */
+    private long idPutsAtCheckpoint = -1;
+    private int idCheckpointsSkipped;
+    /**
+     * Periodic id checkpoints skipped at most in a row while no id comes: an idle engine then neither reads the
+     * journal's end nor syncs the index's log every second, and a start after a crash still re-reads at most this
+     * many seconds of (id-less) journal for ids.
+     */
+    private static final int ID_CHECKPOINT_MAX_SKIPPED = 9;
+    /** Pause before the next expiry pass when one stopped at its bound with older ids left (milliseconds). */
+    private static final long ID_EXPIRY_BACKLOG_MS = 100;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService retention;
@@ -845,14 +859,23 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
 
     /**
      * Records how far the idempotency index is complete every second (a synced write of its log), so that
-     * a start after a crash re-reads at most about a second of journal for ids.
+     * a start after a crash re-reads at most about a second of journal for ids; skipped while no id was put
+     * (at most {@link #ID_CHECKPOINT_MAX_SKIPPED} times in a row).
      */
     private void checkpointIds() {
         if (closed) {
             return;
         }
+        // Read before the checkpoint: an id put meanwhile makes the next one run, whether or not this one covers it.
+        long puts = ids.puts();
+        if (puts == idPutsAtCheckpoint && idCheckpointsSkipped < ID_CHECKPOINT_MAX_SKIPPED) {
+            idCheckpointsSkipped++;
+            return;
+        }
         try {
             checkpointIdsToJournalEnd();
+            idPutsAtCheckpoint = puts;
+            idCheckpointsSkipped = 0;
             idIndexWritable();
         } catch (RuntimeException e) {
             idIndexNotWritable("checkpoint", e);
@@ -903,6 +926,16 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
         try {
             ids.expireBefore(journal.clock().peekMs() - config.idempotencyRetention().toMillis());
+            if (ids.expiryBehind()) {
+                // More than a pass's bound expired (a backlog, or ids coming faster than one pass per 10 s
+                // forgets): go on soon, as a task of its own so the heartbeats and flushes run in between.
+                try {
+                    timer.schedule(this::expireIds, ID_EXPIRY_BACKLOG_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // closing: the next start's passes go on
+                }
+                return;
+            }
             ids.rescanFilterWhenWorthIt();
         } catch (RuntimeException e) {
             LOG.error("idempotency index expiry failed: {}", e.toString());

@@ -16,12 +16,10 @@ import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,7 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Idempotency keys seen at ingest: id → the seq, body hash, ingest time and customer of the event that
  * first carried it. Ids are global, checked before the journal (a mismatch is refused unjournaled), and
  * kept for the configured retention of ingest time. A derived index: rebuilt from the journal after its
- * checkpoint at start, so its own write-ahead log is written but never synced.
+ * checkpoint at start, so its own write-ahead log is synced only by a {@link #checkpoint(long)}, before the
+ * position it records (the position must never claim an id that a crash could lose). The log stays on: without
+ * it that position would be durable only once a memtable flush made it so, and a start after a crash would
+ * re-read that much journal (16 MB of ids: seconds of a bulk run, hours of a quiet engine) instead of a second.
  * Callers serialise check-then-put per id themselves (the engine locks the id's shard around check, append
  * and put).
  *
@@ -40,15 +41,12 @@ import java.util.concurrent.atomic.LongAdder;
  * a new scan now and then drops expired ids from it (see {@link #rescanFilterWhenWorthIt}).
  *
  * <p>Writes are behind: {@link #put} only records the entry in memory, where {@link #get} finds it at once,
- * and {@link #flush} (called every few milliseconds by the engine, before every {@link #checkpoint} and at
+ * and {@link #flush} (called every 100 ms by the engine, before every {@link #checkpoint} and at
  * close) writes everything recorded in one batch. A request thread thus never waits for RocksDB's write
  * path, and the index costs one write per flush instead of one per id. The memory is bounded: past
- * {@link #MAX_PENDING} unwritten ids, {@code put} flushes itself.
- * <pre>
- *   I id              seq(8) hash(8) ingest(8) customer
- *   T ingest(8) id    (expiry order)
- *   P                 journal position up to which every id is in the index
- * </pre>
+ * {@link #MAX_PENDING} unwritten ids, {@code put} flushes itself. Each id costs one key ({@code I}); the
+ * expiry order costs one key per flush ({@code F}: its ids, under the oldest's ingest time), not one per id
+ * (the {@code T} keys of indexes written before, still read and expired). Layout: {@link IdKeys}.
  */
 public final class IdempotencyIndex implements AutoCloseable {
 
@@ -57,6 +55,8 @@ public final class IdempotencyIndex implements AutoCloseable {
     }
 
     private static final byte[] CHECKPOINT = {'P'};
+    /** Ids an expiry pass reads at most (whole flush keys): bounds the time it holds this object's lock. */
+    static final int MAX_EXPIRED_PER_PASS = 100_000;
 
     /** What the index remembers of an id. */
     public record Entry(long seq, long bodyHash, long ingestMs, String customer) {
@@ -71,6 +71,19 @@ public final class IdempotencyIndex implements AutoCloseable {
     private final WriteOptions writeOptions;
     private final RocksDB db;
     private final BinaryWriter writer = new BinaryWriter(256);
+    /** The keys of {@link #flush} (guarded by this). */
+    private final IdKeys keys = new IdKeys();
+    /** The ids of the flush key being filled (guarded by this). */
+    private final BinaryWriter flushIds = new BinaryWriter(16 << 10);
+    /** The ids and entries a flush writes, to drop from {@code pending} after its write (guarded by this). */
+    private String[] writtenIds = new String[1024];
+    private Entry[] writtenEntries = new Entry[1024];
+    private int collected;
+    private final java.util.function.BiConsumer<String, Entry> collect = this::collect;
+    /** The number of the next F key (guarded by this); stored under {@code N} in each flush's batch. */
+    private long nextFlush;
+    /** Whether the last expiry pass stopped at {@link #MAX_EXPIRED_PER_PASS} with older ids left. */
+    private volatile boolean expiryBehind;
     /** Entries put but not yet written; an entry leaves only after its write. */
     private final ConcurrentHashMap<String, Entry> pending = new ConcurrentHashMap<>();
 
@@ -95,18 +108,23 @@ public final class IdempotencyIndex implements AutoCloseable {
     private volatile IdFilter filter;
     /** The filter a scan is building, or null; {@link #put} adds to it too. */
     private volatile IdFilter building;
-    private final LongAdder putsSinceScan = new LongAdder();
+    /** Every put since open; {@link #putsAtScan} of them before the last scan began. */
+    private final LongAdder puts = new LongAdder();
+    private volatile long putsAtScan;
     private volatile long storedAtScan;
     private final long rescanMinPuts;
     private volatile boolean closing;
     /** The running or last scan (guarded by this). */
     private Thread scan;
 
-    private IdempotencyIndex(Options options, RocksDB db, long rescanMinPuts, boolean scanNow) {
+    private IdempotencyIndex(Options options, RocksDB db, long rescanMinPuts, boolean scanNow)
+            throws RocksDBException {
         this.options = options;
         this.db = db;
         this.rescanMinPuts = rescanMinPuts;
         this.writeOptions = new WriteOptions().setSync(false);
+        byte[] next = db.get(IdKeys.NEXT_FLUSH);
+        this.nextFlush = next == null ? 0 : new BinaryReader(next).readLong();
         if (scanNow) {
             startScan(filterLog2Bits(estimatedIds()));
         }
@@ -123,10 +141,10 @@ public final class IdempotencyIndex implements AutoCloseable {
         }
     }
 
-    /** Ids stored, as RocksDB estimates them (two keys per id), to size the first filter; 0 if unknown. */
+    /** Ids stored, as RocksDB estimates them (one key per id; two in a legacy index: a larger filter), 0 if unknown. */
     private long estimatedIds() {
         try {
-            return db.getLongProperty("rocksdb.estimate-num-keys") / 2;
+            return db.getLongProperty("rocksdb.estimate-num-keys");
         } catch (RocksDBException e) {
             return 0;
         }
@@ -157,13 +175,13 @@ public final class IdempotencyIndex implements AutoCloseable {
         for (String id : pending.keySet()) {
             next.add(id);
         }
-        putsSinceScan.reset();
+        putsAtScan = puts.sum();
         scan = new Thread(() -> {
             long stored = 0;
             try (lower; upper; ro; it) {
                 for (it.seek(from); it.isValid() && !closing; it.next()) {
                     byte[] k = it.key();
-                    next.add(new String(k, 1, k.length - 1, StandardCharsets.UTF_8));
+                    next.add(IdKeys.idOf(k));
                     stored++;
                 }
                 if (!closing) {
@@ -186,11 +204,11 @@ public final class IdempotencyIndex implements AutoCloseable {
      * ids and is sized for the ids stored now. Called by the engine after each expiry pass.
      */
     public synchronized void rescanFilterWhenWorthIt() {
-        long puts = putsSinceScan.sum();
-        if (closing || scan == null || scan.isAlive() || puts < Math.max(rescanMinPuts, storedAtScan)) {
+        long since = puts.sum() - putsAtScan;
+        if (closing || scan == null || scan.isAlive() || since < Math.max(rescanMinPuts, storedAtScan)) {
             return;
         }
-        startScan(filterLog2Bits(storedAtScan + puts));
+        startScan(filterLog2Bits(storedAtScan + since));
     }
 
     /** Waits until the running scan finished; true when lookups then trust a filter (tests; the engine never waits). */
@@ -241,31 +259,16 @@ public final class IdempotencyIndex implements AutoCloseable {
             Options o = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(1)
                     .setWriteBufferSize(16L << 20).setAvoidFlushDuringRecovery(true)
                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
-            return new IdempotencyIndex(o, RocksDB.open(o, dir.toString()), rescanMinPuts, scanNow);
+            RocksDB db = RocksDB.open(o, dir.toString());
+            try {
+                return new IdempotencyIndex(o, db, rescanMinPuts, scanNow);
+            } catch (RocksDBException | RuntimeException e) {
+                db.close();
+                throw e;
+            }
         } catch (RocksDBException | java.io.IOException e) {
             throw new StateException("cannot open idempotency index at " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] idKey(String id) {
-        byte[] s = id.getBytes(StandardCharsets.UTF_8);
-        byte[] k = new byte[s.length + 1];
-        k[0] = 'I';
-        System.arraycopy(s, 0, k, 1, s.length);
-        return k;
-    }
-
-    private static byte[] timeKey(long ingestMs, String id) {
-        byte[] s = id.getBytes(StandardCharsets.UTF_8);
-        byte[] k = new byte[9 + s.length];
-        k[0] = 'T';
-        long x = ingestMs ^ Long.MIN_VALUE;
-        for (int i = 8; i >= 1; i--) {
-            k[i] = (byte) x;
-            x >>>= 8;
-        }
-        System.arraycopy(s, 0, k, 9, s.length);
-        return k;
     }
 
     /**
@@ -290,7 +293,7 @@ public final class IdempotencyIndex implements AutoCloseable {
             return null;
         }
         try {
-            byte[] v = db.get(idKey(id));
+            byte[] v = db.get(IdKeys.idKey(id));
             if (v == null) {
                 return null;
             }
@@ -316,7 +319,7 @@ public final class IdempotencyIndex implements AutoCloseable {
         if (next != null && next != f) {
             next.add(id);
         }
-        putsSinceScan.increment();
+        puts.increment();
         // The bound is checked on about one put in 64 (by the id's hash, no shared counter): the map's size()
         // sums its counter cells, which cost the event loops ~3% of their bulk-path time when done per put.
         // The flush timer keeps it far below the bound anyway; this only stops a stalled timer's backlog.
@@ -325,29 +328,77 @@ public final class IdempotencyIndex implements AutoCloseable {
         }
     }
 
-    /** Writes every entry put so far in one batch; returns how many. Thread-safe. */
+    /**
+     * Writes every entry put so far in one batch: an {@code I} key per id and one {@code F} key listing them
+     * (per {@link IdKeys#IDS_PER_FLUSH_KEY}); returns how many. Thread-safe.
+     */
     public synchronized int flush() {
         if (pending.isEmpty()) {
             return 0;
         }
-        List<Map.Entry<String, Entry>> written = new ArrayList<>(pending.size());
+        // Collected first (forEach hands over key and value without an entry object per id); ids put meanwhile
+        // may or may not be among them, and stay for the next flush if not.
+        collected = 0;
+        pending.forEach(collect);
+        int n = collected;
+        long flush = nextFlush;
         try (WriteBatch b = new WriteBatch()) {
-            for (Map.Entry<String, Entry> en : pending.entrySet()) {
-                Entry e = en.getValue();
-                byte[] v = writer.reset().writeLong(e.seq()).writeLong(e.bodyHash()).writeLong(e.ingestMs())
-                        .writeString(e.customer()).toBytes();
-                b.put(idKey(en.getKey()), v);
-                b.put(timeKey(e.ingestMs(), en.getKey()), new byte[0]);
-                written.add(Map.entry(en.getKey(), e));
+            long oldestMs = Long.MAX_VALUE;
+            int listed = 0;
+            flushIds.reset();
+            for (int i = 0; i < n; i++) {
+                String id = writtenIds[i];
+                Entry e = writtenEntries[i];
+                keys.putEntry(b, id, e);
+                flushIds.writeString(id);
+                oldestMs = Math.min(oldestMs, e.ingestMs());
+                if (++listed == IdKeys.IDS_PER_FLUSH_KEY) {
+                    putFlushKey(b, oldestMs, flush++);
+                    oldestMs = Long.MAX_VALUE;
+                    listed = 0;
+                }
             }
+            if (listed > 0) {
+                putFlushKey(b, oldestMs, flush++);
+            }
+            b.put(IdKeys.NEXT_FLUSH, writer.reset().writeLong(flush).toBytes());
             db.write(writeOptions, b);
         } catch (RocksDBException ex) {
+            clearCollected(n);
             throw new StateException("idempotency write failed: " + ex.getMessage(), ex);
         }
-        for (Map.Entry<String, Entry> en : written) {
-            pending.remove(en.getKey(), en.getValue());
+        nextFlush = flush;
+        for (int i = 0; i < n; i++) {
+            pending.remove(writtenIds[i], writtenEntries[i]);
         }
-        return written.size();
+        clearCollected(n);
+        return n;
+    }
+
+    /** Drops the last flush's references, so that its entries do not outlive it in these arrays. */
+    private void clearCollected(int n) {
+        java.util.Arrays.fill(writtenIds, 0, n, null);
+        java.util.Arrays.fill(writtenEntries, 0, n, null);
+    }
+
+    private void putFlushKey(WriteBatch b, long oldestMs, long flush) throws RocksDBException {
+        b.put(IdKeys.flushKey(oldestMs, flush), flushIds.toBytes());
+        flushIds.reset();
+    }
+
+    private void collect(String id, Entry e) {
+        int i = collected++;
+        if (i == writtenIds.length) {
+            writtenIds = java.util.Arrays.copyOf(writtenIds, 2 * i);
+            writtenEntries = java.util.Arrays.copyOf(writtenEntries, 2 * i);
+        }
+        writtenIds[i] = id;
+        writtenEntries[i] = e;
+    }
+
+    /** Every {@link #put} since open, never decreasing: a caller sees whether any id came since it last looked. */
+    public long puts() {
+        return puts.sum();
     }
 
     /** Journal position up to which the index is complete, or -1. */
@@ -373,31 +424,104 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /**
      * Forgets ids first seen before that ingest time; returns how many. Garbage collection only (lookups
-     * judge the retention themselves). Synchronized with {@link #flush} so that an id reused after its
-     * expiry, written between this pass's read and its delete, is not deleted with its old entry.
+     * judge the retention themselves). Reads at most about {@link #MAX_EXPIRED_PER_PASS} ids (then
+     * {@link #expiryBehind} says so). Synchronized with {@link #flush} so that an id reused after its expiry,
+     * written between this pass's read and its delete, is not deleted with its old entry.
      */
     public synchronized int expireBefore(long ingestMs) {
+        try {
+            int[] read = new int[1];
+            int n = expireLegacy(ingestMs, read);
+            if (read[0] < MAX_EXPIRED_PER_PASS) {
+                n += expireFlushes(ingestMs, read);
+            }
+            expiryBehind = read[0] >= MAX_EXPIRED_PER_PASS;
+            return n;
+        } catch (RocksDBException e) {
+            throw new StateException("idempotency expiry failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when the last {@link #expireBefore} stopped at its bound: older ids may be left for another pass. */
+    public boolean expiryBehind() {
+        return expiryBehind;
+    }
+
+    /**
+     * Expires whole flush keys older than the cut-off: deletes each listed id whose stored entry is older (an id
+     * reused since has a newer entry, listed in a newer flush key), then the flush key, or rewrites it under
+     * the oldest remaining id's time when some of its ids are younger.
+     */
+    private int expireFlushes(long ingestMs, int[] read) throws RocksDBException {
         int n = 0;
-        try (Slice lower = new Slice(new byte[] {'T'});
-             Slice upper = new Slice(timeKey(ingestMs, ""));
+        byte[] from = {IdKeys.FLUSH};
+        try (Slice lower = new Slice(from);
+             Slice upper = new Slice(IdKeys.timePrefix(IdKeys.FLUSH, ingestMs));
              ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
              RocksIterator it = db.newIterator(ro);
              WriteBatch b = new WriteBatch()) {
-            for (it.seek(new byte[] {'T'}); it.isValid() && n < 100_000; it.next()) {
-                byte[] k = it.key();
-                String id = new String(k, 9, k.length - 9, StandardCharsets.UTF_8);
-                Entry e = get(id);
-                if (e != null && e.ingestMs() < ingestMs) {
-                    b.delete(idKey(id));
+            List<byte[]> idKeys = new ArrayList<>();
+            for (it.seek(from); it.isValid() && read[0] < MAX_EXPIRED_PER_PASS; it.next()) {
+                byte[] flushKey = it.key();
+                BinaryReader ids = new BinaryReader(it.value());
+                idKeys.clear();
+                while (ids.hasMore()) {
+                    idKeys.add(IdKeys.idKey(ids.readString()));
                 }
-                b.delete(k);
-                n++;
+                read[0] += idKeys.size();
+                List<byte[]> entries = db.multiGetAsList(idKeys);
+                long oldestKeptMs = Long.MAX_VALUE;
+                flushIds.reset();
+                for (int i = 0; i < idKeys.size(); i++) {
+                    byte[] entry = entries.get(i);
+                    if (entry == null) {
+                        continue;
+                    }
+                    long entryMs = IdKeys.ingestOf(entry);
+                    if (entryMs < ingestMs) {
+                        b.delete(idKeys.get(i));
+                        n++;
+                    } else {
+                        flushIds.writeString(IdKeys.idOf(idKeys.get(i)));
+                        oldestKeptMs = Math.min(oldestKeptMs, entryMs);
+                    }
+                }
+                b.delete(flushKey);
+                if (oldestKeptMs != Long.MAX_VALUE) {
+                    // Keeps its number: flush numbers are unique, so the new key is too.
+                    putFlushKey(b, oldestKeptMs, IdKeys.flushOf(flushKey));
+                }
             }
-            if (n > 0) {
+            if (b.count() > 0) {
                 db.write(writeOptions, b);
             }
-        } catch (RocksDBException e) {
-            throw new StateException("idempotency expiry failed: " + e.getMessage(), e);
+        }
+        return n;
+    }
+
+    /** Expires the per-id {@code T} keys of an index written before the flush keys (they drain within the retention). */
+    private int expireLegacy(long ingestMs, int[] read) throws RocksDBException {
+        int n = 0;
+        byte[] from = {IdKeys.LEGACY_TIME};
+        try (Slice lower = new Slice(from);
+             Slice upper = new Slice(IdKeys.timePrefix(IdKeys.LEGACY_TIME, ingestMs));
+             ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(ro);
+             WriteBatch b = new WriteBatch()) {
+            for (it.seek(from); it.isValid() && read[0] < MAX_EXPIRED_PER_PASS; it.next()) {
+                byte[] k = it.key();
+                String id = IdKeys.idOfLegacyTime(k);
+                Entry e = get(id);
+                if (e != null && e.ingestMs() < ingestMs) {
+                    b.delete(IdKeys.idKey(id));
+                    n++;
+                }
+                b.delete(k);
+                read[0]++;
+            }
+            if (b.count() > 0) {
+                db.write(writeOptions, b);
+            }
         }
         return n;
     }

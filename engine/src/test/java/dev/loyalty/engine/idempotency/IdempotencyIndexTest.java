@@ -1,10 +1,15 @@
 package dev.loyalty.engine.idempotency;
 
+import dev.loyalty.engine.state.BinaryWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -88,6 +93,114 @@ class IdempotencyIndexTest {
             assertThat(index.get("old")).isEqualTo(new IdempotencyIndex.Entry(3, 33, 6000, "c-2"));
             assertThat(index.get("new")).isNull();
         }
+    }
+
+    /** The expiry order is one key per flush: an old flush's ids expire, a newer flush's ids stay. */
+    @Test
+    void shouldExpireTheIdsOfAnOldFlushAndKeepTheIdsOfANewerOne() {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            index.put("old-1", new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            index.put("old-2", new IdempotencyIndex.Entry(2, 22, 1001, "c-2"));
+            assertThat(index.flush()).isEqualTo(2);
+            index.put("new-1", new IdempotencyIndex.Entry(3, 33, 5000, "c-1"));
+            assertThat(index.flush()).isEqualTo(1);
+            assertThat(index.expireBefore(1001)).as("only the id older than the cut-off").isEqualTo(1);
+            assertThat(index.get("old-1")).isNull();
+            assertThat(index.get("old-2")).isNotNull();
+            assertThat(index.expireBefore(2000)).as("the rest of the old flush").isEqualTo(1);
+            assertThat(index.get("old-2")).isNull();
+            assertThat(index.get("new-1")).isEqualTo(new IdempotencyIndex.Entry(3, 33, 5000, "c-1"));
+            assertThat(index.expireBefore(2000)).as("nothing left that old").isZero();
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            assertThat(index.get("new-1")).as("kept across a reopen").isNotNull();
+            assertThat(index.expireBefore(5001)).isEqualTo(1);
+            assertThat(index.get("new-1")).isNull();
+        }
+    }
+
+    /**
+     * Flush keys are numbered across runs: a flush of a new run whose oldest id has the same time as one of an
+     * earlier run must not replace that run's list (whose ids would then never be collected).
+     */
+    @Test
+    void shouldExpireIdsOfFlushesOfTwoRunsWithTheSameOldestTime() {
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            index.put("first-run", new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            index.flush();
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            index.put("second-run", new IdempotencyIndex.Entry(2, 22, 1000, "c-2"));
+            index.flush();
+            assertThat(index.expireBefore(2000)).isEqualTo(2);
+            assertThat(index.get("first-run")).isNull();
+            assertThat(index.get("second-run")).isNull();
+        }
+    }
+
+    /** One pass reads a bounded number of ids and says when older ones are left; the next pass goes on. */
+    @Test
+    void shouldExpireABacklogLargerThanOnePassOverSeveralPasses() {
+        int n = IdempotencyIndex.MAX_EXPIRED_PER_PASS + 10_000;
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            for (int i = 0; i < n; i++) {
+                index.put("id-" + i, new IdempotencyIndex.Entry(i, i, 1000, "c-1"));
+                if (i % 5000 == 4999) {
+                    index.flush();
+                }
+            }
+            index.put("kept", new IdempotencyIndex.Entry(n, n, 3000, "c-1"));
+            index.flush();
+            int first = index.expireBefore(2000);
+            assertThat(first).isBetween(IdempotencyIndex.MAX_EXPIRED_PER_PASS, n - 1);
+            assertThat(index.expiryBehind()).isTrue();
+            assertThat(index.expireBefore(2000)).isEqualTo(n - first);
+            assertThat(index.expiryBehind()).isFalse();
+            assertThat(index.get("id-0")).isNull();
+            assertThat(index.get("id-" + (n - 1))).isNull();
+            assertThat(index.get("kept")).isNotNull();
+        }
+    }
+
+    /**
+     * An index written before the flush keys (one {@code T ingest id} key per id, as main wrote it) is read as
+     * it is: its ids are found and expire exactly as before, beside ids written in the new layout.
+     */
+    @Test
+    void shouldReadAndExpireAnIndexWrittenWithOneTimeKeyPerId() throws RocksDBException {
+        try (Options o = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(o, dir.toString())) {
+            legacyPut(db, "legacy-old", new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            legacyPut(db, "legacy-new", new IdempotencyIndex.Entry(2, 22, 5000, "c-2"));
+            db.put(new byte[] {'P'}, new BinaryWriter(8).writeLong(77).toBytes());
+        }
+        try (IdempotencyIndex index = IdempotencyIndex.open(dir)) {
+            assertThat(index.checkpoint()).isEqualTo(77);
+            assertThat(index.get("legacy-old")).isEqualTo(new IdempotencyIndex.Entry(1, 11, 1000, "c-1"));
+            index.put("current", new IdempotencyIndex.Entry(3, 33, 1500, "c-3"));
+            index.flush();
+            assertThat(index.expireBefore(2000)).as("the legacy id and the new one").isEqualTo(2);
+            assertThat(index.get("legacy-old")).isNull();
+            assertThat(index.get("current")).isNull();
+            assertThat(index.get("legacy-new")).isEqualTo(new IdempotencyIndex.Entry(2, 22, 5000, "c-2"));
+            assertThat(index.expireBefore(6000)).isEqualTo(1);
+            assertThat(index.get("legacy-new")).isNull();
+        }
+    }
+
+    /** {@code I id -> seq hash ingest customer} and {@code T ingest id -> ""}: the layout before the flush keys. */
+    private static void legacyPut(RocksDB db, String id, IdempotencyIndex.Entry e) throws RocksDBException {
+        byte[] s = id.getBytes(StandardCharsets.UTF_8);
+        byte[] idKey = new byte[s.length + 1];
+        idKey[0] = 'I';
+        System.arraycopy(s, 0, idKey, 1, s.length);
+        db.put(idKey, new BinaryWriter(64).writeLong(e.seq()).writeLong(e.bodyHash()).writeLong(e.ingestMs())
+                .writeString(e.customer()).toBytes());
+        byte[] time = new BinaryWriter(8).writeLong(e.ingestMs() ^ Long.MIN_VALUE).toBytes();
+        byte[] timeKey = new byte[9 + s.length];
+        timeKey[0] = 'T';
+        System.arraycopy(time, 0, timeKey, 1, 8);
+        System.arraycopy(s, 0, timeKey, 9, s.length);
+        db.put(timeKey, new byte[0]);
     }
 
     @Test
