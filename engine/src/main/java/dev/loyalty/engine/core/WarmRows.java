@@ -27,7 +27,7 @@ public final class WarmRows {
     static final int MAX_SEGMENT = 4 << 20;
     /** Smallest segment (tests give small budgets: evacuations all the time). */
     static final int MIN_SEGMENT = 4 << 10;
-    /** Segments a tier needs at least (a head, one in use, one free); below it the tier keeps nothing. */
+    /** Segments a tier needs at least (a head, one in use, one free); below it (a budget under 32 KiB) it keeps nothing. */
     static final int MIN_SEGMENTS = 4;
     /** Largest tier (record references are ints below 2^30). */
     public static final long MAX_BYTES = 1L << 30;
@@ -45,7 +45,9 @@ public final class WarmRows {
      * Open addressing, at most half full: per entry the id's {@code String.hashCode} in the high half and the
      * record's reference + 1 (segment × segmentBytes + offset) in the low half; 0 for empty.
      */
-    private long[] index = new long[1024];
+    private long[] index = new long[64];
+    /** Longest {@link #index}: a sixty-fourth of the budget in slots, an eighth of it in bytes. */
+    private final int maxIndex;
     private int count;
     private long liveBytes;
 
@@ -54,20 +56,23 @@ public final class WarmRows {
         long budget = Math.max(0, Math.min(budgetBytes, MAX_BYTES));
         int seg = (int) Math.max(MIN_SEGMENT, Math.min(MAX_SEGMENT, Integer.highestOneBit(
                 (int) Math.max(1, budget / 64))));
-        int n = (int) (budget / seg);
+        // The index counts against the budget too: the segments get what its longest leaves (rows averaging over
+        // ~112 bytes, as every customer's row with its header does, fill the segments before the index).
+        this.maxIndex = Math.max(index.length, Integer.highestOneBit((int) Math.max(1, budget / 64)));
+        int n = (int) ((budget - 8L * maxIndex) / seg);
         this.segmentBytes = seg;
         this.segments = new byte[n >= MIN_SEGMENTS ? n : 0][];
         this.used = new int[segments.length];
     }
 
-    /** The most bytes this tier allocates (0: it keeps nothing). */
+    /** The most bytes this tier allocates, segments and index (0: it keeps nothing). */
     public long capacityBytes() {
-        return (long) segments.length * segmentBytes;
+        return segments.length == 0 ? 0 : (long) segments.length * segmentBytes + 8L * maxIndex;
     }
 
-    /** Bytes of its segments allocated now. */
+    /** Bytes of its segments and index allocated now: at most the budget it was given. */
     public long allocatedBytes() {
-        long n = 0;
+        long n = 8L * index.length;
         for (byte[] s : segments) {
             if (s != null) {
                 n += s.length;
@@ -135,6 +140,12 @@ public final class WarmRows {
         if (segments.length == 0 || idLength > 0xFFFF || need > segmentBytes / 2) {
             return;
         }
+        if (2 * (count + 1) > maxIndex) {
+            advance(); // the index is as long as it may be: drop (or move) the oldest segment's rows
+            if (2 * (count + 1) > maxIndex) {
+                return; // not kept (the older row is gone already)
+            }
+        }
         int ref = reserve(need);
         byte[] s = segments[head];
         int at = ref % segmentBytes;
@@ -197,6 +208,9 @@ public final class WarmRows {
     }
 
     private void advance() {
+        if (inUse == 0) {
+            return;
+        }
         head = head + 1 == segments.length ? 0 : head + 1;
         used[head] = 0;
         allocate(head);

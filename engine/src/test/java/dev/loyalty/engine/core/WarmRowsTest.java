@@ -83,6 +83,30 @@ class WarmRowsTest {
     }
 
     @Test
+    void tinyRowsAreBoundedByTheIndexsShareOfTheBudget() {
+        long budget = 32 << 10;
+        WarmRows warm = new WarmRows(budget);
+        Map<String, byte[]> last = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            String id = "t" + (i % 5_000);
+            byte[] row = bytes(i, 1 + i % 3);
+            warm.put(id, row, 0, row.length);
+            last.put(id, row);
+            assertThat(warm.allocatedBytes()).isLessThanOrEqualTo(warm.capacityBytes());
+        }
+        assertThat(warm.capacityBytes()).isLessThanOrEqualTo(budget);
+        assertThat(warm.size()).isPositive();
+        int served = 0;
+        for (Map.Entry<String, byte[]> e : last.entrySet()) {
+            if (warm.find(e.getKey()) >= 0) {
+                assertThat(read(warm, e.getKey())).isEqualTo(e.getValue());
+                served++;
+            }
+        }
+        assertThat(served).isEqualTo(warm.size());
+    }
+
+    @Test
     void aTierTooSmallKeepsNothing() {
         WarmRows warm = new WarmRows(8 << 10);
         warm.put("c-1", bytes(1, 10), 0, 10);

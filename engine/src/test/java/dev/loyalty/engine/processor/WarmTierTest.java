@@ -113,8 +113,8 @@ class WarmTierTest {
         long[] counts;
         try (PartitionStore small = PartitionStore.open(dir.resolve("small"), null, false);
              PartitionStore held = PartitionStore.open(dir.resolve("held"), null, false)) {
-            // 16 KiB: four segments of 4 KiB, a few dozen rows of these customers; the rest drop and read the store
-            PartitionState s = state(small, 3, 16 << 10);
+            // 32 KiB: seven segments of 4 KiB, a few dozen rows of these customers; the rest drop and read the store
+            PartitionState s = state(small, 3, 32 << 10);
             PartitionState h = state(held, 10_000, 0);
             for (int i = 0; i < events.length; i++) {
                 long before = seq;
