@@ -276,13 +276,14 @@ public final class PartitionProcessor implements Runnable {
 
     /**
      * Bytes of a partition's warm tier ({@code WarmRows}: encoded rows of the customers it wrote or loaded, served
-     * to table misses before RocksDB): {@code state.warm-rows} shared by the partitions, or with 0 a quarter of the
-     * heap shared by them. Encoded, a customer of the bulk row's mix takes a few hundred bytes where held it takes
-     * ~1 KB: this share keeps a 500K-customer partition's working set at the default 2 GiB heap, beside the
-     * tables' quarter. At most {@code WarmRows.MAX_BYTES} a partition.
+     * to table misses before RocksDB): {@code state.warm-rows} shared by the partitions, or with 0 an eighth of the
+     * heap shared by them. Encoded, a customer of the bulk row's mix takes ~100-450 bytes where held it takes
+     * 0.5-2 KB: this share served every miss of the bulk row (1M customers) at the default 2 GiB heap, beside the
+     * tables' quarter; a quarter served the same and left ZGC 31% of the heap free instead of ~45%, and would leave a
+     * 1 GiB heap ~10% (bench/results/2026-12-07-warmrows.txt). At most {@code WarmRows.MAX_BYTES} a partition.
      */
     static long warmBytes(long warmRows, int partitions, long maxHeapBytes) {
-        long total = warmRows > 0 ? warmRows : maxHeapBytes / 4;
+        long total = warmRows > 0 ? warmRows : maxHeapBytes / 8;
         return total / Math.max(1, partitions);
     }
 
