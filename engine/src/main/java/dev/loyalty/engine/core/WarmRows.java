@@ -1,6 +1,7 @@
 package dev.loyalty.engine.core;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The warm tier of one partition: the encoded rows ({@link CoreCustomerCodec} bytes) of the customers it last wrote
@@ -27,7 +28,7 @@ public final class WarmRows {
     static final int MAX_SEGMENT = 4 << 20;
     /** Smallest segment (tests give small budgets: evacuations all the time). */
     static final int MIN_SEGMENT = 4 << 10;
-    /** Segments a tier needs at least (a head, one in use, one free); below it (a budget under 32 KiB) it keeps nothing. */
+    /** Segments a tier needs at least (a head, one in use, one free): a budget under 32 KiB keeps nothing. */
     static final int MIN_SEGMENTS = 4;
     /** Largest tier (record references are ints below 2^30). */
     public static final long MAX_BYTES = 1L << 30;
@@ -182,8 +183,8 @@ public final class WarmRows {
 
     /** Forgets every row (the segments stay allocated). */
     public void clear() {
-        java.util.Arrays.fill(index, 0);
-        java.util.Arrays.fill(used, 0);
+        Arrays.fill(index, 0);
+        Arrays.fill(used, 0);
         count = 0;
         liveBytes = 0;
         inUse = 0;
@@ -333,7 +334,7 @@ public final class WarmRows {
             return false; // UTF-8 is never shorter than the UTF-16 chars it encodes
         }
         byte[] utf8 = id.getBytes(StandardCharsets.UTF_8); // non-ASCII ids: rare
-        return java.util.Arrays.equals(utf8, 0, utf8.length, s, p, p + length);
+        return Arrays.equals(utf8, 0, utf8.length, s, p, p + length);
     }
 
     private static int utf8Length(String id) {

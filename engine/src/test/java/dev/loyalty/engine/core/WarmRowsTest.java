@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WarmRowsTest {
 
     @Test
-    void aPutReplacesTheRowAndARemoveForgetsIt() {
+    void shouldReplaceTheRowOnAPutAndForgetItOnARemove() {
         WarmRows warm = new WarmRows(1 << 20);
         warm.put("c-1", bytes(1, 40), 0, 40);
         warm.put("c-1", bytes(2, 30), 0, 30);
@@ -28,7 +28,7 @@ class WarmRowsTest {
     }
 
     @Test
-    void aRowTooLargeToKeepDropsTheOlderOne() {
+    void shouldDropTheOlderRowWhenTheNewOneIsTooLargeToKeep() {
         WarmRows warm = new WarmRows(64 << 10); // 4 KiB segments: rows up to 2 KiB
         warm.put("big", bytes(1, 100), 0, 100);
         warm.put("big", bytes(2, 5000), 0, 5000);
@@ -36,7 +36,7 @@ class WarmRowsTest {
     }
 
     @Test
-    void nonAsciiIdsAreTheirOwnKeys() {
+    void shouldKeepNonAsciiIdsApart() {
         WarmRows warm = new WarmRows(1 << 20);
         warm.put("caf\u00e9", bytes(1, 10), 0, 10);
         warm.put("cafe", bytes(2, 10), 0, 10);
@@ -46,7 +46,7 @@ class WarmRowsTest {
     }
 
     @Test
-    void randomPutsServeTheLastBytesOrNothingWithinTheBound() {
+    void shouldServeTheLastBytesOrNothingWithinTheBoundUnderRandomPuts() {
         long budget = 256 << 10;
         WarmRows warm = new WarmRows(budget);
         Map<String, byte[]> last = new HashMap<>();
@@ -83,7 +83,7 @@ class WarmRowsTest {
     }
 
     @Test
-    void tinyRowsAreBoundedByTheIndexsShareOfTheBudget() {
+    void shouldBoundTinyRowsByTheIndexsShareOfTheBudget() {
         long budget = 32 << 10;
         WarmRows warm = new WarmRows(budget);
         Map<String, byte[]> last = new HashMap<>();
@@ -107,7 +107,7 @@ class WarmRowsTest {
     }
 
     @Test
-    void aTierTooSmallKeepsNothing() {
+    void shouldKeepNothingInATierTooSmall() {
         WarmRows warm = new WarmRows(8 << 10);
         warm.put("c-1", bytes(1, 10), 0, 10);
         assertThat(warm.find("c-1")).isEqualTo(-1);

@@ -32,7 +32,7 @@ class WarmTierTest {
     private long seq;
 
     @Test
-    void anEvictedCustomerChangedAndCommittedAgainIsReloadedAsChanged() {
+    void shouldReloadAnEvictedCustomerChangedAndCommittedAgainAsChanged() {
         try (PartitionStore store = PartitionStore.open(dir.resolve("p"), null, false)) {
             PartitionState state = state(store, 2, WARM);
             apply(state, event("a", "opt_in", Event.ABSENT));
@@ -59,7 +59,7 @@ class WarmTierTest {
     }
 
     @Test
-    void aRowWrittenToMakeRoomIsServedAsWritten() {
+    void shouldServeARowWrittenToMakeRoomAsWritten() {
         try (PartitionStore store = PartitionStore.open(dir.resolve("p"), null, false)) {
             PartitionState state = state(store, 2, WARM);
             apply(state, event("a", "opt_in", Event.ABSENT));
@@ -77,7 +77,7 @@ class WarmTierTest {
     }
 
     @Test
-    void aRowOfTheCommitInFlightIsServedWithoutWaitingForItsLanding() throws Exception {
+    void shouldServeARowOfTheCommitInFlightWithoutWaitingForItsLanding() throws Exception {
         try (PartitionStore store = PartitionStore.open(dir.resolve("p"), null, false)) {
             PartitionState state = state(store, 2, WARM);
             apply(state, event("a", "opt_in", Event.ABSENT));
@@ -98,7 +98,7 @@ class WarmTierTest {
     }
 
     @Test
-    void randomTrafficThroughAFewRowsAndADroppingTierStoresWhatHoldingEveryoneStores() {
+    void shouldStoreWhatHoldingEveryoneStoresThroughAFewRowsAndADroppingTier() {
         Random random = new Random(7);
         Event[] events = new Event[6_000];
         boolean[] commitAfter = new boolean[events.length];
