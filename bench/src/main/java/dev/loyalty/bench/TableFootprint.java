@@ -2,6 +2,7 @@ package dev.loyalty.bench;
 
 import dev.loyalty.bench.Fixtures.BenchContext;
 import dev.loyalty.engine.config.RulesConfig;
+import dev.loyalty.engine.core.CoreCustomerCodec;
 import dev.loyalty.engine.core.CoreRules;
 import dev.loyalty.engine.core.CustomerTable;
 import dev.loyalty.engine.core.EffectSink;
@@ -52,9 +53,18 @@ public final class TableFootprint {
             }
         }
         long full = liveHeap();
+        // What the same customers take encoded (the snapshot bytes a commit writes and a warm tier would keep).
+        CoreCustomerCodec codec = new CoreCustomerCodec(config.customActions());
+        long encoded = 0;
+        for (int slot = 0; slot < table.slots(); slot++) {
+            if (table.id(slot) != null) {
+                encoded += codec.encodeInto(table, slot);
+            }
+        }
         System.out.printf("history=%s customers=%d rounds=%d held=%d%n", history, customers, rounds, table.size());
         System.out.printf("RESULT bytes_per_customer=%.0f (live heap %d -> %d bytes after full GC)%n",
                 (full - empty) / (double) customers, empty, full);
+        System.out.printf("ENCODED bytes_per_customer=%.0f (CoreCustomerCodec)%n", encoded / (double) table.size());
         // The table's own estimate (CustomerTable.heapBytes, its byte budget's measure) against the live heap.
         System.out.printf("ACCOUNTED slots %.0f B/customer (live %.0f), customers %.0f B/customer (live %.0f):"
                         + " estimate / live = %.2f%n",

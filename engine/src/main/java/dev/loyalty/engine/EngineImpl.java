@@ -438,8 +438,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private PartitionProcessor loadProcessor(int p, JournalReader reader, long catchUpSeq) {
         return new PartitionProcessor(p, partitions, stores[p], reader, RulesJson::read,
                 startRulesJson, waiters.get(p), inFlight, this, config.processor().batchMax(),
-                config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
-                expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
+                config.state().cacheCustomers(), config.state().warmRowsBytes(), config.outcomesRetention().toMillis(),
+                windows, expiringWindows, catchUpSeq, config.state().flushInterval().toNanos(), processorMetrics);
     }
 
     private void startThread(int p, PartitionProcessor processor) {

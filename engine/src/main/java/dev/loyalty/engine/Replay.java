@@ -146,7 +146,7 @@ public final class Replay {
                 processors[p] = new PartitionProcessor(p, partitions, stores[p], journal.reader(p, partitions),
                         RulesJson::read,
                         rulesJson, new OutcomeWaits(16), new AtomicInteger(), failure,
-                        config.processor().batchMax(), tableCustomers,
+                        config.processor().batchMax(), tableCustomers, config.state().warmRowsBytes(),
                         config.outcomesRetention().toMillis(),
                         config.activeWindowsDays().stream().mapToInt(Integer::intValue).toArray(),
                         config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), end,

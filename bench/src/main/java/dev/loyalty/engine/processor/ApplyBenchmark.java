@@ -100,6 +100,10 @@ public class ApplyBenchmark {
     @Param({"0"})
     public int tableMiB;
 
+    /** Warm tier of encoded rows, MiB, with {@code tableMiB} ({@code WarmRows}); 0: misses read RocksDB. */
+    @Param({"0"})
+    public int warmMiB;
+
     /**
      * Events whose customers not held are read ahead in one multiGet before they are applied, as the processor does
      * per journal record (a 100-event bulk carries ~50 a partition); 0: one get per miss.
@@ -153,7 +157,7 @@ public class ApplyBenchmark {
         int rows = table > 0 ? table : customers + (4 << 20);
         state = tableMiB > 0
                 ? PartitionState.bounded(store, RulesJson::read, RulesJson.write(Fixtures.rules()), rows,
-                        (long) tableMiB << 20, TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE)
+                        (long) tableMiB << 20, (long) warmMiB << 20, TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE)
                 : new PartitionState(store, RulesJson::read, RulesJson.write(Fixtures.rules()), rows,
                         TimeUnit.DAYS.toMillis(7), ReplayHooks.NONE);
         metrics = new ProcessorMetrics(new SimpleMeterRegistry(), 1);

@@ -60,7 +60,7 @@ record ConfigTree(Api api, Management management, Long partitions, String dataDi
     record Log(EngineConfig.LogFormat format, String level) {
     }
 
-    record State(Boolean wal, ByteSize blockCache, Long cacheCustomers, TimeSpan flushInterval) {
+    record State(Boolean wal, ByteSize blockCache, Long cacheCustomers, ByteSize warmRows, TimeSpan flushInterval) {
     }
 
     record Processor(Long batchMax) {

@@ -89,6 +89,7 @@ final class ConfigValidator {
         EngineConfig.State state = new EngineConfig.State(required("state.wal", s.wal(), false),
                 bytes("state.block-cache", s.blockCache(), 1),
                 (int) whole("state.cache-customers", s.cacheCustomers(), 0, Integer.MAX_VALUE),
+                bytes("state.warm-rows", s.warmRows(), 0),
                 duration("state.flush-interval", s.flushInterval(), false));
         EngineConfig.Processor processor = new EngineConfig.Processor(
                 (int) whole("processor.batch-max", t.processor().batchMax(), 1, Integer.MAX_VALUE));

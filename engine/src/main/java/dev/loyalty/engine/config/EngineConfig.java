@@ -164,10 +164,13 @@ public record EngineConfig(
      * @param blockCacheBytes RocksDB block cache shared by all partitions
      * @param cacheCustomers  customers kept in memory per partition at most (the table is also bounded by half the
      *                        heap across partitions, counted by the heap each customer holds)
+     * @param warmRowsBytes   encoded rows kept in memory across partitions (the warm tier behind the tables); 0:
+     *                        an eighth of the heap ({@code PartitionProcessor.warmBytes})
      * @param flushInterval   longest time committed state stays in memory only (with the WAL off, what a
      *                        crash makes the processors re-apply from the journal)
      */
-    public record State(boolean wal, long blockCacheBytes, int cacheCustomers, java.time.Duration flushInterval) {
+    public record State(boolean wal, long blockCacheBytes, int cacheCustomers, long warmRowsBytes,
+                        java.time.Duration flushInterval) {
     }
 
     /**

@@ -25,6 +25,8 @@ public final class CoreCustomerCodec {
     private byte[] buffer = new byte[256];
     private int position;
     private byte[] input;
+    /** Where the record being decoded ends in {@link #input}. */
+    private int end;
 
     public CoreCustomerCodec(List<CustomAction> customActions) {
         this.customActions = List.copyOf(customActions);
@@ -155,7 +157,7 @@ public final class CoreCustomerCodec {
      * @throws IllegalArgumentException on corrupt bytes
      */
     public int decode(byte[] bytes, CustomerTable table) {
-        return decodeAs(bytes, table, null);
+        return decodeAs(bytes, 0, bytes.length, table, null);
     }
 
     /**
@@ -166,13 +168,22 @@ public final class CoreCustomerCodec {
      * @throws IllegalArgumentException on corrupt bytes, or a record of another id
      */
     public int decode(byte[] bytes, CustomerTable table, String id) {
-        return decodeAs(bytes, table, id);
+        return decodeAs(bytes, 0, bytes.length, table, id);
     }
 
-    /** The two decodes: {@code known} is the id the record was read under, or null to read and check it. */
-    private int decodeAs(byte[] bytes, CustomerTable table, String known) {
+    /**
+     * As {@link #decode(byte[], CustomerTable, String)} for the record of {@code length} bytes at {@code from} in
+     * {@code bytes} (a {@link WarmRows} segment: decoded in place, no copy).
+     */
+    public int decode(byte[] bytes, int from, int length, CustomerTable table, String id) {
+        return decodeAs(bytes, from, from + length, table, id);
+    }
+
+    /** The decodes: {@code known} is the id the record was read under, or null to read and check it. */
+    private int decodeAs(byte[] bytes, int from, int to, CustomerTable table, String known) {
         input = bytes;
-        position = 0;
+        position = from;
+        end = to;
         try {
             int version = readByte();
             if (version != VERSION) {
@@ -208,7 +219,7 @@ public final class CoreCustomerCodec {
     /** Reads the record's id (as {@link #readString} would) and tells whether it is {@code id}. */
     private boolean idIs(String id) {
         long n = readLong();
-        if (n <= 0 || n - 1 > input.length - position) {
+        if (n <= 0 || n - 1 > end - position) {
             return false;
         }
         int length = (int) (n - 1);
@@ -314,7 +325,7 @@ public final class CoreCustomerCodec {
             }
             t.setParts(row, parts);
         }
-        if (position != input.length) {
+        if (position != end) {
             throw new IllegalArgumentException("trailing bytes in core customer record");
         }
     }
@@ -398,7 +409,7 @@ public final class CoreCustomerCodec {
         if (n == 0) {
             return null;
         }
-        if (n < 0 || n - 1 > input.length - position) {
+        if (n < 0 || n - 1 > end - position) {
             throw new IllegalArgumentException("bad string length " + n);
         }
         String s = new String(input, position, (int) (n - 1), StandardCharsets.UTF_8);

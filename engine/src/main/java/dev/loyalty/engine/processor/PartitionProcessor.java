@@ -139,6 +139,8 @@ public final class PartitionProcessor implements Runnable {
      * @param initialRulesJson  rules to use when the journal has none yet (a fresh data folder)
      * @param cacheCustomers    customers held in memory at most ({@code state.cache-customers}; at least 4096);
      *                          the table is bounded by its heap as well, see {@link #tableBytes}
+     * @param warmRows          encoded rows kept in memory by all partitions ({@code state.warm-rows}; 0: from the
+     *                          heap, see {@link #warmBytes})
      * @param flushEveryNs      longest time between commits and state flushes ({@code state.flush-interval})
      * @param expiringWindowsDays windows of the expiring-points forecast ({@code stats.expiring-windows})
      */
@@ -146,11 +148,11 @@ public final class PartitionProcessor implements Runnable {
                               Function<String, RulesConfig> rulesParser, String initialRulesJson,
                               OutcomeWaits waiters,
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
-                              long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
-                              long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics) {
+                              long warmRows, long outcomeRetentionMs, int[] activeWindowsDays,
+                              int[] expiringWindowsDays, long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics) {
         this(partition, partitions, store, reader, rulesParser, initialRulesJson, waiters, inFlight, listener,
-                batchMax, cacheCustomers, outcomeRetentionMs, activeWindowsDays, expiringWindowsDays, catchUpSeq,
-                flushEveryNs, metrics, ReplayHooks.NONE);
+                batchMax, cacheCustomers, warmRows, outcomeRetentionMs, activeWindowsDays, expiringWindowsDays,
+                catchUpSeq, flushEveryNs, metrics, ReplayHooks.NONE);
     }
 
     /** A processor whose rules in force and observations go through {@code hooks} (what-if replays). */
@@ -158,8 +160,9 @@ public final class PartitionProcessor implements Runnable {
                               Function<String, RulesConfig> rulesParser, String initialRulesJson,
                               OutcomeWaits waiters,
                               AtomicInteger inFlight, ProcessorListener listener, int batchMax, int cacheCustomers,
-                              long outcomeRetentionMs, int[] activeWindowsDays, int[] expiringWindowsDays,
-                              long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics, ReplayHooks hooks) {
+                              long warmRows, long outcomeRetentionMs, int[] activeWindowsDays,
+                              int[] expiringWindowsDays, long catchUpSeq, long flushEveryNs, ProcessorMetrics metrics,
+                              ReplayHooks hooks) {
         this.hooks = hooks;
         this.partition = partition;
         this.partitions = partitions;
@@ -178,7 +181,7 @@ public final class PartitionProcessor implements Runnable {
         long maxHeap = Runtime.getRuntime().maxMemory();
         this.state = PartitionState.bounded(store, rulesParser, initialRulesJson,
                 tableCapacity(cacheCustomers, partitions, maxHeap), tableBytes(partitions, maxHeap),
-                outcomeRetentionMs, hooks);
+                warmBytes(warmRows, partitions, maxHeap), outcomeRetentionMs, hooks);
         loadedNs = System.nanoTime();
         LOG.info("partition {} state loaded in {} ms ({})", partition, (loadedNs - loadStart) / 1_000_000,
                 state.startReport());
@@ -269,6 +272,19 @@ public final class PartitionProcessor implements Runnable {
      */
     static long tableBytes(int partitions, long maxHeapBytes) {
         return Math.max(1, maxHeapBytes / 4 / Math.max(1, partitions));
+    }
+
+    /**
+     * Bytes of a partition's warm tier ({@code WarmRows}: encoded rows of the customers it wrote or loaded, served
+     * to table misses before RocksDB): {@code state.warm-rows} shared by the partitions, or with 0 an eighth of the
+     * heap shared by them. Encoded, a customer of the bulk row's mix takes ~100-450 bytes where held it takes
+     * 0.5-2 KB: this share served every miss of the bulk row (1M customers) at the default 2 GiB heap, beside the
+     * tables' quarter; a quarter served the same and left ZGC 31% of the heap free instead of ~45%, and would leave a
+     * 1 GiB heap ~10% (bench/results/2026-12-07-warmrows.txt). At most {@code WarmRows.MAX_BYTES} a partition.
+     */
+    static long warmBytes(long warmRows, int partitions, long maxHeapBytes) {
+        long total = warmRows > 0 ? warmRows : maxHeapBytes / 8;
+        return total / Math.max(1, partitions);
     }
 
     /** The rules JSON in force in a partition's state, or null when it has applied no rules yet. */

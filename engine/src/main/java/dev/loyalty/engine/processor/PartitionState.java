@@ -8,6 +8,7 @@ import dev.loyalty.engine.core.EffectSink;
 import dev.loyalty.engine.core.EventInput;
 import dev.loyalty.engine.core.RuleInput;
 import dev.loyalty.engine.core.TransactionArchive;
+import dev.loyalty.engine.core.WarmRows;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.journal.JournalEvent;
 import dev.loyalty.engine.rules.ApplyContext;
@@ -143,6 +144,12 @@ final class PartitionState {
     private long landingWaits;
     /** The stored records of the record being applied's customers not held, read at once ({@link #readWanted}). */
     private final PreReads preReads = new PreReads();
+    /**
+     * Encoded rows of customers this state wrote or loaded (held or not), served to a table miss before the pending
+     * rows, the commit in flight and the store: each holds the bytes last written or loaded for its customer (every
+     * write and load puts them), so it is never older than what those would give. Dropped with this state.
+     */
+    private final WarmRows warm;
 
     private CustomerTable table;
     private CoreRules rules;
@@ -189,18 +196,19 @@ final class PartitionState {
     PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
                    int cacheCustomers, long outcomeRetentionMs, ReplayHooks hooks, int dueWindow) {
         this(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow,
-                Math.max(MIN_TABLE, cacheCustomers), Long.MAX_VALUE);
+                Math.max(MIN_TABLE, cacheCustomers), Long.MAX_VALUE, 0);
     }
 
     /**
      * A state whose table holds at most {@code cacheCustomers} (at least {@link #MIN_TABLE}) and takes about
-     * {@code tableBytes} of heap at most ({@link CustomerTable#bounded}): the serving engine's and the replay's.
+     * {@code tableBytes} of heap at most ({@link CustomerTable#bounded}), with a warm tier of about
+     * {@code warmBytes} ({@link WarmRows}; 0: none): the serving engine's and the replay's.
      */
     static PartitionState bounded(PartitionStore store, Function<String, RulesConfig> rulesParser,
-                                  String initialRulesJson, int cacheCustomers, long tableBytes,
+                                  String initialRulesJson, int cacheCustomers, long tableBytes, long warmBytes,
                                   long outcomeRetentionMs, ReplayHooks hooks) {
         return new PartitionState(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, DUE_WINDOW,
-                Math.max(MIN_TABLE, cacheCustomers), tableBytes);
+                Math.max(MIN_TABLE, cacheCustomers), tableBytes, warmBytes);
     }
 
     /**
@@ -210,14 +218,25 @@ final class PartitionState {
     static PartitionState withTableRows(PartitionStore store, Function<String, RulesConfig> rulesParser,
                                         String initialRulesJson, long outcomeRetentionMs, ReplayHooks hooks,
                                         int dueWindow, int tableRows) {
+        return withTableRows(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow, tableRows, 0);
+    }
+
+    /**
+     * As {@link #withTableRows(PartitionStore, Function, String, long, ReplayHooks, int, int)} with a warm tier of
+     * about {@code warmBytes} (tests: a small one drops and evacuates rows all the time).
+     */
+    static PartitionState withTableRows(PartitionStore store, Function<String, RulesConfig> rulesParser,
+                                        String initialRulesJson, long outcomeRetentionMs, ReplayHooks hooks,
+                                        int dueWindow, int tableRows, long warmBytes) {
         return new PartitionState(store, rulesParser, initialRulesJson, outcomeRetentionMs, hooks, dueWindow,
-                tableRows, Long.MAX_VALUE);
+                tableRows, Long.MAX_VALUE, warmBytes);
     }
 
     private PartitionState(PartitionStore store, Function<String, RulesConfig> rulesParser, String initialRulesJson,
                            long outcomeRetentionMs, ReplayHooks hooks, int dueWindow, int tableRows,
-                           long tableBytes) {
+                           long tableBytes, long warmBytes) {
         this.dueWindow = dueWindow;
+        this.warm = new WarmRows(warmBytes);
         this.store = store;
         this.rulesParser = rulesParser;
         this.outcomeRetentionMs = outcomeRetentionMs;
@@ -304,6 +323,11 @@ final class PartitionState {
 
     long tableHeapBytes() {
         return table.heapBytes();
+    }
+
+    /** The warm tier (tests, logs). */
+    WarmRows warm() {
+        return warm;
     }
 
     /** How long the phases of loading this state took (for the start's log). */
@@ -416,6 +440,14 @@ final class PartitionState {
 
     /** {@link #load(String)} of a customer just looked up and not held. */
     private int loadMissing(String id) {
+        // First: making room may write rows (into the warm tier too, which may move or drop the record looked up).
+        makeRoom();
+        int ref = warm.find(id);
+        if (ref >= 0) {
+            tableCounts[TableCounts.WARM]++;
+            readBack++;
+            return loaded(id, warm.array(ref), warm.offset(ref), warm.length(ref));
+        }
         int slot;
         // Most misses are new customers while nothing is pending: skip hashing the id for an empty map.
         byte[] raw = pendingRows.isEmpty() ? null : pendingRows.get(id);
@@ -437,21 +469,29 @@ final class PartitionState {
         } else {
             tableCounts[TableCounts.NEW]++; // nothing was ever let go: not in the store either
         }
-        makeRoom();
         if (raw == null) {
             slot = table.create(id); // nothing scheduled (CustomerTable.scheduledMs)
         } else {
             readBack++;
-            try {
-                slot = codec.decode(raw, table, id);
-            } catch (IllegalArgumentException e) {
-                throw new StateException("customer " + id + ": unreadable stored record: " + e.getMessage(), e);
-            }
-            // Invariant of a customer not held: the due queue has an entry at its stored indexed due time, or
-            // that time lies past dueLoadedThroughMs and its committed due key is there (a later window reads it).
-            table.scheduledMs(slot, table.indexedDueMs(slot));
-            table.weigh(slot);
+            slot = loaded(id, raw, 0, raw.length);
+            // The row as of now (the store's, or the pending batch's): its next miss is served from memory.
+            warm.put(id, raw, 0, raw.length);
         }
+        return slot;
+    }
+
+    /** Decodes the customer's current record (table room made) into a clean row; returns its slot. */
+    private int loaded(String id, byte[] bytes, int from, int length) {
+        int slot;
+        try {
+            slot = codec.decode(bytes, from, length, table, id);
+        } catch (IllegalArgumentException e) {
+            throw new StateException("customer " + id + ": unreadable stored record: " + e.getMessage(), e);
+        }
+        // Invariant of a customer not held: the due queue has an entry at its stored indexed due time, or
+        // that time lies past dueLoadedThroughMs and its committed due key is there (a later window reads it).
+        table.scheduledMs(slot, table.indexedDueMs(slot));
+        table.weigh(slot);
         return slot;
     }
 
@@ -507,6 +547,9 @@ final class PartitionState {
         String id = e.customer();
         if (!pendingRows.isEmpty() && pendingRows.containsKey(id)) {
             return;
+        }
+        if (warm.find(id) >= 0) {
+            return; // decoded from memory when met (unless dropped meanwhile: then read on its own)
         }
         // A row of the commit in flight: read from memory, or (written at the commit, evicted since) from the store
         // only once that commit has landed (flightRow): bytes read ahead now could be older than the batch's.
@@ -995,6 +1038,7 @@ final class PartitionState {
         }
         int length = codec.encodeInto(table, slot);
         batch.putCustomer(id, codec.buffer(), length);
+        warm.put(id, codec.buffer(), 0, length); // the row as written: what a later miss must see
         if (!committing) {
             pendingRows.put(id, Arrays.copyOf(codec.buffer(), length));
         } else {

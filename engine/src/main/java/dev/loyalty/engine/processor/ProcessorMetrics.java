@@ -77,8 +77,9 @@ public final class ProcessorMetrics {
             for (int i = 0; i < TableCounts.LOOKUP_RESULTS.length; i++) {
                 int index = i;
                 FunctionCounter.builder("loyalty_customer_table_lookups", counts, c -> c.get(index))
-                        .description("Customer lookups of the processors by result: hit (held), stored (read from "
-                                + "RocksDB and decoded), pending (written to make room, not yet committed), new")
+                        .description("Customer lookups of the processors by result: hit (held), warm (decoded from the "
+                                + "warm tier's encoded row), stored (read from RocksDB and decoded), pending (written "
+                                + "to make room, not yet committed), new")
                         .tag("partition", tag).tag("result", TableCounts.LOOKUP_RESULTS[i]).register(registry);
             }
             FunctionCounter.builder("loyalty_customer_table_evictions", counts, c -> c.get(TableCounts.EVICTED))

@@ -13,17 +13,19 @@ final class TableCounts {
     static final int PENDING = 2;
     /** Lookup of a customer nothing knows: a blank row (a new customer, or an unknown id). */
     static final int NEW = 3;
+    /** Lookup served by the warm tier's encoded row ({@code WarmRows}): decoded without a RocksDB read (a miss). */
+    static final int WARM = 4;
     /** A customer evicted to make room for another. */
-    static final int EVICTED = 4;
+    static final int EVICTED = 5;
     /** The table was full of changed customers: all of them written into the pending batch before an eviction. */
-    static final int DIRTY_WRITES = 5;
+    static final int DIRTY_WRITES = 6;
     /** A commit of the partition's state (write-behind of the changed customers, statistics, checkpoint). */
-    static final int COMMITS = 6;
+    static final int COMMITS = 7;
     /** A {@link #STORED} lookup served by its journal record's read ahead (one multiGet per record), not a get. */
-    static final int READ_AHEAD = 7;
-    static final int COUNT = 8;
-    /** The {@code result} tag of each lookup counter, by index (HIT … NEW). */
-    static final String[] LOOKUP_RESULTS = {"hit", "stored", "pending", "new"};
+    static final int READ_AHEAD = 8;
+    static final int COUNT = 9;
+    /** The {@code result} tag of each lookup counter, by index (HIT … WARM). */
+    static final String[] LOOKUP_RESULTS = {"hit", "stored", "pending", "new", "warm"};
 
     private TableCounts() {
     }

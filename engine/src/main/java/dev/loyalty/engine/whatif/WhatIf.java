@@ -303,7 +303,8 @@ public final class WhatIf {
                             new BoundedReader(journal.reader(p, partitions), lastSeq, toMs), RulesJson::read, initialJson,
                             new OutcomeWaits(16), new AtomicInteger(), ProcessorListener.QUIET,
                             config.processor().batchMax(),
-                            config.state().cacheCustomers(), config.outcomesRetention().toMillis(), windows,
+                            config.state().cacheCustomers(), config.state().warmRowsBytes(),
+                            config.outcomesRetention().toMillis(), windows,
                             config.expiringWindowsDays().stream().mapToInt(Integer::intValue).toArray(), lastSeq,
                             config.state().flushInterval().toNanos(), metrics, tallies[p]).replayCommits();
                 }

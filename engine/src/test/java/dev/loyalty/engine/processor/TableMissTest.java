@@ -78,7 +78,7 @@ class TableMissTest {
         long budget = 1L << 20; // ~2,500 of these customers: fewer than the 4,096 the count alone would allow
         long[] counts;
         try (PartitionStore store = PartitionStore.open(dir.resolve("bytes"), null, false)) {
-            PartitionState state = PartitionState.bounded(store, RulesJson::read, rules, 4 * CUSTOMERS, budget, 0,
+            PartitionState state = PartitionState.bounded(store, RulesJson::read, rules, 4 * CUSTOMERS, budget, 0, 0,
                     ReplayHooks.NONE);
             long[] most = {0};
             historyWatching(state, most);
@@ -90,7 +90,7 @@ class TableMissTest {
         seq = 0;
         try (PartitionStore store = PartitionStore.open(dir.resolve("bytes-held"), null, false)) {
             PartitionState state = PartitionState.bounded(store, RulesJson::read, rules, 4 * CUSTOMERS, 64L << 20,
-                    0, ReplayHooks.NONE);
+                    0, 0, ReplayHooks.NONE);
             historyWatching(state, new long[1]);
             assertThat(state.tableCounts[TableCounts.EVICTED]).as("64 MiB hold them all").isZero();
             assertThat(state.tableSize()).isEqualTo(CUSTOMERS);
