@@ -101,13 +101,7 @@ class DueHorizonTest {
 
     private void record(PartitionState state, long ingestMs, String customer, String action, long points) {
         seq++;
-        state.clock.advance(ingestMs, seq);
-        state.runDueWork();
-        Event e = new Event(customer, action, null, "points", Event.ABSENT, points, null, Event.ABSENT, null,
-                Event.ABSENT, Event.ABSENT, null, null);
-        state.apply(state.load(customer), e, seq, ingestMs);
-        state.runDueWork();
-        state.recordRead(seq, seq);
+        RecordFeed.applyRecord(state, RecordFeed.pointsEvent(customer, action, points), seq, ingestMs);
     }
 
     private void tick(PartitionState state, long ingestMs) {

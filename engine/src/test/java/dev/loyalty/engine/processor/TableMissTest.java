@@ -155,13 +155,8 @@ class TableMissTest {
 
     private void record(PartitionState state, String customer, String action, long points) {
         seq++;
-        long at = T0 + seq * 1000;
-        state.clock.advance(at, seq);
-        state.runDueWork();
         Event e = new Event(customer, action, null, "points", Event.ABSENT, points, null, Event.ABSENT, null,
                 Event.ABSENT, Event.ABSENT, action.equals("point_add") ? "welcome" : null, null);
-        state.apply(state.load(customer), e, seq, at);
-        state.runDueWork();
-        state.recordRead(seq, seq);
+        RecordFeed.applyRecord(state, e, seq, T0 + seq * 1000);
     }
 }

@@ -149,16 +149,10 @@ class WarmTierTest {
 
     private void apply(PartitionState state, Event e) {
         seq++;
-        long at = T0 + seq * 60_000;
-        state.clock.advance(at, seq);
-        state.runDueWork();
-        state.apply(state.load(e.customer()), e, seq, at);
-        state.runDueWork();
-        state.recordRead(seq, seq);
+        RecordFeed.applyRecord(state, e, seq, T0 + seq * 60_000);
     }
 
     private static Event event(String customer, String action, long points) {
-        return new Event(customer, action, null, "points", Event.ABSENT, points, null, Event.ABSENT, null,
-                Event.ABSENT, Event.ABSENT, null, null);
+        return RecordFeed.pointsEvent(customer, action, points);
     }
 }
