@@ -126,6 +126,26 @@ public final class EngineProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Waits (bounded, {@link Eventually#START}) until a {@code bin/engine serve} started by the test itself (from another
+     * program home or JDK) answers {@code /health/ready} 200 on that management port; fails with its log if it exits.
+     */
+    public static void awaitReady(Process process, int managementPort, Path log) {
+        HttpRequest ready = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build();
+        Eventually.until("the server ready", Eventually.START, () -> {
+            try {
+                return CLIENT.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException notYet) {
+                return false;
+            }
+        }, () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("serve exited:\n" + Files.readString(log));
+            }
+        });
+    }
+
     private void killQuietly(Throwable cause) {
         process.destroyForcibly();
         try {

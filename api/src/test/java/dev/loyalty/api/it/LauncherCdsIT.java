@@ -1,21 +1,15 @@
 package dev.loyalty.api.it;
 
-import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -180,20 +174,7 @@ class LauncherCdsIT {
         pb.environment().putAll(Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", ""));
         Process process = pb.start();
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            HttpRequest ready = HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build();
-            Eventually.until("the server ready", Eventually.START, () -> {
-                try {
-                    return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            }, () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("serve exited:\n" + Files.readString(home.resolve("serve.log")));
-                }
-            });
+            EngineProcess.awaitReady(process, managementPort, home.resolve("serve.log"));
             process.destroy();
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("stopped").isTrue();
         } finally {

@@ -1,6 +1,5 @@
 package dev.loyalty.api.it;
 
-import dev.loyalty.engine.testing.Eventually;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,14 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -99,20 +93,7 @@ class LauncherNativeLibsIT {
         pb.environment().putAll(Map.of("JAVA_OPTS", "-XX:TieredStopAtLevel=1"));
         Process process = pb.start();
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            HttpRequest ready = HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build();
-            Eventually.until("the server ready", Eventually.START, () -> {
-                try {
-                    return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            }, () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("serve exited:\n" + Files.readString(log));
-                }
-            });
+            EngineProcess.awaitReady(process, managementPort, log);
             // bin/engine execs the JVM: the process is the JVM
             List<String> mapped = Files.readAllLines(Path.of("/proc/" + process.pid() + "/maps")).stream()
                     .map(line -> line.split("\\s+", 6))
