@@ -729,8 +729,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
 
     /** Puts the ids of one journal record into the index; returns how many. */
     private int registerIds(dev.loyalty.engine.journal.RecordHeader h, net.openhft.chronicle.bytes.Bytes<?> payload) {
-        return EventCodec.forEachWithId(h, payload, (seq, e) -> ids.put(e.event().id(),
-                new IdempotencyIndex.Entry(seq, e.bodyHash(), h.ingestMs(), e.event().customer())));
+        return EventCodec.forEachWithId(h, payload, (seq, id, customer, bodyHash) -> ids.put(id,
+                new IdempotencyIndex.Entry(seq, bodyHash, h.ingestMs(), customer)));
     }
 
     private void heartbeat() {

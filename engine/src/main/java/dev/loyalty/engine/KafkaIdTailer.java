@@ -99,13 +99,12 @@ final class KafkaIdTailer implements AutoCloseable {
     }
 
     private void register(RecordHeader h, Bytes<?> payload) {
-        EventCodec.forEachWithId(h, payload, (seq, e) -> {
-            String id = e.event().id();
+        EventCodec.forEachWithId(h, payload, (seq, id, customer, bodyHash) -> {
             long shard = IdLocks.shardOf(id);
             locks.lock(shard);
             try {
                 if (ids.get(id) == null) {
-                    ids.put(id, new IdempotencyIndex.Entry(seq, e.bodyHash(), h.ingestMs(), e.event().customer()));
+                    ids.put(id, new IdempotencyIndex.Entry(seq, bodyHash, h.ingestMs(), customer));
                 }
             } finally {
                 locks.unlock(shard);

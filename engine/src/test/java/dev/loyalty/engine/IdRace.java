@@ -97,8 +97,8 @@ final class IdRace {
 
     /** Adds the ids of one journal record to {@code ids} (id → {seq, body hash, times journaled}). */
     static void countIds(RecordHeader h, Bytes<?> payload, Map<String, long[]> ids) {
-        EventCodec.forEachWithId(h, payload, (seq, e) ->
-                ids.computeIfAbsent(e.event().id(), k -> new long[] {seq, e.bodyHash(), 0})[2]++);
+        EventCodec.forEachWithId(h, payload, (seq, id, customer, bodyHash) ->
+                ids.computeIfAbsent(id, k -> new long[] {seq, bodyHash, 0})[2]++);
     }
 
     /** Every id {@code rounds} times, in random order, one body of two at random, alone or in bulks of up to 4. */
