@@ -76,16 +76,10 @@ public final class EffectSink {
         if (txn == null) {
             idLength[size] = -1;
         } else {
-            int n = txn.length();
-            if (idEnd + n > idChars.length) {
-                idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + n));
-            }
-            for (int c = 0; c < n; c++) {
-                idChars[idEnd + c] = txn.charAt(c);
-            }
+            idChars = CharArrays.append(idChars, idEnd, txn);
             idStart[size] = idEnd;
-            idLength[size] = n;
-            idEnd += n;
+            idLength[size] = txn.length();
+            idEnd += txn.length();
         }
         reason[size] = entryReason;
         size++;

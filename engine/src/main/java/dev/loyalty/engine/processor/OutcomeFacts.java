@@ -1,6 +1,7 @@
 package dev.loyalty.engine.processor;
 
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
+import dev.loyalty.engine.core.CharArrays;
 import dev.loyalty.engine.core.CoreRules;
 import dev.loyalty.engine.core.CustomerTable;
 import dev.loyalty.engine.core.EffectSink;
@@ -97,16 +98,10 @@ public final class OutcomeFacts {
             idLength[e] = -1;
             return;
         }
-        int n = txn.length();
-        if (idEnd + n > idChars.length) {
-            idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + n));
-        }
-        for (int c = 0; c < n; c++) {
-            idChars[idEnd + c] = txn.charAt(c);
-        }
+        idChars = CharArrays.append(idChars, idEnd, txn);
         idStart[e] = idEnd;
-        idLength[e] = n;
-        idEnd += n;
+        idLength[e] = txn.length();
+        idEnd += txn.length();
     }
 
     /** The customer of {@code slot} as {@link CoreRules#view} shows it at {@code clockMs}; none when it does not exist. */
