@@ -14,6 +14,7 @@ import dev.loyalty.engine.config.EngineConfig;
 import org.slf4j.LoggerFactory;
 
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,8 +33,12 @@ public final class ProgramLogging {
     private static final String[] QUIET_LIBRARIES = {"io.netty", "io.vertx", "net.openhft", "org.apache.kafka", "kafka"};
     /** Events that may wait for the writer: a burst of warnings during an outage fits. */
     static final int QUEUE_SIZE = 8192;
-    /** Longest wait at {@link #stop()} for queued events to be written. */
-    private static final int FLUSH_MS = 2000;
+    /**
+     * Longest wait at {@link #stop()} for queued events to be written: only a stuck writer (a stream that blocks)
+     * ever waits this long. The last lines are what an operator reads ("cannot start: ...", "shut down in ..."):
+     * with 2 s a refused start on a loaded CI machine once exited having written its warnings but not its refusal.
+     */
+    static final int FLUSH_MS = 10_000;
     static final String TEXT_PATTERN =
             "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ,UTC} [%thread] %level %logger{0} - %msg%fields%n";
 
@@ -63,7 +68,25 @@ public final class ProgramLogging {
     public static void stop() {
         LoggerContext context = context();
         if (context != null) {
-            context.stop();
+            stop(context, System.err);
+        }
+    }
+
+    /**
+     * Stops {@code context}, which writes out the queue; says on {@code err} how many events its writer left
+     * unwritten when the wait ran out (the writer is a daemon: they are lost at exit).
+     */
+    static void stop(LoggerContext context, PrintStream err) {
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        AsyncAppender async = root.getAppender("async") instanceof AsyncAppender a ? a : null;
+        // The writer first, then the context: the context's stop stops the components it registered (the sink
+        // among them) before it reaches the root's appenders, so what was still queued (the last lines: a refused
+        // start's "cannot start: ...") was dropped rather than written out.
+        context.stop();
+        int left = async == null ? 0 : async.getNumberOfElementsInQueue();
+        if (left > 0) {
+            err.println("log: " + left + " event(s) not written: the log writer did not finish within "
+                    + async.getMaxFlushTime() + " ms");
         }
     }
 
@@ -72,6 +95,12 @@ public final class ProgramLogging {
      * The old appenders are stopped first, which writes out what they had queued.
      */
     static void install(LoggerContext context, EngineConfig.LogFormat format, Level level, OutputStream out) {
+        install(context, format, level, out, FLUSH_MS);
+    }
+
+    /** {@link #install(LoggerContext, EngineConfig.LogFormat, Level, OutputStream)} with its wait at stop (tests). */
+    static void install(LoggerContext context, EngineConfig.LogFormat format, Level level, OutputStream out,
+            int flushMs) {
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
 
@@ -97,7 +126,7 @@ public final class ProgramLogging {
         async.setContext(context);
         async.setQueueSize(QUEUE_SIZE);
         async.setNeverBlock(false); // a full queue makes a warning wait rather than vanish
-        async.setMaxFlushTime(FLUSH_MS);
+        async.setMaxFlushTime(flushMs);
         async.addAppender(sink);
         async.start();
         root.addAppender(async);

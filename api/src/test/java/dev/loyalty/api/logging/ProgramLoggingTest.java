@@ -91,6 +91,60 @@ class ProgramLoggingTest {
     }
 
     @Test
+    void shouldWriteOutTheQueueAtStopAndSayWhenAStuckWriterLeftEventsUnwritten() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        LoggerContext ok = new LoggerContext();
+        ok.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ok.start();
+        ProgramLogging.install(ok, EngineConfig.LogFormat.TEXT, Level.INFO, bytes, 5_000);
+        ok.getLogger("dev.loyalty.test.Start").error("cannot start: {}", "the folder is in use");
+        ProgramLogging.stop(ok, new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("ERROR Start - cannot start: the folder is in use");
+        assertThat(err.size()).isZero();
+
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.io.OutputStream stuck = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writing.countDown();
+                // as a write(2) stuck in the kernel: the writer's interrupt at stop does not end it
+                boolean interrupted = false;
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (release.getCount() > 0 && System.nanoTime() < deadline) {
+                    try {
+                        release.await(deadline - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        LoggerContext blocked = new LoggerContext();
+        blocked.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        blocked.start();
+        try {
+            ProgramLogging.install(blocked, EngineConfig.LogFormat.TEXT, Level.INFO, stuck, 200);
+            blocked.getLogger("dev.loyalty.test.Start").warn("first, its write blocks");
+            assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            blocked.getLogger("dev.loyalty.test.Start").error("cannot start: queued behind it");
+            ProgramLogging.stop(blocked, new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualTo("log: 1 event(s) not written: the log writer did not finish within 200 ms\n");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void shouldConfigureItselfAndNeverReadALogbackXml() throws Exception {
         // src/test/resources/logback-test.xml would add an appender named "stray" if Logback read it
         LoggerContext fresh = new LoggerContext();
