@@ -17,6 +17,9 @@ mkdir -p "$OUT"
 rm -rf "$OUT/data"
 JAR="$HERE/target/benchmarks.jar"
 harness() { java -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
+# In the background: exec, so that $! is the JVM (a function's subshell dies of the TERM and leaves its JVM sending
+# bulks through the restart being timed).
+harness_exec() { exec java -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
 ENGINE_PID=""
 LOAD_PID=""
 cleanup() {
@@ -66,7 +69,7 @@ grep '^RESULT' "$OUT/bulk.txt" | tail -1
 echo "GC during the measured bulk run: $(gc_line "$OUT/gc-1.log" "$(cat "$OUT/gc-mark")")"
 echo "RSS $(awk '/^VmRSS/ { print $2 }' "/proc/$ENGINE_PID/status" 2>/dev/null) KiB"
 
-harness run --url "http://127.0.0.1:$API_PORT" --mode bulk --bulk-size 100 --rate 0 --connections 8 \
+harness_exec run --url "http://127.0.0.1:$API_PORT" --mode bulk --bulk-size 100 --rate 0 --connections 8 \
     --customers "$CUSTOMERS" --warmup 0s --duration "$(( KILL_LOAD_SECONDS + 60 ))s" --label kill-load \
     > "$OUT/kill-load.txt" 2>&1 &
 LOAD_PID=$!

@@ -150,6 +150,9 @@ metric() { # metric MGMT_PORT NAME [LABEL_PART]: sum over matching series
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo NaN; }
 
 harness() { "$JAVA" "${HARNESS_JVM[@]}" -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
+# In the background where the script signals it: exec, so that $! is the JVM (a function's subshell dies of the TERM
+# and leaves its JVM sending bulks through the restart being timed).
+harness_exec() { exec "$JAVA" "${HARNESS_JVM[@]}" -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
 
 
 hey_rps() { # hey_rps URL SECONDS BODY: sync POSTs of one body; prints requests/s (only when all answered 200)
@@ -389,7 +392,7 @@ say "journal holds $JOURNAL_EVENTS records (events and heartbeats); processors c
 # ---------------------------------------------------------------- restarts
 
 section "restart to ready after SIGKILL under load ($BULK_SIZE-event sync bulks for ${KILL_LOAD_SECONDS}s, then kill -9; the partitions re-apply from the journal what their last surviving commit lacks: about a second with state.wal on, up to state.flush-interval off)"
-harness run --url "$API" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 --connections "$BULK_CONNECTIONS" \
+harness_exec run --url "$API" --mode bulk --bulk-size "$BULK_SIZE" --rate 0 --connections "$BULK_CONNECTIONS" \
     --customers "$CUSTOMERS" --warmup 0s --duration "$(( KILL_LOAD_SECONDS + 60 ))s" --label kill-load \
     > "$WORK/kill-load.txt" 2>&1 &
 KILL_LOAD_PID=$!

@@ -77,6 +77,12 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      * 100 ms a few thousand ids wait in memory, against {@link IdempotencyIndex}'s bound of 100K.
      */
     private static final long ID_FLUSH_MS = 100;
+    /**
+     * How often the idempotency index records how far it is complete (a synced write of its log): a start after a
+     * SIGKILL re-reads the journal after that point for ids, about this much traffic (32K ids, ~1 s of the start,
+     * at a second under bulk load). Between two flushes ({@link #ID_FLUSH_MS}) a checkpoint writes few ids.
+     */
+    private static final long ID_CHECKPOINT_MS = 250;
 
     private final EngineConfig config;
     private final DataFolder folder;
@@ -148,10 +154,10 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private int idCheckpointsSkipped;
     /**
      * Periodic id checkpoints skipped at most in a row while no id comes: an idle engine then neither reads the
-     * journal's end nor syncs the index's log every second, and a start after a crash still re-reads at most this
-     * many seconds of (id-less) journal for ids.
+     * journal's end nor syncs the index's log at every period, and a start after a crash still re-reads at most
+     * about 10 s of (id-less) journal for ids.
      */
-    private static final int ID_CHECKPOINT_MAX_SKIPPED = 9;
+    private static final int ID_CHECKPOINT_MAX_SKIPPED = (int) (10_000 / ID_CHECKPOINT_MS) - 1;
     /** Pause before the next expiry pass when one stopped at its bound with older ids left (milliseconds). */
     private static final long ID_EXPIRY_BACKLOG_MS = 100;
     private final ConcurrentHashMap<Long, ClockWait> clockWaits = new ConcurrentHashMap<>();
@@ -324,7 +330,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             timer.scheduleWithFixedDelay(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
             timer.scheduleWithFixedDelay(this::expireIds, 10, 10, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(this::flushIds, ID_FLUSH_MS, ID_FLUSH_MS, TimeUnit.MILLISECONDS);
-            timer.scheduleWithFixedDelay(this::checkpointIds, 1, 1, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::checkpointIds, ID_CHECKPOINT_MS, ID_CHECKPOINT_MS, TimeUnit.MILLISECONDS);
             long openedNs = System.nanoTime();
             timer.scheduleWithFixedDelay(() -> startIdFilterWhenCaughtUp(openedNs), ID_FILTER_POLL_MS, ID_FILTER_POLL_MS,
                     TimeUnit.MILLISECONDS);
@@ -784,7 +790,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
      * holds its shards' locks from lookup through append to put, so with all of them held no request is
      * between its append and its puts, and every id of a record up to that position was put before (the
      * checkpoint writes them first). Requests without ids take no lock and put nothing, so they cannot
-     * break it. Held only for one read of the position, once a second.
+     * break it. Held only for one read of the position, every {@link #ID_CHECKPOINT_MS}.
      */
     private long checkpointIdsToJournalEnd() {
         if (kafka != null) {
@@ -858,8 +864,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     }
 
     /**
-     * Records how far the idempotency index is complete every second (a synced write of its log), so that
-     * a start after a crash re-reads at most about a second of journal for ids; skipped while no id was put
+     * Records how far the idempotency index is complete every {@link #ID_CHECKPOINT_MS} (a synced write of its log),
+     * so that a start after a crash re-reads at most about that much journal for ids; skipped while no id was put
      * (at most {@link #ID_CHECKPOINT_MAX_SKIPPED} times in a row).
      */
     private void checkpointIds() {
@@ -919,7 +925,7 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
         }
     }
 
-    /** Forgets ids older than the retention (the index is checkpointed every second by {@link #checkpointIds}). */
+    /** Forgets ids older than the retention (the index is checkpointed by {@link #checkpointIds}). */
     private void expireIds() {
         if (closed) {
             return;
