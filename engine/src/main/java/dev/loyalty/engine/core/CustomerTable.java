@@ -46,6 +46,8 @@ public final class CustomerTable {
     private static final long DIRTY = 4;
     /** {@link #KNOWN_DUE} holds the rules' next due time of the slot as it is now. */
     private static final long DUE_KNOWN = 8;
+    /** A dirty row already encoded into the pending batch and unchanged since ({@link #markWrittenEarly}). */
+    private static final long WRITTEN_EARLY = 16;
 
     /**
      * Word offsets of the fixed fields in a row of {@link #rows}. The words read after every event (flags, known
@@ -446,12 +448,26 @@ public final class CustomerTable {
     }
 
     public void markClean(int slot) {
-        rows[slot * stride + FLAGS] &= ~DIRTY;
+        rows[slot * stride + FLAGS] &= ~(DIRTY | WRITTEN_EARLY);
     }
 
-    /** Marks the row changed (it must be written before it may be evicted). */
+    /** Marks the row changed (it must be written before it may be evicted; an early write of it is stale). */
     public void markDirty(int slot) {
-        rows[slot * stride + FLAGS] |= DIRTY;
+        int r = slot * stride + FLAGS;
+        rows[r] = (rows[r] | DIRTY) & ~WRITTEN_EARLY;
+    }
+
+    /**
+     * Notes that the dirty row, as it is now, is in the pending commit batch: the commit need not encode it again
+     * unless it changes first ({@link #markDirty} forgets this). It stays dirty: it may not be evicted.
+     */
+    public void markWrittenEarly(int slot) {
+        rows[slot * stride + FLAGS] |= WRITTEN_EARLY;
+    }
+
+    /** True when the row is dirty and unchanged since its early write ({@link #markWrittenEarly}). */
+    public boolean writtenEarly(int slot) {
+        return (rows[slot * stride + FLAGS] & (DIRTY | WRITTEN_EARLY)) == (DIRTY | WRITTEN_EARLY);
     }
 
     void exists(int slot, boolean value) {

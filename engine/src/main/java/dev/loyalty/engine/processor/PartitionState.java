@@ -157,6 +157,10 @@ final class PartitionState {
     private String rulesJson;
     private int[] dirtySlots = new int[1024];
     private int dirtyCount;
+    /** How far {@link #writeEarly} went in {@link #dirtySlots} since the last write of every dirty row. */
+    private int earlyCursor;
+    /** See {@link #lastCommitRows()}. */
+    private int lastCommitRows;
     /** Σ heap of the dirty rows heavier than {@link #HEAVY_ROW} as last weighed (see {@link #heavyRowBytes}). */
     private long heavyRowBytes;
     /** Sorts the dirty rows for the commit (its scratch arrays are reused from commit to commit). */
@@ -863,6 +867,7 @@ final class PartitionState {
         rules = new CoreRules(next, table, TransactionArchive.NONE);
         codec = new CoreCustomerCodec(next.customActions());
         dirtyCount = 0;
+        earlyCursor = 0;
         heavyRowBytes = 0;
         // The deferred entries name old slots: each dirty row's is put back under its new slot below.
         deferred.clear();
@@ -984,22 +989,77 @@ final class PartitionState {
      * @param committing true at a commit (the rows are then committed, not pending)
      */
     private void writeDirtyRows(boolean committing) {
-        slotsById.sort(dirtySlots, dirtyCount, table);
-        for (int i = 0; i < dirtyCount; i++) {
-            int slot = dirtySlots[i];
-            if (table.dirty(slot)) {
-                writeRow(slot, committing);
-                table.markClean(slot);
+        int count = dirtyCount;
+        if (committing && earlyCursor > 0) {
+            // Rows written early and unchanged since are in the batch as they are: only the others are encoded.
+            count = 0;
+            for (int i = 0; i < dirtyCount; i++) {
+                int slot = dirtySlots[i];
+                if (table.writtenEarly(slot)) {
+                    flightIds.add(table.id(slot).hashCode());
+                    table.markClean(slot);
+                } else {
+                    dirtySlots[count++] = slot;
+                }
             }
         }
+        slotsById.sort(dirtySlots, count, table);
+        int encoded = 0;
+        for (int i = 0; i < count; i++) {
+            int slot = dirtySlots[i];
+            if (table.dirty(slot)) {
+                writeRow(slot, committing, false);
+                table.markClean(slot);
+                encoded++;
+            }
+        }
+        if (committing) {
+            lastCommitRows = encoded;
+        }
         dirtyCount = 0;
+        earlyCursor = 0;
         heavyRowBytes = 0;
         // Every deferred entry was a dirty row's: now its key is in the batch (committing) or it got an entry.
         deferred.clear();
         uncommitted = true;
     }
 
-    private void writeRow(int slot, boolean committing) {
+    /**
+     * Encodes up to {@code max} of the dirty rows into the pending batch ahead of the commit, oldest dirty first,
+     * each as it is now; returns how many. A row left unchanged until the commit is not encoded again there, so
+     * the commit, which stops the partition (and the answers of every request behind it) for as long as it
+     * encodes, has only the rows changed since to encode. A row changed again is encoded again at the commit
+     * (the batch's later put wins): what is committed is the same as without early writes. The rows stay dirty
+     * (held, never evicted, until the commit) and their due work goes where an eviction's write puts it. Each row
+     * is looked at once between commits, so a row changed again costs one encoding more at most.
+     */
+    int writeEarly(int max) {
+        int written = 0;
+        while (written < max && earlyCursor < dirtyCount) {
+            int slot = dirtySlots[earlyCursor++];
+            // Heavy rows (a hot customer's) wait for the commit: changed again, each would be encoded twice.
+            if (table.dirty(slot) && !table.writtenEarly(slot) && table.weight(slot) <= HEAVY_ROW) {
+                writeRow(slot, false, true);
+                table.markWrittenEarly(slot);
+                written++;
+            }
+        }
+        if (written > 0) {
+            uncommitted = true;
+        }
+        return written;
+    }
+
+    /** Dirty rows the last commit encoded itself (the others were written early and unchanged since). */
+    int lastCommitRows() {
+        return lastCommitRows;
+    }
+
+    /**
+     * @param committing true at a commit (the rows are then committed, not pending)
+     * @param held       the row stays held and dirty until the commit (an early write): no copy for misses
+     */
+    private void writeRow(int slot, boolean committing, boolean held) {
         // What its changes did to the row's heap, for the byte budget: weighed here, once per write of a changed
         // row (its objects are in the cache for the encoding anyway), not after every event (a walk over the
         // row's objects per event cost replay ~15% on a large table). Between writes the budget sees the row
@@ -1040,7 +1100,9 @@ final class PartitionState {
         batch.putCustomer(id, codec.buffer(), length);
         warm.put(id, codec.buffer(), 0, length); // the row as written: what a later miss must see
         if (!committing) {
-            pendingRows.put(id, Arrays.copyOf(codec.buffer(), length));
+            if (!held) {
+                pendingRows.put(id, Arrays.copyOf(codec.buffer(), length));
+            }
         } else {
             flightIds.add(id.hashCode());
         }
