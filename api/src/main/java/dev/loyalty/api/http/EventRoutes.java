@@ -256,7 +256,7 @@ final class EventRoutes {
             return;
         }
         ReplyLoop loop = ReplyLoop.of(syncTimeoutMs);
-        BulkReply reply = async ? null : new BulkReply(loop, ctx, total, invalid, record.count());
+        BulkReply reply = async ? null : loop.bulkReply(ctx, total, invalid, record.count());
         List<Submission> general = engine.submit(record, reply == null ? null : reply.waiters());
         if (general != null) {
             // Duplicates or mismatches: answered as before. The record still holds this bulk (nothing read since).

@@ -242,6 +242,16 @@ public final class JsonViews {
      * null or no array).
      */
     static ByteBuf bulkPooled(int total, ValidationError[] invalid, long firstSeq, EventResult[] results) {
+        return bulkPooled(total, invalid, firstSeq, results, null);
+    }
+
+    /**
+     * {@link #bulkPooled(int, ValidationError[], long, EventResult[])} where the {@code j}-th valid slot's outcome
+     * may be flat facts instead ({@code facts[j]} not null, {@link BulkReply}'s slots): the same bytes as from the
+     * {@link EventResult} the facts stand for ({@link OutcomeFacts#toResult}). {@code facts} may be null.
+     */
+    static ByteBuf bulkPooled(int total, ValidationError[] invalid, long firstSeq, EventResult[] results,
+            OutcomeFacts[] facts) {
         int errors = 0;
         if (invalid != null) {
             for (int i = 0; i < total; i++) {
@@ -250,11 +260,12 @@ public final class JsonViews {
                 }
             }
         }
-        if (results != null) {
-            for (EventResult r : results) {
-                if (r != null && !r.outcome().applied()) {
-                    errors++;
-                }
+        int events = total - errors; // valid slots: the ones journaled
+        for (int j = 0; j < events; j++) {
+            OutcomeFacts f = facts == null ? null : facts[j];
+            EventResult r = results == null ? null : results[j];
+            if (f != null ? f.error() != null : r != null && !r.outcome().applied()) {
+                errors++;
             }
         }
         JsonWriter w = JsonWriter.acquire();
@@ -267,9 +278,12 @@ public final class JsonViews {
                 w.endObject();
                 continue;
             }
+            OutcomeFacts f = facts == null ? null : facts[j];
             EventResult r = results == null ? null : results[j];
             long seq = firstSeq + j++;
-            if (r == null) {
+            if (f != null) {
+                writeEventFacts(w, seq, f);
+            } else if (r == null) {
                 writeAccepted(w, seq);
             } else {
                 writeEventResult(w, seq, false, r);

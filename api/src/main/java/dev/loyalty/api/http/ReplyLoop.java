@@ -1,6 +1,7 @@
 package dev.loyalty.api.http;
 
 import dev.loyalty.engine.LoyaltyEngine.EventResult;
+import dev.loyalty.engine.event.ValidationError;
 import dev.loyalty.engine.processor.OutcomeWaiter;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -30,6 +31,13 @@ final class ReplyLoop {
     private static final String KEY = ReplyLoop.class.getName();
     /** Sync replies kept per loop: more than a loop has in flight at once on any bench here (wrk -c50). */
     private static final int SPARE_REPLIES = 256;
+    /** Bulk replies kept per loop: more than a loop has in flight on the bulk row (8 connections, two loops). */
+    private static final int SPARE_BULKS = 32;
+    /**
+     * Slots the kept bulk replies may hold together per loop, each with its facts (~1 KB): a few MB at most,
+     * however large the bulks ({@code api.bulk-max}).
+     */
+    private static final int SPARE_BULK_SLOTS = 4096;
 
     private final Context context;
     private final long timeoutNs;
@@ -41,6 +49,10 @@ final class ReplyLoop {
     /** Settled {@link SyncReply}s of this loop, for its next sync requests (this loop only). */
     private final SyncReply[] spareReplies = new SyncReply[SPARE_REPLIES];
     private int spareCount;
+    /** Settled {@link BulkReply}s of this loop, for its next bulks (this loop only). */
+    private final BulkReply[] spareBulks = new BulkReply[SPARE_BULKS];
+    private int spareBulkCount;
+    private int spareBulkSlots;
     /** Open waits, oldest (first deadline) at the head; a doubly-linked list so a completed one leaves in O(1). */
     private Wait head;
     private Wait tail;
@@ -56,8 +68,11 @@ final class ReplyLoop {
                 AtomicIntegerFieldUpdater.newUpdater(Wait.class, "signals");
 
         private final ReplyLoop loop;
-        /** The router's context of the request, or null for one answered without the router ({@link DirectEvents}). */
-        final RoutingContext ctx;
+        /**
+         * The router's context of the request, or null for one answered without the router ({@link DirectEvents});
+         * final but for a reused wait ({@link #reuse(RoutingContext, int)}).
+         */
+        RoutingContext ctx;
         /** The request answered; final but for a reused wait ({@link #reuse}). */
         HttpServerRequest request;
         private final Runnable settle;
@@ -145,6 +160,21 @@ final class ReplyLoop {
             outcome = null;
             failure = null;
             signals = 2; // volatile, last: publishes the rest with the wait's registration
+        }
+
+        /**
+         * {@link #reuse(HttpServerRequest)} for a lean wait of the router's request {@code next} complete after
+         * {@code outcomes} signals besides {@link #start}'s (a {@link BulkReply} kept for reuse).
+         */
+        final void reuse(RoutingContext next, int outcomes) {
+            reset();
+            ctx = next;
+            request = next.request();
+            open = true;
+            late = false;
+            outcome = null;
+            failure = null;
+            signals = outcomes + 1; // volatile, last: publishes the rest with the wait's registration
         }
 
         /**
@@ -252,6 +282,31 @@ final class ReplyLoop {
         if (spareCount < SPARE_REPLIES) {
             r.request = null; // let go of the connection meanwhile
             spareReplies[spareCount++] = r;
+        }
+    }
+
+    /**
+     * A settled bulk reply of this loop for the sync bulk {@code ctx} ({@code total} slots, {@code events} of them
+     * valid), else a new one; this loop only.
+     */
+    BulkReply bulkReply(RoutingContext ctx, int total, ValidationError[] invalid, int events) {
+        if (spareBulkCount == 0) {
+            return new BulkReply(this, ctx, total, invalid, events);
+        }
+        BulkReply r = spareBulks[--spareBulkCount];
+        spareBulks[spareBulkCount] = null;
+        spareBulkSlots -= r.capacity();
+        r.again(ctx, total, invalid, events);
+        return r;
+    }
+
+    /** Keeps {@code r} (settled and answered) for a later bulk. */
+    void spare(BulkReply r) {
+        if (spareBulkCount < SPARE_BULKS && spareBulkSlots + r.capacity() <= SPARE_BULK_SLOTS) {
+            r.ctx = null; // let go of the request meanwhile
+            r.request = null;
+            spareBulks[spareBulkCount++] = r;
+            spareBulkSlots += r.capacity();
         }
     }
 
