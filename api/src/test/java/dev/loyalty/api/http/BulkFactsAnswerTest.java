@@ -9,7 +9,6 @@ import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.ValidationError;
 import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.processor.OutcomeFacts;
-import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,37 +46,6 @@ class BulkFactsAnswerTest {
     private final SplittableRandom random = new SplittableRandom(20261207L);
     private final String[] transactions = new String[8];
 
-    /** A slot's waiter told through its facts, reused for every bulk (as {@link BulkReply.Slot}). */
-    private static final class FactsSlot extends OutcomeWaiter {
-        final OutcomeFacts facts = new OutcomeFacts();
-        CompletableFuture<Void> told = new CompletableFuture<>();
-
-        void again() {
-            reset();
-            told = new CompletableFuture<>();
-        }
-
-        @Override
-        protected OutcomeFacts facts() {
-            return facts;
-        }
-
-        @Override
-        protected void completedFacts() {
-            told.complete(null);
-        }
-
-        @Override
-        protected void completed(EventResult result) {
-            told.completeExceptionally(new AssertionError("told with an object, not its facts"));
-        }
-
-        @Override
-        protected void failed(Throwable failure) {
-            told.completeExceptionally(failure);
-        }
-    }
-
     @Test
     void shouldAnswerABulkFromItsSlotsFactsAsFromTheirResults() throws Exception {
         EngineConfig config = ConfigLoader.loadShipped(Path.of(".."), null, Map.of(),
@@ -88,7 +55,7 @@ class BulkFactsAnswerTest {
             for (int t = 0; t < transactions.length; t++) {
                 transactions[t] = RandomText.text(random);
             }
-            FactsSlot[] slots = new FactsSlot[0];
+            FactsWaiter[] slots = new FactsWaiter[0];
             int rejected = 0;
             int invalidSlots = 0;
             int asObjects = 0;
@@ -112,9 +79,9 @@ class BulkFactsAnswerTest {
                     continue;
                 }
                 if (slots.length < events) {
-                    FactsSlot[] more = Arrays.copyOf(slots, events);
+                    FactsWaiter[] more = Arrays.copyOf(slots, events);
                     for (int j = slots.length; j < events; j++) {
-                        more[j] = new FactsSlot();
+                        more[j] = new FactsWaiter();
                     }
                     slots = more;
                 }

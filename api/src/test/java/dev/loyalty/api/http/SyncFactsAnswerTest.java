@@ -8,7 +8,6 @@ import dev.loyalty.engine.config.ConfigLoader;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.processor.OutcomeFacts;
-import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -21,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,37 +43,6 @@ class SyncFactsAnswerTest {
     private final SplittableRandom random = new SplittableRandom(20261207L);
     /** A few transaction ids in any text, shared by the events so that accepts, releases and repeats meet them. */
     private final String[] transactions = new String[8];
-
-    /** Told through its facts, reused for every event. */
-    private static final class FactsWaiter extends OutcomeWaiter {
-        final OutcomeFacts facts = new OutcomeFacts();
-        CompletableFuture<Void> told = new CompletableFuture<>();
-
-        void again() {
-            reset();
-            told = new CompletableFuture<>();
-        }
-
-        @Override
-        protected OutcomeFacts facts() {
-            return facts;
-        }
-
-        @Override
-        protected void completedFacts() {
-            told.complete(null);
-        }
-
-        @Override
-        protected void completed(EventResult result) {
-            told.completeExceptionally(new AssertionError("told with an object, not its facts"));
-        }
-
-        @Override
-        protected void failed(Throwable failure) {
-            told.completeExceptionally(failure);
-        }
-    }
 
     @Test
     void shouldAnswerFromTheFactsAsFromTheResult() throws Exception {
