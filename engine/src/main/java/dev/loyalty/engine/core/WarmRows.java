@@ -55,7 +55,7 @@ public final class WarmRows {
     /** A tier of about {@code budgetBytes} (at most {@link #MAX_BYTES}); one too small to be useful keeps nothing. */
     public WarmRows(long budgetBytes) {
         long budget = Math.max(0, Math.min(budgetBytes, MAX_BYTES));
-        int seg = (int) Math.max(MIN_SEGMENT, Math.min(MAX_SEGMENT, Integer.highestOneBit(
+        int seg = Math.max(MIN_SEGMENT, Math.min(MAX_SEGMENT, Integer.highestOneBit(
                 (int) Math.max(1, budget / 64))));
         // The index counts against the budget too: the segments get what its longest leaves (rows averaging over
         // ~112 bytes, as every customer's row with its header does, fill the segments before the index).
