@@ -35,8 +35,9 @@ public final class ProgramLogging {
     static final int QUEUE_SIZE = 8192;
     /**
      * Longest wait at {@link #stop()} for queued events to be written: only a stuck writer (a stream that blocks)
-     * ever waits this long. The last lines are what an operator reads ("cannot start: ...", "shut down in ..."):
-     * with 2 s a refused start on a loaded CI machine once exited having written its warnings but not its refusal.
+     * ever waits this long. The last lines are what an operator reads ("cannot start: ...", "shut down in ..."): a
+     * refused start on a loaded CI machine once exited without its refusal line, and a wait that runs out (2 s then)
+     * is the one way Logback drops a queued line at stop; {@link #stop(LoggerContext, PrintStream)} now says so.
      */
     static final int FLUSH_MS = 10_000;
     static final String TEXT_PATTERN =
