@@ -7,6 +7,14 @@
 #
 #   bench/bulk-profile.sh [LABEL]      results under ${WORK:-/tmp/bulk-profile}/LABEL
 #
+# SAFEPOINTS=1 also logs the engine's GC pauses and safepoints (run-all.sh's -Xlog:gc,gc+phases,safepoint, into
+# WORK/gc.log) and prints them for the measured window as run-all's GC row counts them, plus every safepoint over
+# 10 ms of any operation with its time to reach; SAFEPOINT_TIMEOUT=MS (with it) adds -XX:+SafepointTimeout, so the
+# JVM prints into WORK/engine.log the threads that had not reached a safepoint after MS ms, with their state.
+# PERF_SCHED=1 (with both; needs perf and root) records the scheduler (`perf sched record -k CLOCK_MONOTONIC`) over
+# the measured window and prints, per safepoint over 10 ms, what the threads it waited for did meanwhile: on a CPU,
+# runnable but waiting for one, or asleep (bench/stalls/safepoint-sched.py; WORK/sched.data is ~20 MB a minute).
+#
 # Run it twice back to back (before/after a change, same settings) and compare the per-event CPU lines: on a
 # shared machine they move far less than the rates. Uses the built jars of this tree (mvnw package first).
 set -euo pipefail
@@ -22,6 +30,9 @@ BULK_DURATION="${BULK_DURATION:-30}"
 # event comparable when the machine's load moves their closed-loop rates apart (per-flush costs spread over fewer events).
 BULK_RATE="${BULK_RATE:-0}"
 PROFILE="${PROFILE:-0}"
+SAFEPOINTS="${SAFEPOINTS:-0}"
+SAFEPOINT_TIMEOUT="${SAFEPOINT_TIMEOUT:-}"
+PERF_SCHED="${PERF_SCHED:-0}"
 WORK="${WORK:-/tmp/bulk-profile}/$LABEL"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAR="$HERE/target/benchmarks.jar"
@@ -29,6 +40,13 @@ JAR="$HERE/target/benchmarks.jar"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
+GC_LOG="$WORK/gc.log"
+if [ "$SAFEPOINTS" = 1 ]; then
+    # the second output stamps each safepoint with CLOCK_MONOTONIC (timenanos) and the VM thread's tid, for PERF_SCHED
+    JAVA_OPTS="${JAVA_OPTS:-} $(gc_log_opts "$GC_LOG") -Xlog:safepoint:file=$WORK/safepoint-ns.log:uptime,timenanos,tid"
+    [ -z "$SAFEPOINT_TIMEOUT" ] || JAVA_OPTS="$JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+SafepointTimeout -XX:SafepointTimeoutDelay=$SAFEPOINT_TIMEOUT"
+    export JAVA_OPTS
+fi
 start_engine "$ROOT" "$WORK"
 harness() { "$JAVA" -Xms512m -Xmx2g -XX:+UseG1GC -cp "$JAR" dev.loyalty.bench.load.LoadHarness "$@"; }
 
@@ -41,12 +59,18 @@ grep '^preloaded' "$WORK/preload.txt" || tail -5 "$WORK/preload.txt"
 metrics() { curl -s --max-time 10 "$MGMT/metrics" | grep -E '^loyalty_(customer_table|processor_commits|rocksdb_block_cache|events_processed_total.*outcome="applied")' || true; }
 
 ( sleep "$BULK_WARMUP"
+  lines_of "$GC_LOG" > "$WORK/gc-mark-0"
+  if [ "$PERF_SCHED" = 1 ]; then
+      perf sched record -k CLOCK_MONOTONIC -o "$WORK/sched.data" -- sleep "$BULK_DURATION" > "$WORK/perf.txt" 2>&1 &
+  fi
   cpu_by_thread "$E" > "$WORK/threads-0"; metrics > "$WORK/metrics-0"; date +%s%N > "$WORK/t-0"
   if [ "$PROFILE" = 1 ]; then
       jcmd "$E" JFR.start name=bulk settings=profile duration="$BULK_DURATION"s filename="$WORK/bulk.jfr" > /dev/null 2>&1 || true
   fi
   sleep "$BULK_DURATION"
-  cpu_by_thread "$E" > "$WORK/threads-1"; metrics > "$WORK/metrics-1"; date +%s%N > "$WORK/t-1" ) &
+  cpu_by_thread "$E" > "$WORK/threads-1"; metrics > "$WORK/metrics-1"; date +%s%N > "$WORK/t-1"
+  lines_of "$GC_LOG" > "$WORK/gc-mark-1"
+  wait ) &
 SAMPLER=$!
 harness run --url "$API" --management "$MGMT" --mode bulk --bulk-size "$BULK_SIZE" --rate "$BULK_RATE" \
     --connections "$BULK_CONNECTIONS" --customers "$CUSTOMERS" --warmup "${BULK_WARMUP}s" --duration "${BULK_DURATION}s" \
@@ -69,6 +93,22 @@ join <(sort "$WORK/threads-0" | awk '{ print $1 "/" $2, $3 }') <(sort "$WORK/thr
 echo "customer table over the window (counter deltas):"
 join <(sort "$WORK/metrics-0" | awk '{ print $1, $2 }') <(sort "$WORK/metrics-1" | awk '{ print $1, $2 }') \
     | awk '$1 !~ /block_cache/ { printf "  %s %.0f\n", $1, $3 - $2 } $1 ~ /block_cache/ { printf "  %s %.0f (at the end)\n", $1, $3 }'
+if [ "$SAFEPOINTS" = 1 ]; then
+    echo "GC in the measured ${BULK_DURATION}s: $(gc_line "$GC_LOG" "$(cat "$WORK/gc-mark-0")" "$(cat "$WORK/gc-mark-1")")"
+    echo "safepoints over 10 ms in the measured window (any operation; ms to reach / at safepoint / total):"
+    awk -v a="$(cat "$WORK/gc-mark-0")" -v b="$(cat "$WORK/gc-mark-1")" '
+        NR <= a || NR > b || !/Safepoint "/ { next }
+        match($0, /Total: [0-9]+ ns/) && substr($0, RSTART + 7, RLENGTH - 10) + 0 > 1e7 {
+            ts = $1; sub(/\].*/, "]", ts); op = $0; sub(/.*Safepoint "/, "", op); sub(/".*/, "", op)
+            r = $0; sub(/.*Reaching safepoint: /, "", r); sub(/ ns.*/, "", r)
+            t = $0; sub(/.*At safepoint: /, "", t); sub(/ ns.*/, "", t)
+            printf "  %s %-24s %7.2f / %6.2f / %7.2f\n", ts, op, r / 1e6, t / 1e6, substr($0, RSTART + 7, RLENGTH - 10) / 1e6 }' "$GC_LOG"
+    if [ "$PERF_SCHED" = 1 ]; then
+        perf sched timehist --state -i "$WORK/sched.data" > "$WORK/timehist.txt" 2>/dev/null || true
+        echo "---- threads the slow safepoints waited for, from the scheduler (perf sched)"
+        python3 "$HERE/stalls/safepoint-sched.py" "$WORK/safepoint-ns.log" "$WORK/engine.log" "$WORK/timehist.txt" || true
+    fi
+fi
 if [ "$PROFILE" = 1 ]; then
     for i in $(seq 1 100); do [ -s "$WORK/bulk.jfr" ] && break; sleep 0.2; done
     jfr print --stack-depth 64 --events jdk.ExecutionSample "$WORK/bulk.jfr" > "$WORK/samples.txt" 2>/dev/null || true
