@@ -43,6 +43,7 @@ for l in open(engine_log):
 
 iv = collections.defaultdict(list)   # tid -> [(from, to, 'run' | state while off the CPU)]
 names = {}
+pid_of = {}
 last_state = {}
 lo = hi = None
 for l in open(timehist):
@@ -54,6 +55,7 @@ for l in open(timehist):
         continue
     t = float(f[0]); tid = m.group(2); wait = float(f[-4]) / 1e3; ran = float(f[-2]) / 1e3
     names[tid] = m.group(1).strip()
+    pid_of[tid] = m.group(3)
     lo = t if lo is None else min(lo, t)
     hi = t if hi is None else max(hi, t)
     if tid in last_state:
@@ -86,7 +88,8 @@ def split(tid, a, b):
                 longest = max(longest, o)
     return c, longest
 
-gc_threads = [t for t, nm in names.items() if re.match(r'Z(Worker|Driver)|G1 (Conc|Refine|Service)', nm) and t in iv]
+gc_threads = [t for t, nm in names.items() if re.match(r'Z(Worker|Driver)|G1 (Conc|Refine|Service)', nm)
+              and t in iv and pid_of.get(t) == pid_of.get(vm)]   # the engine's collector threads, not the harness's
 total = collections.Counter(); longest_all = 0.0; n = 0
 for up, op, end, reach, at, tot in inside:
     if tot <= threshold:
