@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * line of a {@code --version} run: G1 with a 10 ms pause goal below Java 21, generational ZGC from 21 on,
  * {@code LOYALTY_GC} to choose, a collector in {@code JAVA_OPTS} deciding alone. The Java 21+ cases need a
  * JDK 21+ (the test JVM's, else {@code LOYALTY_TEST_JDK21}, else the Temurin 25 these machines carry) and are
- * skipped without one; the Java 17 cases need the test JVM to be 17-20.
+ * skipped without one; the Java 17 cases need the test JVM to be 17-20. A replay also asks for transparent huge
+ * pages where the OS grants them on request, a serving engine does not.
  */
 @Timeout(300)
 class LauncherGcIT {
@@ -60,6 +61,21 @@ class LauncherGcIT {
         EngineProcess.Result result = run(jdkBelow21OrAny(), "", "shenandoah");
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr()).contains("LOYALTY_GC must be g1 or zgc");
+    }
+
+    @Test
+    void shouldAskForHugePagesForAReplayOnly() throws Exception {
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        assumeTrue(Files.isReadable(thp) && Files.readString(thp).matches("(?s).*\\[(madvise|always)\\].*"),
+                "the OS grants no transparent huge pages on request");
+        String jdk = jdkBelow21OrAny();
+        Map<String, String> g1 = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS, "LOYALTY_GC", "g1");
+        assertThat(flags(EngineProcess.run(g1, "replay", "--help"))).contains("-XX:+UseTransparentHugePages");
+        assertThat(flags(EngineProcess.run(g1, "--version"))).doesNotContain("TransparentHugePages");
+        Map<String, String> off = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS + " -XX:-UseTransparentHugePages",
+                "LOYALTY_GC", "g1");
+        assertThat(flags(EngineProcess.run(off, "replay", "--help"))).contains("-XX:-UseTransparentHugePages")
+                .doesNotContain("+UseTransparentHugePages");
     }
 
     private static EngineProcess.Result run(String jdk, String javaOpts, String gc) throws Exception {

@@ -47,7 +47,9 @@ import java.util.concurrent.TimeUnit;
  * {@code commitEvery=0} nothing is committed during the run (the table holds every customer; RocksDB is read for
  * new customers' misses only); otherwise every {@code commitEvery} events the state commits (write-behind of the
  * dirty rows, as the processor does every 200K events or flush interval) and its CPU is printed apart.
- * Run: {@code java -jar bench/target/benchmarks.jar ApplyBenchmark -prof gc} (the fork gets an 8 GiB heap).
+ * Run: {@code java -jar bench/target/benchmarks.jar ApplyBenchmark -prof gc} (the fork gets an 8 GiB heap, on small
+ * pages as earlier figures were; {@code -jvmArgsAppend -XX:+UseTransparentHugePages} measures it as
+ * {@code bin/engine replay} runs it where the OS allows: bench/results/2026-12-07-apply.txt).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
