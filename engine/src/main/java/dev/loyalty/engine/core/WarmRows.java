@@ -135,66 +135,30 @@ public final class WarmRows {
      * too large for a segment's half (a customer of thousands of lots) is not kept, and any older one goes.
      */
     public void put(String id, byte[] src, int from, int length) {
+        remove(id);
         int idLength = utf8Length(id);
         int need = HEADER + idLength + length;
         if (segments.length == 0 || idLength > 0xFFFF || need > segmentBytes / 2) {
-            remove(id);
             return;
         }
-        int h = id.hashCode();
-        if (inUse > 0 && used[head] + need <= segmentBytes) {
-            // Room at the head: no evacuation will move index entries, so the slot one probe finds is where the
-            // entry goes: the older row's (replaced in place, no delete and shift) or, for a new customer, the
-            // empty one that ended the probe (unless the index must grow).
-            int slot = slotOf(h, id);
-            if (slot >= 0) {
-                liveBytes -= recordBytes((int) index[slot] - 1);
-                index[slot] = ((long) h << 32) | (write(id, idLength, h, src, from, length, need) + 1L);
-                return;
-            }
-            if (2 * (count + 1) <= index.length) { // so no more than maxIndex either: the index never outgrows it
-                index[-slot - 1] = ((long) h << 32) | (write(id, idLength, h, src, from, length, need) + 1L);
-                count++;
-                return;
-            }
-        }
-        remove(id);
         if (2 * (count + 1) > maxIndex) {
             advance(); // the index is as long as it may be: drop (or move) the oldest segment's rows
             if (2 * (count + 1) > maxIndex) {
                 return; // not kept (the older row is gone already)
             }
         }
-        insert(h, write(id, idLength, h, src, from, length, need));
-    }
-
-    /** Appends the record at the head ({@link #reserve}: it may evacuate) and counts it live; its reference. */
-    private int write(String id, int idLength, int h, byte[] src, int from, int length, int need) {
         int ref = reserve(need);
         byte[] s = segments[head];
         int at = ref % segmentBytes;
+        int h = id.hashCode();
         putInt(s, at, h);
         putInt(s, at + 4, length);
         s[at + 8] = (byte) (idLength >>> 8);
         s[at + 9] = (byte) idLength;
         writeId(id, idLength, s, at + HEADER);
         System.arraycopy(src, from, s, at + HEADER + idLength, length);
+        insert(h, ref);
         liveBytes += need;
-        return ref;
-    }
-
-    /** The index slot of the customer's entry, or -(the empty slot that ended the probe) - 1. */
-    private int slotOf(int h, String id) {
-        int mask = index.length - 1;
-        for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
-            long e = index[i];
-            if (e == 0) {
-                return -i - 1;
-            }
-            if ((int) (e >>> 32) == h && sameId((int) e - 1, id)) {
-                return i;
-            }
-        }
     }
 
     /** Forgets the customer's row, if it holds one. */
