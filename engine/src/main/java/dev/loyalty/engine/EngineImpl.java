@@ -1236,7 +1236,8 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             for (int j = 0; j < n; j++) {
                 String id = events.id(j);
                 if (id != null) {
-                    ids.put(id, new IdempotencyIndex.Entry(first + j, events.bodyHash(j), ingestMs, events.customer(j)));
+                    ids.put(id, events.idHash(j, IdempotencyIndex::idHash),
+                            new IdempotencyIndex.Entry(first + j, events.bodyHash(j), ingestMs, events.customer(j)));
                 }
             }
             return null;
@@ -1277,6 +1278,17 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     @Override
     public boolean lookupsInMemory(String id) {
         return id == null || ids.inMemory(id);
+    }
+
+    @Override
+    public boolean lookupsInMemory(BulkRecord events) {
+        for (int j = 0, n = events.count(); j < n; j++) {
+            String id = events.id(j);
+            if (id != null && !ids.inMemory(id, events.idHash(j, IdempotencyIndex::idHash))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Refuses a request the engine cannot take now (shutting down, overloaded, a stopped partition). */

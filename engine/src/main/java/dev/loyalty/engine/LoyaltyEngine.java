@@ -95,6 +95,19 @@ public interface LoyaltyEngine extends AutoCloseable {
     }
 
     /**
+     * {@link #lookupsInMemory(List)} of a bulk read into its journal record ({@link #submit(BulkRecord,
+     * OutcomeWaiter[])} asks nothing of the ids the hint did not already hash).
+     */
+    default boolean lookupsInMemory(BulkRecord events) {
+        for (int j = 0, n = events.count(); j < n; j++) {
+            if (!lookupsInMemory(events.id(j))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * True when {@link #submit} of these events looks their ids up in memory only (each id recently seen
      * or surely new), so it may run on an event loop; false when a lookup may read the id index on disk:
      * submit off the event loop then. A hint, read without locks: an id written to disk in between is

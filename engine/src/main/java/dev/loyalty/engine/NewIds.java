@@ -42,7 +42,7 @@ final class NewIds {
                         return false; // repeated within the bulk: a duplicate or a mismatch
                     }
                 }
-                if (ids.get(id, nowMs, retentionMs) != null) {
+                if (ids.get(id, events.idHash(j, IdempotencyIndex::idHash), nowMs, retentionMs) != null) {
                     return false;
                 }
             }

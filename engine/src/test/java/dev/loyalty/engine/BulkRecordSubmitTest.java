@@ -140,6 +140,7 @@ class BulkRecordSubmitTest {
                 List<Submission> expected = b.submit(events, true);
 
                 assertThat(reader.readBulk(bytes, a.nowMs(), 1000, record)).isNull();
+                a.lookupsInMemory(record); // as the route asks first: the ids' hashes are kept for the submit
                 FutureWaiter[] waiters = new FutureWaiter[record.count()];
                 Arrays.setAll(waiters, j -> new FutureWaiter(new CompletableFuture<>()));
                 List<Submission> actual = a.submit(record, waiters);

@@ -250,7 +250,7 @@ final class EventRoutes {
             Responses.pooled(ctx, 200, JsonViews.bulkPooled(total, invalid, -1, null));
             return;
         }
-        if (!idsInMemory(record)) {
+        if (!engine.lookupsInMemory(record)) {
             BulkBatch bulk = new BulkBatch(record.toRead());
             submit(ctx, bulk.events(), !async, submissions -> answerBulk(ctx, bulk, submissions));
             return;
@@ -273,17 +273,6 @@ final class EventRoutes {
         reply.firstSeq = firstSeq;
         reply.durable = engine.durable(firstSeq + record.count() - 1);
         loop.start(reply, reply.durable);
-    }
-
-    /** Whether every id of the bulk is looked up in memory, so that its submit may run on the event loop. */
-    private boolean idsInMemory(BulkRecord record) {
-        for (int j = 0, n = record.count(); j < n; j++) {
-            String id = record.id(j);
-            if (id != null && !engine.lookupsInMemory(id)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void answerBulk(RoutingContext ctx, BulkBatch bulk, List<Submission> submissions) {

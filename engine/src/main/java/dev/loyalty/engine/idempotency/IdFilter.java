@@ -25,7 +25,11 @@ final class IdFilter {
     }
 
     void add(String id) {
-        long h = hash(id);
+        add(hash(id));
+    }
+
+    /** {@link #add(String)} of the id whose {@link #hash} is {@code h}. */
+    void add(long h) {
         long h2 = (h >>> 32) | 1;
         for (int i = 0; i < HASHES; i++) {
             long bit = (h + i * h2) & mask;
@@ -41,7 +45,11 @@ final class IdFilter {
 
     /** False only if the id was surely never {@link #add added}. */
     boolean mightContain(String id) {
-        long h = hash(id);
+        return mightContain(hash(id));
+    }
+
+    /** {@link #mightContain(String)} of the id whose {@link #hash} is {@code h}. */
+    boolean mightContain(long h) {
         long h2 = (h >>> 32) | 1;
         for (int i = 0; i < HASHES; i++) {
             long bit = (h + i * h2) & mask;

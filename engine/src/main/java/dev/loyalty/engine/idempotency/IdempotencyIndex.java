@@ -229,11 +229,24 @@ public final class IdempotencyIndex implements AutoCloseable {
      * the filter says it was never seen. A recently written id may still read RocksDB's memtable only.
      */
     public boolean inMemory(String id) {
-        if (pending.containsKey(id)) {
-            return true;
-        }
+        return inMemory(id, idHash(id));
+    }
+
+    /**
+     * {@link #inMemory(String)} of the id whose {@link #idHash} is {@code idHash}. The filter first: it clears
+     * a new id (the common case) without a look into the unwritten ids.
+     */
+    public boolean inMemory(String id, long idHash) {
         IdFilter f = filter;
-        return f != null && !f.mightContain(id);
+        return f != null && !f.mightContain(idHash) || pending.containsKey(id);
+    }
+
+    /**
+     * The 64-bit hash of an id that {@link #inMemory(String, long)}, {@link #get(String, long, long, long)} and
+     * {@link #put(String, long, Entry)} take, so that a caller asking all three of one id hashes it once.
+     */
+    public static long idHash(String id) {
+        return IdFilter.hash(id);
     }
 
     public static IdempotencyIndex open(Path dir) {
@@ -278,18 +291,27 @@ public final class IdempotencyIndex implements AutoCloseable {
      * so a running, a restarted and a rebuilt index answer alike.
      */
     public Entry get(String id, long nowMs, long retentionMs) {
-        Entry e = get(id);
+        return get(id, idHash(id), nowMs, retentionMs);
+    }
+
+    /** {@link #get(String, long, long)} of the id whose {@link #idHash} is {@code idHash}. */
+    public Entry get(String id, long idHash, long nowMs, long retentionMs) {
+        Entry e = get(id, idHash);
         return e != null && e.retainedAt(nowMs, retentionMs) ? e : null;
     }
 
     /** The entry of that id as stored, however old, or null. */
     public Entry get(String id) {
+        return get(id, idHash(id));
+    }
+
+    private Entry get(String id, long idHash) {
         Entry p = pending.get(id);
         if (p != null) {
             return p;
         }
         IdFilter f = filter;
-        if (f != null && !f.mightContain(id)) {
+        if (f != null && !f.mightContain(idHash)) {
             return null;
         }
         try {
@@ -306,6 +328,11 @@ public final class IdempotencyIndex implements AutoCloseable {
 
     /** Remembers an id (idempotent: the same put twice is harmless); written by the next {@link #flush}. */
     public void put(String id, Entry e) {
+        put(id, idHash(id), e);
+    }
+
+    /** {@link #put(String, Entry)} of the id whose {@link #idHash} is {@code idHash}. */
+    public void put(String id, long idHash, Entry e) {
         // In memory before the filters: a scan starting meanwhile copies it from there (see startScan).
         // Lookups of this id wait for the put to finish (the engine's shard lock), so the order is safe for them.
         pending.put(id, e);
@@ -314,10 +341,10 @@ public final class IdempotencyIndex implements AutoCloseable {
         IdFilter next = building;
         IdFilter f = filter;
         if (f != null) {
-            f.add(id);
+            f.add(idHash);
         }
         if (next != null && next != f) {
-            next.add(id);
+            next.add(idHash);
         }
         puts.increment();
         // The bound is checked on about one put in 64 (by the id's hash, no shared counter): the map's size()

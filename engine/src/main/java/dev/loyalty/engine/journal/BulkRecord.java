@@ -13,6 +13,7 @@ import net.openhft.chronicle.bytes.Bytes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * A bulk request's valid events already in their journal record's encoding, written while the body is read
@@ -34,6 +35,8 @@ public final class BulkRecord implements BulkSlots {
     private String[] actions = new String[128];
     private String[] ids = new String[128];
     private long[] bodyHashes = new long[128];
+    /** Each id's {@link #idHash}, 0 until asked for. */
+    private long[] idHashes = new long[128];
     private int[] hashes = new int[128];
     /** Where each event's entry (hash, length, encoding) starts in {@link #bytes}. */
     private int[] starts = new int[128];
@@ -47,6 +50,7 @@ public final class BulkRecord implements BulkSlots {
         bytes.clear();
         Arrays.fill(customers, 0, count, null);
         Arrays.fill(ids, 0, count, null);
+        Arrays.fill(idHashes, 0, count, 0L);
         Arrays.fill(errors, 0, slots, null);
         count = 0;
         slots = 0;
@@ -89,6 +93,7 @@ public final class BulkRecord implements BulkSlots {
         actions = Arrays.copyOf(actions, n);
         ids = Arrays.copyOf(ids, n);
         bodyHashes = Arrays.copyOf(bodyHashes, n);
+        idHashes = Arrays.copyOf(idHashes, n);
         hashes = Arrays.copyOf(hashes, n);
         starts = Arrays.copyOf(starts, n);
         errors = Arrays.copyOf(errors, n);
@@ -135,6 +140,20 @@ public final class BulkRecord implements BulkSlots {
     /** The idempotency id of an event, or null. */
     public String id(int event) {
         return ids[event];
+    }
+
+    /**
+     * {@code hash} of the event's id (not null), computed on the first call for this bulk and kept: the id
+     * index's hint, lookup and put of one id hash it once. {@code hash} is the same function on every call
+     * (the id index's); an id it hashes to 0 is hashed again each time.
+     */
+    public long idHash(int event, ToLongFunction<String> hash) {
+        long h = idHashes[event];
+        if (h == 0) {
+            h = hash.applyAsLong(ids[event]);
+            idHashes[event] = h;
+        }
+        return h;
     }
 
     public long bodyHash(int event) {

@@ -70,7 +70,11 @@ class WarmRowsTest {
                 }
             }
             assertThat(warm.allocatedBytes()).isLessThanOrEqualTo(warm.capacityBytes());
+            if (i % 1_000 == 0) {
+                assertCounts(warm, 3_000);
+            }
         }
+        assertCounts(warm, 3_000);
         assertThat(warm.capacityBytes()).isLessThanOrEqualTo(budget);
         assertThat(warm.liveBytes()).isLessThanOrEqualTo(warm.capacityBytes());
         for (Map.Entry<String, byte[]> e : last.entrySet()) {
@@ -80,6 +84,22 @@ class WarmRowsTest {
         }
         assertThat(served).as("the tier served rows (it is not empty)").isGreaterThan(10_000);
         assertThat(warm.size()).as("it also dropped rows (3,000 ids of ~220 B do not fit)").isLessThan(3_000);
+    }
+
+    /** Its size and live bytes are those of the rows it serves, ids {@code c-0} to {@code c-(ids-1)} (ASCII). */
+    private static void assertCounts(WarmRows warm, int ids) {
+        int held = 0;
+        long bytes = 0;
+        for (int k = 0; k < ids; k++) {
+            String id = "c-" + k;
+            int ref = warm.find(id);
+            if (ref >= 0) {
+                held++;
+                bytes += 10 + id.length() + warm.length(ref); // a record's header, id and payload
+            }
+        }
+        assertThat(warm.size()).as("rows held").isEqualTo(held);
+        assertThat(warm.liveBytes()).as("live bytes").isEqualTo(bytes);
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.ToLongFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -217,5 +218,28 @@ class BulkRecordTest {
             out.add(payload.readByte());
         }
         return out;
+    }
+
+    @Test
+    void shouldHashEachIdOncePerBulkAndAfreshForTheNext() throws Exception {
+        ToLongFunction<String> expected = id -> id.hashCode() * 31L + 7;
+        int[] calls = {0};
+        ToLongFunction<String> counted = id -> {
+            calls[0]++;
+            return expected.applyAsLong(id);
+        };
+        String slot = "{\"customer\":\"c-1\",\"action\":\"point_add\",\"id\":\"%s\",\"data\":{\"points\":1}}";
+        byte[] first = bulkBody(List.of(String.format(slot, "a-1"), String.format(slot, "a-2")));
+        assertThat(reader.readBulk(first, NOW, 100, record)).isNull();
+        for (int ask = 0; ask < 3; ask++) { // the id index's hint, lookup and put
+            assertThat(record.idHash(0, counted)).isEqualTo(expected.applyAsLong("a-1"));
+            assertThat(record.idHash(1, counted)).isEqualTo(expected.applyAsLong("a-2"));
+        }
+        assertThat(calls[0]).as("each id hashed once").isEqualTo(2);
+
+        record.clear();
+        assertThat(reader.readBulk(bulkBody(List.of(String.format(slot, "b-1"))), NOW, 100, record)).isNull();
+        assertThat(record.idHash(0, counted)).as("the next bulk's id, not the last one's hash")
+                .isEqualTo(expected.applyAsLong("b-1"));
     }
 }
