@@ -83,6 +83,33 @@ public final class JsonViews {
     private static final byte[] PENDING_VALUE = quoted("pending");
     private static final byte[] ACTIVE_VALUE = quoted("active");
     private static final byte[] OPTED_OUT_VALUE = quoted("opted_out");
+    // A slot's fixed structure told from facts (writeEventFacts), names with their commas and brackets.
+    private static final byte[] F_APPLIED_EFFECTS = ascii(",\"outcome\":\"applied\",\"duplicate\":false,\"effects\":[");
+    private static final byte[] F_OBJECT_ID = ascii("{\"id\":");
+    private static final byte[] F_NEXT_OBJECT_ID = ascii(",{\"id\":");
+    private static final byte[] F_SEQ = ascii(",\"seq\":");
+    private static final byte[] F_AT = ascii(",\"at\":");
+    private static final byte[] F_ACTION = ascii(",\"action\":");
+    private static final byte[] F_ACCOUNT = ascii(",\"account\":");
+    private static final byte[] F_KIND = ascii(",\"kind\":");
+    private static final byte[] F_POINTS = ascii(",\"points\":");
+    private static final byte[] F_TRANSACTION_ID = ascii(",\"transaction_id\":");
+    private static final byte[] F_REASON = ascii(",\"reason\":");
+    private static final byte[] F_EFFECTS_END_CUSTOMER = ascii("],\"customer\":");
+    private static final byte[] NULL_VALUE = ascii("null");
+    private static final byte[] F_STATUS_ACTIVE = ascii(",\"status\":\"active\"");
+    private static final byte[] F_STATUS_OPTED_OUT = ascii(",\"status\":\"opted_out\"");
+    private static final byte[] F_OPTED_IN_AT = ascii(",\"opted_in_at\":");
+    private static final byte[] F_LAST_ACTIVITY_AT = ascii(",\"last_activity_at\":");
+    private static final byte[] F_TIER = ascii(",\"tier\":");
+    private static final byte[] F_TIER_VALID_UNTIL = ascii(",\"tier_valid_until\":");
+    private static final byte[] F_QUALIFYING_POINTS = ascii(",\"qualifying_points\":");
+    private static final byte[] F_ACCOUNTS = ascii(",\"accounts\":{");
+    /** Before each of an account's figures (OutcomeFacts#figure order), after its quoted name. */
+    private static final byte[][] F_FIGURES = {ascii(":{\"balance\":"), ascii(",\"spendable\":"),
+            ascii(",\"reserved\":"), ascii(",\"pending\":"), ascii(",\"earned\":"), ascii(",\"spent\":"),
+            ascii(",\"expired\":"), ascii(",\"deducted\":")};
+
     /** Each ledger kind's wire name, quoted, by ordinal ({@link LedgerKind#wireName()} builds a new string). */
     private static final byte[][] KIND_VALUES = kindValues();
 
@@ -360,32 +387,33 @@ public final class JsonViews {
         w.endObject();
     }
 
-    /** {@link #writeEventResult} with {@code duplicate} false, field for field, from flat facts. */
+    /**
+     * {@link #writeEventResult} with {@code duplicate} false, field for field, from flat facts. A bulk answer writes
+     * one per slot: the applied slot's names, commas and brackets go out as the few fragments below ({@code F_*},
+     * {@link JsonWriter#append(byte[])}), with no comma bookkeeping per member.
+     */
     private static void writeEventFacts(JsonWriter w, long seq, OutcomeFacts f) {
         w.beginObject().field(SEQ).value(seq);
         if (f.error() == null) {
-            w.field(OUTCOME).raw(APPLIED_VALUE).field(DUPLICATE).value(false);
-            w.field(EFFECTS).beginArray();
+            w.append(F_APPLIED_EFFECTS);
             for (int i = 0, n = f.effects(); i < n; i++) {
-                w.beginObject()
-                        .field(ID).value(f.effectId(i))
-                        .field(SEQ).value(f.effectSeq(i))
-                        .field(AT).time(f.effectAtMs(i), CustomerView.NONE)
-                        .field(ACTION).value(f.effectAction(i))
-                        .field(ACCOUNT).value(f.effectAccount(i))
-                        .field(KIND).raw(KIND_VALUES[f.effectKind(i).ordinal()])
-                        .field(POINTS).value(f.effectPoints(i))
-                        .field(TRANSACTION_ID).value(f.transactionIdChars(), f.transactionIdStart(i),
+                w.append(i == 0 ? F_OBJECT_ID : F_NEXT_OBJECT_ID).appendNumber(f.effectId(i))
+                        .append(F_SEQ).appendNumber(f.effectSeq(i))
+                        .append(F_AT).appendTime(f.effectAtMs(i), CustomerView.NONE)
+                        .append(F_ACTION).appendString(f.effectAction(i))
+                        .append(F_ACCOUNT).appendString(f.effectAccount(i))
+                        .append(F_KIND).append(KIND_VALUES[f.effectKind(i).ordinal()])
+                        .append(F_POINTS).appendNumber(f.effectPoints(i))
+                        .append(F_TRANSACTION_ID).appendString(f.transactionIdChars(), f.transactionIdStart(i),
                                 f.transactionIdLength(i))
-                        .field(REASON).value(f.effectReason(i))
-                        .endObject();
+                        .append(F_REASON).appendString(f.effectReason(i))
+                        .append('}');
             }
-            w.endArray();
-            w.field(CUSTOMER);
+            w.append(F_EFFECTS_END_CUSTOMER);
             if (f.hasCustomer()) {
                 writeCustomerFacts(w, f);
             } else {
-                w.nullValue();
+                w.append(NULL_VALUE);
             }
         } else {
             w.field(OUTCOME).raw(REJECTED_VALUE).field(DUPLICATE).value(false);
@@ -394,30 +422,27 @@ public final class JsonViews {
         w.endObject();
     }
 
-    /** {@link #writeCustomer} without {@code expiring}, from flat facts. */
+    /** {@link #writeCustomer} without {@code expiring}, from flat facts; spelled out as {@link #writeEventFacts}. */
     private static void writeCustomerFacts(JsonWriter w, OutcomeFacts f) {
-        w.beginObject()
-                .field(ID).value(f.customerId())
-                .field(STATUS).raw(f.active() ? ACTIVE_VALUE : OPTED_OUT_VALUE)
-                .field(OPTED_IN_AT).time(f.optedInAtMs(), CustomerView.NONE)
-                .field(LAST_ACTIVITY_AT).time(f.lastActivityAtMs(), CustomerView.NONE)
-                .field(TIER).value(f.tier())
-                .field(TIER_VALID_UNTIL).time(f.tierValidUntilMs(), CustomerView.NONE)
-                .field(QUALIFYING_POINTS).value(f.qualifyingPoints())
-                .field(ACCOUNTS).beginObject();
+        w.append(F_OBJECT_ID).appendString(f.customerId())
+                .append(f.active() ? F_STATUS_ACTIVE : F_STATUS_OPTED_OUT)
+                .append(F_OPTED_IN_AT).appendTime(f.optedInAtMs(), CustomerView.NONE)
+                .append(F_LAST_ACTIVITY_AT).appendTime(f.lastActivityAtMs(), CustomerView.NONE)
+                .append(F_TIER).appendString(f.tier())
+                .append(F_TIER_VALID_UNTIL).appendTime(f.tierValidUntilMs(), CustomerView.NONE)
+                .append(F_QUALIFYING_POINTS).appendNumber(f.qualifyingPoints())
+                .append(F_ACCOUNTS);
         for (int a = 0, n = f.accounts(); a < n; a++) {
-            w.field(f.accountName(a)).beginObject()
-                    .field(BALANCE).value(f.figure(a, 0))
-                    .field(SPENDABLE).value(f.figure(a, 1))
-                    .field(RESERVED).value(f.figure(a, 2))
-                    .field(PENDING).value(f.figure(a, 3))
-                    .field(EARNED).value(f.figure(a, 4))
-                    .field(SPENT).value(f.figure(a, 5))
-                    .field(EXPIRED).value(f.figure(a, 6))
-                    .field(DEDUCTED).value(f.figure(a, 7))
-                    .endObject();
+            if (a > 0) {
+                w.append(',');
+            }
+            w.appendString(f.accountName(a));
+            for (int k = 0; k < F_FIGURES.length; k++) {
+                w.append(F_FIGURES[k]).appendNumber(f.figure(a, k));
+            }
+            w.append('}');
         }
-        w.endObject().endObject();
+        w.append('}').append('}');
     }
 
     private static void writeEffects(JsonWriter w, List<LedgerEntry> effects) {
@@ -514,6 +539,10 @@ public final class JsonViews {
         byte[] text = new byte[24];
         int end = JsonWriter.isoTime(epochMs, text, 0);
         return new String(text, 0, end, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] quoted(String ascii) {

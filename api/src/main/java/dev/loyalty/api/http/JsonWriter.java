@@ -32,7 +32,13 @@ final class JsonWriter {
     /** 10000-01-01T00:00:00Z: from there on ISO_INSTANT writes a sign and more digits. */
     private static final long YEAR_10000_MS = 253_402_300_800_000L;
 
+    /** "00" to "99": two digits a lookup (a bulk answer writes ~3 times and ~40 numbers a slot). */
+    private static final byte[] DIGIT_PAIRS = digitPairs();
+
     private byte[] bytes = new byte[4096];
+    /** The day (since the epoch) of the last time written by hand and its {@code yyyy-mm-dd}: answers reuse it. */
+    private long dateDay = -1;
+    private final byte[] dateText = new byte[10];
     private int length;
     /** Whether the next value or name at the current level follows another (so needs a comma). */
     private boolean needComma;
@@ -199,20 +205,83 @@ final class JsonWriter {
 
     /** A time: ISO-8601 UTC with a 'Z', fractional seconds only when not zero; null for {@code none}. */
     JsonWriter time(long epochMs, long none) {
-        if (epochMs == none) {
-            return nullValue();
-        }
         separate();
-        if (epochMs < 0 || epochMs >= YEAR_10000_MS) {
+        timeText(epochMs, none);
+        needComma = true;
+        return this;
+    }
+
+    // ---- spelled-out structure (no comma bookkeeping) ----
+    //
+    // For a caller that writes a fixed shape many times (a bulk answer's slots, ~40 members each): its names,
+    // commas and brackets pre-encoded together in a few fragments, the values between them written as they come.
+    // None of these writes a comma or consults or sets the comma state: the caller spells out every separator,
+    // and the next structural call (endObject, endArray) sets that state again.
+
+    /** Pre-encoded bytes (names with their commas, brackets, quoted constants), written as they are. */
+    JsonWriter append(byte[] fragment) {
+        put(fragment);
+        return this;
+    }
+
+    /** One ASCII byte, as it is. */
+    JsonWriter append(char ascii) {
+        put((byte) ascii);
+        return this;
+    }
+
+    /** A number, as {@link #value(long)} writes it. */
+    JsonWriter appendNumber(long v) {
+        number(v);
+        return this;
+    }
+
+    /** A string or {@code null}, as {@link #value(String)} writes it. */
+    JsonWriter appendString(String v) {
+        if (v == null) {
+            put(NULL);
+        } else {
+            string(v);
+        }
+        return this;
+    }
+
+    /** As {@link #value(char[], int, int)} writes it. */
+    JsonWriter appendString(char[] chars, int start, int n) {
+        if (start < 0) {
+            put(NULL);
+        } else {
+            string(chars, start, n);
+        }
+        return this;
+    }
+
+    /** A time or {@code null}, as {@link #time(long, long)} writes it. */
+    JsonWriter appendTime(long epochMs, long none) {
+        timeText(epochMs, none);
+        return this;
+    }
+
+    private void timeText(long epochMs, long none) {
+        if (epochMs == none) {
+            put(NULL);
+        } else if (epochMs < 0 || epochMs >= YEAR_10000_MS) {
             string(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMs))); // rare: not worth by hand
         } else {
             ensure(26);
-            bytes[length++] = '"';
-            length = isoTime(epochMs, bytes, length);
-            bytes[length++] = '"';
+            byte[] b = bytes;
+            int at = length;
+            long day = epochMs / DAY_MS;
+            if (day != dateDay) {
+                isoDate(day, dateText, 0);
+                dateDay = day;
+            }
+            b[at] = '"';
+            System.arraycopy(dateText, 0, b, at + 1, 10);
+            at = isoClock((int) (epochMs - day * DAY_MS), b, at + 11);
+            b[at] = '"';
+            length = at + 1;
         }
-        needComma = true;
-        return this;
     }
 
     // ---- encoding ----
@@ -224,7 +293,12 @@ final class JsonWriter {
      */
     static int isoTime(long epochMs, byte[] out, int at) {
         long days = epochMs / DAY_MS;
-        int msOfDay = (int) (epochMs % DAY_MS);
+        isoDate(days, out, at);
+        return isoClock((int) (epochMs - days * DAY_MS), out, at + 10);
+    }
+
+    /** {@code yyyy-mm-dd} of a day number (years 1970-9999) into {@code out} at {@code at}: 10 bytes. */
+    private static void isoDate(long days, byte[] out, int at) {
         long z = days + 719_468;
         long era = z / 146_097;
         long doe = z - era * 146_097;
@@ -234,39 +308,53 @@ final class JsonWriter {
         int day = (int) (doy - (153 * mp + 2) / 5 + 1);
         int month = (int) (mp < 10 ? mp + 3 : mp - 9);
         int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+        pair(out, at, year / 100);
+        pair(out, at + 2, year % 100);
+        out[at + 4] = '-';
+        pair(out, at + 5, month);
+        out[at + 7] = '-';
+        pair(out, at + 8, day);
+    }
+
+    /** {@code Thh:mm:ss}, {@code .mmm} when not zero, and {@code Z}, of a time of day; returns the end. */
+    private static int isoClock(int msOfDay, byte[] out, int at) {
         int ms = msOfDay % 1000;
         int secs = msOfDay / 1000;
-        digits(out, at, year, 4);
-        out[at + 4] = '-';
-        digits(out, at + 5, month, 2);
-        out[at + 7] = '-';
-        digits(out, at + 8, day, 2);
-        out[at + 10] = 'T';
-        digits(out, at + 11, secs / 3600, 2);
-        out[at + 13] = ':';
-        digits(out, at + 14, secs / 60 % 60, 2);
-        out[at + 16] = ':';
-        digits(out, at + 17, secs % 60, 2);
-        int end = at + 19;
+        out[at] = 'T';
+        pair(out, at + 1, secs / 3600);
+        out[at + 3] = ':';
+        pair(out, at + 4, secs / 60 % 60);
+        out[at + 6] = ':';
+        pair(out, at + 7, secs % 60);
+        int end = at + 9;
         if (ms != 0) {
             out[end] = '.';
-            digits(out, end + 1, ms, 3);
+            out[end + 1] = (byte) ('0' + ms / 100);
+            pair(out, end + 2, ms % 100);
             end += 4;
         }
         out[end] = 'Z';
         return end + 1;
     }
 
+    /** Two digits of {@code value} (0-99). */
+    private static void pair(byte[] out, int at, int value) {
+        out[at] = DIGIT_PAIRS[2 * value];
+        out[at + 1] = DIGIT_PAIRS[2 * value + 1];
+    }
+
+    private static byte[] digitPairs() {
+        byte[] pairs = new byte[200];
+        for (int i = 0; i < 100; i++) {
+            pairs[2 * i] = (byte) ('0' + i / 10);
+            pairs[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+        return pairs;
+    }
+
     /** Whether {@link #isoTime(long, byte[], int)} covers {@code epochMs}. */
     static boolean isoTimeByHand(long epochMs) {
         return epochMs >= 0 && epochMs < YEAR_10000_MS;
-    }
-
-    private static void digits(byte[] out, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            out[i] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
     }
 
     private void number(long v) {
@@ -288,13 +376,13 @@ final class JsonWriter {
         while (v >= 100) {
             long q = v / 100;
             int r = (int) (v - q * 100);
-            b[--i] = (byte) ('0' + r % 10);
-            b[--i] = (byte) ('0' + r / 10);
+            b[--i] = DIGIT_PAIRS[2 * r + 1];
+            b[--i] = DIGIT_PAIRS[2 * r];
             v = q;
         }
         if (v >= 10) {
-            b[--i] = (byte) ('0' + v % 10);
-            b[--i] = (byte) ('0' + v / 10);
+            b[--i] = DIGIT_PAIRS[2 * (int) v + 1];
+            b[--i] = DIGIT_PAIRS[2 * (int) v];
         } else {
             b[--i] = (byte) ('0' + v);
         }
