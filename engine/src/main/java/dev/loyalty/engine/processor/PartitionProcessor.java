@@ -65,6 +65,16 @@ public final class PartitionProcessor implements Runnable {
     static final long HEAVY_BYTES_PER_EVENT = 256;
     /** Longest a timed commit waits for heavy rows to be worth re-encoding ({@link #commitDue}). */
     static final long HEAVY_WAIT_NS = 10_000_000_000L;
+    /**
+     * Least time between two idle commits ({@link #commitDue}; at most {@code commitEveryNs}). Open-loop sync bulks
+     * leave a partition drained for the ~5 ms of an idle commit between many of them: at 200 bulks a second the
+     * partitions committed 90-120 times a second each (85-110 events a commit: a derived-log fsync, a WAL record, a
+     * hand-over each), and the committer cost 8.1-8.3 us of CPU an event. At most every 50 ms: ~15 a second, the
+     * committer 4.4-4.5 us an event, gc+vm unchanged (at 100 ms, ~8.5 a second, the committer 3.8-4.0 us but gc+vm
+     * 3-4 us more: uncommitted rows' work lives longer; issue 11's bulk row, bench/results/2026-12-07-rocks.txt). A
+     * quiet partition still commits within 50 ms of its last commit, busy traffic at least every {@code commitEveryNs}.
+     */
+    static final long IDLE_COMMIT_GAP_NS = 50_000_000L;
     /** Idle loop turns spent spinning before the yields (a record due within microseconds is seen at once). */
     private static final int IDLE_SPINS = 10;
     /** Idle loop turns spent yielding after the spins, before the first park. */
@@ -568,7 +578,7 @@ public final class PartitionProcessor implements Runnable {
                 } else if (earlyWrites && state.writeEarly(EARLY_ROWS) > 0) {
                     idle = 0; // nothing to apply: the next commit's rows encoded now, a few at a time
                 } else {
-                    idle = idle(idle, reader, busy);
+                    idle = idle(idle, reader, busy, state.uncommitted());
                 }
             }
             int drained = drain();
@@ -603,16 +613,18 @@ public final class PartitionProcessor implements Runnable {
      * unparked for nearly every record under load, and the same wrk runs back to back on one build each lost
      * 15-20% of their sync and async rate (bench/results/2026-12-07-round7-ab.txt), whatever the latency row's
      * run-queue figures suggested.
-     * Past {@link #IDLE_COMMIT} (pending work committed) the reader waits its own way: Chronicle parks 5 ms, a
+     * Past {@link #IDLE_COMMIT}, once pending work is committed (parks of 5 ms until then: the idle commit waits
+     * for {@link #IDLE_COMMIT_GAP_NS} since the last one), the reader waits its own way: Chronicle parks 5 ms, a
      * Kafka reader waits in its consumer's poll for the next record ({@link JournalReader#idle}); {@link #wake}
      * ends either wait.
      */
-    private static int idle(int idle, JournalReader reader, java.util.function.BooleanSupplier busy) {
+    private static int idle(int idle, JournalReader reader, java.util.function.BooleanSupplier busy,
+                            boolean uncommitted) {
         if (idle < IDLE_SPINS) {
             Thread.onSpinWait();
         } else if (idle < IDLE_SPINS + IDLE_YIELDS) {
             Thread.yield();
-        } else if (idle <= IDLE_COMMIT) {
+        } else if (idle <= IDLE_COMMIT || uncommitted) {
             LockSupport.parkNanos(Math.min(5_000_000L, 20_000L << Math.min(idle - IDLE_SPINS - IDLE_YIELDS, 8)));
         } else {
             reader.idle(5_000_000L, busy);
@@ -675,19 +687,19 @@ public final class PartitionProcessor implements Runnable {
 
     /**
      * Whether pending work is committed now: enough events or bytes are pending, the journal stays drained
-     * ({@code idle}), or {@code commitEveryNs} has passed since the last commit. An idle or timed commit of a
-     * partition whose dirty rows include heavy ones (a hot customer with a million lots: its whole row is encoded,
-     * put and written at each commit, ~0.2 s) waits until the events applied since the last commit pay for
-     * re-encoding them at {@link #HEAVY_BYTES_PER_EVENT} each, at most {@link #HEAVY_WAIT_NS}: with a commit every
-     * second, and idle commits several times a second between a busy machine's requests, the work per event grew
-     * with the customer's lots (issue 11's hot-customer row). A pure function (tests).
+     * ({@code idle}) and {@link #IDLE_COMMIT_GAP_NS} has passed since the last commit, or {@code commitEveryNs} has.
+     * An idle or timed commit of a partition whose dirty rows include heavy ones (a hot customer with a million lots:
+     * its whole row is encoded, put and written at each commit, ~0.2 s) waits until the events applied since the last
+     * commit pay for re-encoding them at {@link #HEAVY_BYTES_PER_EVENT} each, at most {@link #HEAVY_WAIT_NS}: with a
+     * commit every second, and idle commits several times a second between a busy machine's requests, the work per
+     * event grew with the customer's lots (issue 11's hot-customer row). A pure function (tests).
      */
     static boolean commitDue(boolean idle, long events, long pendingBytes, long heavyRowBytes, long sinceCommitNs,
                              long commitEvents, long commitEveryNs) {
         if (events >= commitEvents || pendingBytes >= COMMIT_BYTES) {
             return true;
         }
-        if (!idle && sinceCommitNs < commitEveryNs) {
+        if (sinceCommitNs < (idle ? Math.min(IDLE_COMMIT_GAP_NS, commitEveryNs) : commitEveryNs)) {
             return false;
         }
         return heavyRowBytes <= events * HEAVY_BYTES_PER_EVENT

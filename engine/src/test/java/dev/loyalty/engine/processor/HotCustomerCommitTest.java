@@ -12,6 +12,7 @@ import java.nio.file.Path;
 
 import static dev.loyalty.engine.processor.PartitionProcessor.COMMIT_EVENTS;
 import static dev.loyalty.engine.processor.PartitionProcessor.HEAVY_WAIT_NS;
+import static dev.loyalty.engine.processor.PartitionProcessor.IDLE_COMMIT_GAP_NS;
 import static dev.loyalty.engine.processor.PartitionProcessor.WAL_COMMIT_NS;
 import static dev.loyalty.engine.processor.PartitionProcessor.commitDue;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,8 +77,13 @@ class HotCustomerCommitTest {
                 COMMIT_EVENTS, WAL_COMMIT_NS)).as("enough events pay for it").isTrue();
         assertThat(commitDue(false, 100, 0, heavy, HEAVY_WAIT_NS, COMMIT_EVENTS, WAL_COMMIT_NS))
                 .as("waits no longer than HEAVY_WAIT_NS").isTrue();
-        assertThat(commitDue(true, 100, 0, 0, 0, COMMIT_EVENTS, WAL_COMMIT_NS)).as("idle: commit").isTrue();
-        assertThat(commitDue(true, 100, 0, heavy, 0, COMMIT_EVENTS, WAL_COMMIT_NS))
+        assertThat(commitDue(true, 100, 0, 0, IDLE_COMMIT_GAP_NS, COMMIT_EVENTS, WAL_COMMIT_NS))
+                .as("idle: commit").isTrue();
+        assertThat(commitDue(true, 100, 0, 0, IDLE_COMMIT_GAP_NS - 1, COMMIT_EVENTS, WAL_COMMIT_NS))
+                .as("idle, but the last commit is recent: waits").isFalse();
+        assertThat(commitDue(true, 100, 0, 0, 10_000_000L, COMMIT_EVENTS, 10_000_000L))
+                .as("idle, a commit interval below the gap: commits at it").isTrue();
+        assertThat(commitDue(true, 100, 0, heavy, IDLE_COMMIT_GAP_NS, COMMIT_EVENTS, WAL_COMMIT_NS))
                 .as("idle, a heavy row changed by 100 events: waits").isFalse();
         assertThat(commitDue(true, 100, 0, heavy, HEAVY_WAIT_NS, COMMIT_EVENTS, WAL_COMMIT_NS))
                 .as("idle, a heavy row: waits no longer than HEAVY_WAIT_NS").isTrue();
