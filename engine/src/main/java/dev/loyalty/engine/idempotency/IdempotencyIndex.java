@@ -238,7 +238,7 @@ public final class IdempotencyIndex implements AutoCloseable {
      */
     public boolean inMemory(String id, long idHash) {
         IdFilter f = filter;
-        return f != null && !f.mightContain(idHash) || pending.containsKey(id);
+        return (f != null && !f.mightContain(idHash)) || pending.containsKey(id);
     }
 
     /**
