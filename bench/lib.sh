@@ -10,10 +10,14 @@ field() { # field KEY from the last RESULT line on stdin ("" when absent)
     grep '^RESULT' | tail -1 | tr ' ' '\n' | sed -n "s/^$1=//p"
     return 0
 }
+# free_port: a port nothing listens on, below the kernel's ephemeral range (ip_local_port_range), so the outgoing
+# connections of the load generators and the engine cannot take it between this check and the server's bind
 free_port() {
-    local p
+    local p low=32768
+    [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+    [ "$low" -gt 11024 ] || low=61000 # an unusual range: fall back to the ports above Linux's default one
     while true; do
-        p=$(( 20000 + RANDOM % 40000 ))
+        if [ "$low" -eq 61000 ]; then p=$(( 61000 + RANDOM % 4000 )); else p=$(( 10000 + RANDOM % (low - 10000) )); fi
         if ! ss -ltn "( sport = :$p )" 2>/dev/null | grep -q ":$p"; then
             echo "$p"
             return

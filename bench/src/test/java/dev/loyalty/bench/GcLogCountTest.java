@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,8 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The GC pause count of bench/lib.sh (run-all.sh, restart-profile.sh, gc-compare.sh) on real logs of G1 and ZGC. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GcLogCountTest {
-
-    private static final Path LIB = Paths.get("lib.sh").toAbsolutePath();
 
     @Test
     void g1PausesAreCountedWithTheirSafepoints() throws Exception {
@@ -64,10 +61,6 @@ class GcLogCountTest {
     }
 
     private static String lib(String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", ". '" + LIB + "' && " + command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return BenchLib.run(command);
     }
 }
