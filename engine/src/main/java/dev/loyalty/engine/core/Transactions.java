@@ -67,7 +67,7 @@ public final class Transactions {
      * apply). One array of two rows and 32 id chars is 280 B; the six arrays of one row were 232 B.
      */
     private static final int INITIAL_ROWS = 2;
-    /** Id chars a row is given room for when the array is (re)allocated. */
+    /** Id chars a new instance has room for (then doubled as needed). */
     private static final int ID_CHARS_PER_ROW = 16;
     /** Rows whose array {@link #clear()} keeps for the next customer of the slot; a larger one is dropped. */
     private static final int KEEP_ON_CLEAR = 64;
@@ -244,9 +244,10 @@ public final class Transactions {
         int idLength = txn.length();
         int idRoom = idCapacity();
         if (size == capacity || idEnd + idLength > idRoom) {
+            // rows and id chars double apart: ids short or missing do not get room for 16 chars a row
             int rows = size == capacity ? capacity * 2 : capacity;
             int idChars = idEnd + idLength > idRoom ? Math.max(idEnd + idLength, 2 * idRoom) : idRoom;
-            resize(rows, Math.max(idChars, rows * ID_CHARS_PER_ROW));
+            resize(rows, idChars);
         }
         int row = size++;
         int ids = idsAt();
