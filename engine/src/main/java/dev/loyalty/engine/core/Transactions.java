@@ -40,8 +40,8 @@ public final class Transactions {
      *   [c, c + c/2)              the pending list: c int slots, two a word,
      *   [c + c/2, + c * ROW)      the rows, ROW words each,
      *   then                      the transaction ids' chars, four a word, row after row.
-     * The index and the first row share the array's first cache line when c is 2, so a lookup on a customer
-     * with one or two transactions reads one line, and an add writes a line or two of the same array.
+     * With c = 2 the index and the first row's key word lie in the array's first 64 bytes (one cache line when
+     * the array starts on one), so a lookup on a customer with one or two transactions mostly reads one line.
      */
     private static final int ROW = 11;
     /** Id hash (low 32 bits), kind (bits 32-39), status (40-47), qualifies (48-55): what a probe compares. */
@@ -67,7 +67,7 @@ public final class Transactions {
      * apply). One array of two rows and 32 id chars is 280 B; the six arrays of one row were 232 B.
      */
     private static final int INITIAL_ROWS = 2;
-    /** Id chars a new instance has room for (then doubled as needed). */
+    /** Id chars a new instance has room for per row (the room then doubles only as the ids need it). */
     private static final int ID_CHARS_PER_ROW = 16;
     /** Rows whose array {@link #clear()} keeps for the next customer of the slot; a larger one is dropped. */
     private static final int KEEP_ON_CLEAR = 64;
