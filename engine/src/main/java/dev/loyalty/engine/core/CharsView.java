@@ -7,6 +7,8 @@ package dev.loyalty.engine.core;
  */
 final class CharsView implements CharSequence {
     private char[] chars;
+    /** Chars a caller copies an id into ({@link #room}), for a source that keeps ids in another form. */
+    private char[] own;
     private int start;
     private int length;
 
@@ -16,6 +18,17 @@ final class CharsView implements CharSequence {
         this.start = start;
         this.length = length;
         return this;
+    }
+
+    /**
+     * This view's own array with room for {@code n} chars, to copy an id into and then {@link #set} to: allocated
+     * the first time and when a longer id comes, not per id.
+     */
+    char[] room(int n) {
+        if (own == null || own.length < n) {
+            own = new char[Math.max(n, own == null ? 32 : 2 * own.length)];
+        }
+        return own;
     }
 
     @Override

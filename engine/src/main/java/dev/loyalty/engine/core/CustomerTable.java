@@ -69,6 +69,14 @@ public final class CustomerTable {
     /** Where the per-account counters start in a row. */
     private static final int COUNTERS_AT = 13;
 
+    /** Offsets of a slot's references in {@link #refs}. */
+    private static final int R_ID = 0;
+    private static final int R_ATTRIBUTES = 1;
+    private static final int R_QUALIFYING = 2;
+    private static final int R_TRANSACTIONS = 3;
+    /** Where the per-account lots start among a slot's references. */
+    private static final int R_LOTS = 4;
+
     /** Slots the arrays may grow to: the bound on the number of customers held. */
     private final int maxRows;
     /** Heap the table may take ({@link #heapBytes()}); {@code Long.MAX_VALUE}: bounded by the count only. */
@@ -78,17 +86,21 @@ public final class CustomerTable {
     private final int stride;
     /** Slots allocated (the arrays' size): grows up to {@link #maxRows}. */
     private int capacity;
-    private String[] id;
+    /**
+     * The objects of every slot, slot by slot ({@link #refStride} references from {@code slot * refStride}): id,
+     * attributes, qualifying window, transactions, then the lots of each account. One array, not five: an event on
+     * a customer not in the CPU cache misses on the one line holding its references, not on one line (and TLB entry)
+     * per column it touches (issue 11: the id, transactions, window and lots columns were four dependent misses).
+     */
+    private Object[] refs;
+    /** References of one slot in {@link #refs}: {@link #R_LOTS} + accounts. */
+    private final int refStride;
     /**
      * The fixed fields and counters of every slot, row by row ({@link #stride} words from {@code slot * stride}):
      * an event on a customer not in the CPU cache then misses on the two or three lines of its row, not on one
      * line per column it touches (the apply is bound by memory latency on a large table).
      */
     private long[] rows;
-    private String[] attributesJson;
-    private LotList[] lots;
-    private QualifyingWindow[] qualifying;
-    private Transactions[] transactions;
     /**
      * Per slot, the estimated heap of its variable parts as of its last {@link #weigh} (a free slot's: the small
      * arrays it keeps for reuse); {@link #variableBytes} is their sum.
@@ -134,16 +146,13 @@ public final class CustomerTable {
         this.byteBudget = byteBudget;
         this.accounts = accounts;
         this.stride = COUNTERS_AT + accounts * COUNTERS;
+        this.refStride = R_LOTS + accounts;
         if ((long) maxRows * stride > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("capacity " + maxRows + " of " + accounts + " accounts: "
                     + (long) maxRows * stride + " row words exceed one array");
         }
-        id = new String[0];
+        refs = new Object[0];
         rows = new long[0];
-        attributesJson = new String[0];
-        lots = new LotList[0];
-        qualifying = new QualifyingWindow[0];
-        transactions = new Transactions[0];
         weight = new int[0];
         freeSlots = new int[0];
         index = new long[0];
@@ -183,18 +192,19 @@ public final class CustomerTable {
      * arrays as allocated, O(accounts)); call after changing them. Unweighed growth is only counted from here.
      */
     public void weigh(int slot) {
-        long w = HeapSizes.string(id[slot]) + HeapSizes.string(attributesJson[slot]);
-        for (int a = 0, i = slot * accounts; a < accounts; a++, i++) {
-            LotList l = lots[i];
+        int r = slot * refStride;
+        long w = HeapSizes.string((String) refs[r + R_ID]) + HeapSizes.string((String) refs[r + R_ATTRIBUTES]);
+        for (int a = 0; a < accounts; a++) {
+            LotList l = (LotList) refs[r + R_LOTS + a];
             if (l != null) {
                 w += l.heapBytes();
             }
         }
-        QualifyingWindow q = qualifying[slot];
+        QualifyingWindow q = (QualifyingWindow) refs[r + R_QUALIFYING];
         if (q != null) {
             w += q.heapBytes();
         }
-        Transactions t = transactions[slot];
+        Transactions t = (Transactions) refs[r + R_TRANSACTIONS];
         if (t != null) {
             w += t.heapBytes();
         }
@@ -208,9 +218,9 @@ public final class CustomerTable {
         return weight[slot];
     }
 
-    /** Heap of the slot arrays at {@code slots} slots (per slot: the row, six references or ints, the index). */
+    /** Heap of the slot arrays at {@code slots} slots (per slot: the row, its references, two ints, the index). */
     private long fixedBytes(int slots) {
-        return 9L * HeapSizes.ARRAY + (long) slots * (stride * 8L + (4L + accounts) * HeapSizes.REF + 8L)
+        return 5L * HeapSizes.ARRAY + (long) slots * (stride * 8L + (long) refStride * HeapSizes.REF + 8L)
                 + indexLength(slots) * 8L;
     }
 
@@ -237,12 +247,8 @@ public final class CustomerTable {
     /** Grows the slot arrays to {@code to} slots: the new slots become free, the index is rebuilt from its hashes. */
     private void resize(int to) {
         int from = capacity;
-        id = Arrays.copyOf(id, to);
+        refs = Arrays.copyOf(refs, to * refStride);
         rows = Arrays.copyOf(rows, to * stride);
-        attributesJson = Arrays.copyOf(attributesJson, to);
-        lots = Arrays.copyOf(lots, to * accounts);
-        qualifying = Arrays.copyOf(qualifying, to);
-        transactions = Arrays.copyOf(transactions, to);
         weight = Arrays.copyOf(weight, to);
         freeSlots = Arrays.copyOf(freeSlots, to);
         for (int slot = to - 1; slot >= from; slot--) {
@@ -283,7 +289,7 @@ public final class CustomerTable {
             }
             if ((int) (e >>> 32) == h) {
                 int slot = (int) e - 1;
-                if (id[slot].equals(customerId)) {
+                if (id(slot).equals(customerId)) {
                     return slot;
                 }
             }
@@ -304,7 +310,7 @@ public final class CustomerTable {
             }
             if ((int) (e >>> 32) == stringHash) {
                 int slot = (int) e - 1;
-                if (sameAscii(id[slot], idBytes, length)) {
+                if (sameAscii(id(slot), idBytes, length)) {
                     return slot;
                 }
             }
@@ -338,7 +344,7 @@ public final class CustomerTable {
             }
         }
         int slot = freeSlots[--freeCount];
-        id[slot] = customerId;
+        refs[slot * refStride + R_ID] = customerId;
         int r = slot * stride;
         Arrays.fill(rows, r, r + stride, 0L); // flags (next due time not known), tier index and order, once-only, counters
         rows[r + OPTED_IN_AT] = NONE;
@@ -366,7 +372,7 @@ public final class CustomerTable {
         for (int n = 0; n < capacity; n++) {
             int slot = clockHand;
             clockHand = clockHand + 1 == capacity ? 0 : clockHand + 1;
-            if (id[slot] != null && (rows[slot * stride + FLAGS] & DIRTY) == 0) {
+            if (refs[slot * refStride + R_ID] != null && (rows[slot * stride + FLAGS] & DIRTY) == 0) {
                 remove(slot);
                 return slot;
             }
@@ -377,7 +383,7 @@ public final class CustomerTable {
     /** Drops the customer of that slot from the table (its lots, window and transactions stay, cleared, for reuse). */
     public void remove(int slot) {
         int mask = index.length - 1;
-        int i = hash(id[slot]) & mask;
+        int i = hash(id(slot)) & mask;
         while ((int) index[i] != slot + 1) {
             i = (i + 1) & mask;
         }
@@ -391,36 +397,39 @@ public final class CustomerTable {
             }
         }
         index[gap] = 0;
-        id[slot] = null;
-        attributesJson[slot] = null;
+        int r = slot * refStride;
+        refs[r + R_ID] = null;
+        refs[r + R_ATTRIBUTES] = null;
         // Within the byte budget the slot's objects are kept (cleared: large arrays dropped), not replaced: a
         // customer loaded into an evicted customer's slot allocates nothing that would live as long as the row
         // (what young collections copy and promote), and what they keep stays counted in the slot's weight. Over
         // it (evicting to make room) they go: kept in every free slot, they would fill the budget themselves
         // (a table grown while customers were small, then holding larger ones, ended with few customers held).
         boolean keep = heapBytes() <= byteBudget;
-        for (int a = 0, at = slot * accounts; a < accounts; a++, at++) {
-            LotList l = lots[at];
+        for (int at = r + R_LOTS, end = at + accounts; at < end; at++) {
+            LotList l = (LotList) refs[at];
             if (l != null) {
                 if (keep) {
                     l.clear();
                 } else {
-                    lots[at] = null;
+                    refs[at] = null;
                 }
             }
         }
-        if (qualifying[slot] != null) {
+        QualifyingWindow q = (QualifyingWindow) refs[r + R_QUALIFYING];
+        if (q != null) {
             if (keep) {
-                qualifying[slot].clear();
+                q.clear();
             } else {
-                qualifying[slot] = null;
+                refs[r + R_QUALIFYING] = null;
             }
         }
-        if (transactions[slot] != null) {
+        Transactions t = (Transactions) refs[r + R_TRANSACTIONS];
+        if (t != null) {
             if (keep) {
-                transactions[slot].clear();
+                t.clear();
             } else {
-                transactions[slot] = null;
+                refs[r + R_TRANSACTIONS] = null;
             }
         }
         weigh(slot);
@@ -429,7 +438,7 @@ public final class CustomerTable {
     }
 
     public String id(int slot) {
-        return id[slot];
+        return (String) refs[slot * refStride + R_ID];
     }
 
     /** True once the customer opted in (even if opted out since). */
@@ -627,11 +636,11 @@ public final class CustomerTable {
 
     /** Profile attributes, merged, as compact JSON; null when none. */
     public String attributesJson(int slot) {
-        return attributesJson[slot];
+        return (String) refs[slot * refStride + R_ATTRIBUTES];
     }
 
     void attributesJson(int slot, String value) {
-        attributesJson[slot] = value;
+        refs[slot * refStride + R_ATTRIBUTES] = value;
     }
 
     /** One per-account counter ({@link #RESERVED} … {@link #DEDUCTED}). */
@@ -649,23 +658,23 @@ public final class CustomerTable {
 
     /** The lots of an account, or null when no customer of this slot ever had one (may be empty). */
     public LotList lotsOrNull(int slot, int account) {
-        return lots[slot * accounts + account];
+        return (LotList) refs[slot * refStride + R_LOTS + account];
     }
 
     LotList lots(int slot, int account) {
         forgetDue(slot); // handed out to be changed
-        int i = slot * accounts + account;
-        LotList l = lots[i];
+        int i = slot * refStride + R_LOTS + account;
+        LotList l = (LotList) refs[i];
         if (l == null) {
             l = new LotList();
-            lots[i] = l;
+            refs[i] = l;
         }
         return l;
     }
 
     /** Σ points of the account's lots. */
     public long lotPoints(int slot, int account) {
-        LotList l = lots[slot * accounts + account];
+        LotList l = (LotList) refs[slot * refStride + R_LOTS + account];
         return l == null ? 0 : l.total();
     }
 
@@ -681,29 +690,29 @@ public final class CustomerTable {
 
     /** The qualifying window, or null when no customer of this slot had a qualifying earning (may be empty). */
     public QualifyingWindow qualifyingOrNull(int slot) {
-        return qualifying[slot];
+        return (QualifyingWindow) refs[slot * refStride + R_QUALIFYING];
     }
 
     QualifyingWindow qualifying(int slot) {
-        QualifyingWindow q = qualifying[slot];
+        QualifyingWindow q = (QualifyingWindow) refs[slot * refStride + R_QUALIFYING];
         if (q == null) {
             q = new QualifyingWindow();
-            qualifying[slot] = q;
+            refs[slot * refStride + R_QUALIFYING] = q;
         }
         return q;
     }
 
     /** The transactions, or null when no customer of this slot ever had one (may be empty). */
     public Transactions transactionsOrNull(int slot) {
-        return transactions[slot];
+        return (Transactions) refs[slot * refStride + R_TRANSACTIONS];
     }
 
     Transactions transactions(int slot) {
         forgetDue(slot); // handed out to be changed
-        Transactions t = transactions[slot];
+        Transactions t = (Transactions) refs[slot * refStride + R_TRANSACTIONS];
         if (t == null) {
             t = new Transactions();
-            transactions[slot] = t;
+            refs[slot * refStride + R_TRANSACTIONS] = t;
         }
         return t;
     }

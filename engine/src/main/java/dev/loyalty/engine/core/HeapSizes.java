@@ -12,8 +12,8 @@ final class HeapSizes {
     static final int ARRAY = 16;
     /** An object of a header and up to 20 bytes of fields (a {@code SortedTriples}: ref, two ints, a long). */
     static final int OBJECT_32 = 32;
-    /** An object of a header and up to 68 bytes of fields ({@code Transactions}: seven refs, six ints, two longs). */
-    static final int OBJECT_80 = 80;
+    /** An object of a header and up to 44 bytes of fields ({@code Transactions}: two refs, seven ints, a long). */
+    static final int OBJECT_56 = 56;
     /** A {@code String} object (header, value ref, hash, coder, hashIsZero), without its byte array. */
     static final int STRING = 24;
 

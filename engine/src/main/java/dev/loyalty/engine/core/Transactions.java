@@ -32,50 +32,52 @@ public final class Transactions {
     public static final byte OPEN = 0;
     public static final byte CLOSED = 1;
 
-    // Row columns interleaved in three arrays (row r at r * stride): three objects per customer instead of
-    // fourteen, so a held customer is fewer and larger objects for the collector to trace and copy.
-    private static final int LONGS = 7;
-    private static final int L_TIME = 0;
-    private static final int L_ORDER = 1;
-    private static final int L_ELIGIBLE = 2;
-    private static final int L_POINTS = 3;
-    private static final int L_ACCEPT_DUE = 4;
-    private static final int L_REVERSED = 5;
-    private static final int L_REFUNDED = 6;
-    private static final int INTS = 6;
-    private static final int I_ACCOUNT = 0;
-    private static final int I_PARTS_OFFSET = 1;
-    private static final int I_PARTS_LENGTH = 2;
-    private static final int I_ID_OFFSET = 3;
-    private static final int I_ID_LENGTH = 4;
-    private static final int I_ID_HASH = 5;
-    private static final int BYTES = 3;
-    private static final int B_KIND = 0;
-    private static final int B_STATUS = 1;
-    private static final int B_QUALIFIES = 2;
-    /**
-     * Rows of a new (or cleared) instance: one, as most customers have one or two open transactions; room for four
-     * made a held customer of the bulk row's mix ~300 B larger (~650 B of arrays for one checkout), so the table
-     * held a quarter fewer of them in its byte budget.
+    /*
+     * Everything of a customer's rows in one long array (issue 11: an event on a customer not in the CPU cache
+     * missed once per array it touched: the rows' longs, ints and bytes, the id chars, the index and the pending
+     * list were six arrays). For a capacity of c rows, in this order:
+     *   [0, c)                    the index: 2c int slots, two a word (row + 1, 0 for empty; at most half full),
+     *   [c, c + c/2)              the pending list: c int slots, two a word,
+     *   [c + c/2, + c * ROW)      the rows, ROW words each,
+     *   then                      the transaction ids' chars, four a word, row after row.
+     * With c = 2 the index and the first row's key word lie in the array's first 64 bytes (one cache line when
+     * the array starts on one), so a lookup on a customer with one or two transactions mostly reads one line.
      */
-    private static final int INITIAL_ROWS = 1;
-    /** Rows whose arrays {@link #clear()} keeps for the next customer of the slot; larger ones are dropped. */
+    private static final int ROW = 11;
+    /** Id hash (low 32 bits), kind (bits 32-39), status (40-47), qualifies (48-55): what a probe compares. */
+    private static final int W_KEY = 0;
+    /** Id offset in chars (low 32 bits) and length (high 32 bits). */
+    private static final int W_ID = 1;
+    private static final int W_ACCOUNT = 2;
+    /** Parts offset (low 32 bits) and count (high 32 bits). */
+    private static final int W_PARTS = 3;
+    private static final int W_TIME = 4;
+    private static final int W_ORDER = 5;
+    private static final int W_ELIGIBLE = 6;
+    private static final int W_POINTS = 7;
+    private static final int W_ACCEPT_DUE = 8;
+    private static final int W_REVERSED = 9;
+    private static final int W_REFUNDED = 10;
+    private static final int KIND_SHIFT = 32;
+    private static final int STATUS_SHIFT = 40;
+    private static final int QUALIFIES_SHIFT = 48;
+    /**
+     * Rows of a new (or cleared) instance: two, so a customer's second transaction (a checkout after a
+     * reservation, a spend after a checkout) does not re-allocate (it did at one row: growRows was 2.6% of the
+     * apply). One array of two rows and 32 id chars is 280 B; the six arrays of one row were 232 B.
+     */
+    private static final int INITIAL_ROWS = 2;
+    /** Id chars a new instance has room for per row (the room then doubles only as the ids need it). */
+    private static final int ID_CHARS_PER_ROW = 16;
+    /** Rows whose array {@link #clear()} keeps for the next customer of the slot; a larger one is dropped. */
     private static final int KEEP_ON_CLEAR = 64;
 
+    private long[] data = new long[words(INITIAL_ROWS, INITIAL_ROWS * ID_CHARS_PER_ROW)];
+    /** Rows {@link #data} has room for: a power of two. */
+    private int capacity = INITIAL_ROWS;
     private int size;
-    private long[] longs = new long[INITIAL_ROWS * LONGS];
-    private int[] ints = new int[INITIAL_ROWS * INTS];
-    private byte[] bytes = new byte[INITIAL_ROWS * BYTES];
-    /**
-     * Transaction ids as chars, row after row (rows are never removed before {@link #clear()}): a checkout no
-     * longer stores a young {@code String} into an old-generation array, which every young collection had to
-     * find through the card table and remembered sets (issue 11, GC pauses).
-     */
-    private char[] idChars = new char[INITIAL_ROWS * 16];
+    /** Id chars in use. */
     private int idEnd;
-
-    /** Open addressing over rows: row + 1, 0 for empty; at most half full. */
-    private int[] index = new int[2 * INITIAL_ROWS];
 
     /** Shared empty pool: most customers never burn, reserve or spend with an id, so they never get one. */
     private static final long[] NO_PARTS = new long[0];
@@ -85,8 +87,6 @@ public final class Transactions {
     private int partsEnd;
     private int partsFree;
 
-    /** Rows of pending checkouts, in journal order. */
-    private int[] pending = new int[INITIAL_ROWS];
     private int pendingCount;
     /**
      * Earliest accept due time of the pending checkouts, or {@link Long#MAX_VALUE}: the rules ask for it after
@@ -94,49 +94,32 @@ public final class Transactions {
      */
     private long earliestPendingDueMs = Long.MAX_VALUE;
     private int closedCount;
-    /** {@link #heapBytes()} as last counted, or -1 after an array was replaced. */
-    private long heap = -1;
 
-    /**
-     * Heap this instance takes (the object and its arrays as allocated), for the table's byte budget: O(1), read
-     * after each change; counted again only after an array was replaced (it reads seven array headers).
-     */
+    /** Words of an array of that many rows and id chars. */
+    private static int words(int rows, int idChars) {
+        return rows + rows / 2 + rows * ROW + (idChars + 3) / 4;
+    }
+
+    /** Heap this instance takes (the object and its arrays as allocated), for the table's byte budget: O(1). */
     long heapBytes() {
-        if (heap < 0) {
-            heap = countHeap();
-        }
-        return heap;
-    }
-
-    private long countHeap() {
-        return HeapSizes.OBJECT_80 + HeapSizes.longs(longs.length) + HeapSizes.ints(ints.length)
-                + HeapSizes.bytes(bytes.length) + HeapSizes.chars(idChars.length) + HeapSizes.ints(index.length)
-                + (parts == NO_PARTS ? 0 : HeapSizes.longs(parts.length)) + HeapSizes.ints(pending.length);
+        return HeapSizes.OBJECT_56 + HeapSizes.longs(data.length)
+                + (parts == NO_PARTS ? 0 : HeapSizes.longs(parts.length));
     }
 
     /**
-     * Forgets every row, keeping the arrays (unless a busy customer made them large) for the next customer of
-     * the table slot: a customer loaded into a reused slot then allocates nothing here.
+     * Forgets every row, keeping the array (unless a busy customer made it large) for the next customer of the
+     * table slot: a customer loaded into a reused slot then allocates nothing here.
      */
     void clear() {
-        if (bytes.length > KEEP_ON_CLEAR * BYTES) {
-            longs = new long[INITIAL_ROWS * LONGS];
-            heap = -1; // arrays replaced: heapBytes recounts
-            ints = new int[INITIAL_ROWS * INTS];
-            bytes = new byte[INITIAL_ROWS * BYTES];
-            index = new int[2 * INITIAL_ROWS];
-            pending = new int[INITIAL_ROWS];
+        if (capacity > KEEP_ON_CLEAR || idCapacity() > KEEP_ON_CLEAR * 32) {
+            capacity = INITIAL_ROWS;
+            data = new long[words(INITIAL_ROWS, INITIAL_ROWS * ID_CHARS_PER_ROW)];
         } else {
-            java.util.Arrays.fill(index, 0);
-        }
-        if (idChars.length > KEEP_ON_CLEAR * 32) {
-            idChars = new char[INITIAL_ROWS * 16];
-            heap = -1; // arrays replaced: heapBytes recounts
+            Arrays.fill(data, 0, capacity, 0L); // the index
         }
         idEnd = 0;
         if (parts.length > 3 * KEEP_ON_CLEAR) {
             parts = NO_PARTS;
-            heap = -1; // arrays replaced: heapBytes recounts
         }
         size = 0;
         partsEnd = 0;
@@ -144,6 +127,61 @@ public final class Transactions {
         pendingCount = 0;
         earliestPendingDueMs = Long.MAX_VALUE;
         closedCount = 0;
+    }
+
+    private int pendingAt() {
+        return capacity;
+    }
+
+    private int rowsAt() {
+        return capacity + capacity / 2;
+    }
+
+    private int idsAt() {
+        return capacity + capacity / 2 + capacity * ROW;
+    }
+
+    private int idCapacity() {
+        return (data.length - idsAt()) * 4;
+    }
+
+    /** Word {@code w} of that row. */
+    private int at(int row, int w) {
+        return rowsAt() + row * ROW + w;
+    }
+
+    /** The i-th int slot of the region from word {@code from}. */
+    private int intAt(int from, int i) {
+        return (int) (data[from + (i >>> 1)] >>> ((i & 1) << 5));
+    }
+
+    private void intAt(int from, int i, int value) {
+        int w = from + (i >>> 1);
+        int shift = (i & 1) << 5;
+        data[w] = data[w] & ~(0xFFFF_FFFFL << shift) | (value & 0xFFFF_FFFFL) << shift;
+    }
+
+    /** The i-th id char, the id region starting at word {@code ids} ({@link #idsAt()}). */
+    private char charAt(int ids, int i) {
+        return (char) (data[ids + (i >>> 2)] >>> ((i & 3) << 4));
+    }
+
+    private void charAt(int ids, int i, char c) {
+        int w = ids + (i >>> 2);
+        int shift = (i & 3) << 4;
+        data[w] = data[w] & ~(0xFFFFL << shift) | (long) c << shift;
+    }
+
+    private static int low(long word) {
+        return (int) word;
+    }
+
+    private static int high(long word) {
+        return (int) (word >>> 32);
+    }
+
+    private static long pack(int low, int high) {
+        return low & 0xFFFF_FFFFL | (long) high << 32;
     }
 
     /** Number of rows. */
@@ -158,14 +196,15 @@ public final class Transactions {
 
     /** Row of that transaction, or -1 (a view of the id is fine: its chars are read here only). */
     public int find(byte k, CharSequence txn) {
-        int mask = index.length - 1;
+        int mask = 2 * capacity - 1;
         int txnHash = stringHash(txn);
+        long key = (txnHash & 0xFFFF_FFFFL) | (k & 0xFFL) << KIND_SHIFT;
         for (int i = hash(k, txnHash) & mask; ; i = (i + 1) & mask) {
-            int row = index[i] - 1;
+            int row = intAt(0, i) - 1;
             if (row < 0) {
                 return -1;
             }
-            if (bytes[row * BYTES + B_KIND] == k && ints[row * INTS + I_ID_HASH] == txnHash && sameId(row, txn)) {
+            if ((data[at(row, W_KEY)] & 0xFF_FFFF_FFFFL) == key && sameId(row, txn)) {
                 return row;
             }
         }
@@ -184,13 +223,15 @@ public final class Transactions {
     }
 
     private boolean sameId(int row, CharSequence txn) {
-        int offset = ints[row * INTS + I_ID_OFFSET];
-        int length = ints[row * INTS + I_ID_LENGTH];
+        long id = data[at(row, W_ID)];
+        int offset = low(id);
+        int length = high(id);
         if (txn.length() != length) {
             return false;
         }
+        int ids = idsAt();
         for (int i = 0; i < length; i++) {
-            if (idChars[offset + i] != txn.charAt(i)) {
+            if (charAt(ids, offset + i) != txn.charAt(i)) {
                 return false;
             }
         }
@@ -200,49 +241,36 @@ public final class Transactions {
     /** Adds a row (the id must not be taken for that kind; its chars are copied); returns it. */
     public int add(byte k, byte st, CharSequence txn, int acct, long timeMs, long ord, long eligible, long pts,
                    boolean qualifying, long acceptDue) {
-        if (size * BYTES == bytes.length) {
-            growRows();
+        int idLength = txn.length();
+        int idRoom = idCapacity();
+        if (size == capacity || idEnd + idLength > idRoom) {
+            // rows and id chars double apart: ids short or missing do not get room for 16 chars a row
+            int rows = size == capacity ? capacity * 2 : capacity;
+            int idChars = idEnd + idLength > idRoom ? Math.max(idEnd + idLength, 2 * idRoom) : idRoom;
+            resize(rows, idChars);
         }
         int row = size++;
-        int b = row * BYTES;
-        bytes[b + B_KIND] = k;
-        bytes[b + B_STATUS] = st;
-        bytes[b + B_QUALIFIES] = (byte) (qualifying ? 1 : 0);
-        int idLength = txn.length();
-        if (idEnd + idLength > idChars.length) {
-            idChars = Arrays.copyOf(idChars, Math.max(idChars.length * 2, idEnd + idLength));
-            heap = -1; // arrays replaced: heapBytes recounts
-        }
+        int ids = idsAt();
         for (int i = 0; i < idLength; i++) {
-            idChars[idEnd + i] = txn.charAt(i);
+            charAt(ids, idEnd + i, txn.charAt(i));
         }
-        int in = row * INTS;
-        ints[in + I_ID_OFFSET] = idEnd;
-        ints[in + I_ID_LENGTH] = idLength;
-        ints[in + I_ID_HASH] = stringHash(txn);
+        int r = at(row, 0);
+        data[r + W_KEY] = (stringHash(txn) & 0xFFFF_FFFFL) | (k & 0xFFL) << KIND_SHIFT
+                | (st & 0xFFL) << STATUS_SHIFT | (qualifying ? 1L : 0L) << QUALIFIES_SHIFT;
+        data[r + W_ID] = pack(idEnd, idLength);
         idEnd += idLength;
-        ints[in + I_ACCOUNT] = acct;
-        ints[in + I_PARTS_OFFSET] = 0;
-        ints[in + I_PARTS_LENGTH] = 0;
-        int l = row * LONGS;
-        longs[l + L_TIME] = timeMs;
-        longs[l + L_ORDER] = ord;
-        longs[l + L_ELIGIBLE] = eligible;
-        longs[l + L_POINTS] = pts;
-        longs[l + L_ACCEPT_DUE] = acceptDue;
-        longs[l + L_REVERSED] = 0;
-        longs[l + L_REFUNDED] = 0;
-        if (size * 2 > index.length) {
-            rehash(index.length * 2);
-        } else {
-            put(row);
-        }
+        data[r + W_ACCOUNT] = acct;
+        data[r + W_PARTS] = 0;
+        data[r + W_TIME] = timeMs;
+        data[r + W_ORDER] = ord;
+        data[r + W_ELIGIBLE] = eligible;
+        data[r + W_POINTS] = pts;
+        data[r + W_ACCEPT_DUE] = acceptDue;
+        data[r + W_REVERSED] = 0;
+        data[r + W_REFUNDED] = 0;
+        put(row);
         if (k == CHECKOUT && st == PENDING) {
-            if (pendingCount == pending.length) {
-                pending = Arrays.copyOf(pending, pendingCount * 2);
-                heap = -1; // arrays replaced: heapBytes recounts
-            }
-            pending[pendingCount++] = row;
+            intAt(pendingAt(), pendingCount++, row);
             earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDue);
         }
         if (isClosed(row)) {
@@ -252,36 +280,50 @@ public final class Transactions {
     }
 
     public byte kind(int row) {
-        return bytes[row * BYTES + B_KIND];
+        return (byte) (data[at(row, W_KEY)] >>> KIND_SHIFT);
     }
 
     public byte status(int row) {
-        return bytes[row * BYTES + B_STATUS];
+        return (byte) (data[at(row, W_KEY)] >>> STATUS_SHIFT);
     }
 
     /** The row's transaction id, as a new string (ids are kept as chars). */
     public String transactionId(int row) {
-        return new String(idChars, ints[row * INTS + I_ID_OFFSET], ints[row * INTS + I_ID_LENGTH]);
+        long id = data[at(row, W_ID)];
+        char[] chars = new char[high(id)];
+        int ids = idsAt();
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = charAt(ids, low(id) + i);
+        }
+        return new String(chars);
     }
 
     /**
-     * The row's transaction id as {@code view} re-pointed at this instance's chars, without a string: valid until
-     * the view is re-pointed or a row is added (for an effect sink, which copies it at once).
+     * The row's transaction id as {@code view} holding a copy of its chars, without a string: valid until the view
+     * is set again (for an effect sink, which copies it at once).
      */
     CharSequence transactionIdChars(int row, CharsView view) {
-        return view.set(idChars, ints[row * INTS + I_ID_OFFSET], ints[row * INTS + I_ID_LENGTH]);
+        long id = data[at(row, W_ID)];
+        int length = high(id);
+        char[] chars = view.room(length);
+        int ids = idsAt();
+        for (int i = 0; i < length; i++) {
+            chars[i] = charAt(ids, low(id) + i);
+        }
+        return view.set(chars, 0, length);
     }
 
     /** Chars of the row's transaction id. */
     public int transactionIdLength(int row) {
-        return ints[row * INTS + I_ID_LENGTH];
+        return high(data[at(row, W_ID)]);
     }
 
     /** The row's transaction id is ASCII (one UTF-8 byte a char). */
     public boolean transactionIdAscii(int row) {
-        int offset = ints[row * INTS + I_ID_OFFSET];
-        for (int i = offset, end = offset + ints[row * INTS + I_ID_LENGTH]; i < end; i++) {
-            if (idChars[i] >= 0x80) {
+        long id = data[at(row, W_ID)];
+        int ids = idsAt();
+        for (int i = low(id), end = low(id) + high(id); i < end; i++) {
+            if (charAt(ids, i) >= 0x80) {
                 return false;
             }
         }
@@ -293,73 +335,79 @@ public final class Transactions {
      * string); returns the index after it.
      */
     public int copyTransactionIdAscii(int row, byte[] to, int at) {
-        int offset = ints[row * INTS + I_ID_OFFSET];
-        int length = ints[row * INTS + I_ID_LENGTH];
+        long id = data[at(row, W_ID)];
+        int offset = low(id);
+        int length = high(id);
+        int ids = idsAt();
         for (int i = 0; i < length; i++) {
-            to[at + i] = (byte) idChars[offset + i];
+            to[at + i] = (byte) charAt(ids, offset + i);
         }
         return at + length;
     }
 
     public int account(int row) {
-        return ints[row * INTS + I_ACCOUNT];
+        return (int) data[at(row, W_ACCOUNT)];
     }
 
     public long eventTimeMs(int row) {
-        return longs[row * LONGS + L_TIME];
+        return data[at(row, W_TIME)];
     }
 
     public long order(int row) {
-        return longs[row * LONGS + L_ORDER];
+        return data[at(row, W_ORDER)];
     }
 
     public long eligibleCents(int row) {
-        return longs[row * LONGS + L_ELIGIBLE];
+        return data[at(row, W_ELIGIBLE)];
     }
 
     /** Points of the spend or reservation; gross earned points of a checkout. */
     public long points(int row) {
-        return longs[row * LONGS + L_POINTS];
+        return data[at(row, W_POINTS)];
     }
 
     public boolean qualifies(int row) {
-        return bytes[row * BYTES + B_QUALIFIES] != 0;
+        return (data[at(row, W_KEY)] >>> QUALIFIES_SHIFT & 0xFF) != 0;
     }
 
     public long acceptDueMs(int row) {
-        return longs[row * LONGS + L_ACCEPT_DUE];
+        return data[at(row, W_ACCEPT_DUE)];
     }
 
     public long reversed(int row) {
-        return longs[row * LONGS + L_REVERSED];
+        return data[at(row, W_REVERSED)];
     }
 
     public long refundedCents(int row) {
-        return longs[row * LONGS + L_REFUNDED];
+        return data[at(row, W_REFUNDED)];
     }
 
     /** Number of parts of the row (0 once closed). */
     public int partCount(int row) {
-        return ints[row * INTS + I_PARTS_LENGTH];
+        return high(data[at(row, W_PARTS)]);
+    }
+
+    private int partsOffset(int row) {
+        return low(data[at(row, W_PARTS)]);
     }
 
     public long partTimeMs(int row, int i) {
-        return parts[3 * (ints[row * INTS + I_PARTS_OFFSET] + i)];
+        return parts[3 * (partsOffset(row) + i)];
     }
 
     public long partOrder(int row, int i) {
-        return parts[3 * (ints[row * INTS + I_PARTS_OFFSET] + i) + 1];
+        return parts[3 * (partsOffset(row) + i) + 1];
     }
 
     public long partPoints(int row, int i) {
-        return parts[3 * (ints[row * INTS + I_PARTS_OFFSET] + i) + 2];
+        return parts[3 * (partsOffset(row) + i) + 2];
     }
 
     /** Σ points of the row's parts. */
     long partTotal(int row) {
         long sum = 0;
-        int offset = ints[row * INTS + I_PARTS_OFFSET];
-        int end = offset + ints[row * INTS + I_PARTS_LENGTH];
+        int offset = partsOffset(row);
+        int end = offset + partCount(row);
         for (int i = offset; i < end; i++) {
             sum += parts[3 * i + 2];
         }
@@ -378,7 +426,7 @@ public final class Transactions {
 
     /** Row of the i-th pending checkout. */
     public int pendingRow(int i) {
-        return pending[i];
+        return intAt(pendingAt(), i);
     }
 
     boolean isClosed(int row) {
@@ -388,11 +436,11 @@ public final class Transactions {
     }
 
     void reversed(int row, long value) {
-        longs[row * LONGS + L_REVERSED] = value;
+        data[at(row, W_REVERSED)] = value;
     }
 
     void refundedCents(int row, long value) {
-        longs[row * LONGS + L_REFUNDED] = value;
+        data[at(row, W_REFUNDED)] = value;
     }
 
     /** Sets the status; leaving pending drops the row from the pending list, closing frees its parts. */
@@ -401,7 +449,8 @@ public final class Transactions {
         if (kind(row) == CHECKOUT && status(row) == PENDING && st != PENDING) {
             removePending(row);
         }
-        bytes[row * BYTES + B_STATUS] = st;
+        int w = at(row, W_KEY);
+        data[w] = data[w] & ~(0xFFL << STATUS_SHIFT) | (st & 0xFFL) << STATUS_SHIFT;
         if (!wasClosed && isClosed(row)) {
             closedCount++;
             freeParts(row);
@@ -420,35 +469,36 @@ public final class Transactions {
             parts[at + 1] = from.order[i];
             parts[at + 2] = from.points[i];
         }
-        ints[row * INTS + I_PARTS_OFFSET] = partsEnd;
-        ints[row * INTS + I_PARTS_LENGTH] = from.size;
+        data[at(row, W_PARTS)] = pack(partsEnd, from.size);
         partsEnd += from.size;
     }
 
     /** Appends the row's parts to the buffer. */
     void copyParts(int row, PartBuffer into) {
-        int offset = ints[row * INTS + I_PARTS_OFFSET];
-        int end = offset + ints[row * INTS + I_PARTS_LENGTH];
+        int offset = partsOffset(row);
+        int end = offset + partCount(row);
         for (int i = offset; i < end; i++) {
             into.add(parts[3 * i], parts[3 * i + 1], parts[3 * i + 2]);
         }
     }
 
     private void freeParts(int row) {
-        partsFree += ints[row * INTS + I_PARTS_LENGTH];
-        ints[row * INTS + I_PARTS_LENGTH] = 0;
-        ints[row * INTS + I_PARTS_OFFSET] = 0;
+        partsFree += partCount(row);
+        data[at(row, W_PARTS)] = 0;
     }
 
     private void removePending(int row) {
+        int from = pendingAt();
         for (int i = 0; i < pendingCount; i++) {
-            if (pending[i] == row) {
-                System.arraycopy(pending, i + 1, pending, i, pendingCount - i - 1);
+            if (intAt(from, i) == row) {
+                for (int j = i + 1; j < pendingCount; j++) {
+                    intAt(from, j - 1, intAt(from, j));
+                }
                 pendingCount--;
                 if (acceptDueMs(row) == earliestPendingDueMs) {
                     earliestPendingDueMs = Long.MAX_VALUE;
                     for (int j = 0; j < pendingCount; j++) {
-                        earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDueMs(pending[j]));
+                        earliestPendingDueMs = Math.min(earliestPendingDueMs, acceptDueMs(intAt(from, j)));
                     }
                 }
                 return;
@@ -457,55 +507,54 @@ public final class Transactions {
     }
 
     private void ensurePartRoom(int n) {
-        int capacity = parts.length / 3;
-        if (partsEnd + n <= capacity) {
+        int room = parts.length / 3;
+        if (partsEnd + n <= room) {
             return;
         }
         int live = partsEnd - partsFree;
         long[] to = parts;
-        if (live + n > capacity / 2) {
+        if (live + n > room / 2) {
             to = new long[3 * Integer.highestOneBit(live + n) * 4];
         }
         // compact: freed parts of closed rows are dropped; live ones move down in row order, which is their
         // order in the pool (a row gets its parts right when it is added), so moving in place is safe
         int end = 0;
         for (int row = 0; row < size; row++) {
-            int len = ints[row * INTS + I_PARTS_LENGTH];
+            int len = partCount(row);
             if (len > 0) {
-                System.arraycopy(parts, 3 * ints[row * INTS + I_PARTS_OFFSET], to, 3 * end, 3 * len);
-                ints[row * INTS + I_PARTS_OFFSET] = end;
+                System.arraycopy(parts, 3 * partsOffset(row), to, 3 * end, 3 * len);
+                data[at(row, W_PARTS)] = pack(end, len);
                 end += len;
             }
         }
         parts = to;
-        heap = -1; // arrays replaced: heapBytes recounts
         partsEnd = end;
         partsFree = 0;
     }
 
-    private void growRows() {
-        int n = bytes.length / BYTES * 2;
-        longs = Arrays.copyOf(longs, n * LONGS);
-        heap = -1; // arrays replaced: heapBytes recounts
-        ints = Arrays.copyOf(ints, n * INTS);
-        bytes = Arrays.copyOf(bytes, n * BYTES);
-    }
-
-    private void rehash(int capacity) {
-        index = new int[capacity];
-        heap = -1; // arrays replaced: heapBytes recounts
+    /** Moves everything to a new array of that many rows (a power of two) and id chars; rebuilds the index. */
+    private void resize(int rows, int idChars) {
+        long[] from = data;
+        int pendingFrom = pendingAt();
+        int rowsFrom = rowsAt();
+        int idsFrom = idsAt();
+        data = new long[words(rows, idChars)];
+        capacity = rows;
+        System.arraycopy(from, pendingFrom, data, pendingAt(), (pendingCount + 1) / 2);
+        System.arraycopy(from, rowsFrom, data, rowsAt(), size * ROW);
+        System.arraycopy(from, idsFrom, data, idsAt(), (idEnd + 3) / 4);
         for (int row = 0; row < size; row++) {
             put(row);
         }
     }
 
     private void put(int row) {
-        int mask = index.length - 1;
-        int i = hash(kind(row), ints[row * INTS + I_ID_HASH]) & mask;
-        while (index[i] != 0) {
+        int mask = 2 * capacity - 1;
+        int i = hash(kind(row), low(data[at(row, W_KEY)])) & mask;
+        while (intAt(0, i) != 0) {
             i = (i + 1) & mask;
         }
-        index[i] = row + 1;
+        intAt(0, i, row + 1);
     }
 
     private static int hash(byte k, int txnHash) {
