@@ -27,7 +27,15 @@ final class SyncBatch {
     private final ReplyLoop loop;
     private final EventRoutes routes;
     private final LoyaltyEngine engine;
-    private final EventBatch events = new EventBatch();
+    /** The batch requests join now. */
+    private EventBatch events = new EventBatch();
+    /**
+     * Batches settled, for reuse. Settling answers requests, and answering one may make Vert.x dispatch the next
+     * pipelined request of its connection at once, which joins {@link #events}: so a batch being settled is never
+     * the one requests join (it is swapped out first), and flushes may nest.
+     */
+    private final EventBatch[] spares = new EventBatch[4];
+    private int spareCount;
     private final Handler<Void> flusher = ignored -> flushScheduled();
     private boolean scheduled;
 
@@ -72,45 +80,50 @@ final class SyncBatch {
 
     /** Submits the batch and answers or starts the wait of each of its requests. */
     private void flush() {
-        int n = events.count();
+        EventBatch batch = events;
+        int n = batch.count();
         if (n == 0) {
             return;
         }
+        events = spareCount > 0 ? spares[--spareCount] : new EventBatch();
         try {
-            engine.submit(events);
+            engine.submit(batch);
         } catch (RuntimeException e) {
             // The engine tells every slot; a throw is a bug, but no request may be left unanswered by it.
             for (int i = 0; i < n; i++) {
-                if (events.failure(i) == null && events.answer(i) == null && !events.journaled(i)) {
-                    events.fail(i, e);
+                if (batch.failure(i) == null && batch.answer(i) == null && !batch.journaled(i)) {
+                    batch.fail(i, e);
                 }
             }
         }
         try {
             for (int i = 0; i < n; i++) {
-                settle(i);
+                settle(batch, i);
             }
         } finally {
-            events.clear();
+            batch.clear();
+            if (spareCount < spares.length) {
+                spares[spareCount++] = batch;
+            }
         }
     }
 
-    private void settle(int slot) {
-        SyncReply reply = (SyncReply) events.waiter(slot);
+    private void settle(EventBatch batch, int slot) {
+        SyncReply reply = (SyncReply) batch.waiter(slot);
         HttpServerRequest request = reply.request;
-        if (events.journaled(slot)) {
-            reply.seq = events.record(slot).seq();
+        if (batch.journaled(slot)) {
+            reply.seq = batch.record(slot).seq();
             reply.durable = engine.durable(reply.seq);
             loop.start(reply, reply.durable);
             return;
         }
         reply.unused(); // not registered with the engine (see LoyaltyEngine.submit(EventBatch))
         try {
-            RuntimeException failure = events.failure(slot);
+            RuntimeException failure = batch.failure(slot);
             if (failure != null) {
                 throw failure;
             }
-            routes.answer(request, events.answer(slot));
+            routes.answer(request, batch.answer(slot));
         } catch (RuntimeException e) {
             HttpErrors.fail(request, e);
         }
