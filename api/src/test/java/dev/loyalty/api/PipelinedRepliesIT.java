@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each connection's in its request order, and a connection closed in the middle of its burst costs the
  * others nothing. Raw sockets, since HTTP clients do not pipeline. The sync timeout is far beyond the
  * sockets' read timeout, so the deadline sweep cannot stand in for an answer the drain lost. Also the {@code mode} query, read as it
- * stands when it is exactly {@code mode=sync} or {@code mode=async} and decoded otherwise.
+ * stands when it is exactly {@code mode=sync} or {@code mode=async} and decoded otherwise, and copies of one event sent
+ * on several connections at once (one event-loop turn's batch: one event, the rest its duplicates).
  */
 @Timeout(180)
 class PipelinedRepliesIT {
@@ -126,6 +127,52 @@ class PipelinedRepliesIT {
         Reply later = single("/events?mode=later", "m-6");
         assertThat(later.status()).isEqualTo(400);
         assertThat(later.json().path("error").path("code").asText()).isEqualTo("invalid_field");
+    }
+
+    /**
+     * Several connections sending the same event (same id and body) at once, so that the copies usually reach an
+     * event loop in one turn and are submitted together ({@code http.SyncBatch}): every copy is answered, one as
+     * the event ({@code duplicate: false}), the others as its duplicates (same seq: 200 with {@code duplicate: true},
+     * or 202 while it is pending), never a second event.
+     */
+    @Test
+    void shouldAnswerCopiesOfOneEventSentAtOnceAsOneEventAndItsDuplicates() throws Exception {
+        int copies = 8;
+        for (int round = 0; round < 20; round++) {
+            String customer = "copy-" + round;
+            String body = "{\"customer\":\"" + customer + "\",\"action\":\"opt_in\",\"id\":\"copy-id-" + round + "\"}";
+            byte[] request = ("POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " + KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int c = 0; c < copies; c++) {
+                    Socket socket = new Socket("127.0.0.1", port);
+                    socket.setSoTimeout(60_000);
+                    socket.setTcpNoDelay(true);
+                    sockets.add(socket);
+                }
+                for (Socket socket : sockets) { // back to back: the copies arrive within microseconds
+                    socket.getOutputStream().write(request);
+                }
+                int originals = 0;
+                List<Long> seqs = new ArrayList<>();
+                for (Socket socket : sockets) {
+                    Reply r = Reply.read(socket.getInputStream());
+                    assertThat(r.status()).as("round %d: %s", round, r.body()).isIn(200, 202);
+                    seqs.add(r.json().path("seq").asLong());
+                    if (r.status() == 200 && !r.json().path("duplicate").asBoolean()) {
+                        originals++;
+                    }
+                }
+                assertThat(originals).as("round %d: answers as the event itself", round).isEqualTo(1);
+                assertThat(seqs).as("round %d: one seq for all copies", round).containsOnly(seqs.get(0));
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
     }
 
     /** One opt_in of {@code customer} to {@code target} on a new connection. */

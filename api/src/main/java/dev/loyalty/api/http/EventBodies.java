@@ -41,6 +41,11 @@ final class EventBodies {
 
     /** {@link #record(byte[], long)} of the first {@code length} bytes of {@code body} (a reused buffer). */
     EventRecord record(byte[] body, int length, long nowMs) {
+        return record(body, length, nowMs, records.get());
+    }
+
+    /** {@link #record(byte[], int, long)} encoded into {@code into} (a batch's slot) instead of this thread's record. */
+    EventRecord record(byte[] body, int length, long nowMs, EventRecord into) {
         EventReader reader = readers.get();
         ValidationError error;
         try {
@@ -53,9 +58,8 @@ final class EventBodies {
         if (error != null) {
             throw ApiException.of(error);
         }
-        EventRecord record = records.get();
-        record.encode(reader.checked());
-        return record;
+        into.encode(reader.checked());
+        return into;
     }
 
     /**
