@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code LOYALTY_GC} to choose, a collector in {@code JAVA_OPTS} deciding alone. The Java 21+ cases need a
  * JDK 21+ (the test JVM's, else {@code LOYALTY_TEST_JDK21}, else the Temurin 25 these machines carry) and are
  * skipped without one; the Java 17 cases need the test JVM to be 17-20. A replay also asks for transparent huge
- * pages where the OS grants them on request, a serving engine does not.
+ * pages where the OS grants them on request, a serving engine does not, and compiles without tiers (C2 alone).
  */
 @Timeout(300)
 class LauncherGcIT {
@@ -76,6 +76,18 @@ class LauncherGcIT {
                 "LOYALTY_GC", "g1");
         assertThat(flags(EngineProcess.run(off, "replay", "--help"))).contains("-XX:-UseTransparentHugePages")
                 .doesNotContain("+UseTransparentHugePages");
+    }
+
+    @Test
+    void shouldCompileAReplayWithoutTiersOnly() throws Exception {
+        String jdk = jdkBelow21OrAny();
+        Map<String, String> g1 = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS, "LOYALTY_GC", "g1");
+        assertThat(flags(EngineProcess.run(g1, "replay", "--help"))).contains("-XX:-TieredCompilation");
+        assertThat(flags(EngineProcess.run(g1, "--version"))).doesNotContain("TieredCompilation");
+        Map<String, String> tiered = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS + " -XX:+TieredCompilation",
+                "LOYALTY_GC", "g1");
+        assertThat(flags(EngineProcess.run(tiered, "replay", "--help"))).contains("-XX:+TieredCompilation")
+                .doesNotContain("-TieredCompilation");
     }
 
     private static EngineProcess.Result run(String jdk, String javaOpts, String gc) throws Exception {
