@@ -130,8 +130,9 @@ class PipelinedRepliesIT {
     }
 
     /**
-     * Several connections sending the same event (same id and body) at once, so that the copies usually reach an
-     * event loop in one turn and are submitted together ({@code http.SyncBatch}): every copy is answered, one as
+     * Several connections sending the same event (same id and body) at once, so that the copies race through the
+     * id index on both event loops (and would share a turn's record, had the turn's requests been journaled
+     * together: README, step 9, tried and not kept): every copy is answered, one as
      * the event ({@code duplicate: false}), the others as its duplicates (same seq: 200 with {@code duplicate: true},
      * or 202 while it is pending), never a second event.
      */

@@ -18,7 +18,6 @@ import dev.loyalty.engine.journal.BulkRecord;
 import dev.loyalty.engine.journal.ChronicleJournal;
 import dev.loyalty.engine.journal.DiskSpaceGuard;
 import dev.loyalty.engine.journal.EventCodec;
-import dev.loyalty.engine.journal.EventBatch;
 import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.journal.JournalReader;
@@ -125,7 +124,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
     private final ThreadLocal<LeanAppend> leanAppends = ThreadLocal.withInitial(() -> new LeanAppend(waiters, inFlight));
     /** The append hook of the lean bulk path, one per submitting thread. */
     private final ThreadLocal<BulkAppend> bulkAppends;
-    private final ThreadLocal<BatchAppend> batchAppends;
     /** The lean bulk path's test for ids seen before, one per submitting thread. */
     private final ThreadLocal<NewIds> newIds = ThreadLocal.withInitial(NewIds::new);
     /**
@@ -262,7 +260,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             this.blockCache = PartitionStore.newBlockCache(config.state().blockCacheBytes());
             this.partitions = partitions;
             this.bulkAppends = ThreadLocal.withInitial(() -> new BulkAppend(waiters, inFlight, partitions));
-            this.batchAppends = ThreadLocal.withInitial(() -> new BatchAppend(waiters, inFlight, partitions));
             this.startRulesJson = rulesJson;
             this.stores = new PartitionStore[partitions];
             openedStores = stores;
@@ -1194,155 +1191,6 @@ final class EngineImpl implements LoyaltyEngine, ProcessorListener, PartitionLif
             owner.wake();
         }
         event.seq(hook.firstSeq);
-        return hook.ingestMs;
-    }
-
-    /**
-     * The slots of one turn of an event loop: each admitted as its own submit would be, then, under the locks of
-     * all their ids' shards, those whose id is new (not in the index, not repeated by an earlier slot) journaled
-     * in one record and their ids put; the others (a retry of a stored id or of an earlier slot, whatever its
-     * outcome) submitted one by one afterwards, so they meet their original exactly as a later request would.
-     */
-    @Override
-    public void submit(EventBatch batch) {
-        if (kafka != null) {
-            LoyaltyEngine.super.submit(batch); // Kafka asks the owner for the outcome after the ack
-            return;
-        }
-        int n = batch.count();
-        batch.clearMembers();
-        long shards = 0;
-        boolean deferred = false;
-        for (int i = 0; i < n; i++) {
-            EventRecord event = batch.record(i);
-            int hash = PartitionHash.of(event.customer());
-            batch.hash(i, hash);
-            try {
-                if (closed) {
-                    throw new IngestRefusedException(503, "unavailable", "the engine is shutting down", 0);
-                }
-                checkLoad(batch.memberCount() + 1, true); // as if the slots before it were in flight already
-                if (partitionFailed) {
-                    refuseIfStopped(PartitionHash.partition(hash, partitions));
-                }
-            } catch (RuntimeException e) {
-                batch.fail(i, e);
-                continue;
-            }
-            batch.addMember(i);
-            if (event.id() != null) {
-                shards |= IdLocks.shardOf(event.id());
-            }
-        }
-        if (batch.memberCount() == 0) {
-            return;
-        }
-        if (shards == 0) {
-            appendBatch(batch);
-        } else {
-            // As submitWithIds: lookup, append and put atomic per id.
-            idLocks.lock(shards);
-            try {
-                deferred = keepNewIds(batch);
-                long ingestMs = batch.memberCount() == 0 ? -1 : appendBatch(batch);
-                if (ingestMs != -1) {
-                    for (int j = 0, m = batch.memberCount(); j < m; j++) {
-                        EventRecord event = batch.record(batch.member(j));
-                        String id = event.id();
-                        if (id != null) {
-                            ids.put(id, new IdempotencyIndex.Entry(event.seq(), event.bodyHash(), ingestMs,
-                                    event.customer()));
-                        }
-                    }
-                }
-            } finally {
-                idLocks.unlock(shards);
-            }
-        }
-        if (deferred) {
-            submitDeferred(batch);
-        }
-    }
-
-    /**
-     * Keeps as members only the slots whose id is absent or new (neither in the index nor an earlier member's);
-     * true when some were left out (no answer, no failure, no seq yet: {@link #submitDeferred}). Under the ids' locks.
-     */
-    private boolean keepNewIds(EventBatch batch) {
-        long nowMs = journal.clock().peekMs();
-        long retentionMs = config.idempotencyRetention().toMillis();
-        int m = batch.memberCount();
-        batch.clearMembers();
-        boolean left = false;
-        for (int j = 0; j < m; j++) {
-            int slot = batch.member(j); // members are rewritten in place: index j is read before it is overwritten
-            String id = batch.record(slot).id();
-            if (id != null && (repeatsMember(batch, id) || ids.get(id, nowMs, retentionMs) != null)) {
-                left = true;
-                continue;
-            }
-            batch.addMember(slot);
-        }
-        return left;
-    }
-
-    private static boolean repeatsMember(EventBatch batch, String id) {
-        for (int j = 0, m = batch.memberCount(); j < m; j++) {
-            String other = batch.record(batch.member(j)).id();
-            if (other != null && other.hashCode() == id.hashCode() && other.equals(id)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The slots {@link #keepNewIds} left out, each submitted alone now that the members' ids are in the index. */
-    private void submitDeferred(EventBatch batch) {
-        for (int i = 0, n = batch.count(); i < n; i++) {
-            if (batch.failure(i) == null && batch.record(i).seq() < 0) {
-                try {
-                    batch.answer(i, submit(batch.record(i), batch.waiter(i)));
-                } catch (RuntimeException e) {
-                    batch.fail(i, e);
-                }
-            }
-        }
-    }
-
-    /**
-     * Journals the batch's members as one record, their waiters registered before it is visible, and wakes each
-     * touched partition once; returns its ingest time, or -1 when the append failed (every member then failed
-     * with the single path's 503).
-     */
-    private long appendBatch(EventBatch batch) {
-        BatchAppend hook = batchAppends.get().start(batch);
-        long startNs = System.nanoTime();
-        int m = batch.memberCount();
-        try {
-            chronicle.appendBatch(batch, hook);
-            journalWritable();
-        } catch (RuntimeException e) {
-            hook.undo();
-            RuntimeException refused = eventsNotWritable(e);
-            for (int j = 0; j < m; j++) {
-                batch.fail(batch.member(j), refused);
-            }
-            return -1;
-        } finally {
-            hook.done();
-        }
-        engineMetrics.appended(batch, System.nanoTime() - startNs);
-        long woken = 0;
-        for (int j = 0; j < m; j++) {
-            int p = PartitionHash.partition(batch.hash(batch.member(j)), partitions);
-            if (p >= 64 || (woken & (1L << p)) == 0) { // each partition once (beyond 64: each time)
-                woken |= p >= 64 ? 0 : 1L << p;
-                PartitionProcessor owner = local(p);
-                if (owner != null) {
-                    owner.wake();
-                }
-            }
-        }
         return hook.ingestMs;
     }
 

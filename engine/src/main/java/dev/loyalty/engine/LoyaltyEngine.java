@@ -5,7 +5,6 @@ import dev.loyalty.engine.config.RulesConfig;
 import dev.loyalty.engine.event.Event;
 import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.journal.BulkRecord;
-import dev.loyalty.engine.journal.EventBatch;
 import dev.loyalty.engine.journal.EventRecord;
 import dev.loyalty.engine.processor.OutcomeWaiter;
 import dev.loyalty.engine.rules.CustomerView;
@@ -70,23 +69,6 @@ public interface LoyaltyEngine extends AutoCloseable {
             return null;
         }
         return s;
-    }
-
-    /**
-     * {@link #submit(EventRecord, OutcomeWaiter)} of each slot of {@code batch} (independent requests, in slot
-     * order), each slot told what that submit gave it: journaled, its answer (a duplicate, a mismatch) or what it
-     * threw ({@link EventBatch}). An engine may journal the new ones in one record (this default submits them one
-     * by one); the answers are those of the single submits one after another, a repeated id in the batch meeting
-     * the earlier slot's event as a duplicate.
-     */
-    default void submit(EventBatch batch) {
-        for (int i = 0, n = batch.count(); i < n; i++) {
-            try {
-                batch.answer(i, submit(batch.record(i), batch.waiter(i)));
-            } catch (RuntimeException e) {
-                batch.fail(i, e);
-            }
-        }
     }
 
     /**

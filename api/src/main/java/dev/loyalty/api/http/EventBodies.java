@@ -41,11 +41,6 @@ final class EventBodies {
 
     /** {@link #record(byte[], long)} of the first {@code length} bytes of {@code body} (a reused buffer). */
     EventRecord record(byte[] body, int length, long nowMs) {
-        return record(body, length, nowMs, records.get());
-    }
-
-    /** {@link #record(byte[], int, long)} encoded into {@code into} (a batch's slot) instead of this thread's record. */
-    EventRecord record(byte[] body, int length, long nowMs, EventRecord into) {
         EventReader reader = readers.get();
         ValidationError error;
         try {
@@ -58,8 +53,9 @@ final class EventBodies {
         if (error != null) {
             throw ApiException.of(error);
         }
-        into.encode(reader.checked());
-        return into;
+        EventRecord record = records.get();
+        record.encode(reader.checked());
+        return record;
     }
 
     /**

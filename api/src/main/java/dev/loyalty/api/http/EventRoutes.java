@@ -79,21 +79,7 @@ final class EventRoutes {
         if (async) {
             single(request, bodies.event(body, length, engine.nowMs()), true);
         } else {
-            syncBatched(request, body, length);
-        }
-    }
-
-    /**
-     * {@link #sync} of a request taken by {@link DirectEvents}: its event joins this loop turn's {@link SyncBatch},
-     * whose new events are journaled in one record at the turn's end, and is answered from its own slot.
-     */
-    private void syncBatched(HttpServerRequest request, byte[] body, int length) {
-        SyncBatch batch = SyncBatch.of(this, engine, syncTimeoutMs);
-        EventRecord record = bodies.record(body, length, engine.nowMs(), batch.next());
-        if (engine.lookupsInMemory(record.id())) {
-            batch.add(request);
-        } else {
-            submitOne(request, new Submitted(record.decode(), record.bodyHash()), true);
+            sync(request, body, length);
         }
     }
 
@@ -157,8 +143,7 @@ final class EventRoutes {
         });
     }
 
-    /** Answers a submission that is not the lean path's (async, a duplicate, a refusal, the general path). */
-    void answer(HttpServerRequest request, Submission submission) {
+    private void answer(HttpServerRequest request, Submission submission) {
         HttpServerResponse response = request.response();
         Refusal refusal = submission.refusal();
         if (refusal != null) {

@@ -295,55 +295,6 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
-     * {@link #appendEvents} of the {@link EventBatch#member members} of a batch of single events already encoded, in
-     * member order: their bytes copied into one record as they are (the record {@code appendEvents} writes for the
-     * same events). The caller set each slot's {@link EventBatch#hash}.
-     */
-    public long appendBatch(EventBatch events, AppendHook hook) {
-        try {
-            return writeBatch(events, hook);
-        } catch (InternalError e) {
-            throw faulted(e);
-        }
-    }
-
-    private long writeBatch(EventBatch events, AppendHook hook) {
-        int n = events.memberCount();
-        Appender a = appender();
-        try (DocumentContext dc = a.excerpts().writingDocument()) {
-            try {
-                long first = lastSeq.get() + 1;
-                Bytes<?> b = dc.wire().bytes();
-                long start = b.writePosition();
-                long t = writeHeader(b, RecordType.EVENTS, first, n);
-                b.writeStopBit(n);
-                long mask = 0;
-                for (int j = 0; j < n; j++) {
-                    int slot = events.member(j);
-                    int hash = events.hash(slot);
-                    if (partitions > 0) {
-                        mask |= 1L << (PartitionHash.partition(hash, partitions) & 63);
-                    }
-                    b.writeInt(hash);
-                    Bytes<byte[]> encoded = events.record(slot).bytes();
-                    int length = (int) encoded.writePosition();
-                    b.writeInt(length);
-                    b.write(encoded.underlyingObject(), 0, length); // one copy from the array, as appendBulk
-                }
-                if (partitions > 0) {
-                    b.writeLong(start + RecordHeader.MASK_AT, mask);
-                }
-                return sealEvents(b, start, a, first, n, t, hook);
-            } catch (RuntimeException | InternalError e) {
-                dc.rollbackOnClose();
-                throw e;
-            }
-        } finally {
-            noteFile(a.excerpts());
-        }
-    }
-
-    /**
      * {@link #appendEvents} of a bulk's events already encoded ({@link BulkRecord}): their entries are copied into
      * one record as they are (the same record {@code appendEvents} writes for the same events, in order).
      */

@@ -5,7 +5,6 @@ import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.config.EngineConfig;
 import dev.loyalty.engine.event.EventValidator;
 import dev.loyalty.engine.journal.BulkRecord;
-import dev.loyalty.engine.journal.EventBatch;
 import dev.loyalty.engine.journal.Journal;
 import dev.loyalty.engine.processor.PartitionProcessor;
 import dev.loyalty.engine.state.PartitionStore;
@@ -62,11 +61,6 @@ public final class EngineMetrics implements AutoCloseable {
 
     /** A record of a bulk's encoded events was appended to the journal in {@code nanos}. */
     public void appended(BulkRecord events, long nanos) {
-        journalMetrics.appended(events, nanos);
-    }
-
-    /** A record of a batch's member events was appended to the journal in {@code nanos}. */
-    public void appended(EventBatch events, long nanos) {
         journalMetrics.appended(events, nanos);
     }
 

@@ -2,7 +2,6 @@ package dev.loyalty.engine.metrics;
 
 import dev.loyalty.engine.LoyaltyEngine.Submitted;
 import dev.loyalty.engine.journal.BulkRecord;
-import dev.loyalty.engine.journal.EventBatch;
 import dev.loyalty.engine.journal.Journal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -41,7 +40,7 @@ final class JournalMetrics {
                     .register(meters.registry())));
         }
         appendTime = meters.add(Timer.builder("loyalty_journal_append")
-                .description("Time to append one record of events (one request, one bulk, or the sync requests of one event-loop turn) to the journal")
+                .description("Time to append one record of events (one request) to the journal")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(1_000))
                 .maximumExpectedValue(Duration.ofSeconds(1))
@@ -76,12 +75,6 @@ final class JournalMetrics {
     void appended(BulkRecord events, long nanos) {
         appendTime.record(nanos, TimeUnit.NANOSECONDS);
         countJournaled(events.count(), events::action);
-    }
-
-    /** A record of a batch's member events was appended in {@code nanos}. */
-    void appended(EventBatch events, long nanos) {
-        appendTime.record(nanos, TimeUnit.NANOSECONDS);
-        countJournaled(events.memberCount(), j -> events.record(events.member(j)).action());
     }
 
     /** Counts {@code n} journaled events by action; a bulk usually repeats one: one update per run of equal actions. */
