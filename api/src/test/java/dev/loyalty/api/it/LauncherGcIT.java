@@ -68,26 +68,25 @@ class LauncherGcIT {
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         assumeTrue(Files.isReadable(thp) && Files.readString(thp).matches("(?s).*\\[(madvise|always)\\].*"),
                 "the OS grants no transparent huge pages on request");
-        String jdk = jdkBelow21OrAny();
-        Map<String, String> g1 = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS, "LOYALTY_GC", "g1");
-        assertThat(flags(EngineProcess.run(g1, "replay", "--help"))).contains("-XX:+UseTransparentHugePages");
-        assertThat(flags(EngineProcess.run(g1, "--version"))).doesNotContain("TransparentHugePages");
-        Map<String, String> off = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS + " -XX:-UseTransparentHugePages",
-                "LOYALTY_GC", "g1");
-        assertThat(flags(EngineProcess.run(off, "replay", "--help"))).contains("-XX:-UseTransparentHugePages")
-                .doesNotContain("+UseTransparentHugePages");
+        assertReplayOnlyFlag("-XX:+UseTransparentHugePages", "TransparentHugePages", "-XX:-UseTransparentHugePages");
     }
 
     @Test
     void shouldCompileAReplayWithoutTiersOnly() throws Exception {
+        assertReplayOnlyFlag("-XX:-TieredCompilation", "TieredCompilation", "-XX:+TieredCompilation");
+    }
+
+    /**
+     * {@code bin/engine} adds {@code added} to a replay's flags and not to another command's, and a {@code JAVA_OPTS}
+     * naming {@code name} ({@code own}) decides alone.
+     */
+    private static void assertReplayOnlyFlag(String added, String name, String own) throws Exception {
         String jdk = jdkBelow21OrAny();
         Map<String, String> g1 = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS, "LOYALTY_GC", "g1");
-        assertThat(flags(EngineProcess.run(g1, "replay", "--help"))).contains("-XX:-TieredCompilation");
-        assertThat(flags(EngineProcess.run(g1, "--version"))).doesNotContain("TieredCompilation");
-        Map<String, String> tiered = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS + " -XX:+TieredCompilation",
-                "LOYALTY_GC", "g1");
-        assertThat(flags(EngineProcess.run(tiered, "replay", "--help"))).contains("-XX:+TieredCompilation")
-                .doesNotContain("-TieredCompilation");
+        assertThat(flags(EngineProcess.run(g1, "replay", "--help"))).contains(added);
+        assertThat(flags(EngineProcess.run(g1, "--version"))).doesNotContain(name);
+        Map<String, String> mine = Map.of("LOYALTY_JAVA_HOME", jdk, "JAVA_OPTS", FLAGS + " " + own, "LOYALTY_GC", "g1");
+        assertThat(flags(EngineProcess.run(mine, "replay", "--help"))).contains(own).doesNotContain(added);
     }
 
     private static EngineProcess.Result run(String jdk, String javaOpts, String gc) throws Exception {
