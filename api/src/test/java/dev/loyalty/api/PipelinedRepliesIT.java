@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * others nothing. Raw sockets, since HTTP clients do not pipeline. The sync timeout is far beyond the
  * sockets' read timeout, so the deadline sweep cannot stand in for an answer the drain lost. Also the {@code mode} query, read as it
  * stands when it is exactly {@code mode=sync} or {@code mode=async} and decoded otherwise, and copies of one event sent
- * on several connections at once (one event-loop turn's batch: one event, the rest its duplicates).
+ * on several connections at once (one event, the rest its duplicates).
  */
 @Timeout(180)
 class PipelinedRepliesIT {
